@@ -1,0 +1,59 @@
+// End-to-end serving runs of argonne-lcf/LLM-Inference-Bench (BSD-3-Clause): latency of a batch whose
+// input and output lengths are equal, on 1–4 devices with TP. A100 rows run on Polaris (A100-SXM4-40GB).
+import { estimate, type EfficiencyProfile, type EstimateReport } from '../../index.ts';
+import { parseCsv, num } from './csv.ts';
+import type { Sample } from './error-stats.ts';
+
+const MODEL: Record<string, string> = {
+  'meta-llama/Llama-2-7b-hf': 'llama-2-7b',
+  'meta-llama/Llama-2-70b-hf': 'llama-2-70b',
+  'meta-llama/Meta-Llama-3-8B': 'llama-3-8b',
+  'meta-llama/Meta-Llama-3-70B': 'llama-3-70b',
+  'mistralai/Mistral-7B-v0.1': 'mistral-7b',
+  'mistralai/Mixtral-8x7B-v0.1': 'mixtral-8x7b',
+  'Qwen/Qwen2-7B': 'qwen2-7b',
+  'Qwen/Qwen2-72B': 'qwen2-72b',
+};
+
+const HARDWARE: Record<string, string> = { 'Nvidia A100 GPU': 'a100-40gb-sxm' };
+
+export interface BenchRow {
+  framework: string;
+  hardware: string;
+  model: string;
+  devices: number;
+  batch: number;
+  tokens: number;
+  latencyS: number;
+}
+
+export function benchRows(csv: string): BenchRow[] {
+  return parseCsv(csv).flatMap((row) => {
+    const hardware = HARDWARE[row.hardware!];
+    const model = MODEL[row.model!];
+    if (!hardware || !model) return [];
+    return [{
+      framework: row.framework!, hardware, model, devices: num(row, 'num_devices'), batch: num(row, 'batch_size'),
+      tokens: num(row, 'input_output_len'), latencyS: num(row, 'latency_s'),
+    }];
+  });
+}
+
+export function benchEstimate(row: BenchRow, efficiency?: Partial<EfficiencyProfile>): EstimateReport {
+  return estimate({
+    model: row.model, hardware: row.hardware, tp: row.devices, batch: row.batch, inputTokens: row.tokens, outputTokens: row.tokens,
+    dtype: 'fp16', ...(efficiency ? { efficiency } : {}),
+  });
+}
+
+/** One sample per row that fits in memory (rows that genz says do not fit are counted separately). */
+export function benchSamples(rows: readonly BenchRow[], efficiency?: Partial<EfficiencyProfile>): { samples: Sample[]; infeasible: number } {
+  const samples: Sample[] = [];
+  let infeasible = 0;
+  for (const row of rows) {
+    const report = benchEstimate(row, efficiency);
+    if (!report.feasible) { infeasible++; continue; }
+    samples.push({ group: `${row.framework} ${row.hardware}`, predictedS: report.e2eS, measuredS: row.latencyS });
+  }
+  return { samples, infeasible };
+}

@@ -1,0 +1,50 @@
+// Turns CLI flag strings into request values, and reads spec files. Every mistake is a GenzError
+// whose path is the flag name.
+import { readFileSync, existsSync } from 'node:fs';
+import { GenzError } from '../index.ts';
+
+/** A whole number flag; accepts 1024, 1e6 and 4k (k = 1000, m = 1e6). */
+export function parseWhole(flag: string) {
+  return (value: string): number => {
+    const match = /^\s*([0-9]*\.?[0-9]+(?:e[0-9]+)?)\s*([kKmM]?)\s*$/.exec(value);
+    const scale = match?.[2] === '' ? 1 : match?.[2]?.toLowerCase() === 'k' ? 1e3 : 1e6;
+    const number = match ? Number(match[1]) * scale : Number.NaN;
+    if (!Number.isFinite(number) || !Number.isInteger(number)) {
+      throw new GenzError('invalid_input', `expected a whole number, found "${value}"`, [flag]);
+    }
+    return number;
+  };
+}
+
+export function parsePositive(flag: string) {
+  return (value: string): number => {
+    const number = Number(value);
+    if (value.trim() === '' || !Number.isFinite(number) || number <= 0) {
+      throw new GenzError('invalid_input', `expected a positive number, found "${value}"`, [flag]);
+    }
+    return number;
+  };
+}
+
+export function readJsonFile(path: string, flag: string): unknown {
+  if (!existsSync(path)) throw new GenzError('file_not_found', `no such file "${path}"`, [flag]);
+  const text = readFileSync(path, 'utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new GenzError('invalid_json', `${path} is not valid JSON (${(error as Error).message})`, [flag]);
+  }
+}
+
+/** A spec flag takes an id, or a path to a JSON file (anything ending in .json or containing a slash). */
+export function idOrFile(value: string | undefined, flag: string): string | Record<string, unknown> | undefined {
+  if (value === undefined) return undefined;
+  if (value.endsWith('.json') || value.includes('/') || value.includes('\\')) {
+    const json = readJsonFile(value, flag);
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+      throw new GenzError('invalid_input', `${value} must hold one JSON object`, [flag]);
+    }
+    return json as Record<string, unknown>;
+  }
+  return value;
+}

@@ -1,0 +1,239 @@
+// The `genz` command line. Tables for people by default, `--json` for scripts. A user mistake prints one
+// line per problem and exits 2; anything else is a bug and exits 1 with its stack.
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import {
+  GenzError, formatProblem, estimate, estimateOp, listDevices, listSystems, listModels, findDevice, findSystem, findModel,
+  hardwareIds, modelIds, hardwareJsonSchema, modelJsonSchema, COMPUTE_DTYPES, IDEAL_EFFICIENCY, DEFAULT_MODEL, DEFAULT_HARDWARE,
+  paramBreakdown, type EstimateRequest, type SingleOpRequest,
+} from '../index.ts';
+import { closestNames } from '../common/closest.ts';
+import { formatBytes, formatCount, formatSeconds, table, toJson } from './format.ts';
+import { estimateText, opsText } from './estimate-view.ts';
+import { idOrFile, parsePositive, parseWhole } from './inputs.ts';
+import { showText } from './show-view.ts';
+
+const out = (text: string): void => { process.stdout.write(`${text}\n`); };
+
+interface EstimateFlags {
+  model?: string; hardware?: string; devices?: number; tp?: number; pp?: number; ep?: number; batch?: number;
+  input?: number; output?: number; wbits?: number; abits?: number; kvbits?: number; dtype?: string; flash?: boolean;
+  ideal?: boolean; json?: boolean;
+}
+
+function addEstimateFlags(cmd: Command): Command {
+  return cmd
+    .option('--model <id|file>', `model preset id or a config JSON file (genz or Hugging Face config.json) (default: ${DEFAULT_MODEL})`)
+    .option('--hardware <id|file>', `device or system id, or a spec JSON file (default: ${DEFAULT_HARDWARE})`)
+    .option('--devices <n>', 'devices used (default: tp × pp, or all devices of a system)', parseWhole('devices'))
+    .option('--tp <n>', 'tensor-parallel degree (default: 1)', parseWhole('tp'))
+    .option('--pp <n>', 'pipeline-parallel degree (default: 1)', parseWhole('pp'))
+    .option('--ep <n>', 'expert-parallel degree, within the TP group (default: 1)', parseWhole('ep'))
+    .option('--batch <n>', 'concurrent sequences (default: 1)', parseWhole('batch'))
+    .option('--input <tokens>', 'prompt tokens per sequence (default: 1024)', parseWhole('input'))
+    .option('--output <tokens>', 'generated tokens per sequence (default: 256)', parseWhole('output'))
+    .option('--wbits <bits>', 'weight bits (default: dtype bits)', parseWhole('wbits'))
+    .option('--abits <bits>', 'activation bits (default: dtype bits)', parseWhole('abits'))
+    .option('--kvbits <bits>', 'KV-cache bits (default: activation bits)', parseWhole('kvbits'))
+    .addOption(new Option('--dtype <dtype>', 'compute dtype (default: bf16)').choices(COMPUTE_DTYPES))
+    .option('--flash', 'fused flash-style attention (default)')
+    .option('--no-flash', 'unfused attention: scores go through DRAM')
+    .option('--ideal', 'efficiency 1 and no overheads: the pure roofline GenZ and LLM-Viewer compute')
+    .option('--json', 'print JSON');
+}
+
+function estimateRequest(f: EstimateFlags): EstimateRequest {
+  const request: Record<string, unknown> = {};
+  const set = (key: string, value: unknown): void => { if (value !== undefined) request[key] = value; };
+  set('model', idOrFile(f.model, 'model'));
+  set('hardware', idOrFile(f.hardware, 'hardware'));
+  set('devices', f.devices); set('tp', f.tp); set('pp', f.pp); set('ep', f.ep); set('batch', f.batch);
+  set('inputTokens', f.input); set('outputTokens', f.output);
+  set('wbits', f.wbits); set('abits', f.abits); set('kvbits', f.kvbits); set('dtype', f.dtype); set('flash', f.flash);
+  if (f.ideal) request.efficiency = { ...IDEAL_EFFICIENCY };
+  return request as EstimateRequest;
+}
+
+const program = new Command('genz')
+  .description('Analytical performance, memory and energy estimates for LLM inference on any hardware')
+  .showHelpAfterError()
+  .exitOverride();
+
+addEstimateFlags(program.command('estimate').description('TTFT, TPOT, throughput, memory and energy of a serving scenario'))
+  .action((flags: EstimateFlags) => {
+    const report = estimate(estimateRequest(flags));
+    out(flags.json ? toJson(report) : estimateText(report));
+  });
+
+addEstimateFlags(program.command('ops').description('the per-operator table of prefill and/or one decode step'))
+  .addOption(new Option('--phase <phase>', 'which phase (default: both)').choices(['prefill', 'decode']))
+  .action((flags: EstimateFlags & { phase?: 'prefill' | 'decode' }) => {
+    const report = estimate(estimateRequest(flags));
+    const phases = flags.phase ? [flags.phase] : (['prefill', 'decode'] as const);
+    if (flags.json) {
+      const result: Record<string, unknown> = {};
+      for (const phase of phases) result[phase] = report[phase];
+      out(toJson(result));
+      return;
+    }
+    const { model, hardware } = report.inputs;
+    const texts = phases.map((phase) => phase === 'prefill'
+      ? opsText(report.prefill.ops, `prefill of ${report.inputs.scenario.inputTokens} tokens × batch ${report.inputs.scenario.batch}: ${model.id} on ${hardware.id}`)
+      : opsText(report.decode.ops, `one decode step at context ${report.decode.contextTokens} × batch ${report.inputs.scenario.batch}: ${model.id} on ${hardware.id}`));
+    out(texts.join('\n\n'));
+  });
+
+interface OpFlags {
+  m?: number; n?: number; k?: number; batch?: number; dtype?: string; hardware?: string; q?: number; kv?: number;
+  heads?: number; kvHeads?: number; headDim?: number; causal?: boolean; flash?: boolean; elements?: number; bytes?: number;
+  devices?: number; fromFile?: string; json?: boolean;
+}
+
+function opRequest(kind: string, f: OpFlags): SingleOpRequest {
+  const r: Record<string, unknown> = { kind };
+  const set = (key: string, value: unknown): void => { if (value !== undefined) r[key] = value; };
+  set('hardware', idOrFile(f.hardware, 'hardware')); set('dtype', f.dtype); set('batch', f.batch);
+  if (kind === 'gemm') { set('m', f.m); set('n', f.n); set('k', f.k); }
+  else if (kind === 'attention') {
+    set('queryLen', f.q); set('kvLen', f.kv); set('heads', f.heads); set('kvHeads', f.kvHeads); set('headDim', f.headDim);
+    set('causal', f.causal); set('flash', f.flash);
+  } else if (kind === 'elementwise') set('elements', f.elements);
+  else { set('bytes', f.bytes); set('devices', f.devices); delete r.batch; }
+  return r as SingleOpRequest;
+}
+
+const OP_KINDS = ['gemm', 'attention', 'elementwise', 'all-reduce', 'all-gather', 'reduce-scatter', 'all-to-all', 'p2p'];
+
+function opText(r: ReturnType<typeof estimateOp>): string {
+  return table([
+    ['kind', 'hardware', 'dtype', 'FLOPs', 'bytes', 'bound', 'latency', 'achieved', 'energy'],
+    [r.kind, r.hardware, r.computeDtype ?? '-', formatCount(r.flops + r.vectorFlops), formatBytes(r.bytes), r.bound,
+      formatSeconds(r.latencyS), `${formatCount(r.flopsPerS)}FLOP/s`, `${r.energyJ.toPrecision(3)} J`],
+  ]);
+}
+
+function runOpFile(path: string, json: boolean): void {
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const requests: { line: number; request: SingleOpRequest }[] = [];
+  const problems: string[] = [];
+  lines.forEach((text, i) => {
+    if (text.trim() === '') return;
+    try {
+      requests.push({ line: i + 1, request: JSON.parse(text) as SingleOpRequest });
+    } catch (error) {
+      problems.push(`line ${i + 1}: not valid JSON (${(error as Error).message})`);
+    }
+  });
+  const results = requests.map(({ line, request }) => {
+    try {
+      return estimateOp(request);
+    } catch (error) {
+      if (!(error instanceof GenzError)) throw error;
+      for (const p of error.problems) problems.push(`line ${line}: ${formatProblem(p)}`);
+      return null;
+    }
+  });
+  if (problems.length > 0) throw new GenzError('invalid_input', problems.map((message) => ({ path: ['from-file'], message })));
+  for (const r of results) out(json ? JSON.stringify(r) : opText(r!));
+}
+
+program.command('op')
+  .description('cost of one operator, e.g. `genz op gemm --m 4096 --n 4096 --k 4096 --dtype fp16 --hardware h100-sxm`')
+  .argument('[kind]', `operator: ${OP_KINDS.join(', ')}`)
+  .option('--m <n>', 'gemm: rows of A and C', parseWhole('m'))
+  .option('--n <n>', 'gemm: columns of B and C', parseWhole('n'))
+  .option('--k <n>', 'gemm: inner dimension', parseWhole('k'))
+  .option('--batch <n>', 'gemm: batched GEMM count (batch × (m×k)·(k×n)); attention: sequences', parseWhole('batch'))
+  .addOption(new Option('--dtype <dtype>', 'compute dtype; fp32 is non-tensor FP32, tf32 its own (default: fp16)').choices(COMPUTE_DTYPES))
+  .option('--hardware <id|file>', `device id or spec file (default: ${DEFAULT_HARDWARE})`)
+  .option('--q <n>', 'attention: query tokens per sequence', parseWhole('q'))
+  .option('--kv <n>', 'attention: KV tokens per sequence', parseWhole('kv'))
+  .option('--heads <n>', 'attention: query heads', parseWhole('heads'))
+  .option('--kv-heads <n>', 'attention: KV heads (default: heads)', parseWhole('kv-heads'))
+  .option('--head-dim <n>', 'attention: head width (default: 128)', parseWhole('head-dim'))
+  .option('--no-causal', 'attention: no causal mask')
+  .option('--no-flash', 'attention: unfused')
+  .option('--elements <n>', 'elementwise: elements', parseWhole('elements'))
+  .option('--bytes <n>', 'collectives: bytes per device', parsePositive('bytes'))
+  .option('--devices <n>', 'collectives: group size (default: 8)', parseWhole('devices'))
+  .option('--from-file <file>', 'JSON Lines, one operator per line ({"kind":"gemm","m":…}); one result per line')
+  .option('--json', 'print JSON')
+  .action((kind: string | undefined, flags: OpFlags) => {
+    if (flags.fromFile !== undefined) {
+      runOpFile(flags.fromFile, flags.json === true);
+      return;
+    }
+    if (kind === undefined) throw new GenzError('invalid_input', `name an operator (${OP_KINDS.join(', ')}) or pass --from-file`, ['kind']);
+    if (!OP_KINDS.includes(kind)) {
+      throw new GenzError('unknown_id', `unknown operator "${kind}"; closest: ${closestNames(kind, OP_KINDS).join(', ')}`, ['kind']);
+    }
+    const r = estimateOp(opRequest(kind, flags));
+    out(flags.json ? toJson(r) : opText(r));
+  });
+
+program.command('list')
+  .description('list hardware (devices and systems) or models')
+  .argument('<what>', 'hardware | models')
+  .option('--json', 'print a JSON array of {id, name}')
+  .action((what: string, flags: { json?: boolean }) => {
+    if (what === 'hardware') {
+      const devices = listDevices();
+      const systems = listSystems();
+      if (flags.json) {
+        out(toJson([...devices.map((d) => ({ id: d.id, name: d.name, type: 'device' })), ...systems.map((s) => ({ id: s.id, name: s.name, type: 'system' }))]));
+        return;
+      }
+      const rows = [['id', 'name', 'bf16/fp16 dense', 'memory', 'bandwidth', 'TDP']];
+      for (const d of devices) {
+        const peak = d.peakFlopsPerS.bf16 ?? d.peakFlopsPerS.fp16 ?? d.peakFlopsPerS.fp32;
+        rows.push([d.id, d.name, `${formatCount(peak)}FLOP/s`, formatBytes(d.memory[0]!.capacityBytes), `${formatBytes(d.memory[0]!.bandwidthBytesPerS)}/s`, `${d.power.tdpW} W`]);
+      }
+      const systemRows = [['id', 'name', 'devices', 'device'], ...systems.map((s) => [s.id, s.name, String(s.deviceCount), typeof s.device === 'string' ? s.device : s.device.id])];
+      out(`devices\n\n${table(rows)}\n\nsystems\n\n${table(systemRows)}`);
+    } else if (what === 'models') {
+      const models = listModels();
+      if (flags.json) {
+        out(toJson(models.map((m) => ({ id: m.id, name: m.name }))));
+        return;
+      }
+      const rows = [['id', 'name', 'params', 'layers', 'd', 'heads/kv', 'context']];
+      for (const m of models) {
+        rows.push([m.id, m.name, formatCount(paramBreakdown(m).total), String(m.numLayers), String(m.hiddenSize), `${m.numHeads}/${m.numKvHeads}`, String(m.maxPositionEmbeddings)]);
+      }
+      out(table(rows));
+    } else {
+      throw new GenzError('invalid_input', `expected "hardware" or "models", found "${what}"`, ['what']);
+    }
+  });
+
+program.command('show')
+  .description('the full spec of a device, system or model, with sources')
+  .argument('<id>', 'device, system or model id')
+  .option('--json', 'print JSON')
+  .action((id: string, flags: { json?: boolean }) => {
+    const spec = findDevice(id) ?? findSystem(id) ?? findModel(id);
+    if (!spec) {
+      throw new GenzError('unknown_id', `unknown id "${id}"; closest: ${closestNames(id, [...hardwareIds(), ...modelIds()]).join(', ')}`, ['id']);
+    }
+    out(flags.json ? toJson(spec) : showText(spec));
+  });
+
+const hardware = program.command('hardware').description('hardware spec format');
+hardware.command('schema').description('print the JSON Schema of a device or system spec file').action(() => out(toJson(hardwareJsonSchema())));
+const model = program.command('model').description('model spec format');
+model.command('schema').description('print the JSON Schema of a genz model config file').action(() => out(toJson(modelJsonSchema())));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof GenzError) {
+    for (const problem of error.problems) process.stderr.write(`genz: ${formatProblem(problem)}\n`);
+    process.exitCode = 2;
+  } else if (error instanceof CommanderError) {
+    // Commander already printed its message; help and version are not errors.
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+  } else {
+    process.stderr.write(`genz: internal error (a bug; please report it)\n${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,27 @@
+// `genz show`: a spec as indented key/value lines, with its sources last.
+
+function flatten(value: unknown, prefix: string, rows: [string, string][]): void {
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => flatten(item, `${prefix}.${i}`, rows));
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [key, v] of Object.entries(value)) {
+      if (key === 'sources') continue;
+      flatten(v, prefix === '' ? key : `${prefix}.${key}`, rows);
+    }
+  } else {
+    rows.push([prefix, typeof value === 'number' ? value.toExponential(4).replace(/\.?0+e/, 'e') : String(value)]);
+  }
+}
+
+export function showText(spec: object): string {
+  const rows: [string, string][] = [];
+  flatten(spec, '', rows);
+  const width = Math.max(...rows.map(([k]) => k.length));
+  const lines = rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`);
+  const sources = (spec as { sources?: Record<string, string>; source?: string }).sources;
+  if (sources) {
+    lines.push('', 'sources');
+    for (const [k, v] of Object.entries(sources)) lines.push(`  ${k}: ${v}`);
+  }
+  return lines.join('\n');
+}

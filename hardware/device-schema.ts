@@ -1,0 +1,85 @@
+// The spec of one device (a GPU, TPU, NPU or SoC). Rates are what the part sustains under load
+// at the clock named in `clock`, dense (not structured-sparse), in SI units.
+import { z } from 'zod';
+
+const positive = (what: string) => z.number().finite().positive().describe(what);
+
+export const DEVICE_KINDS = ['gpu', 'tpu', 'npu', 'soc', 'cpu'] as const;
+export type DeviceKind = (typeof DEVICE_KINDS)[number];
+
+export const MEMORY_TECHNOLOGIES = ['hbm2', 'hbm2e', 'hbm3', 'hbm3e', 'gddr6', 'gddr6x', 'lpddr5', 'lpddr5x', 'ddr5'] as const;
+export type MemoryTechnology = (typeof MEMORY_TECHNOLOGIES)[number];
+
+export const PeakFlopsSchema = z
+  .object({
+    fp64: positive('FP64 FLOP/s (tensor-core FP64 where the part has it)').optional(),
+    fp32: positive('non-tensor FP32 FLOP/s (CUDA cores / vector units)'),
+    tf32: positive('TF32 tensor FLOP/s, dense').optional(),
+    bf16: positive('BF16 tensor FLOP/s, dense').optional(),
+    fp16: positive('FP16 tensor FLOP/s with FP32 accumulate, dense').optional(),
+    fp8: positive('FP8 tensor FLOP/s, dense').optional(),
+    int8: positive('INT8 tensor OP/s, dense').optional(),
+    int4: positive('INT4 tensor OP/s, dense').optional(),
+  })
+  .strict()
+  .describe('Dense peak rate per dtype in FLOP/s (OP/s for integers); a missing dtype has no native datapath');
+
+export const MemoryLevelSchema = z
+  .object({
+    name: z.string().min(1).describe('e.g. "HBM3", "LPDDR5X (Grace)"'),
+    technology: z.enum(MEMORY_TECHNOLOGIES).describe('DRAM technology, picks the access energy per bit'),
+    capacityBytes: positive('usable capacity in bytes (decimal GB x 1e9 unless the datasheet says GiB)'),
+    bandwidthBytesPerS: positive('peak bandwidth in bytes/s'),
+  })
+  .strict();
+
+export const OnChipSchema = z
+  .object({
+    l2Bytes: positive('last-level on-chip cache or SRAM in bytes'),
+    bandwidthBytesPerS: positive('on-chip (L2/SRAM) bandwidth in bytes/s').optional(),
+  })
+  .strict();
+
+export const PowerSchema = z
+  .object({
+    tdpW: positive('board power limit (TDP/TBP) in watts'),
+    idleW: positive('power drawn while idle but powered, in watts'),
+  })
+  .strict();
+
+export const LinkSchema = z
+  .object({
+    name: z.string().min(1).describe('e.g. "PCIe 5.0 x16", "NVLink 4"'),
+    bandwidthBytesPerS: positive('bandwidth per direction per device in bytes/s'),
+    latencyS: positive('one-hop latency in seconds').optional(),
+  })
+  .strict();
+
+export const DeviceSchema = z
+  .object({
+    id: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.-]*$/, 'a lowercase kebab-case id such as "h100-sxm"')
+      .describe('kebab-case id'),
+    name: z.string().min(1).describe('human-readable name'),
+    kind: z.enum(DEVICE_KINDS),
+    vendor: z.string().min(1),
+    processNm: positive('process node in nm (picks compute energy per FLOP)'),
+    clock: z.string().min(1).describe('which clock the peak rates assume (boost, sustained under power cap …)'),
+    computeUnits: z.number().int().positive().describe('SMs / CUs / cores / tensor cores').optional(),
+    peakFlopsPerS: PeakFlopsSchema,
+    memory: z.array(MemoryLevelSchema).min(1).describe('off-chip memory levels, main memory first'),
+    onChip: OnChipSchema,
+    power: PowerSchema,
+    hostLink: LinkSchema.describe('link to the host CPU'),
+    scaleUp: LinkSchema.describe('device-to-device scale-up link (NVLink, Infinity Fabric, ICI …); PCIe where none').optional(),
+    sources: z
+      .record(z.string(), z.string().min(1))
+      .describe('where each number comes from: key = field path prefix (e.g. "peakFlopsPerS.bf16", "memory"), value = source'),
+  })
+  .strict();
+
+export type Device = z.output<typeof DeviceSchema>;
+export type PeakFlops = z.output<typeof PeakFlopsSchema>;
+export type MemoryLevel = z.output<typeof MemoryLevelSchema>;
+export type Link = z.output<typeof LinkSchema>;

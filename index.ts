@@ -1,0 +1,40 @@
+// The public API of genz. cli/ and web/ import only from here.
+
+export { GenzError, formatProblem, formatPath, isGenzError } from './common/errors.ts';
+export type { GenzErrorCode, GenzProblem } from './common/errors.ts';
+export { COMPUTE_DTYPES, DTYPE_STORAGE_BITS, isComputeDtype } from './common/dtype.ts';
+export type { ComputeDtype } from './common/dtype.ts';
+
+export { DeviceSchema, DEVICE_KINDS, MEMORY_TECHNOLOGIES } from './hardware/device-schema.ts';
+export type { Device, PeakFlops, MemoryLevel, Link, DeviceKind } from './hardware/device-schema.ts';
+export { SystemSchema } from './hardware/system-schema.ts';
+export type { SystemSpec, Network } from './hardware/system-schema.ts';
+export { listDevices, listSystems, findDevice, findSystem, hardwareIds, resolveHardware } from './hardware/registry.ts';
+export type { ResolvedSystem } from './hardware/registry.ts';
+export { hardwareJsonSchema, modelJsonSchema } from './hardware/json-schema.ts';
+
+export { TransformerConfigSchema, MODEL_FAMILIES } from './models/transformer-schema.ts';
+export type { TransformerConfig, TransformerConfigInput, MoeConfig } from './models/transformer-schema.ts';
+export { listModels, findModel, modelIds, resolveModel } from './models/registry.ts';
+export { importHfConfig } from './models/hf-import.ts';
+export { paramBreakdown, activeParams } from './models/params.ts';
+export type { ParamBreakdown } from './models/params.ts';
+export { buildGraph } from './models/graph.ts';
+export type { GraphRequest } from './models/graph.ts';
+export type { Op, OpGraph, OpKind, Phase, GemmOp, AttentionOp, ElementwiseOp, GatherOp, CollectiveOp } from './models/ops.ts';
+export type { Precision } from './models/precision.ts';
+export { expectedDistinctExperts } from './models/expected-experts.ts';
+
+export type { CostBackend, CostContext, OpCost, Bound } from './simulator/cost.ts';
+export { DEFAULT_EFFICIENCY, IDEAL_EFFICIENCY } from './simulator/efficiency.ts';
+export type { EfficiencyProfile } from './simulator/efficiency.ts';
+export { rooflineBackend } from './simulator/roofline/roofline-backend.ts';
+export { collectiveS, ringAllReduceS, treeAllReduceS } from './simulator/collectives.ts';
+export { estimate, estimateResolved, resolveInputs } from './simulator/serving/estimate.ts';
+export type { EstimateReport, PhaseReport, ResolvedInputs, Scenario } from './simulator/serving/estimate.ts';
+export { EstimateRequestSchema, DEFAULT_MODEL, DEFAULT_HARDWARE } from './simulator/serving/request.ts';
+export type { EstimateRequest } from './simulator/serving/request.ts';
+export type { OpReport } from './simulator/serving/phase.ts';
+export type { MemoryReport } from './simulator/serving/memory.ts';
+export { estimateOp, SingleOpRequestSchema } from './simulator/single-op.ts';
+export type { SingleOpRequest, SingleOpResult } from './simulator/single-op.ts';

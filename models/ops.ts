@@ -1,0 +1,90 @@
+// The operator graph: plain data that the simulator costs. Shapes are per device (after sharding);
+// `count` is how many identical instances run in one step on one device (usually the layer count).
+
+/** Where an op sits: before the layer stack, inside every layer, or after it (pipeline stages split 'layer'). */
+export type OpScope = 'pre' | 'layer' | 'post';
+export type OpBlock = 'embedding' | 'attention' | 'mlp' | 'moe' | 'norm' | 'head' | 'comm';
+export type CollectiveKind = 'all-reduce' | 'all-gather' | 'reduce-scatter' | 'all-to-all' | 'p2p';
+export type ParallelGroup = 'tp' | 'ep' | 'pp' | 'dp';
+
+interface OpBase {
+  name: string;
+  scope: OpScope;
+  block: OpBlock;
+  /** Identical instances per step on one device (layers of this scope). May be fractional for expectations. */
+  count: number;
+}
+
+/** batch × (m×k)·(k×n). When `weightBits` is set, the k×n operand is a weight read once per batch entry. */
+export interface GemmOp extends OpBase {
+  kind: 'gemm';
+  m: number;
+  n: number;
+  k: number;
+  batch: number;
+  /** Bits of the weight operand, or null when both operands are activations. */
+  weightBits: number | null;
+  actBits: number;
+  outBits: number;
+}
+
+/** Scaled-dot-product attention of `queryLen` new tokens against `kvLen` cached ones, per sequence. */
+export interface AttentionOp extends OpBase {
+  kind: 'attention';
+  batch: number;
+  queryLen: number;
+  kvLen: number;
+  numHeads: number;
+  numKvHeads: number;
+  headDim: number;
+  causal: boolean;
+  /** Fused flash-style kernel: scores stay on chip. Otherwise QK, softmax and PV are separate passes through DRAM. */
+  flash: boolean;
+  actBits: number;
+  kvBits: number;
+}
+
+/** Reads `rows` rows of width `width` from a table (embedding lookup): no FLOPs. */
+export interface GatherOp extends OpBase {
+  kind: 'gather';
+  rows: number;
+  width: number;
+  bits: number;
+}
+
+export type ElementwiseFunction = 'add' | 'mul' | 'silu' | 'gelu' | 'relu' | 'silu-mul' | 'gelu-mul' | 'rmsnorm' | 'layernorm' | 'rope' | 'softmax' | 'kv-write' | 'topk';
+
+/** Streaming op over `elements`: reads `readsPerElement` and writes `writesPerElement` values of `bits` each. */
+export interface ElementwiseOp extends OpBase {
+  kind: 'elementwise';
+  fn: ElementwiseFunction;
+  elements: number;
+  readsPerElement: number;
+  writesPerElement: number;
+  /** Vector (non-tensor) FLOPs per element. */
+  flopsPerElement: number;
+  bits: number;
+  /** Bits of the written values when they differ from `bits` (e.g. KV stored quantized). */
+  outBits?: number;
+}
+
+/** A collective over a parallel group; `bytes` is the payload each device contributes. */
+export interface CollectiveOp extends OpBase {
+  kind: 'collective';
+  collective: CollectiveKind;
+  group: ParallelGroup;
+  groupSize: number;
+  bytes: number;
+}
+
+export type Op = GemmOp | AttentionOp | GatherOp | ElementwiseOp | CollectiveOp;
+export type OpKind = Op['kind'];
+
+export type Phase = 'prefill' | 'decode';
+
+export interface OpGraph {
+  phase: Phase;
+  ops: Op[];
+  /** Layers of the whole model; the 'layer' scope ops have count = layers per device before pipeline split. */
+  numLayers: number;
+}

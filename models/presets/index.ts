@@ -1,0 +1,15 @@
+// Every built-in model preset, grouped by vendor in the neighbouring files.
+import type { TransformerConfigInput } from '../transformer-schema.ts';
+import { META_PRESETS } from './meta.ts';
+import { MISTRAL_PRESETS } from './mistral.ts';
+import { QWEN_PRESETS } from './qwen.ts';
+import { OTHER_PRESETS } from './other.ts';
+
+export { META_PRESETS, MISTRAL_PRESETS, QWEN_PRESETS, OTHER_PRESETS };
+
+export const MODEL_PRESETS: readonly TransformerConfigInput[] = [
+  ...META_PRESETS,
+  ...MISTRAL_PRESETS,
+  ...QWEN_PRESETS,
+  ...OTHER_PRESETS,
+];

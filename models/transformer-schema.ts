@@ -1,0 +1,68 @@
+// The config of a decoder-only transformer LLM, in genz's own field names (HF names are mapped in hf-import.ts).
+import { z } from 'zod';
+
+const count = (what: string) => z.number().int().positive().max(10_000_000).describe(what);
+
+export const MODEL_FAMILIES = [
+  'llama', 'mistral', 'mixtral', 'qwen2', 'qwen2-moe', 'qwen3', 'qwen3-moe', 'gemma', 'gemma2', 'phi3', 'gpt2', 'gpt-neox', 'opt', 'gpt3',
+] as const;
+export type ModelFamily = (typeof MODEL_FAMILIES)[number];
+
+export const ACTIVATIONS = ['silu', 'gelu', 'gelu-tanh', 'relu'] as const;
+export type Activation = (typeof ACTIVATIONS)[number];
+
+export const MoeSchema = z
+  .object({
+    numExperts: count('routed experts per MoE layer'),
+    topK: count('experts each token is routed to'),
+    expertIntermediateSize: count('FFN width of one routed expert'),
+    sharedExperts: z.number().int().min(0).default(0).describe('always-on shared experts'),
+    sharedIntermediateSize: z.number().int().min(0).default(0).describe('FFN width of one shared expert'),
+  })
+  .strict();
+
+export const TransformerConfigSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'a lowercase id such as "llama-2-7b"'),
+    name: z.string().min(1),
+    family: z.enum(MODEL_FAMILIES),
+    hiddenSize: count('model width d'),
+    numLayers: count('decoder layers'),
+    numHeads: count('query heads'),
+    numKvHeads: count('key/value heads (GQA/MQA when fewer than numHeads)'),
+    headDim: count('width of one head'),
+    intermediateSize: count('FFN width (dense layers)'),
+    vocabSize: count('vocabulary size'),
+    maxPositionEmbeddings: count('longest context the model was trained for'),
+    mlp: z.enum(['gated', 'plain']).describe('gated = SwiGLU/GeGLU (gate, up, down); plain = up, down'),
+    activation: z.enum(ACTIVATIONS),
+    norm: z.enum(['rmsnorm', 'layernorm']),
+    positional: z.enum(['rope', 'learned', 'alibi']).describe('rope adds a rotary op; learned adds a position table'),
+    tieWordEmbeddings: z.boolean().describe('LM head shares the embedding table'),
+    qkvBias: z.boolean().default(false),
+    mlpBias: z.boolean().default(false),
+    parallelAttentionMlp: z.boolean().default(false).describe('attention and MLP read the same normed input (GPT-J/NeoX/Phi style)'),
+    moe: MoeSchema.optional(),
+    source: z.string().min(1).describe('where the numbers come from (HF repo config.json, paper)'),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    if (config.numHeads % config.numKvHeads !== 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['numKvHeads'],
+        message: `numHeads (${config.numHeads}) must be a multiple of numKvHeads (${config.numKvHeads})`,
+      });
+    }
+    if (config.moe && config.moe.topK > config.moe.numExperts) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['moe', 'topK'],
+        message: `topK (${config.moe.topK}) cannot exceed numExperts (${config.moe.numExperts})`,
+      });
+    }
+  });
+
+export type TransformerConfig = z.output<typeof TransformerConfigSchema>;
+export type TransformerConfigInput = z.input<typeof TransformerConfigSchema>;
+export type MoeConfig = z.output<typeof MoeSchema>;

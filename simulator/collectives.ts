@@ -1,0 +1,51 @@
+// Latency-bandwidth (α–β) models of collectives over one link class. `bytes` is the buffer each device
+// holds (all-reduce, reduce-scatter: the full buffer; all-gather: its own shard; all-to-all: what it sends
+// in total; p2p: the message). Ring and tree all-reduce are both computed and the faster one is used,
+// as NCCL does when it picks an algorithm by size.
+import type { CollectiveKind } from '../models/ops.ts';
+
+export interface LinkModel {
+  /** One-hop latency α in seconds. */
+  latencyS: number;
+  /** Achieved bandwidth β per device per direction in bytes/s (link bandwidth × efficiency). */
+  bandwidthBytesPerS: number;
+}
+
+export function ringAllReduceS(bytes: number, n: number, link: LinkModel): number {
+  if (n <= 1) return 0;
+  return 2 * (n - 1) * (link.latencyS + bytes / n / link.bandwidthBytesPerS);
+}
+
+/** Double binary tree: 2·log2(n) latency steps, and the whole buffer crosses each link about twice. */
+export function treeAllReduceS(bytes: number, n: number, link: LinkModel): number {
+  if (n <= 1) return 0;
+  return 2 * Math.ceil(Math.log2(n)) * link.latencyS + (2 * bytes * (n - 1)) / n / link.bandwidthBytesPerS;
+}
+
+export function collectiveS(kind: CollectiveKind, bytes: number, n: number, link: LinkModel): number {
+  if (n <= 1 && kind !== 'p2p') return 0;
+  switch (kind) {
+    case 'all-reduce':
+      return Math.min(ringAllReduceS(bytes, n, link), treeAllReduceS(bytes, n, link));
+    case 'all-gather':
+      return (n - 1) * (link.latencyS + bytes / link.bandwidthBytesPerS);
+    case 'reduce-scatter':
+      return (n - 1) * (link.latencyS + bytes / n / link.bandwidthBytesPerS);
+    case 'all-to-all':
+      return (n - 1) * (link.latencyS + bytes / n / link.bandwidthBytesPerS);
+    case 'p2p':
+      return link.latencyS + bytes / link.bandwidthBytesPerS;
+  }
+}
+
+/** Bytes each device puts on its links for one collective (for link energy). */
+export function collectiveLinkBytes(kind: CollectiveKind, bytes: number, n: number): number {
+  if (n <= 1 && kind !== 'p2p') return 0;
+  switch (kind) {
+    case 'all-reduce': return (2 * bytes * (n - 1)) / n;
+    case 'all-gather': return bytes * (n - 1);
+    case 'reduce-scatter': return (bytes * (n - 1)) / n;
+    case 'all-to-all': return (bytes * (n - 1)) / n;
+    case 'p2p': return bytes;
+  }
+}

@@ -1,0 +1,49 @@
+// The one per-operator cost interface every backend (roofline now, cycle-level later) implements.
+import type { ComputeDtype } from '../common/dtype.ts';
+import type { Device } from '../hardware/device-schema.ts';
+import type { Network } from '../hardware/system-schema.ts';
+import type { Op, OpKind, ParallelGroup } from '../models/ops.ts';
+import type { EfficiencyProfile } from './efficiency.ts';
+import type { EnergyRates } from './energy.ts';
+
+export type Bound = 'compute' | 'memory' | 'network' | 'overhead';
+
+export interface OpCost {
+  latencyS: number;
+  computeS: number;
+  memoryS: number;
+  networkS: number;
+  overheadS: number;
+  /** Tensor-unit FLOPs (2 per multiply-add). */
+  flops: number;
+  /** Vector-unit FLOPs (softmax, norms, activations, dequantization). */
+  vectorFlops: number;
+  /** Bytes moved to and from off-chip memory. */
+  dramBytes: number;
+  /** Bytes moved through the on-chip cache/SRAM (includes every DRAM byte once). */
+  onChipBytes: number;
+  /** Bytes each device sends over links (collectives). */
+  linkBytes: number;
+  bound: Bound;
+  energyJ: number;
+  /** Datapath the op's tensor work runs on, or null when it has none. */
+  computeDtype: ComputeDtype | null;
+}
+
+export interface CostContext {
+  device: Device;
+  efficiency: EfficiencyProfile;
+  /** Energy rates of `device` (computed once per estimate). */
+  energy: EnergyRates;
+  /** Link each parallel group's collectives run over, and the group's topology. */
+  links: Readonly<Record<ParallelGroup, Network>>;
+  /** Base compute dtype requested for 16/32-bit work (bf16, fp16, fp32, tf32). */
+  baseDtype: ComputeDtype;
+}
+
+export interface CostBackend {
+  readonly id: string;
+  /** What the backend can cost, as data (shared code never branches on a backend id). */
+  readonly supports: readonly OpKind[];
+  cost(op: Op, ctx: CostContext): OpCost;
+}

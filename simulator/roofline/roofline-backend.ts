@@ -1,0 +1,60 @@
+// The analytical backend: time = max(compute, memory, network) + launch overhead, per op, with
+// efficiency factors applied to the peaks. Work (FLOPs, bytes) comes from ../work.ts.
+import type { Op } from '../../models/ops.ts';
+import type { CostBackend, CostContext, OpCost, Bound } from '../cost.ts';
+import { opWork } from '../work.ts';
+import { peakFor } from '../dtype-select.ts';
+import { collectiveS } from '../collectives.ts';
+
+function shapeFactor(x: number, half: number): number {
+  return half <= 0 ? 1 : x / (x + half);
+}
+
+export function costOp(op: Op, ctx: CostContext): OpCost {
+  const { device, efficiency: eff, energy } = ctx;
+  const peaks = device.peakFlopsPerS;
+  const w = opWork(op, peaks, ctx.baseDtype);
+  let computeEff = 1;
+  if (op.kind === 'gemm') {
+    computeEff = eff.gemmCompute * shapeFactor(op.m, eff.gemmHalfDim) * shapeFactor(op.n, eff.gemmHalfDim) * shapeFactor(op.k, eff.gemmHalfDim);
+  } else if (op.kind === 'attention') {
+    // Prefill parallelises over query tiles; decode kernels split the KV sequence instead, so they fill the chip.
+    const rows = op.queryLen > 1 ? op.batch * op.numHeads * op.queryLen : Number.POSITIVE_INFINITY;
+    computeEff = eff.attentionCompute * (rows === Number.POSITIVE_INFINITY ? 1 : shapeFactor(rows, eff.attentionHalfRows));
+  }
+  const tensorS = w.computeDtype === null || w.flops === 0 ? 0 : w.flops / (peakFor(w.computeDtype, peaks) * computeEff);
+  const vectorS = w.vectorFlops / (peaks.fp32 * eff.vector);
+  const computeS = tensorS + vectorS;
+  const memoryEff = op.kind === 'elementwise' || op.kind === 'gather' ? eff.elementwiseMemory : eff.memory;
+  const memoryS = w.dramBytes / (device.memory[0]!.bandwidthBytesPerS * memoryEff);
+  let networkS = 0;
+  let overheadS = w.kernels * eff.kernelOverheadS;
+  if (op.kind === 'collective') {
+    const link = ctx.links[op.group];
+    networkS = collectiveS(op.collective, op.bytes, op.groupSize, {
+      latencyS: link.latencyS,
+      bandwidthBytesPerS: link.bandwidthBytesPerS * eff.network,
+    });
+    if (op.groupSize > 1 || op.collective === 'p2p') overheadS += eff.collectiveOverheadS;
+  }
+  const busyS = Math.max(computeS, memoryS, networkS);
+  const latencyS = busyS + overheadS;
+  let bound: Bound = computeS >= memoryS ? 'compute' : 'memory';
+  if (networkS > Math.max(computeS, memoryS)) bound = 'network';
+  if (overheadS > busyS) bound = 'overhead';
+  const onChipBytes = w.dramBytes + w.extraOnChipBytes;
+  const tensorJ = w.computeDtype === null ? 0 : w.flops * (energy.tensorJPerFlop[w.computeDtype] ?? energy.vectorJPerFlop);
+  const energyJ = tensorJ + w.vectorFlops * energy.vectorJPerFlop + w.dramBytes * energy.dramJPerByte
+    + onChipBytes * energy.onChipJPerByte + w.linkBytes * energy.linkJPerByte + energy.idleW * latencyS;
+  return {
+    latencyS, computeS, memoryS, networkS, overheadS,
+    flops: w.flops, vectorFlops: w.vectorFlops, dramBytes: w.dramBytes, onChipBytes, linkBytes: w.linkBytes,
+    bound, energyJ, computeDtype: w.computeDtype,
+  };
+}
+
+export const rooflineBackend: CostBackend = {
+  id: 'roofline',
+  supports: ['gemm', 'attention', 'gather', 'elementwise', 'collective'],
+  cost: costOp,
+};

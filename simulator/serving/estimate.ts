@@ -1,0 +1,249 @@
+// The serving estimate: batch, input and output lengths on a model and a system → TTFT, TPOT, end-to-end
+// latency, tokens/s, memory per device, energy per token, and the largest batch that fits.
+import { GenzError } from '../../common/errors.ts';
+import type { ComputeDtype } from '../../common/dtype.ts';
+import type { TransformerConfig } from '../../models/transformer-schema.ts';
+import type { AttentionOp, ParallelGroup } from '../../models/ops.ts';
+import type { Precision } from '../../models/precision.ts';
+import { buildGraph } from '../../models/graph.ts';
+import { resolveModel } from '../../models/registry.ts';
+import { resolveHardware, type ResolvedSystem } from '../../hardware/registry.ts';
+import type { Network } from '../../hardware/system-schema.ts';
+import type { CostBackend, CostContext } from '../cost.ts';
+import { DEFAULT_EFFICIENCY, type EfficiencyProfile } from '../efficiency.ts';
+import { energyRates } from '../energy.ts';
+import { rooflineBackend } from '../roofline/roofline-backend.ts';
+import { collectiveS } from '../collectives.ts';
+import { parseEstimateRequest, dtypeBitsOf, type EstimateRequest } from './request.ts';
+import { costGraph, stageTimes, opReports, type CostedGraph, type OpReport } from './phase.ts';
+import { pipelineCycleS, pipelineLatencyS } from './pipeline.ts';
+import { memoryReport, maxReplicaBatch, type MemoryReport } from './memory.ts';
+
+export interface Scenario {
+  batch: number;
+  inputTokens: number;
+  outputTokens: number;
+  tp: number;
+  pp: number;
+  ep: number;
+  dtype: ComputeDtype;
+  precision: Precision;
+  flash: boolean;
+  workspaceBytes: number;
+}
+
+export interface ResolvedInputs {
+  model: TransformerConfig;
+  system: ResolvedSystem;
+  scenario: Scenario;
+  efficiency: EfficiencyProfile;
+}
+
+export interface PhaseReport {
+  latencyS: number;
+  /** Energy of all devices for this phase (prefill: the whole prompt; decode: one step). */
+  energyJ: number;
+  ops: OpReport[];
+}
+
+export interface EstimateReport {
+  feasible: boolean;
+  reason?: string;
+  warnings: string[];
+  /** Time to first token: the prefill of the whole batch (the first token comes out of it). */
+  ttftS: number;
+  /** Time per output token after the first, averaged over the output as the KV cache grows. */
+  tpotS: number;
+  /** ttftS + (outputTokens − 1) · tpotS. */
+  e2eS: number;
+  /** batch × outputTokens / e2eS, for the whole system. */
+  outputTokensPerS: number;
+  outputTokensPerSPerDevice: number;
+  /** All devices' energy for the request (prefill + every decode step) per output token. */
+  energyJPerToken: number;
+  /** Largest batch (whole system) whose memory fits at these lengths. */
+  maxBatchThatFits: number;
+  memory: MemoryReport;
+  prefill: PhaseReport;
+  decode: PhaseReport & { contextTokens: number };
+  parallel: { devices: number; tp: number; pp: number; ep: number; dp: number; replicaBatch: number; microBatches: number };
+  inputs: {
+    model: TransformerConfig;
+    hardware: ResolvedSystem;
+    scenario: Scenario;
+    efficiency: EfficiencyProfile;
+    backend: string;
+  };
+}
+
+/** Validates the request, resolves ids, and returns everything the estimate needs. */
+export function resolveInputs(request: EstimateRequest | undefined): ResolvedInputs {
+  const req = parseEstimateRequest(request);
+  const model = resolveModel(req.model);
+  let system = resolveHardware(req.hardware, req.devices);
+  if (req.devices === undefined && system.deviceCount === 1 && req.tp * req.pp > 1) {
+    system = resolveHardware(req.hardware, req.tp * req.pp);
+  }
+  const abits = req.abits ?? dtypeBitsOf(req.dtype);
+  const precision: Precision = {
+    weightBits: req.wbits ?? abits,
+    actBits: abits,
+    kvBits: req.kvbits ?? abits,
+    embeddingBits: Math.max(abits, 16),
+    groupSize: req.groupSize,
+  };
+  const scenario: Scenario = {
+    batch: req.batch, inputTokens: req.inputTokens, outputTokens: req.outputTokens, tp: req.tp, pp: req.pp, ep: req.ep,
+    dtype: req.dtype, precision, flash: req.flash, workspaceBytes: req.workspaceBytes,
+  };
+  checkParallelism(model, system, scenario);
+  return { model, system, scenario, efficiency: { ...DEFAULT_EFFICIENCY, ...req.efficiency } };
+}
+
+function checkParallelism(model: TransformerConfig, system: ResolvedSystem, s: Scenario): void {
+  const fail = (path: string, message: string): never => {
+    throw new GenzError('invalid_input', message, [path]);
+  };
+  if (model.numHeads % s.tp !== 0) fail('tp', `tp ${s.tp} does not divide the ${model.numHeads} attention heads of ${model.id}`);
+  if (model.numKvHeads % s.tp !== 0 && s.tp % model.numKvHeads !== 0) {
+    fail('tp', `tp ${s.tp} and the ${model.numKvHeads} KV heads of ${model.id} must divide one another`);
+  }
+  if (s.pp > model.numLayers) fail('pp', `pp ${s.pp} exceeds the ${model.numLayers} layers of ${model.id}`);
+  if (system.deviceCount % (s.tp * s.pp) !== 0) {
+    fail('devices', `${system.deviceCount} devices cannot be split into tp ${s.tp} × pp ${s.pp} groups`);
+  }
+  if (s.ep > 1) {
+    if (!model.moe) fail('ep', `ep ${s.ep} needs a mixture-of-experts model; ${model.id} is dense`);
+    if (s.tp % s.ep !== 0) fail('ep', `ep ${s.ep} must divide tp ${s.tp} (experts are spread within the TP group)`);
+    if (model.moe!.numExperts % s.ep !== 0) fail('ep', `ep ${s.ep} does not divide the ${model.moe!.numExperts} experts`);
+  }
+}
+
+function groupLinks(system: ResolvedSystem, s: Scenario): Record<ParallelGroup, Network> {
+  const up = system.scaleUp.network;
+  const out = system.scaleOut ?? up;
+  const within = (size: number): Network => (size <= system.scaleUp.devicesPerDomain ? up : out);
+  return { tp: within(s.tp), ep: within(s.tp), pp: within(s.tp * s.pp), dp: within(system.deviceCount) };
+}
+
+/** Decode contexts to evaluate and their weights: exact for short outputs, 16 midpoints otherwise. */
+function decodeSamples(inputTokens: number, steps: number): { context: number; weight: number }[] {
+  if (steps <= 32) {
+    return Array.from({ length: steps }, (_, j) => ({ context: inputTokens + j + 1, weight: 1 }));
+  }
+  const segments = 16;
+  const samples: { context: number; weight: number }[] = [];
+  for (let i = 0; i < segments; i++) {
+    const from = Math.floor((i * steps) / segments);
+    const to = Math.floor(((i + 1) * steps) / segments);
+    samples.push({ context: inputTokens + 1 + (from + to - 1) / 2, weight: to - from });
+  }
+  return samples;
+}
+
+export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = rooflineBackend): EstimateReport {
+  const { model, system, scenario: s, efficiency } = inputs;
+  const device = system.device;
+  const devices = system.deviceCount;
+  const dp = devices / (s.tp * s.pp);
+  const replicaBatch = Math.ceil(s.batch / dp);
+  const microBatches = Math.min(s.pp, replicaBatch);
+  const microBatch = Math.ceil(replicaBatch / microBatches);
+  const links = groupLinks(system, s);
+  const ctx: CostContext = { device, efficiency, links, baseDtype: s.dtype, energy: energyRates(device) };
+  const warnings: string[] = [];
+  const context = s.inputTokens + s.outputTokens;
+  if (context > model.maxPositionEmbeddings) {
+    warnings.push(`context ${context} exceeds the ${model.maxPositionEmbeddings} positions ${model.id} was trained for`);
+  }
+  if (s.batch % dp !== 0) warnings.push(`batch ${s.batch} does not split evenly over ${dp} data-parallel replicas`);
+
+  const graphArgs = { config: model, batch: microBatch, tp: s.tp, ep: s.ep, precision: s.precision, flash: s.flash };
+  const p2pS = (tokens: number): number => s.pp === 1 ? 0
+    : collectiveS('p2p', (tokens * model.hiddenSize * s.precision.actBits) / 8, 2, {
+      latencyS: links.pp.latencyS, bandwidthBytesPerS: links.pp.bandwidthBytesPerS * efficiency.network,
+    }) + efficiency.collectiveOverheadS;
+
+  // Prefill: the whole prompt of every sequence, micro-batched through the pipeline.
+  const prefill = costGraph(buildGraph({ ...graphArgs, phase: 'prefill', pastTokens: 0, newTokens: s.inputTokens }), backend, ctx);
+  const prefillStages = stageTimes(prefill, prefill.layerS, model.numLayers, s.pp);
+  const ttftS = pipelineLatencyS(prefillStages, p2pS(microBatch * s.inputTokens), microBatches) + efficiency.stepOverheadS;
+
+  // Decode: report one step at the mean context; average TPOT over every step as the KV cache grows.
+  const steps = s.outputTokens - 1;
+  const meanContext = s.inputTokens + Math.max(1, Math.ceil(s.outputTokens / 2));
+  const decode = costGraph(buildGraph({ ...graphArgs, phase: 'decode', pastTokens: meanContext - 1, newTokens: 1 }), backend, ctx);
+  const decodeP2pS = p2pS(microBatch);
+  const stepAt = layerTimeAtContext(decode, backend, ctx);
+  const decodeStepS = pipelineCycleS(stageTimes(decode, decode.layerS, model.numLayers, s.pp), decodeP2pS, microBatches) + efficiency.stepOverheadS;
+  let tpotS = decodeStepS;
+  if (steps > 0) {
+    let weighted = 0;
+    let weights = 0;
+    for (const sample of decodeSamples(s.inputTokens, steps)) {
+      weighted += sample.weight * (pipelineCycleS(stageTimes(decode, stepAt(sample.context), model.numLayers, s.pp), decodeP2pS, microBatches) + efficiency.stepOverheadS);
+      weights += sample.weight;
+    }
+    tpotS = weighted / weights;
+  }
+  const e2eS = ttftS + steps * tpotS;
+
+  // Energy: dynamic work of every device plus idle power of every device for the whole phase.
+  const workingDevices = s.tp * dp;
+  const idleW = ctx.energy.idleW * devices;
+  const prefillEnergyJ = prefill.dynamicEnergyJ * workingDevices * microBatches + idleW * ttftS;
+  const decodeDynamicJ = decode.dynamicEnergyJ * workingDevices * microBatches;
+  const decodeStepEnergyJ = decodeDynamicJ + idleW * decodeStepS;
+  const totalEnergyJ = prefillEnergyJ + steps * (decodeDynamicJ + idleW * tpotS);
+
+  const capacityBytes = device.memory[0]!.capacityBytes;
+  const plan = {
+    tp: s.tp, pp: s.pp, ep: s.ep, replicaBatch, microBatch, contextTokens: context, inputTokens: s.inputTokens,
+    flash: s.flash, workspaceBytes: s.workspaceBytes,
+  };
+  const memory = memoryReport(model, s.precision, plan, capacityBytes);
+  const maxBatchThatFits = maxReplicaBatch(model, s.precision, plan, capacityBytes) * dp;
+  const outputTokensPerS = (s.batch * s.outputTokens) / e2eS;
+  const report: EstimateReport = {
+    feasible: memory.fits,
+    warnings,
+    ttftS, tpotS, e2eS, outputTokensPerS, outputTokensPerSPerDevice: outputTokensPerS / devices,
+    energyJPerToken: totalEnergyJ / (s.batch * s.outputTokens),
+    maxBatchThatFits,
+    memory,
+    prefill: { latencyS: ttftS, energyJ: prefillEnergyJ, ops: opReports(prefill) },
+    decode: { latencyS: decodeStepS, energyJ: decodeStepEnergyJ, contextTokens: meanContext, ops: opReports(decode) },
+    parallel: { devices, tp: s.tp, pp: s.pp, ep: s.ep, dp, replicaBatch, microBatches },
+    inputs: { model, hardware: system, scenario: s, efficiency, backend: backend.id },
+  };
+  if (!memory.fits) {
+    report.reason = `needs ${(memory.perDeviceBytes / 1e9).toFixed(1)} GB per device but ${device.id} has ${(capacityBytes / 1e9).toFixed(1)} GB`
+      + ` (largest batch that fits: ${maxBatchThatFits})`;
+  }
+  return report;
+}
+
+/** Time of one layer of `costed` (a decode graph) with its attention re-costed at another context length. */
+function layerTimeAtContext(costed: CostedGraph, backend: CostBackend, ctx: CostContext): (context: number) => number {
+  const ops = costed.graph.ops;
+  let attentionS = 0;
+  const attention: AttentionOp[] = [];
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!;
+    if (op.kind === 'attention' && op.scope === 'layer') {
+      attention.push(op);
+      attentionS += (costed.costs[i]!.latencyS * op.count) / costed.graph.numLayers;
+    }
+  }
+  const baseS = costed.layerS - attentionS;
+  return (context: number) => {
+    let layerS = baseS;
+    for (const op of attention) layerS += (backend.cost({ ...op, kvLen: context }, ctx).latencyS * op.count) / costed.graph.numLayers;
+    return layerS;
+  };
+}
+
+/** The library entry: validates `request`, resolves ids and returns the estimate. */
+export function estimate(request?: EstimateRequest): EstimateReport {
+  return estimateResolved(resolveInputs(request));
+}

@@ -1,0 +1,62 @@
+// The estimate request: mirrors the CLI flags. Validated once at the API edge.
+import { z } from 'zod';
+import { COMPUTE_DTYPES, DTYPE_STORAGE_BITS, type ComputeDtype } from '../../common/dtype.ts';
+import { parseWith } from '../../common/zod-errors.ts';
+import type { EfficiencyProfile } from '../efficiency.ts';
+
+const int = (min: number, max: number, what: string) =>
+  z.number().int(`${what} must be a whole number`).min(min, `${what} must be at least ${min}`).max(max, `${what} must be at most ${max}`).describe(what);
+
+export const DEFAULT_MODEL = 'llama-3.1-8b';
+export const DEFAULT_HARDWARE = 'h100-sxm';
+
+const EfficiencyOverrideSchema = z
+  .object({
+    gemmCompute: z.number().gt(0).max(1),
+    gemmHalfDim: z.number().min(0).max(1e6),
+    attentionCompute: z.number().gt(0).max(1),
+    attentionHalfRows: z.number().min(0).max(1e12),
+    vector: z.number().gt(0).max(1),
+    memory: z.number().gt(0).max(1),
+    elementwiseMemory: z.number().gt(0).max(1),
+    stepOverheadS: z.number().min(0).max(10),
+    kernelOverheadS: z.number().min(0).max(1),
+    network: z.number().gt(0).max(1),
+    collectiveOverheadS: z.number().min(0).max(1),
+  })
+  .partial()
+  .strict();
+
+export const EstimateRequestSchema = z
+  .object({
+    model: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).default(DEFAULT_MODEL).describe('model id or config object'),
+    hardware: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).default(DEFAULT_HARDWARE).describe('device/system id or spec object'),
+    devices: int(1, 1_000_000, 'devices').optional().describe('devices used (default: tp × pp, or all of a system)'),
+    tp: int(1, 4096, 'tp').default(1).describe('tensor-parallel degree'),
+    pp: int(1, 4096, 'pp').default(1).describe('pipeline-parallel degree'),
+    ep: int(1, 4096, 'ep').default(1).describe('expert-parallel degree (within the TP group)'),
+    batch: int(1, 1_000_000, 'batch').default(1).describe('concurrent sequences'),
+    inputTokens: int(1, 100_000_000, 'inputTokens').default(1024).describe('prompt tokens per sequence'),
+    outputTokens: int(1, 100_000_000, 'outputTokens').default(256).describe('generated tokens per sequence'),
+    dtype: z.enum(COMPUTE_DTYPES).default('bf16').describe('compute dtype; also the default storage precision'),
+    wbits: int(1, 32, 'wbits').optional().describe('weight bits (default: dtype bits)'),
+    abits: int(1, 32, 'abits').optional().describe('activation bits (default: dtype bits)'),
+    kvbits: int(1, 32, 'kvbits').optional().describe('KV-cache bits (default: abits)'),
+    flash: z.boolean().default(true).describe('fused flash-style attention'),
+    groupSize: int(1, 1_000_000, 'groupSize').default(128).describe('weights per quantization scale for sub-8-bit weights'),
+    workspaceBytes: z.number().min(0).max(1e15).default(1e9).describe('per-device runtime reserve: CUDA context, library workspaces, allocator slack'),
+    efficiency: EfficiencyOverrideSchema.optional().describe('overrides of the default efficiency factors'),
+  })
+  .strict();
+
+export type EstimateRequest = z.input<typeof EstimateRequestSchema>;
+export type ParsedEstimateRequest = z.output<typeof EstimateRequestSchema>;
+export type EfficiencyOverride = Partial<EfficiencyProfile>;
+
+export function parseEstimateRequest(request: unknown): ParsedEstimateRequest {
+  return parseWith(EstimateRequestSchema, request ?? {});
+}
+
+export function dtypeBitsOf(dtype: ComputeDtype): number {
+  return DTYPE_STORAGE_BITS[dtype];
+}

@@ -1,0 +1,97 @@
+// What an op asks of the hardware, independent of how fast the hardware is: FLOPs by unit, bytes by
+// memory level, link bytes. Shared by every backend.
+import type { ComputeDtype } from '../common/dtype.ts';
+import type { PeakFlops } from '../hardware/device-schema.ts';
+import type { AttentionOp, GemmOp, Op } from '../models/ops.ts';
+import { availableDtype, dtypeBits, requestedDtype } from './dtype-select.ts';
+import { collectiveLinkBytes } from './collectives.ts';
+
+export interface OpWork {
+  flops: number;
+  vectorFlops: number;
+  dramBytes: number;
+  /** Extra on-chip traffic beyond one pass of the DRAM bytes (flash attention's score tiles). */
+  extraOnChipBytes: number;
+  linkBytes: number;
+  kernels: number;
+  computeDtype: ComputeDtype | null;
+}
+
+/** Score-matrix entries per head that a causal mask leaves: new token i sees past + i + 1 keys. */
+export function causalPairs(queryLen: number, kvLen: number): number {
+  const past = kvLen - queryLen;
+  return queryLen * past + (queryLen * (queryLen + 1)) / 2;
+}
+
+function gemmWork(op: GemmOp, peaks: PeakFlops, base: ComputeDtype): OpWork {
+  const { m, n, k, batch } = op;
+  const weightBits = op.weightBits ?? op.actBits;
+  const dtype = availableDtype(requestedDtype(op.actBits, op.weightBits, base), peaks);
+  const computeBits = dtypeBits(dtype);
+  let vectorFlops = 0;
+  // Operands narrower than the datapath are widened first: ~2 vector ops per element (unpack, scale).
+  if (weightBits < computeBits) vectorFlops += 2 * batch * k * n;
+  if (op.actBits < computeBits) vectorFlops += 2 * batch * m * k;
+  return {
+    flops: 2 * batch * m * n * k,
+    vectorFlops,
+    dramBytes: (batch * (m * k * op.actBits + k * n * weightBits + m * n * op.outBits)) / 8,
+    extraOnChipBytes: 0,
+    linkBytes: 0,
+    kernels: 1,
+    computeDtype: dtype,
+  };
+}
+
+function attentionWork(op: AttentionOp, peaks: PeakFlops, base: ComputeDtype): OpWork {
+  const { batch, queryLen, kvLen, numHeads, numKvHeads, headDim } = op;
+  const dtype = availableDtype(requestedDtype(op.actBits, null, base), peaks);
+  const computeBits = dtypeBits(dtype);
+  // Flash kernels skip fully masked tiles; an unfused (eager) kernel computes the whole matrix, then masks it.
+  const pairs = batch * (op.causal && op.flash ? causalPairs(queryLen, kvLen) : queryLen * kvLen);
+  const qoBytes = (2 * batch * queryLen * numHeads * headDim * op.actBits) / 8;
+  const kvBytes = (2 * batch * kvLen * numKvHeads * headDim * op.kvBits) / 8;
+  const kvDequant = op.kvBits < computeBits ? 2 * 2 * batch * kvLen * numKvHeads * headDim : 0;
+  const flops = 4 * pairs * numHeads * headDim;
+  const softmaxFlops = 5 * pairs * numHeads;
+  if (op.flash) {
+    return {
+      flops, vectorFlops: softmaxFlops + kvDequant, dramBytes: qoBytes + kvBytes,
+      extraOnChipBytes: (2 * pairs * numHeads * op.actBits) / 8, linkBytes: 0, kernels: 1, computeDtype: dtype,
+    };
+  }
+  // Unfused: QK writes the scores, softmax reads and writes them, PV reads them.
+  const scoreBytes = (pairs * numHeads * op.actBits) / 8;
+  return {
+    flops, vectorFlops: softmaxFlops + kvDequant, dramBytes: qoBytes + kvBytes + 4 * scoreBytes,
+    extraOnChipBytes: 0, linkBytes: 0, kernels: 3, computeDtype: dtype,
+  };
+}
+
+export function opWork(op: Op, peaks: PeakFlops, base: ComputeDtype): OpWork {
+  switch (op.kind) {
+    case 'gemm':
+      return gemmWork(op, peaks, base);
+    case 'attention':
+      return attentionWork(op, peaks, base);
+    case 'gather':
+      return {
+        flops: 0, vectorFlops: 0, dramBytes: (2 * op.rows * op.width * op.bits) / 8, extraOnChipBytes: 0,
+        linkBytes: 0, kernels: 1, computeDtype: null,
+      };
+    case 'elementwise': {
+      const outBits = op.outBits ?? op.bits;
+      return {
+        flops: 0,
+        vectorFlops: op.elements * op.flopsPerElement,
+        dramBytes: (op.elements * (op.readsPerElement * op.bits + op.writesPerElement * outBits)) / 8,
+        extraOnChipBytes: 0, linkBytes: 0, kernels: 1, computeDtype: null,
+      };
+    }
+    case 'collective':
+      return {
+        flops: 0, vectorFlops: 0, dramBytes: 0, extraOnChipBytes: 0,
+        linkBytes: collectiveLinkBytes(op.collective, op.bytes, op.groupSize), kernels: 0, computeDtype: null,
+      };
+  }
+}
