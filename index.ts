@@ -1,6 +1,7 @@
 // The public API of genz. cli/ and web/ import only from here.
 
 export { GenzError, formatProblem, formatPath, isGenzError } from './common/errors.ts';
+export { closestNames } from './common/closest.ts';
 export type { GenzErrorCode, GenzProblem } from './common/errors.ts';
 export { COMPUTE_DTYPES, DTYPE_STORAGE_BITS, isComputeDtype } from './common/dtype.ts';
 export type { ComputeDtype } from './common/dtype.ts';

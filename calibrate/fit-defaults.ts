@@ -8,6 +8,7 @@ import { DEFAULT_EFFICIENCY, type EfficiencyProfile } from '../index.ts';
 import { vidurAttentionSamples, vidurMlpSamples } from './accuracy/vidur.ts';
 import { benchRows, benchSamples } from './accuracy/llm-inference-bench.ts';
 import { isHeldOut, summarize, summaryTable, type Sample } from './accuracy/error-stats.ts';
+import { vidurCollectiveSamples } from './accuracy/collectives.ts';
 
 const dataDir = new URL('../data/', import.meta.url);
 const mlpCsv = readFileSync(new URL('vidur_mlp_llama2-7b_tp1_a100_a40.csv', dataDir), 'utf8');
@@ -58,6 +59,17 @@ for (let round = 0; round < 3; round++) {
   }
 }
 
+const collectiveCsv = readFileSync(new URL('vidur_collectives_h100_dgx.csv', dataDir), 'utf8');
+let bestNet = { network: best.network, collectiveOverheadS: best.collectiveOverheadS };
+let bestNetLoss = Infinity;
+for (const network of [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1]) {
+  for (const collectiveOverheadS of [0, 5e-6, 10e-6, 15e-6, 20e-6, 25e-6, 30e-6]) {
+    const loss = meanAbsLog(vidurCollectiveSamples(collectiveCsv, { network, collectiveOverheadS }, train));
+    if (loss < bestNetLoss) { bestNetLoss = loss; bestNet = { network, collectiveOverheadS }; }
+  }
+}
+best = { ...best, ...bestNet };
+
 const trainBench = bench.filter((_, i) => train(i));
 let bestStep = 0;
 let bestStepLoss = Infinity;
@@ -70,5 +82,6 @@ best = { ...best, stepOverheadS: bestStep };
 console.log('fitted efficiency profile (training split):');
 console.log(JSON.stringify(best, null, 2));
 console.log(`\nheld-out operator error (every 5th row), fitted defaults:\n${summaryTable(summarize(opSamples(best, test)))}`);
+console.log(`\nheld-out collective error (Vidur H100 DGX):\n${summaryTable(summarize(vidurCollectiveSamples(collectiveCsv, best, test)))}`);
 const heldBench = bench.filter((_, i) => test(i));
 console.log(`\nheld-out end-to-end error (LLM-Inference-Bench A100):\n${summaryTable(summarize(benchSamples(heldBench, best).samples))}`);

@@ -5,9 +5,8 @@ import { Command, CommanderError, Option } from 'commander';
 import {
   GenzError, formatProblem, estimate, estimateOp, listDevices, listSystems, listModels, findDevice, findSystem, findModel,
   hardwareIds, modelIds, hardwareJsonSchema, modelJsonSchema, COMPUTE_DTYPES, IDEAL_EFFICIENCY, DEFAULT_MODEL, DEFAULT_HARDWARE,
-  paramBreakdown, type EstimateRequest, type SingleOpRequest,
+  paramBreakdown, closestNames, type EstimateRequest, type SingleOpRequest,
 } from '../index.ts';
-import { closestNames } from '../common/closest.ts';
 import { formatBytes, formatCount, formatSeconds, table, toJson } from './format.ts';
 import { estimateText, opsText } from './estimate-view.ts';
 import { idOrFile, parsePositive, parseWhole } from './inputs.ts';

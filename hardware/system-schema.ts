@@ -9,6 +9,10 @@ export const NetworkSchema = z
     name: z.string().min(1),
     bandwidthBytesPerS: positive('bandwidth per device per direction in bytes/s'),
     latencyS: positive('one-hop latency in seconds'),
+    inNetworkReduction: z
+      .boolean()
+      .optional()
+      .describe('the switch reduces all-reduce data itself (NVLink SHARP / NVLS on third-generation NVSwitch)'),
   })
   .strict();
 

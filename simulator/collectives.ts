@@ -9,6 +9,13 @@ export interface LinkModel {
   latencyS: number;
   /** Achieved bandwidth β per device per direction in bytes/s (link bandwidth × efficiency). */
   bandwidthBytesPerS: number;
+  /** The switch reduces in the network (NVLS): each device sends its buffer once and receives the result once. */
+  inNetworkReduction?: boolean;
+}
+
+/** In-switch reduction: one send up and one receive down, each crossing one switch hop. */
+export function switchAllReduceS(bytes: number, link: LinkModel): number {
+  return 2 * link.latencyS + bytes / link.bandwidthBytesPerS;
 }
 
 export function ringAllReduceS(bytes: number, n: number, link: LinkModel): number {
@@ -25,8 +32,10 @@ export function treeAllReduceS(bytes: number, n: number, link: LinkModel): numbe
 export function collectiveS(kind: CollectiveKind, bytes: number, n: number, link: LinkModel): number {
   if (n <= 1 && kind !== 'p2p') return 0;
   switch (kind) {
-    case 'all-reduce':
-      return Math.min(ringAllReduceS(bytes, n, link), treeAllReduceS(bytes, n, link));
+    case 'all-reduce': {
+      const best = Math.min(ringAllReduceS(bytes, n, link), treeAllReduceS(bytes, n, link));
+      return link.inNetworkReduction ? Math.min(best, switchAllReduceS(bytes, link)) : best;
+    }
     case 'all-gather':
       return (n - 1) * (link.latencyS + bytes / link.bandwidthBytesPerS);
     case 'reduce-scatter':

@@ -29,8 +29,8 @@ export interface EfficiencyProfile {
 
 /**
  * Fitted by `npx tsx calibrate/fit-defaults.ts` on the training split (4 rows of 5) of Vidur's A100/A40
- * operator times and LLM-Inference-Bench's A100 vLLM/TensorRT-LLM runs; held-out errors in docs/accuracy.md.
- * `vector`, `network` and `collectiveOverheadS` are not constrained by that data and keep engineering guesses.
+ * operator times and H100 DGX collectives, and LLM-Inference-Bench's A100 vLLM/TensorRT-LLM runs; held-out
+ * errors in docs/accuracy.md. `vector` is not constrained by that data and keeps an engineering guess.
  */
 export const DEFAULT_EFFICIENCY: Readonly<EfficiencyProfile> = {
   gemmCompute: 0.7,
@@ -41,9 +41,9 @@ export const DEFAULT_EFFICIENCY: Readonly<EfficiencyProfile> = {
   memory: 0.7,
   elementwiseMemory: 0.5,
   kernelOverheadS: 4e-6,
-  network: 0.8,
-  collectiveOverheadS: 10e-6,
-  stepOverheadS: 1e-3,
+  network: 1,
+  collectiveOverheadS: 20e-6,
+  stepOverheadS: 0.5e-3,
 };
 
 /** Efficiency 1 and no overheads: the pure roofline, as GenZ (system_eff = 1) and LLM-Viewer compute it. */

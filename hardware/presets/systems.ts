@@ -35,12 +35,13 @@ export const SYSTEMS: readonly SystemInput[] = [
     scaleUp: {
       devicesPerDomain: 8,
       topology: 'switch',
-      network: { name: 'NVLink 4 via NVSwitch', bandwidthBytesPerS: 450e9, latencyS: 1e-6 },
+      network: { name: 'NVLink 4 via NVSwitch', bandwidthBytesPerS: 450e9, latencyS: 1e-6, inNetworkReduction: true },
     },
     scaleOut: { name: 'InfiniBand NDR 400 Gb/s, one NIC per GPU', bandwidthBytesPerS: 50e9, latencyS: 2e-6 },
     sources: {
       'scaleUp.network.bandwidthBytesPerS': 'NVIDIA H100 datasheet: NVLink 900 GB/s total per GPU = 450 GB/s per direction, all-to-all through 4 NVSwitches',
       'scaleUp.network.latencyS': NVLINK_LATENCY,
+      'scaleUp.network.inNetworkReduction': 'NVIDIA H100 Tensor Core GPU Architecture whitepaper: third-generation NVSwitch does NVLink SHARP in-network all-reduce',
       'scaleOut.bandwidthBytesPerS': 'NVIDIA DGX H100 datasheet: 8x ConnectX-7 400 Gb/s NDR InfiniBand (one per GPU) = 50 GB/s per direction',
       'scaleOut.latencyS': IB_LATENCY,
       deviceCount: 'HGX H100 8-GPU baseboard',
@@ -55,12 +56,13 @@ export const SYSTEMS: readonly SystemInput[] = [
     scaleUp: {
       devicesPerDomain: 8,
       topology: 'switch',
-      network: { name: 'NVLink 4 via NVSwitch', bandwidthBytesPerS: 450e9, latencyS: 1e-6 },
+      network: { name: 'NVLink 4 via NVSwitch', bandwidthBytesPerS: 450e9, latencyS: 1e-6, inNetworkReduction: true },
     },
     scaleOut: { name: 'InfiniBand NDR 400 Gb/s, one NIC per GPU', bandwidthBytesPerS: 50e9, latencyS: 2e-6 },
     sources: {
       'scaleUp.network.bandwidthBytesPerS': 'NVIDIA H200 datasheet: NVLink 900 GB/s total per GPU = 450 GB/s per direction',
       'scaleUp.network.latencyS': NVLINK_LATENCY,
+      'scaleUp.network.inNetworkReduction': 'NVIDIA H100 Tensor Core GPU Architecture whitepaper: third-generation NVSwitch does NVLink SHARP in-network all-reduce',
       'scaleOut.bandwidthBytesPerS': 'NVIDIA DGX H200 datasheet: 8x ConnectX-7 400 Gb/s InfiniBand/Ethernet (one per GPU) = 50 GB/s per direction',
       'scaleOut.latencyS': IB_LATENCY,
       deviceCount: 'HGX H200 8-GPU baseboard',
@@ -75,12 +77,13 @@ export const SYSTEMS: readonly SystemInput[] = [
     scaleUp: {
       devicesPerDomain: 8,
       topology: 'switch',
-      network: { name: 'NVLink 5 via NVSwitch', bandwidthBytesPerS: 900e9, latencyS: 1e-6 },
+      network: { name: 'NVLink 5 via NVSwitch', bandwidthBytesPerS: 900e9, latencyS: 1e-6, inNetworkReduction: true },
     },
     scaleOut: { name: 'InfiniBand NDR 400 Gb/s, one NIC per GPU', bandwidthBytesPerS: 50e9, latencyS: 2e-6 },
     sources: {
       'scaleUp.network.bandwidthBytesPerS': 'NVIDIA HGX B200 datasheet: NVLink 1.8 TB/s per GPU (14.4 TB/s total) = 900 GB/s per direction',
       'scaleUp.network.latencyS': NVLINK_LATENCY,
+      'scaleUp.network.inNetworkReduction': 'NVIDIA Blackwell architecture technical brief: NVLink Switch keeps SHARP in-network reductions (introduced with third-generation NVSwitch on H100)',
       'scaleOut.bandwidthBytesPerS': 'NVIDIA DGX B200 datasheet: 8x single-port ConnectX-7 400 Gb/s (one per GPU) = 50 GB/s per direction',
       'scaleOut.latencyS': IB_LATENCY,
       deviceCount: 'HGX B200 8-GPU baseboard',

@@ -34,6 +34,7 @@ export function costOp(op: Op, ctx: CostContext): OpCost {
     networkS = collectiveS(op.collective, op.bytes, op.groupSize, {
       latencyS: link.latencyS,
       bandwidthBytesPerS: link.bandwidthBytesPerS * eff.network,
+      inNetworkReduction: link.inNetworkReduction === true,
     });
     if (op.groupSize > 1 || op.collective === 'p2p') overheadS += eff.collectiveOverheadS;
   }
