@@ -1,6 +1,6 @@
 // Turns CLI flag strings into request values, and reads spec files. Every mistake is a GenzError
 // whose path is the flag name.
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, statSync } from 'node:fs';
 import { GenzError } from '../index.ts';
 
 /** A whole number flag; accepts 1024, 1e6 and 4k (k = 1000, m = 1e6). */
@@ -26,9 +26,19 @@ export function parsePositive(flag: string) {
   };
 }
 
-export function readJsonFile(path: string, flag: string): unknown {
+/** Reads a text file named by a flag; a missing or unreadable file is a user error on that flag. */
+export function readTextFile(path: string, flag: string): string {
   if (!existsSync(path)) throw new GenzError('file_not_found', `no such file "${path}"`, [flag]);
-  const text = readFileSync(path, 'utf8');
+  if (statSync(path).isDirectory()) throw new GenzError('invalid_input', `"${path}" is a directory, not a file`, [flag]);
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new GenzError('file_not_found', `cannot read "${path}" (${(error as Error).message})`, [flag]);
+  }
+}
+
+export function readJsonFile(path: string, flag: string): unknown {
+  const text = readTextFile(path, flag);
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {

@@ -1,6 +1,5 @@
 // The `genz` command line. Tables for people by default, `--json` for scripts. A user mistake prints one
 // line per problem and exits 2; anything else is a bug and exits 1 with its stack.
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import {
   GenzError, formatProblem, estimate, estimateOp, listDevices, listSystems, listModels, findDevice, findSystem, findModel,
@@ -9,7 +8,7 @@ import {
 } from '../index.ts';
 import { formatBytes, formatCount, formatSeconds, table, toJson } from './format.ts';
 import { estimateText, opsText } from './estimate-view.ts';
-import { idOrFile, parsePositive, parseWhole } from './inputs.ts';
+import { idOrFile, parsePositive, parseWhole, readTextFile } from './inputs.ts';
 import { showText } from './show-view.ts';
 
 const out = (text: string): void => { process.stdout.write(`${text}\n`); };
@@ -112,7 +111,7 @@ function opText(r: ReturnType<typeof estimateOp>): string {
 }
 
 function runOpFile(path: string, json: boolean): void {
-  const lines = readFileSync(path, 'utf8').split('\n');
+  const lines = readTextFile(path, 'from-file').split('\n');
   const requests: { line: number; request: SingleOpRequest }[] = [];
   const problems: string[] = [];
   lines.forEach((text, i) => {
@@ -222,11 +221,19 @@ hardware.command('schema').description('print the JSON Schema of a device or sys
 const model = program.command('model').description('model spec format');
 model.command('schema').description('print the JSON Schema of a genz model config file').action(() => out(toJson(modelJsonSchema())));
 
+/** Request fields whose flag has another name: errors name the flag the user typed. */
+const FLAG_OF_FIELD: Record<string, string> = { inputTokens: 'input', outputTokens: 'output', queryLen: 'q', kvLen: 'kv', kvHeads: 'kv-heads', headDim: 'head-dim' };
+
+function flagPath(path: (string | number)[]): (string | number)[] {
+  const [first, ...rest] = path;
+  return typeof first === 'string' && FLAG_OF_FIELD[first] ? [FLAG_OF_FIELD[first], ...rest] : path;
+}
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof GenzError) {
-    for (const problem of error.problems) process.stderr.write(`genz: ${formatProblem(problem)}\n`);
+    for (const problem of error.problems) process.stderr.write(`genz: ${formatProblem({ ...problem, path: flagPath(problem.path) })}\n`);
     process.exitCode = 2;
   } else if (error instanceof CommanderError) {
     // Commander already printed its message; help and version are not errors.

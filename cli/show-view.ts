@@ -9,8 +9,15 @@ function flatten(value: unknown, prefix: string, rows: [string, string][]): void
       flatten(v, prefix === '' ? key : `${prefix}.${key}`, rows);
     }
   } else {
-    rows.push([prefix, typeof value === 'number' ? value.toExponential(4).replace(/\.?0+e/, 'e') : String(value)]);
+    rows.push([prefix, typeof value === 'number' ? readableNumber(value) : String(value)]);
   }
+}
+
+/** Whole numbers below a million as they are; others in short exponent form (9.895e+14). */
+function readableNumber(x: number): string {
+  if (Number.isInteger(x) && Math.abs(x) < 1e6) return String(x);
+  if (Math.abs(x) >= 1e-3 && Math.abs(x) < 1e6) return String(Number(x.toPrecision(6)));
+  return x.toExponential(4).replace(/\.?0+e/, 'e');
 }
 
 export function showText(spec: object): string {

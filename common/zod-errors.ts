@@ -9,9 +9,14 @@ export function parseWith<T extends z.ZodType>(
 ): z.output<T> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => ({
-    path: [...pathPrefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))],
-    message: issue.message,
-  }));
+  const problems = result.error.issues.flatMap((issue) => {
+    const path = [...pathPrefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
+    // Name each unknown key at its own path, so the message points at it.
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: [...path, key], message: `unknown field "${key}"` }));
+    }
+    const missing = /^Invalid input: expected (\w+), received undefined$/.exec(issue.message);
+    return [{ path, message: missing ? `required: expected ${missing[1]}` : issue.message }];
+  });
   throw new GenzError('invalid_input', problems);
 }

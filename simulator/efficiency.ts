@@ -43,7 +43,7 @@ export const DEFAULT_EFFICIENCY: Readonly<EfficiencyProfile> = {
   kernelOverheadS: 4e-6,
   network: 1,
   collectiveOverheadS: 20e-6,
-  stepOverheadS: 0.5e-3,
+  stepOverheadS: 0,
 };
 
 /** Efficiency 1 and no overheads: the pure roofline, as GenZ (system_eff = 1) and LLM-Viewer compute it. */

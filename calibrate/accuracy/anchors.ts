@@ -55,8 +55,8 @@ export function phaseLatencyS(report: EstimateReport, phase: 'prefill' | 'decode
 export function anchorDifference(c: AnchorCase): string {
   if (c.tool === 'GenZ') {
     return c.phase === 'prefill'
-      ? 'GenZ: no causal halving, embedding as a GEMM, LM head over all 1024 tokens'
-      : `GenZ: GB/s read as GiB/s (+7.4% bandwidth)${c.tp > 1 ? '; 5 µs + 1 µs/hop all-reduce' : ''}${c.hardware === 'h100-sxm' ? '; 3400 vs 3350 GB/s preset' : ''}`;
+      ? 'GenZ: no causal halving, embedding as a GEMM, LM head over all 1024 tokens (more FLOPs); no norms, RoPE, activations or residual adds (less time)'
+      : `GenZ: GB/s read as GiB/s (+7.4% bandwidth)${c.tp > 1 ? '; ring all-reduce at 5 µs + 1 µs per hop, no NVLink SHARP' : ''}${c.hardware === 'h100-sxm' ? '; 3400 vs 3350 GB/s preset' : ''}`;
   }
   if (c.phase === 'prefill') return 'LLM-Viewer: no causal halving; norms/softmax as separate passes';
   const parts = [];

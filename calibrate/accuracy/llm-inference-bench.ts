@@ -18,6 +18,8 @@ const MODEL: Record<string, string> = {
 const HARDWARE: Record<string, string> = { 'Nvidia A100 GPU': 'a100-40gb-sxm' };
 
 export interface BenchRow {
+  /** Row number in the file (0-based, header excluded): the train/held-out split keys on it. */
+  index: number;
   framework: string;
   hardware: string;
   model: string;
@@ -28,12 +30,12 @@ export interface BenchRow {
 }
 
 export function benchRows(csv: string): BenchRow[] {
-  return parseCsv(csv).flatMap((row) => {
+  return parseCsv(csv).flatMap((row, index) => {
     const hardware = HARDWARE[row.hardware!];
     const model = MODEL[row.model!];
     if (!hardware || !model) return [];
     return [{
-      framework: row.framework!, hardware, model, devices: num(row, 'num_devices'), batch: num(row, 'batch_size'),
+      index, framework: row.framework!, hardware, model, devices: num(row, 'num_devices'), batch: num(row, 'batch_size'),
       tokens: num(row, 'input_output_len'), latencyS: num(row, 'latency_s'),
     }];
   });

@@ -29,8 +29,10 @@ const EfficiencyOverrideSchema = z
 
 export const EstimateRequestSchema = z
   .object({
-    model: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).default(DEFAULT_MODEL).describe('model id or config object'),
-    hardware: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).default(DEFAULT_HARDWARE).describe('device/system id or spec object'),
+    model: z.union([z.string().min(1), z.record(z.string(), z.unknown())], { error: 'expected a model id or a config object' })
+      .default(DEFAULT_MODEL).describe('model id or config object'),
+    hardware: z.union([z.string().min(1), z.record(z.string(), z.unknown())], { error: 'expected a device or system id, or a spec object' })
+      .default(DEFAULT_HARDWARE).describe('device/system id or spec object'),
     devices: int(1, 1_000_000, 'devices').optional().describe('devices used (default: tp × pp, or all of a system)'),
     tp: int(1, 4096, 'tp').default(1).describe('tensor-parallel degree'),
     pp: int(1, 4096, 'pp').default(1).describe('pipeline-parallel degree'),

@@ -1,0 +1,63 @@
+// Accuracy against measured data (data/, copied from ../shared/data with manifest entries), on the held-out
+// split that calibrate/fit-defaults.ts did not fit on. Prints the error tables; asserts regression guards.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_EFFICIENCY, IDEAL_EFFICIENCY } from '../../index.ts';
+import { vidurAttentionSamples, vidurMlpSamples } from '../../calibrate/accuracy/vidur.ts';
+import { vidurCollectiveSamples } from '../../calibrate/accuracy/collectives.ts';
+import { benchRows, benchSamples } from '../../calibrate/accuracy/llm-inference-bench.ts';
+import { isHeldOut, summarize, summaryTable, type ErrorSummary } from '../../calibrate/accuracy/error-stats.ts';
+
+const read = (name: string): string => readFileSync(new URL(`../../data/${name}`, import.meta.url), 'utf8');
+const byGroup = (summaries: ErrorSummary[]): Map<string, ErrorSummary> => new Map(summaries.map((s) => [s.group, s]));
+
+describe('operators against Vidur (A100, A40), held-out rows', () => {
+  const mlp = read('vidur_mlp_llama2-7b_tp1_a100_a40.csv');
+  const attention = read('vidur_attention_a100_llama2-70b_tp2_subsample.csv');
+  const run = (eff: typeof DEFAULT_EFFICIENCY): ErrorSummary[] =>
+    summarize([...vidurMlpSamples(mlp, eff, isHeldOut), ...vidurAttentionSamples(attention, eff, isHeldOut)]);
+  const defaults = run(DEFAULT_EFFICIENCY);
+  const ideal = run(IDEAL_EFFICIENCY);
+  console.log(`Vidur operators, held-out, defaults:\n${summaryTable(defaults)}\n\nefficiency 1:\n${summaryTable(ideal)}`);
+
+  it('GEMMs: median error ≤ 10% and p90 ≤ 25% on both devices', () => {
+    for (const group of ['gemm a100', 'gemm a40']) {
+      const s = byGroup(defaults).get(group)!;
+      expect(s.medianAbsPctError).toBeLessThanOrEqual(10);
+      expect(s.p90AbsPctError).toBeLessThanOrEqual(25);
+    }
+  });
+
+  it('decode attention: median error ≤ 20%', () => {
+    expect(byGroup(defaults).get('attention-decode a100')!.medianAbsPctError).toBeLessThanOrEqual(20);
+  });
+
+  it('the fitted defaults beat the pure roofline in every GEMM and attention group', () => {
+    const pure = byGroup(ideal);
+    for (const s of defaults.filter((d) => d.group.startsWith('gemm') || d.group.startsWith('attention'))) {
+      expect(s.medianAbsPctError).toBeLessThan(pure.get(s.group)!.medianAbsPctError);
+    }
+  });
+});
+
+describe('collectives against Vidur (H100 DGX), held-out rows', () => {
+  it('8-GPU all-reduce: median error ≤ 30%', () => {
+    const summaries = summarize(vidurCollectiveSamples(read('vidur_collectives_h100_dgx.csv'), DEFAULT_EFFICIENCY, isHeldOut));
+    console.log(`Vidur collectives, held-out, defaults:\n${summaryTable(summaries)}`);
+    expect(byGroup(summaries).get('all_reduce n=8 h100')!.medianAbsPctError).toBeLessThanOrEqual(30);
+  });
+});
+
+describe('end to end against LLM-Inference-Bench (A100), held-out rows', () => {
+  it('vLLM and TensorRT-LLM: median error ≤ 15%, and better than the pure roofline', () => {
+    const rows = benchRows(read('llm_inference_bench_a100_mi250.csv')).filter((r) => isHeldOut(r.index));
+    const defaults = summarize(benchSamples(rows).samples);
+    const ideal = byGroup(summarize(benchSamples(rows, IDEAL_EFFICIENCY).samples));
+    console.log(`LLM-Inference-Bench, held-out, defaults:\n${summaryTable(defaults)}`);
+    for (const group of ['vLLM a100-40gb-sxm', 'TensorRT-LLM a100-40gb-sxm']) {
+      const s = byGroup(defaults).get(group)!;
+      expect(s.medianAbsPctError).toBeLessThanOrEqual(15);
+      expect(s.medianAbsPctError).toBeLessThan(ideal.get(group)!.medianAbsPctError);
+    }
+  });
+});
