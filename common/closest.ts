@@ -1,6 +1,6 @@
 // Closest valid names for an unknown id, so an error can say "did you mean …".
 
-function editDistance(a: string, b: string): number {
+export function editDistance(a: string, b: string): number {
   const previous = new Array<number>(b.length + 1);
   for (let j = 0; j <= b.length; j++) previous[j] = j;
   for (let i = 1; i <= a.length; i++) {
@@ -28,4 +28,18 @@ export function closestNames(query: string, candidates: readonly string[], limit
     .sort((x, y) => x.contains - y.contains || x.distance - y.distance || x.name.localeCompare(y.name))
     .slice(0, limit)
     .map((c) => c.name);
+}
+
+/** The candidate within a small edit distance of `name` (about a third of its length), if any. */
+export function closestWithin(name: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
+  for (const candidate of candidates) {
+    const d = editDistance(name, candidate);
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
 }

@@ -2,8 +2,9 @@
 // Pure: the caller reads the file. Unknown keys are ignored; a user mistake is one GenzError whose paths are
 // the HF field names (['num_attention_heads']), not genz's.
 import { GenzError } from '../common/errors.ts';
-import type { GenzProblem } from '../common/errors.ts';
 import { parseWith } from '../common/zod-errors.ts';
+import { closestWithin } from '../common/closest.ts';
+import { HfReader, describe } from './hf-reader.ts';
 import { TransformerConfigSchema } from './transformer-schema.ts';
 import type { Activation, ModelFamily, MoeConfig, TransformerConfig, TransformerConfigInput } from './transformer-schema.ts';
 
@@ -82,7 +83,7 @@ export function importHfConfig(json: unknown, options: HfImportOptions = {}): Tr
   }
   const c = json as Json;
   const modelType = resolveModelType(c);
-  const r = new HfReader(c);
+  const r = new HfReader(c, ACTIVATIONS);
   const { shape, origin } =
     modelType === 'gpt2' ? readGpt2(r)
     : modelType === 'gpt_neox' ? readGptNeox(r)
@@ -118,7 +119,7 @@ function resolveModelType(c: Json): HfModelType {
     throw new GenzError('invalid_input', `expected model_type to be a string, found ${describe(raw)}; ${supported}`, ['model_type']);
   }
   if (Object.hasOwn(MODEL_TYPES, raw)) return raw as HfModelType;
-  const near = closest(raw, SUPPORTED_HF_MODEL_TYPES);
+  const near = closestWithin(raw.toLowerCase().replace(/-/g, '_'), SUPPORTED_HF_MODEL_TYPES);
   throw new GenzError(
     'unsupported',
     `model_type "${raw}" is not supported${near ? ` (did you mean "${near}"?)` : ''}; ${supported}`,
@@ -317,78 +318,6 @@ function checkGroups(heads: number, kvHeads: number, headsKey: string, kvKey: st
   }
 }
 
-// ---- reading fields -----------------------------------------------------------------------------------
-
-/** Reads typed fields, collecting every bad one so the user sees all problems at once. */
-class HfReader {
-  private readonly problems: GenzProblem[] = [];
-
-  constructor(private readonly c: Json) {}
-
-  raw(key: string): unknown {
-    return this.c[key];
-  }
-
-  /** HF writes `null` for "use the default", so null counts as absent. */
-  has(key: string): boolean {
-    return this.c[key] !== undefined && this.c[key] !== null;
-  }
-
-  /** A required positive integer. Returns 1 after recording a problem, so later arithmetic stays finite. */
-  count(key: string): number {
-    if (!this.has(key)) {
-      this.problems.push({ path: [key], message: `missing required field; expected a positive integer` });
-      return 1;
-    }
-    return this.checkCount(key, false);
-  }
-
-  optionalCount(key: string, fallback: number, opts: { allowZero?: boolean } = {}): number {
-    return this.has(key) ? this.checkCount(key, opts.allowZero ?? false) : fallback;
-  }
-
-  flag(key: string, fallback: boolean): boolean {
-    if (!this.has(key)) return fallback;
-    const v = this.c[key];
-    if (typeof v === 'boolean') return v;
-    this.problems.push({ path: [key], message: `expected true or false, found ${describe(v)}` });
-    return fallback;
-  }
-
-  activation(key: string, fallback: string): Activation {
-    const v = this.has(key) ? this.c[key] : fallback;
-    if (typeof v !== 'string') {
-      this.problems.push({ path: [key], message: `expected an activation name such as "silu", found ${describe(v)}` });
-      return 'silu';
-    }
-    const mapped = ACTIVATIONS[v];
-    if (mapped) return mapped;
-    throw new GenzError('unsupported', `activation "${v}" is not supported; expected one of ${Object.keys(ACTIVATIONS).join(', ')}`, [key]);
-  }
-
-  throwIfProblems(): void {
-    if (this.problems.length > 0) throw new GenzError('invalid_input', [...this.problems]);
-  }
-
-  private checkCount(key: string, allowZero: boolean): number {
-    const v = this.c[key];
-    const min = allowZero ? 0 : 1;
-    if (typeof v === 'number' && Number.isInteger(v) && v >= min) return v;
-    const wanted = allowZero ? 'a non-negative integer' : 'a positive integer';
-    this.problems.push({ path: [key], message: `expected ${wanted}, found ${describe(v)}` });
-    return 1;
-  }
-}
-
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object') return 'an object';
-  return String(value);
-}
-
 // ---- labels and error paths ---------------------------------------------------------------------------
 
 function defaultLabels(c: Json, type: HfModelType, options: HfImportOptions): Pick<TransformerConfigInput, 'id' | 'name' | 'source'> {
@@ -419,32 +348,4 @@ function inHfTerms(err: GenzError, origin: Origin): GenzError {
     return hfKey ? { path: [hfKey], message: p.message } : p;
   });
   return new GenzError(err.code, problems);
-}
-
-/** The supported name within a small edit distance of `name`, if any. */
-function closest(name: string, candidates: readonly string[]): string | undefined {
-  const normalized = name.toLowerCase().replace(/-/g, '_');
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(normalized.length / 3)) + 1;
-  for (const candidate of candidates) {
-    const d = editDistance(normalized, candidate);
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
 }

@@ -66,7 +66,11 @@ export interface EstimateReport {
   memory: MemoryReport;
   prefill: PhaseReport;
   decode: PhaseReport & { contextTokens: number };
-  parallel: { devices: number; tp: number; pp: number; ep: number; dp: number; replicaBatch: number; microBatches: number };
+  parallel: {
+    devices: number; tp: number; pp: number; ep: number; dp: number; replicaBatch: number; microBatches: number;
+    /** Fraction of device time the pipeline leaves idle during prefill (fill and drain), 0 without PP. */
+    prefillBubbleFraction: number;
+  };
   inputs: {
     model: TransformerConfig;
     hardware: ResolvedSystem;
@@ -167,7 +171,10 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
   // Prefill: the whole prompt of every sequence, micro-batched through the pipeline.
   const prefill = costGraph(buildGraph({ ...graphArgs, phase: 'prefill', pastTokens: 0, newTokens: s.inputTokens }), backend, ctx);
   const prefillStages = stageTimes(prefill, prefill.layerS, model.numLayers, s.pp);
-  const ttftS = pipelineLatencyS(prefillStages, p2pS(microBatch * s.inputTokens), microBatches) + efficiency.stepOverheadS;
+  const prefillPipelineS = pipelineLatencyS(prefillStages, p2pS(microBatch * s.inputTokens), microBatches);
+  const ttftS = prefillPipelineS + efficiency.stepOverheadS;
+  const prefillBusyS = microBatches * prefillStages.reduce((sum, t) => sum + t, 0);
+  const prefillBubbleFraction = s.pp === 1 ? 0 : Math.max(0, 1 - prefillBusyS / (s.pp * prefillPipelineS));
 
   // Decode: report one step at the mean context; average TPOT over every step as the KV cache grows.
   const steps = s.outputTokens - 1;
@@ -213,7 +220,7 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
     memory,
     prefill: { latencyS: ttftS, energyJ: prefillEnergyJ, ops: opReports(prefill) },
     decode: { latencyS: decodeStepS, energyJ: decodeStepEnergyJ, contextTokens: meanContext, ops: opReports(decode) },
-    parallel: { devices, tp: s.tp, pp: s.pp, ep: s.ep, dp, replicaBatch, microBatches },
+    parallel: { devices, tp: s.tp, pp: s.pp, ep: s.ep, dp, replicaBatch, microBatches, prefillBubbleFraction },
     inputs: { model, hardware: system, scenario: s, efficiency, backend: backend.id },
   };
   if (!memory.fits) {

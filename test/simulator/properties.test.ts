@@ -112,6 +112,10 @@ describe('parallelism', () => {
     const pp1 = estimate({ model: 'llama-2-70b', hardware: '8x-h100-hgx', devices: 2, tp: 2, batch: 8 });
     const pp2 = estimate({ model: 'llama-2-70b', hardware: '8x-h100-hgx', devices: 4, tp: 2, pp: 2, batch: 8 });
     expect(pp2.parallel.microBatches).toBe(2);
+    // GPipe with 2 stages and 2 micro-batches: 3 slots of which each stage is busy 2 → bubble ≈ 1/3.
+    expect(pp2.parallel.prefillBubbleFraction).toBeGreaterThan(0.3);
+    expect(pp2.parallel.prefillBubbleFraction).toBeLessThan(0.4);
+    expect(pp1.parallel.prefillBubbleFraction).toBe(0);
     expect(pp2.memory.weightsBytes).toBeLessThan(pp1.memory.weightsBytes * 0.55);
     expect(pp2.ttftS).toBeLessThan(pp1.ttftS);
   });
