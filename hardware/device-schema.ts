@@ -2,7 +2,8 @@
 // at the clock named in `clock`, dense (not structured-sparse), in SI units.
 import { z } from 'zod';
 
-const positive = (what: string) => z.number().finite().positive().describe(what);
+/** A positive rate or size no smaller than `min`: guards against 1e-300 specs whose results overflow. */
+const atLeast = (min: number, what: string) => z.number().finite().min(min, `must be at least ${min}`).max(1e21, 'must be at most 1e21').describe(what);
 
 export const DEVICE_KINDS = ['gpu', 'tpu', 'npu', 'soc', 'cpu'] as const;
 export type DeviceKind = (typeof DEVICE_KINDS)[number];
@@ -12,14 +13,14 @@ export type MemoryTechnology = (typeof MEMORY_TECHNOLOGIES)[number];
 
 export const PeakFlopsSchema = z
   .object({
-    fp64: positive('FP64 FLOP/s (tensor-core FP64 where the part has it)').optional(),
-    fp32: positive('non-tensor FP32 FLOP/s (CUDA cores / vector units)'),
-    tf32: positive('TF32 tensor FLOP/s, dense').optional(),
-    bf16: positive('BF16 tensor FLOP/s, dense').optional(),
-    fp16: positive('FP16 tensor FLOP/s with FP32 accumulate, dense').optional(),
-    fp8: positive('FP8 tensor FLOP/s, dense').optional(),
-    int8: positive('INT8 tensor OP/s, dense').optional(),
-    int4: positive('INT4 tensor OP/s, dense').optional(),
+    fp64: atLeast(1e6, 'FP64 FLOP/s (tensor-core FP64 where the part has it)').optional(),
+    fp32: atLeast(1e6, 'non-tensor FP32 FLOP/s (CUDA cores / vector units)'),
+    tf32: atLeast(1e6, 'TF32 tensor FLOP/s, dense').optional(),
+    bf16: atLeast(1e6, 'BF16 tensor FLOP/s, dense').optional(),
+    fp16: atLeast(1e6, 'FP16 tensor FLOP/s with FP32 accumulate, dense').optional(),
+    fp8: atLeast(1e6, 'FP8 tensor FLOP/s, dense').optional(),
+    int8: atLeast(1e6, 'INT8 tensor OP/s, dense').optional(),
+    int4: atLeast(1e6, 'INT4 tensor OP/s, dense').optional(),
   })
   .strict()
   .describe('Dense peak rate per dtype in FLOP/s (OP/s for integers); a missing dtype has no native datapath');
@@ -28,30 +29,30 @@ export const MemoryLevelSchema = z
   .object({
     name: z.string().min(1).describe('e.g. "HBM3", "LPDDR5X (Grace)"'),
     technology: z.enum(MEMORY_TECHNOLOGIES).describe('DRAM technology, picks the access energy per bit'),
-    capacityBytes: positive('usable capacity in bytes (decimal GB x 1e9 unless the datasheet says GiB)'),
-    bandwidthBytesPerS: positive('peak bandwidth in bytes/s'),
+    capacityBytes: atLeast(1e3, 'usable capacity in bytes (decimal GB x 1e9 unless the datasheet says GiB)'),
+    bandwidthBytesPerS: atLeast(1e3, 'peak bandwidth in bytes/s'),
   })
   .strict();
 
 export const OnChipSchema = z
   .object({
-    l2Bytes: positive('last-level on-chip cache or SRAM in bytes'),
-    bandwidthBytesPerS: positive('on-chip (L2/SRAM) bandwidth in bytes/s').optional(),
+    l2Bytes: atLeast(1, 'last-level on-chip cache or SRAM in bytes'),
+    bandwidthBytesPerS: atLeast(1e3, 'on-chip (L2/SRAM) bandwidth in bytes/s').optional(),
   })
   .strict();
 
 export const PowerSchema = z
   .object({
-    tdpW: positive('board power limit (TDP/TBP) in watts'),
-    idleW: positive('power drawn while idle but powered, in watts'),
+    tdpW: atLeast(1e-3, 'board power limit (TDP/TBP) in watts'),
+    idleW: atLeast(1e-6, 'power drawn while idle but powered, in watts'),
   })
   .strict();
 
 export const LinkSchema = z
   .object({
     name: z.string().min(1).describe('e.g. "PCIe 5.0 x16", "NVLink 4"'),
-    bandwidthBytesPerS: positive('bandwidth per direction per device in bytes/s'),
-    latencyS: positive('one-hop latency in seconds').optional(),
+    bandwidthBytesPerS: atLeast(1e3, 'bandwidth per direction per device in bytes/s'),
+    latencyS: atLeast(1e-12, 'one-hop latency in seconds').optional(),
   })
   .strict();
 
@@ -64,7 +65,7 @@ export const DeviceSchema = z
     name: z.string().min(1).describe('human-readable name'),
     kind: z.enum(DEVICE_KINDS),
     vendor: z.string().min(1),
-    processNm: positive('process node in nm (picks compute energy per FLOP)'),
+    processNm: z.number().finite().min(0.5, 'must be at least 0.5').max(1000, 'must be at most 1000').describe('process node in nm (picks compute energy per FLOP)'),
     clock: z.string().min(1).describe('which clock the peak rates assume (boost, sustained under power cap …)'),
     computeUnits: z.number().int().positive().describe('SMs / CUs / cores / tensor cores').optional(),
     peakFlopsPerS: PeakFlopsSchema,

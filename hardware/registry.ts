@@ -14,7 +14,15 @@ export interface ResolvedSystem {
   deviceCount: number;
   scaleUp: { devicesPerDomain: number; topology: SystemSpec['scaleUp']['topology']; network: Network };
   scaleOut: Network | null;
+  /** Assumptions genz had to make to build this system (reported as warnings). */
+  notes: string[];
 }
+
+/** Devices one scale-up domain holds when a bare device id is scaled with --devices (an HGX/OAM board). */
+export const IMPLICIT_DOMAIN_DEVICES = 8;
+
+/** Scale-out network assumed between implicit domains: one 400 Gb/s NIC per device (InfiniBand NDR class). */
+export const ASSUMED_SCALE_OUT: Network = { name: 'assumed 400 Gb/s per device (InfiniBand NDR class)', bandwidthBytesPerS: 50e9, latencyS: 5e-6 };
 
 /** Latency assumed for a link whose spec gives none (one switch hop plus software; order of NVLink/PCIe P2P). */
 export const DEFAULT_LINK_LATENCY_S = 2e-6;
@@ -58,17 +66,22 @@ export function unknownHardware(id: string, path: (string | number)[]): GenzErro
 
 function deviceSystem(device: Device, deviceCount: number): ResolvedSystem {
   const link = device.scaleUp ?? device.hostLink;
+  const devicesPerDomain = Math.min(deviceCount, IMPLICIT_DOMAIN_DEVICES);
+  const notes = deviceCount > devicesPerDomain
+    ? [`${deviceCount} × ${device.id} is not a preset system: assuming scale-up domains of ${devicesPerDomain} joined by ${ASSUMED_SCALE_OUT.name}; give a system spec to say otherwise`]
+    : [];
   return {
     id: deviceCount === 1 ? device.id : `${deviceCount}x-${device.id}`,
     name: deviceCount === 1 ? device.name : `${deviceCount}× ${device.name}`,
     device,
     deviceCount,
     scaleUp: {
-      devicesPerDomain: deviceCount,
+      devicesPerDomain,
       topology: 'switch',
       network: { name: link.name, bandwidthBytesPerS: link.bandwidthBytesPerS, latencyS: link.latencyS ?? DEFAULT_LINK_LATENCY_S },
     },
-    scaleOut: null,
+    scaleOut: deviceCount > devicesPerDomain ? ASSUMED_SCALE_OUT : null,
+    notes,
   };
 }
 
@@ -83,7 +96,7 @@ function systemFromSpec(spec: SystemSpec, path: (string | number)[]): ResolvedSy
   }
   return {
     id: spec.id, name: spec.name, device, deviceCount: spec.deviceCount,
-    scaleUp: spec.scaleUp, scaleOut: spec.scaleOut ?? null,
+    scaleUp: spec.scaleUp, scaleOut: spec.scaleOut ?? null, notes: [],
   };
 }
 

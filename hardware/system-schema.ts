@@ -2,13 +2,13 @@
 import { z } from 'zod';
 import { DeviceSchema } from './device-schema.ts';
 
-const positive = (what: string) => z.number().finite().positive().describe(what);
+const atLeast = (min: number, what: string) => z.number().finite().min(min, `must be at least ${min}`).max(1e21, 'must be at most 1e21').describe(what);
 
 export const NetworkSchema = z
   .object({
     name: z.string().min(1),
-    bandwidthBytesPerS: positive('bandwidth per device per direction in bytes/s'),
-    latencyS: positive('one-hop latency in seconds'),
+    bandwidthBytesPerS: atLeast(1e3, 'bandwidth per device per direction in bytes/s'),
+    latencyS: atLeast(1e-12, 'one-hop latency in seconds'),
     inNetworkReduction: z
       .boolean()
       .optional()

@@ -53,6 +53,9 @@ export function buildGraph(req: GraphRequest): OpGraph {
   const tokens = batch * req.newTokens;
   const kvLen = req.pastTokens + req.newTokens;
   const a = p.actBits;
+  // The residual stream, elementwise ops, GEMM outputs and collectives stay at ≥ 16 bits even when GEMM
+  // inputs are quantized (W8A8/FP8 engines reduce and normalise in bf16).
+  const r = Math.max(a, 16);
   const wBits = effectiveWeightBits(p);
   const heads = c.numHeads / tp;
   const kvHeads = kvHeadsPerRank(c, tp);
@@ -62,16 +65,16 @@ export function buildGraph(req: GraphRequest): OpGraph {
   const stream = (name: string, scope: OpScope, block: OpBlock, fn: ElementwiseFunction, elements: number,
     reads: number, writes: number, count: number, outBits?: number): void => {
     ops.push({ kind: 'elementwise', name, scope, block, count, fn, elements, readsPerElement: reads,
-      writesPerElement: writes, flopsPerElement: FLOPS_PER_ELEMENT[fn], bits: a, ...(outBits === undefined ? {} : { outBits }) });
+      writesPerElement: writes, flopsPerElement: FLOPS_PER_ELEMENT[fn], bits: r, ...(outBits === undefined ? {} : { outBits }) });
   };
   const linear = (name: string, scope: OpScope, block: OpBlock, m: number, n: number, k: number, count: number,
     weightBits = wBits, gemmBatch = 1): void => {
-    ops.push({ kind: 'gemm', name, scope, block, count, m, n, k, batch: gemmBatch, weightBits, actBits: a, outBits: a });
+    ops.push({ kind: 'gemm', name, scope, block, count, m, n, k, batch: gemmBatch, weightBits, actBits: a, outBits: r });
   };
   const allReduce = (name: string, scope: OpScope, elements: number, count: number): void => {
     if (tp > 1) {
       ops.push({ kind: 'collective', name, scope, block: 'comm', count, collective: 'all-reduce', group: 'tp',
-        groupSize: tp, bytes: (elements * a) / 8 });
+        groupSize: tp, bytes: (elements * r) / 8 });
     }
   };
 
@@ -102,23 +105,29 @@ export function buildGraph(req: GraphRequest): OpGraph {
     const moe = c.moe;
     linear('router', 'layer', 'moe', tokens, moe.numExperts, d, L, p.embeddingBits);
     stream('router top-k', 'layer', 'moe', 'topk', tokens * moe.numExperts, 1, 0, L);
-    const touched = expectedDistinctExperts(moe.numExperts, moe.topK, tokens);
+    // EP within the TP group (ep ≤ tp): every rank already holds the group's tokens, so each computes its
+    // experts (sharded tp/ep ways) and the TP all-reduce combines. EP across replicas (ep > tp): experts are
+    // whole on each rank, and each rank's share of its replica's tokens is dispatched and combined by all-to-all.
+    const replicas = ep > tp ? ep / tp : 1;
+    const groupTokens = tokens * replicas;
+    const touched = expectedDistinctExperts(moe.numExperts, moe.topK, groupTokens);
     const touchedHere = touched / ep;
-    const tokensPerExpert = (tokens * moe.topK) / touched;
-    const expertShards = tp / ep;
+    const tokensPerExpert = (groupTokens * moe.topK) / touched;
+    const expertShards = ep > tp ? 1 : tp / ep;
     const width = moe.expertIntermediateSize / expertShards;
-    if (ep > 1) {
+    const a2aBytes = ((tokens / tp) * moe.topK * d * r) / 8;
+    if (replicas > 1) {
       ops.push({ kind: 'collective', name: 'moe dispatch all-to-all', scope: 'layer', block: 'comm', count: L,
-        collective: 'all-to-all', group: 'ep', groupSize: ep, bytes: (tokens * moe.topK * d * a) / 8 / ep });
+        collective: 'all-to-all', group: 'ep', groupSize: ep, bytes: a2aBytes });
     }
     const upWidth = c.mlp === 'gated' ? 2 * width : width;
     linear('expert up+gate', 'layer', 'moe', tokensPerExpert, upWidth, d, L, wBits, touchedHere);
     stream('expert activation', 'layer', 'moe', c.mlp === 'gated' ? gatedFn(c) : plainFn(c),
       tokensPerExpert * touchedHere * width, c.mlp === 'gated' ? 2 : 1, 1, L);
     linear('expert down', 'layer', 'moe', tokensPerExpert, d, width, L, wBits, touchedHere);
-    if (ep > 1) {
+    if (replicas > 1) {
       ops.push({ kind: 'collective', name: 'moe combine all-to-all', scope: 'layer', block: 'comm', count: L,
-        collective: 'all-to-all', group: 'ep', groupSize: ep, bytes: (tokens * moe.topK * d * a) / 8 / ep });
+        collective: 'all-to-all', group: 'ep', groupSize: ep, bytes: a2aBytes });
     }
     if (moe.sharedExperts > 0 && moe.sharedIntermediateSize > 0) {
       const sharedWidth = (moe.sharedExperts * moe.sharedIntermediateSize) / tp;
@@ -146,7 +155,7 @@ export function buildGraph(req: GraphRequest): OpGraph {
   linear('lm head', 'post', 'head', batch, c.vocabSize / tp, d, 1, p.embeddingBits);
   if (tp > 1) {
     ops.push({ kind: 'collective', name: 'logits all-gather', scope: 'post', block: 'comm', count: 1, collective: 'all-gather',
-      group: 'tp', groupSize: tp, bytes: (batch * (c.vocabSize / tp) * a) / 8 });
+      group: 'tp', groupSize: tp, bytes: (batch * (c.vocabSize / tp) * r) / 8 });
   }
   return { phase: req.phase, ops, numLayers: L };
 }

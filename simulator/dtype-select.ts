@@ -4,8 +4,8 @@ import type { ComputeDtype } from '../common/dtype.ts';
 import type { PeakFlops } from '../hardware/device-schema.ts';
 
 const FALLBACK: Readonly<Record<ComputeDtype, readonly ComputeDtype[]>> = {
-  int4: ['int4', 'int8', 'fp16', 'bf16', 'fp32'],
-  int8: ['int8', 'fp16', 'bf16', 'fp32'],
+  int4: ['int4', 'int8', 'fp8', 'fp16', 'bf16', 'fp32'],
+  int8: ['int8', 'fp8', 'fp16', 'bf16', 'fp32'],
   fp8: ['fp8', 'fp16', 'bf16', 'fp32'],
   bf16: ['bf16', 'fp16', 'fp32'],
   fp16: ['fp16', 'bf16', 'fp32'],

@@ -45,8 +45,9 @@ export function costOp(op: Op, ctx: CostContext): OpCost {
   if (overheadS > busyS) bound = 'overhead';
   const onChipBytes = w.dramBytes + w.extraOnChipBytes;
   const tensorJ = w.computeDtype === null ? 0 : w.flops * (energy.tensorJPerFlop[w.computeDtype] ?? energy.vectorJPerFlop);
-  const energyJ = tensorJ + w.vectorFlops * energy.vectorJPerFlop + w.dramBytes * energy.dramJPerByte
-    + onChipBytes * energy.onChipJPerByte + w.linkBytes * energy.linkJPerByte + energy.idleW * latencyS;
+  // A part cannot draw more than its power limit: cap the op's average power at TDP.
+  const energyJ = Math.min(device.power.tdpW * latencyS, tensorJ + w.vectorFlops * energy.vectorJPerFlop + w.dramBytes * energy.dramJPerByte
+    + onChipBytes * energy.onChipJPerByte + w.linkBytes * energy.linkJPerByte + energy.idleW * latencyS);
   return {
     latencyS, computeS, memoryS, networkS, overheadS,
     flops: w.flops, vectorFlops: w.vectorFlops, dramBytes: w.dramBytes, onChipBytes, linkBytes: w.linkBytes,

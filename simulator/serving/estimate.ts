@@ -118,7 +118,10 @@ function checkParallelism(model: TransformerConfig, system: ResolvedSystem, s: S
   }
   if (s.ep > 1) {
     if (!model.moe) fail('ep', `ep ${s.ep} needs a mixture-of-experts model; ${model.id} is dense`);
-    if (s.tp % s.ep !== 0) fail('ep', `ep ${s.ep} must divide tp ${s.tp} (experts are spread within the TP group)`);
+    const dp = system.deviceCount / (s.tp * s.pp);
+    if (s.tp % s.ep !== 0 && (s.ep % s.tp !== 0 || dp % (s.ep / s.tp) !== 0)) {
+      fail('ep', `ep ${s.ep} must divide tp ${s.tp} (experts within the TP group) or be tp × a divisor of dp ${dp} (experts across replicas)`);
+    }
     if (model.moe!.numExperts % s.ep !== 0) fail('ep', `ep ${s.ep} does not divide the ${model.moe!.numExperts} experts`);
   }
 }
@@ -127,7 +130,7 @@ function groupLinks(system: ResolvedSystem, s: Scenario): Record<ParallelGroup, 
   const up = system.scaleUp.network;
   const out = system.scaleOut ?? up;
   const within = (size: number): Network => (size <= system.scaleUp.devicesPerDomain ? up : out);
-  return { tp: within(s.tp), ep: within(s.tp), pp: within(s.tp * s.pp), dp: within(system.deviceCount) };
+  return { tp: within(s.tp), ep: within(Math.max(s.tp, s.ep)), pp: within(s.tp * s.pp), dp: within(system.deviceCount) };
 }
 
 /** Decode contexts to evaluate and their weights: exact for short outputs, 16 midpoints otherwise. */
@@ -155,7 +158,7 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
   const microBatch = Math.ceil(replicaBatch / microBatches);
   const links = groupLinks(system, s);
   const ctx: CostContext = { device, efficiency, links, baseDtype: s.dtype, energy: energyRates(device) };
-  const warnings: string[] = [];
+  const warnings: string[] = [...system.notes];
   const context = s.inputTokens + s.outputTokens;
   if (context > model.maxPositionEmbeddings) {
     warnings.push(`context ${context} exceeds the ${model.maxPositionEmbeddings} positions ${model.id} was trained for`);
@@ -164,7 +167,7 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
 
   const graphArgs = { config: model, batch: microBatch, tp: s.tp, ep: s.ep, precision: s.precision, flash: s.flash };
   const p2pS = (tokens: number): number => s.pp === 1 ? 0
-    : collectiveS('p2p', (tokens * model.hiddenSize * s.precision.actBits) / 8, 2, {
+    : collectiveS('p2p', (tokens * model.hiddenSize * Math.max(16, s.precision.actBits)) / 8, 2, {
       latencyS: links.pp.latencyS, bandwidthBytesPerS: links.pp.bandwidthBytesPerS * efficiency.network,
     }) + efficiency.collectiveOverheadS;
 
@@ -183,7 +186,8 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
   const decodeP2pS = p2pS(microBatch);
   const stepAt = layerTimeAtContext(decode, backend, ctx);
   const decodeStepS = pipelineCycleS(stageTimes(decode, decode.layerS, model.numLayers, s.pp), decodeP2pS, microBatches) + efficiency.stepOverheadS;
-  let tpotS = decodeStepS;
+  // With a single output token there is no decode step: TPOT is 0 (decode still reports the step it would take).
+  let tpotS = 0;
   if (steps > 0) {
     let weighted = 0;
     let weights = 0;
@@ -195,11 +199,12 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
   }
   const e2eS = ttftS + steps * tpotS;
 
-  // Energy: dynamic work of every device plus idle power of every device for the whole phase.
-  const workingDevices = s.tp * dp;
+  // Energy: dynamic work of the graph passes that run (one pass = one micro-batch on one TP rank through all
+  // layers; replicas without sequences run none), plus idle power of every device for the whole phase.
+  const passes = s.tp * Math.min(dp, s.batch) * microBatches;
   const idleW = ctx.energy.idleW * devices;
-  const prefillEnergyJ = prefill.dynamicEnergyJ * workingDevices * microBatches + idleW * ttftS;
-  const decodeDynamicJ = decode.dynamicEnergyJ * workingDevices * microBatches;
+  const prefillEnergyJ = prefill.dynamicEnergyJ * passes + idleW * ttftS;
+  const decodeDynamicJ = decode.dynamicEnergyJ * passes;
   const decodeStepEnergyJ = decodeDynamicJ + idleW * decodeStepS;
   const totalEnergyJ = prefillEnergyJ + steps * (decodeDynamicJ + idleW * tpotS);
 
@@ -223,11 +228,26 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
     parallel: { devices, tp: s.tp, pp: s.pp, ep: s.ep, dp, replicaBatch, microBatches, prefillBubbleFraction },
     inputs: { model, hardware: system, scenario: s, efficiency, backend: backend.id },
   };
+  assertFinite(report);
   if (!memory.fits) {
     report.reason = `needs ${(memory.perDeviceBytes / 1e9).toFixed(1)} GB per device but ${device.id} has ${(capacityBytes / 1e9).toFixed(1)} GB`
       + ` (largest batch that fits: ${maxBatchThatFits})`;
   }
   return report;
+}
+
+/** NaN or Infinity never leaves the core: extreme inputs that overflow are reported as a user error. */
+function assertFinite(r: EstimateReport): void {
+  const scalars: Record<string, number> = {
+    ttftS: r.ttftS, tpotS: r.tpotS, e2eS: r.e2eS, outputTokensPerS: r.outputTokensPerS, energyJPerToken: r.energyJPerToken,
+    'memory.perDeviceBytes': r.memory.perDeviceBytes, 'prefill.energyJ': r.prefill.energyJ, 'decode.energyJ': r.decode.energyJ,
+    'decode.latencyS': r.decode.latencyS, maxBatchThatFits: r.maxBatchThatFits,
+  };
+  for (const [name, value] of Object.entries(scalars)) {
+    if (!Number.isFinite(value)) {
+      throw new GenzError('invalid_input', `these inputs give a non-finite ${name}; check the hardware and model specs for extreme values`, [name]);
+    }
+  }
 }
 
 /** Time of one layer of `costed` (a decode graph) with its attention re-costed at another context length. */

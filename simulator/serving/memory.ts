@@ -35,11 +35,20 @@ export interface MemoryReport {
   kvBytesPerToken: number;
 }
 
-/** Weight bytes per device of one layer. Norms are replicated; everything else is split by TP (experts by EP). */
+/**
+ * Weight bytes per device of one layer. Norms and the router are replicated; Q and O are split by TP, K and V
+ * by TP down to one KV head per rank (replicated beyond that); experts are split over EP ranks and, within
+ * the TP group, sharded tp/ep ways.
+ */
 function layerWeightBytes(c: TransformerConfig, p: Precision, tp: number, ep: number): number {
   const b = paramBreakdown(c);
   const wBytes = effectiveWeightBits(p) / 8;
-  const sharded = (b.attentionPerLayer + b.mlpPerLayer) / tp + b.routedExpertsPerLayer / ep / (tp / ep);
+  const kvWidthAll = c.numKvHeads * c.headDim;
+  const kvWeights = 2 * c.hiddenSize * kvWidthAll + (c.qkvBias ? 2 * kvWidthAll : 0);
+  const kvPerRank = kvWeights * (kvHeadsPerRank(c, tp) / c.numKvHeads);
+  const attention = (b.attentionPerLayer - kvWeights) / tp + kvPerRank;
+  const expertShards = ep > tp ? 1 : tp / ep;
+  const sharded = attention + b.mlpPerLayer / tp + b.routedExpertsPerLayer / ep / expertShards;
   return sharded * wBytes + (b.routerPerLayer + b.normsPerLayer) * (p.embeddingBits / 8);
 }
 
@@ -73,8 +82,9 @@ export function activationBytes(c: TransformerConfig, p: Precision, plan: Pick<M
   const qkvWidth = ((c.numHeads + 2 * c.numKvHeads) * c.headDim) / tp;
   const ffn = c.moe ? c.moe.expertIntermediateSize * c.moe.topK : c.intermediateSize;
   const mlpWidth = ((c.mlp === 'gated' ? 3 : 2) * ffn) / tp;
+  const rBytes = Math.max(p.actBits, 16) / 8;
   // Residual stream + normed input + the widest intermediate of the layer.
-  let bytes = tokens * aBytes * (2 * c.hiddenSize + Math.max(qkvWidth, mlpWidth));
+  let bytes = tokens * (2 * c.hiddenSize * rBytes + Math.max(qkvWidth, mlpWidth) * aBytes);
   if (!plan.flash) bytes += microBatch * (c.numHeads / tp) * inputTokens * inputTokens * aBytes;
   bytes += (microBatch * c.vocabSize * 4) / tp; // fp32 logits of the last tokens
   return bytes;

@@ -7,7 +7,7 @@ export interface OpReport {
   name: string;
   kind: Op['kind'];
   block: Op['block'];
-  /** Instances per step on one device (layers on all stages for layer ops). */
+  /** Instances per step along one device path: for layer ops, every layer of every pipeline stage. */
   count: number;
   /** Shape in words, e.g. "m=1024 n=12288 k=4096". */
   shape: string;
@@ -18,10 +18,11 @@ export interface OpReport {
   /** FLOPs per DRAM byte. */
   intensity: number;
   bound: Bound;
-  /** Time of all instances on one device. */
+  /** Time of all `count` instances on one TP rank (pipeline stages summed, as if one device ran them all). */
   latencyS: number;
   /** Fraction of the summed op time of this phase. */
   share: number;
+  /** Energy of all `count` instances on one device, that device's idle power over the op's time included. */
   energyJ: number;
   computeDtype: OpCost['computeDtype'];
 }

@@ -130,7 +130,14 @@ describe('parallelism', () => {
     const bytes = (batch: number): number => estimate({ model: 'mixtral-8x7b', hardware: 'h200', batch }).decode.ops
       .filter((op) => op.name.startsWith('expert')).reduce((s, op) => s + op.bytes, 0);
     expect(bytes(16)).toBeGreaterThan(bytes(1) * 3);
-    const ep = estimate({ model: 'mixtral-8x7b', hardware: '8x-h100-hgx', devices: 4, tp: 4, ep: 4, batch: 16 });
-    expect(ep.decode.ops.filter((op) => op.name.includes('all-to-all')).length).toBe(2);
+    // EP within the TP group: every rank holds the tokens already; the TP all-reduce combines, no all-to-all.
+    const within = estimate({ model: 'mixtral-8x7b', hardware: '8x-h100-hgx', devices: 4, tp: 4, ep: 4, batch: 16 });
+    const tpOnly = estimate({ model: 'mixtral-8x7b', hardware: '8x-h100-hgx', devices: 4, tp: 4, batch: 16 });
+    expect(within.decode.ops.some((op) => op.name.includes('all-to-all'))).toBe(false);
+    expect(within.memory.weightsBytes).toBeCloseTo(tpOnly.memory.weightsBytes, -6);
+    // EP across data-parallel replicas (tp 2 × 2 replicas = ep 4): dispatch and combine all-to-alls.
+    const across = estimate({ model: 'mixtral-8x7b', hardware: '8x-h100-hgx', devices: 4, tp: 2, ep: 4, batch: 16 });
+    expect(across.decode.ops.filter((op) => op.name.includes('all-to-all')).length).toBe(2);
+    expect(() => estimate({ model: 'mixtral-8x7b', hardware: '8x-h100-hgx', devices: 4, tp: 4, ep: 8, batch: 16 })).toThrow(/ep 8/);
   });
 });
