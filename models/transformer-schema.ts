@@ -1,5 +1,6 @@
 // The config of a decoder-only transformer LLM, in genz's own field names (HF names are mapped in hf-import.ts).
 import { z } from 'zod';
+import { LayerSpecSchema } from './layers.ts';
 
 const count = (what: string) => z.number().int().positive().max(10_000_000).describe(what);
 
@@ -43,6 +44,11 @@ export const TransformerConfigSchema = z
     mlpBias: z.boolean().default(false),
     parallelAttentionMlp: z.boolean().default(false).describe('attention and MLP read the same normed input (GPT-J/NeoX/Phi style)'),
     moe: MoeSchema.optional(),
+    slidingWindow: count('tokens a sliding-window attention layer attends over').optional(),
+    layers: z
+      .array(LayerSpecSchema)
+      .optional()
+      .describe('one entry per layer for hybrids and mixed stacks; default: every layer attention + dense (or moe) FFN'),
     source: z.string().min(1).describe('where the numbers come from (HF repo config.json, paper)'),
   })
   .strict()
@@ -52,6 +58,19 @@ export const TransformerConfigSchema = z
         code: 'custom',
         path: ['numKvHeads'],
         message: `numHeads (${config.numHeads}) must be a multiple of numKvHeads (${config.numKvHeads})`,
+      });
+    }
+    if (config.layers) {
+      if (config.layers.length !== config.numLayers) {
+        ctx.addIssue({ code: 'custom', path: ['layers'], message: `lists ${config.layers.length} layers but numLayers is ${config.numLayers}` });
+      }
+      config.layers.forEach((layer, i) => {
+        if (layer.ffn === 'moe' && !config.moe) {
+          ctx.addIssue({ code: 'custom', path: ['layers', i, 'ffn'], message: 'a "moe" layer needs the model\'s `moe` settings' });
+        }
+        if (layer.mixers.includes('sliding-attention') && config.slidingWindow === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['layers', i, 'mixers'], message: 'a "sliding-attention" layer needs `slidingWindow`' });
+        }
       });
     }
     if (config.moe && config.moe.topK > config.moe.numExperts) {

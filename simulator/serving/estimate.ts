@@ -6,6 +6,7 @@ import type { TransformerConfig } from '../../models/transformer-schema.ts';
 import type { AttentionOp, ParallelGroup } from '../../models/ops.ts';
 import type { Precision } from '../../models/precision.ts';
 import { buildGraph } from '../../models/graph.ts';
+import { parallelismProblem } from '../../models/footprint.ts';
 import { resolveModel } from '../../models/registry.ts';
 import { resolveHardware, type ResolvedSystem } from '../../hardware/registry.ts';
 import type { Network } from '../../hardware/system-schema.ts';
@@ -108,10 +109,8 @@ function checkParallelism(model: TransformerConfig, system: ResolvedSystem, s: S
   const fail = (path: string, message: string): never => {
     throw new GenzError('invalid_input', message, [path]);
   };
-  if (model.numHeads % s.tp !== 0) fail('tp', `tp ${s.tp} does not divide the ${model.numHeads} attention heads of ${model.id}`);
-  if (model.numKvHeads % s.tp !== 0 && s.tp % model.numKvHeads !== 0) {
-    fail('tp', `tp ${s.tp} and the ${model.numKvHeads} KV heads of ${model.id} must divide one another`);
-  }
+  const mixerProblem = parallelismProblem({ config: model, tp: s.tp });
+  if (mixerProblem) fail('tp', mixerProblem);
   if (s.pp > model.numLayers) fail('pp', `pp ${s.pp} exceeds the ${model.numLayers} layers of ${model.id}`);
   if (system.deviceCount % (s.tp * s.pp) !== 0) {
     fail('devices', `${system.deviceCount} devices cannot be split into tp ${s.tp} × pp ${s.pp} groups`);

@@ -1,0 +1,16 @@
+// Every mixer and FFN kind a layer may name, and the module that models it.
+import type { FfnKind, MixerKind } from '../layers.ts';
+import type { FfnModule, MixerModule } from './types.ts';
+import { fullAttention, slidingAttention } from './attention.ts';
+import { denseFfn, moeFfn, noFfn } from './ffn.ts';
+
+export const MIXERS: Readonly<Record<MixerKind, MixerModule>> = {
+  attention: fullAttention,
+  'sliding-attention': slidingAttention,
+};
+
+export const FFNS: Readonly<Record<FfnKind, FfnModule>> = {
+  dense: denseFfn,
+  moe: moeFfn,
+  none: noFfn,
+};

@@ -1,0 +1,110 @@
+// Collects the ops of one graph. Holds what every block needs to size its ops for one device:
+// tokens, context, parallelism and precision.
+import type { TransformerConfig } from './transformer-schema.ts';
+import type { AttentionOp, CollectiveKind, ElementwiseFunction, Op, OpBlock, OpScope, ParallelGroup, Phase } from './ops.ts';
+import type { Precision } from './precision.ts';
+import { effectiveWeightBits } from './precision.ts';
+
+/** Vector FLOPs per element of each streaming function (counted as on a GPU's FP32 units). */
+export const FLOPS_PER_ELEMENT: Readonly<Record<ElementwiseFunction, number>> = {
+  add: 1,
+  mul: 1,
+  relu: 1,
+  silu: 4, // x / (1 + exp(-x))
+  gelu: 8, // tanh approximation
+  'silu-mul': 5,
+  'gelu-mul': 9,
+  rmsnorm: 4, // square, sum, scale by rsqrt, multiply by weight
+  layernorm: 7, // mean, centre, square, sum, rsqrt, scale, shift
+  rope: 3, // rotate pairs: two multiplies and an add per element
+  softmax: 5,
+  'kv-write': 0,
+  topk: 2,
+};
+
+export interface EmitterInput {
+  config: TransformerConfig;
+  phase: Phase;
+  batch: number;
+  pastTokens: number;
+  newTokens: number;
+  tp: number;
+  ep: number;
+  precision: Precision;
+  flash: boolean;
+}
+
+export class GraphEmitter {
+  readonly ops: Op[] = [];
+  readonly config: TransformerConfig;
+  readonly phase: Phase;
+  readonly batch: number;
+  readonly newTokens: number;
+  readonly pastTokens: number;
+  /** Tokens processed in this pass on one device: batch × new tokens. */
+  readonly tokens: number;
+  /** Tokens each sequence attends over after this pass. */
+  readonly kvLen: number;
+  readonly tp: number;
+  readonly ep: number;
+  readonly precision: Precision;
+  readonly flash: boolean;
+  /** Bits of GEMM inputs. */
+  readonly actBits: number;
+  /** Bits of the residual stream, elementwise ops, GEMM outputs and collectives (≥ 16 even under W8A8/FP8). */
+  readonly residualBits: number;
+  /** Bits per quantized weight, scales included. */
+  readonly weightBits: number;
+
+  constructor(input: EmitterInput) {
+    this.config = input.config;
+    this.phase = input.phase;
+    this.batch = input.batch;
+    this.newTokens = input.newTokens;
+    this.pastTokens = input.pastTokens;
+    this.tokens = input.batch * input.newTokens;
+    this.kvLen = input.pastTokens + input.newTokens;
+    this.tp = input.tp;
+    this.ep = input.ep;
+    this.precision = input.precision;
+    this.flash = input.flash;
+    this.actBits = input.precision.actBits;
+    this.residualBits = Math.max(input.precision.actBits, 16);
+    this.weightBits = effectiveWeightBits(input.precision);
+  }
+
+  stream(name: string, block: OpBlock, fn: ElementwiseFunction, elements: number, reads: number, writes: number,
+    count: number, options: { scope?: OpScope; outBits?: number } = {}): void {
+    this.ops.push({
+      kind: 'elementwise', name, scope: options.scope ?? 'layer', block, count, fn, elements, readsPerElement: reads,
+      writesPerElement: writes, flopsPerElement: FLOPS_PER_ELEMENT[fn], bits: this.residualBits,
+      ...(options.outBits === undefined ? {} : { outBits: options.outBits }),
+    });
+  }
+
+  /** (m×k)·(k×n) with a k×n weight, `gemmBatch` times with distinct weights. */
+  linear(name: string, block: OpBlock, m: number, n: number, k: number, count: number,
+    options: { scope?: OpScope; weightBits?: number; gemmBatch?: number } = {}): void {
+    this.ops.push({
+      kind: 'gemm', name, scope: options.scope ?? 'layer', block, count, m, n, k, batch: options.gemmBatch ?? 1,
+      weightBits: options.weightBits ?? this.weightBits, actBits: this.actBits, outBits: this.residualBits,
+    });
+  }
+
+  attention(name: string, count: number, shape: Pick<AttentionOp, 'queryLen' | 'kvLen' | 'numHeads' | 'numKvHeads' | 'headDim' | 'causal'>): void {
+    this.ops.push({
+      kind: 'attention', name, scope: 'layer', block: 'attention', count, batch: this.batch, flash: this.flash,
+      actBits: this.actBits, kvBits: this.precision.kvBits, ...shape,
+    });
+  }
+
+  collective(name: string, collective: CollectiveKind, group: ParallelGroup, groupSize: number, bytes: number, count: number,
+    scope: OpScope = 'layer'): void {
+    if (groupSize > 1) this.ops.push({ kind: 'collective', name, scope, block: 'comm', count, collective, group, groupSize, bytes });
+  }
+
+  /** The TP all-reduce of `elements` residual-stream values (nothing without TP). */
+  allReduce(name: string, elements: number, count: number, scope: OpScope = 'layer'): void {
+    this.collective(name, 'all-reduce', 'tp', this.tp, (elements * this.residualBits) / 8, count, scope);
+  }
+}
