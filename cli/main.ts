@@ -196,7 +196,7 @@ program.command('list')
       }
       const rows = [['id', 'name', 'params', 'layers', 'd', 'heads/kv', 'context']];
       for (const m of models) {
-        rows.push([m.id, m.name, formatCount(paramBreakdown(m).total), String(m.numLayers), String(m.hiddenSize), `${m.numHeads}/${m.numKvHeads}`, String(m.maxPositionEmbeddings)]);
+        rows.push([m.id, m.name, formatCount(paramBreakdown(m).total), String(m.numLayers), String(m.hiddenSize), m.numHeads === undefined ? '-' : `${m.numHeads}/${m.numKvHeads}`, String(m.maxPositionEmbeddings)]);
       }
       out(table(rows));
     } else {

@@ -1,11 +1,12 @@
 // The config of a decoder-only transformer LLM, in genz's own field names (HF names are mapped in hf-import.ts).
 import { z } from 'zod';
-import { LayerSpecSchema } from './layers.ts';
+import { ATTENTION_MIXERS, LayerSpecSchema, layerSpecs } from './layers.ts';
 
 const count = (what: string) => z.number().int().positive().max(10_000_000).describe(what);
 
 export const MODEL_FAMILIES = [
   'llama', 'mistral', 'mixtral', 'qwen2', 'qwen2-moe', 'qwen3', 'qwen3-moe', 'gemma', 'gemma2', 'phi3', 'gpt2', 'gpt-neox', 'opt', 'gpt3',
+  'mamba', 'mamba2', 'jamba', 'zamba2', 'falcon-h1', 'hymba', 'samba', 'deepseek-v2', 'deepseek-v3', 'bitnet', 'matmul-free', 'hyena',
 ] as const;
 export type ModelFamily = (typeof MODEL_FAMILIES)[number];
 
@@ -22,6 +23,38 @@ export const MoeSchema = z
   })
   .strict();
 
+/** Selective state-space (Mamba-1, Mamba-2) settings shared by a model's 'mamba' / 'mamba2' layers. */
+export const MambaSchema = z
+  .object({
+    stateSize: count('SSM state width N per channel (d_state)'),
+    convKernel: count('causal conv1d kernel width (d_conv)'),
+    expand: z.number().positive().max(64).describe('inner width = expand × hiddenSize'),
+    dtRank: count('Mamba-1 rank of the Δ projection (dt_rank)').optional(),
+    headDim: count('Mamba-2 head width P').optional(),
+    numGroups: count('Mamba-2 groups sharing B and C (n_groups)').optional(),
+    chunkSize: count('Mamba-2 SSD chunk length').optional(),
+  })
+  .strict();
+
+/** Multi-head latent attention (DeepSeek-V2/V3): a compressed KV latent plus a shared RoPE key. */
+export const MlaSchema = z
+  .object({
+    kvLoraRank: count('width of the compressed KV latent cached per token'),
+    qLoraRank: z.number().int().min(0).describe('width of the compressed query (0 = full-rank query projection)'),
+    qkNopeHeadDim: count('per-head query/key width without RoPE'),
+    qkRopeHeadDim: count('per-head (and shared key) RoPE width'),
+    vHeadDim: count('per-head value width'),
+  })
+  .strict();
+
+/** Block-sparse attention (MoBA / NSA style): each query attends to its top-k key blocks. */
+export const SparseAttentionSchema = z
+  .object({
+    blockSize: count('keys per block'),
+    topKBlocks: count('blocks each query attends to (the current block included)'),
+  })
+  .strict();
+
 export const TransformerConfigSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'a lowercase id such as "llama-2-7b"'),
@@ -29,10 +62,10 @@ export const TransformerConfigSchema = z
     family: z.enum(MODEL_FAMILIES),
     hiddenSize: count('model width d'),
     numLayers: count('decoder layers'),
-    numHeads: count('query heads'),
-    numKvHeads: count('key/value heads (GQA/MQA when fewer than numHeads)'),
-    headDim: count('width of one head'),
-    intermediateSize: count('FFN width (dense layers)'),
+    numHeads: count('query heads (required when a layer has attention)').optional(),
+    numKvHeads: count('key/value heads, GQA/MQA when fewer than numHeads (required when a layer has attention)').optional(),
+    headDim: count('width of one head (required when a layer has attention)').optional(),
+    intermediateSize: count('FFN width (required when a layer has a dense FFN; MoE experts have their own)').optional(),
     vocabSize: count('vocabulary size'),
     maxPositionEmbeddings: count('longest context the model was trained for'),
     mlp: z.enum(['gated', 'plain']).describe('gated = SwiGLU/GeGLU (gate, up, down); plain = up, down'),
@@ -45,6 +78,11 @@ export const TransformerConfigSchema = z
     parallelAttentionMlp: z.boolean().default(false).describe('attention and MLP read the same normed input (GPT-J/NeoX/Phi style)'),
     moe: MoeSchema.optional(),
     slidingWindow: count('tokens a sliding-window attention layer attends over').optional(),
+    attentionSinks: z.number().int().min(0).optional().describe('initial tokens a sink-attention layer always keeps (Λ-shaped with slidingWindow)'),
+    sparseAttention: SparseAttentionSchema.optional(),
+    mamba: MambaSchema.optional(),
+    mla: MlaSchema.optional(),
+    weightBits: z.number().min(1).max(32).optional().describe('bits per weight the model ships with (e.g. 1.58 ternary BitNet); the default for wbits'),
     layers: z
       .array(LayerSpecSchema)
       .optional()
@@ -53,7 +91,16 @@ export const TransformerConfigSchema = z
   })
   .strict()
   .superRefine((config, ctx) => {
-    if (config.numHeads % config.numKvHeads !== 0) {
+    const layers = layerSpecs(config);
+    if (layers.some((l) => l.mixers.some((m) => ATTENTION_MIXERS.has(m)))) {
+      for (const field of ['numHeads', 'numKvHeads', 'headDim'] as const) {
+        if (config[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: 'required: the model has attention layers' });
+      }
+    }
+    if (config.intermediateSize === undefined && layers.some((l) => l.ffn === 'dense')) {
+      ctx.addIssue({ code: 'custom', path: ['intermediateSize'], message: 'required: the model has dense FFN layers' });
+    }
+    if (config.numHeads !== undefined && config.numKvHeads !== undefined && config.numHeads % config.numKvHeads !== 0) {
       ctx.addIssue({
         code: 'custom',
         path: ['numKvHeads'],

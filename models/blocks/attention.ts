@@ -5,19 +5,31 @@ import type { GraphEmitter } from '../emitter.ts';
 import { effectiveWeightBits } from '../precision.ts';
 import type { BlockContext, MixerModule } from './types.ts';
 
+interface AttentionDims { numHeads: number; numKvHeads: number; headDim: number }
+
+/** The head counts of a model with attention layers (the schema requires them there). */
+export function attentionDims(c: TransformerConfig): AttentionDims {
+  if (c.numHeads === undefined || c.numKvHeads === undefined || c.headDim === undefined) {
+    throw new Error(`${c.id}: attention layer without numHeads/numKvHeads/headDim (the schema should have refused it)`);
+  }
+  return { numHeads: c.numHeads, numKvHeads: c.numKvHeads, headDim: c.headDim };
+}
+
 /** KV heads held by one TP rank: shared heads are replicated when TP exceeds the KV head count. */
 export function kvHeadsPerRank(config: TransformerConfig, tp: number): number {
-  return Math.max(1, config.numKvHeads / tp);
+  return Math.max(1, attentionDims(config).numKvHeads / tp);
 }
 
 function kvWeightParams(c: TransformerConfig): number {
-  const kvWidth = c.numKvHeads * c.headDim;
+  const { numKvHeads, headDim } = attentionDims(c);
+  const kvWidth = numKvHeads * headDim;
   return 2 * c.hiddenSize * kvWidth + (c.qkvBias ? 2 * kvWidth : 0);
 }
 
 export function attentionParams(c: TransformerConfig): number {
-  const qWidth = c.numHeads * c.headDim;
-  const kvWidth = c.numKvHeads * c.headDim;
+  const { numHeads, numKvHeads, headDim } = attentionDims(c);
+  const qWidth = numHeads * headDim;
+  const kvWidth = numKvHeads * headDim;
   const weights = c.hiddenSize * (qWidth + 2 * kvWidth) + qWidth * c.hiddenSize;
   const qkvBias = c.qkvBias ? qWidth + 2 * kvWidth : 0;
   const outBias = c.mlpBias ? c.hiddenSize : 0;
@@ -33,9 +45,10 @@ function attentionModule(sliding: boolean): MixerModule {
   return {
     emit(e: GraphEmitter, count: number): void {
       const c = e.config;
-      const heads = c.numHeads / e.tp;
+      const dims = attentionDims(c);
+      const heads = dims.numHeads / e.tp;
       const kvHeads = kvHeadsPerRank(c, e.tp);
-      const hd = c.headDim;
+      const hd = dims.headDim;
       const name = sliding ? 'sliding-window attention' : 'attention';
       e.linear(`${sliding ? 'swa ' : ''}qkv projection`, 'attention', e.tokens, (heads + 2 * kvHeads) * hd, c.hiddenSize, count);
       if (c.positional === 'rope') e.stream(`${sliding ? 'swa ' : ''}rope`, 'attention', 'rope', e.tokens * (heads + kvHeads) * hd, 1, 1, count);
@@ -49,21 +62,22 @@ function attentionModule(sliding: boolean): MixerModule {
     deviceWeightBytes(ctx: BlockContext): number {
       const c = ctx.config;
       const kv = kvWeightParams(c);
-      const perRank = (attentionParams(c) - kv) / ctx.tp + kv * (kvHeadsPerRank(c, ctx.tp) / c.numKvHeads);
+      const perRank = (attentionParams(c) - kv) / ctx.tp + kv * (kvHeadsPerRank(c, ctx.tp) / attentionDims(c).numKvHeads);
       return (perRank * effectiveWeightBits(ctx.precision)) / 8;
     },
     deviceCacheBytes(ctx: BlockContext, contextTokens: number): number {
       const c = ctx.config;
-      return (windowed(c, sliding, contextTokens) * 2 * kvHeadsPerRank(c, ctx.tp) * c.headDim * ctx.precision.kvBits) / 8;
+      return (windowed(c, sliding, contextTokens) * 2 * kvHeadsPerRank(c, ctx.tp) * attentionDims(c).headDim * ctx.precision.kvBits) / 8;
     },
     activationWidth(ctx: BlockContext): number {
-      const c = ctx.config;
-      return ((c.numHeads + 2 * c.numKvHeads) * c.headDim) / ctx.tp;
+      const { numHeads, numKvHeads, headDim } = attentionDims(ctx.config);
+      return ((numHeads + 2 * numKvHeads) * headDim) / ctx.tp;
     },
     parallelismProblem(c: TransformerConfig, tp: number): string | null {
-      if (c.numHeads % tp !== 0) return `tp ${tp} does not divide the ${c.numHeads} attention heads of ${c.id}`;
-      if (c.numKvHeads % tp !== 0 && tp % c.numKvHeads !== 0) {
-        return `tp ${tp} and the ${c.numKvHeads} KV heads of ${c.id} must divide one another`;
+      const { numHeads, numKvHeads } = attentionDims(c);
+      if (numHeads % tp !== 0) return `tp ${tp} does not divide the ${numHeads} attention heads of ${c.id}`;
+      if (numKvHeads % tp !== 0 && tp % numKvHeads !== 0) {
+        return `tp ${tp} and the ${numKvHeads} KV heads of ${c.id} must divide one another`;
       }
       return null;
     },

@@ -29,19 +29,24 @@ function emitMlp(e: GraphEmitter, prefix: string, block: 'mlp' | 'moe', tokens: 
   e.linear(`${prefix} down`, block, tokens, c.hiddenSize, width, count, { gemmBatch: experts });
 }
 
+function intermediate(c: TransformerConfig): number {
+  if (c.intermediateSize === undefined) throw new Error(`${c.id}: dense FFN without intermediateSize (the schema should have refused it)`);
+  return c.intermediateSize;
+}
+
 export const denseFfn: FfnModule = {
   emit(e: GraphEmitter, count: number): void {
-    emitMlp(e, 'mlp', 'mlp', e.tokens, e.config.intermediateSize / e.tp, count);
+    emitMlp(e, 'mlp', 'mlp', e.tokens, intermediate(e.config) / e.tp, count);
   },
   params(c: TransformerConfig) {
-    const total = mlpParams(c.hiddenSize, c.intermediateSize, c.mlp === 'gated', c.mlpBias);
+    const total = mlpParams(c.hiddenSize, intermediate(c), c.mlp === 'gated', c.mlpBias);
     return { total, active: total };
   },
   deviceWeightBytes(ctx: BlockContext): number {
     return (denseFfn.params(ctx.config).total / ctx.tp) * (effectiveWeightBits(ctx.precision) / 8);
   },
   activationWidth(ctx: BlockContext): number {
-    return ((ctx.config.mlp === 'gated' ? 3 : 2) * ctx.config.intermediateSize) / ctx.tp;
+    return ((ctx.config.mlp === 'gated' ? 3 : 2) * intermediate(ctx.config)) / ctx.tp;
   },
 };
 

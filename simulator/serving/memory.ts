@@ -67,7 +67,7 @@ export function activationBytes(c: TransformerConfig, p: Precision, plan: Pick<M
   const widest = maxActivationWidth({ config: c, precision: p, tp, ep: 1 });
   // Residual stream + normed input + the widest intermediate of any layer.
   let bytes = tokens * (2 * c.hiddenSize * rBytes + widest * aBytes);
-  if (!plan.flash) bytes += microBatch * (c.numHeads / tp) * inputTokens * inputTokens * aBytes;
+  if (!plan.flash && c.numHeads !== undefined) bytes += microBatch * (c.numHeads / tp) * inputTokens * inputTokens * aBytes;
   bytes += (microBatch * c.vocabSize * 4) / tp; // fp32 logits of the last tokens
   return bytes;
 }

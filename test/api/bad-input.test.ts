@@ -206,7 +206,7 @@ describe('no NaN or Infinity in any result', () => {
   for (let i = 0; i < 40; i++) {
     const model = models[i % models.length]!;
     const device = devices[(i * 7) % devices.length]!;
-    const tp = tpFor(i, model.numHeads, model.numKvHeads);
+    const tp = tpFor(i, model.numHeads ?? 1, model.numKvHeads ?? 1);
     const request: EstimateRequest = {
       model: model.id, hardware: device.id, tp, batch: batches[i % batches.length]!, inputTokens: inputs[(i * 3) % inputs.length]!,
       outputTokens: outputs[(i * 2) % outputs.length]!, dtype: dtypes[i % dtypes.length]!, flash: i % 3 !== 0,

@@ -78,7 +78,7 @@ describe('importHfConfig on real config.json files', () => {
     const gemma = load('gemma-2b');
     expect([gemma.family, gemma.headDim, gemma.numKvHeads, gemma.activation, gemma.tieWordEmbeddings]).toEqual(['gemma', 256, 1, 'gelu-tanh', true]);
     const gemma2 = load('gemma-2-9b-it');
-    expect([gemma2.family, gemma2.headDim, gemma2.numHeads * gemma2.headDim, gemma2.activation, gemma2.tieWordEmbeddings])
+    expect([gemma2.family, gemma2.headDim, gemma2.numHeads! * gemma2.headDim!, gemma2.activation, gemma2.tieWordEmbeddings])
       .toEqual(['gemma2', 256, 4096, 'gelu-tanh', true]);
     const phi3 = load('Phi-3-mini-4k-instruct');
     expect([phi3.family, phi3.numKvHeads, phi3.headDim, phi3.mlp, phi3.parallelAttentionMlp]).toEqual(['phi3', 32, 96, 'gated', false]);

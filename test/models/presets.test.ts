@@ -27,7 +27,7 @@ describe('model presets', () => {
   it.each(MODEL_PRESETS.map((p) => [p.id, p] as const))('%s parses and names a source', (_id, p) => {
     const parsed = parseWith(TransformerConfigSchema, p, ['presets', p.id]);
     expect(parsed.source.length).toBeGreaterThan(5);
-    expect(parsed.numHeads * parsed.headDim).toBeGreaterThan(0);
+    expect(parsed.numHeads! * parsed.headDim!).toBeGreaterThan(0);
   });
 
   it('copies the shape fields of the HF configs named in the brief', () => {
@@ -54,9 +54,9 @@ describe('model presets', () => {
   it('every head layout is consistent: query width is heads x headDim, GQA groups are whole', () => {
     for (const p of MODEL_PRESETS) {
       const c = preset(p.id);
-      expect(c.numHeads % c.numKvHeads).toBe(0);
+      expect(c.numHeads! % c.numKvHeads!).toBe(0);
       // All presets here use headDim = hidden / heads (true of every model listed).
-      expect(c.numHeads * c.headDim).toBe(c.hiddenSize);
+      expect(c.numHeads! * c.headDim!).toBe(c.hiddenSize);
     }
   });
 });
