@@ -38,6 +38,10 @@ export interface AttentionOp extends OpBase {
   numKvHeads: number;
   headDim: number;
   causal: boolean;
+  /** Most keys one query attends to (sliding window, sink + window, or top-k blocks); absent = all before it. */
+  windowTokens?: number;
+  /** Block-sparse selection (MoBA/NSA): keys per block whose mean key each query scores to pick its blocks. */
+  selectionBlockSize?: number;
   /** Fused flash-style kernel: scores stay on chip. Otherwise QK, softmax and PV are separate passes through DRAM. */
   flash: boolean;
   actBits: number;

@@ -115,8 +115,11 @@ export const TransformerConfigSchema = z
         if (layer.ffn === 'moe' && !config.moe) {
           ctx.addIssue({ code: 'custom', path: ['layers', i, 'ffn'], message: 'a "moe" layer needs the model\'s `moe` settings' });
         }
-        if (layer.mixers.includes('sliding-attention') && config.slidingWindow === undefined) {
-          ctx.addIssue({ code: 'custom', path: ['layers', i, 'mixers'], message: 'a "sliding-attention" layer needs `slidingWindow`' });
+        if ((layer.mixers.includes('sliding-attention') || layer.mixers.includes('sink-attention')) && config.slidingWindow === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['layers', i, 'mixers'], message: 'a sliding-window or sink attention layer needs `slidingWindow`' });
+        }
+        if (layer.mixers.includes('sparse-attention') && config.sparseAttention === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['layers', i, 'mixers'], message: 'a "sparse-attention" layer needs `sparseAttention`' });
         }
       });
     }

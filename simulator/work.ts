@@ -17,10 +17,17 @@ export interface OpWork {
   computeDtype: ComputeDtype | null;
 }
 
-/** Score-matrix entries per head that a causal mask leaves: new token i sees past + i + 1 keys. */
+/** Score-matrix entries per head that a causal mask leaves: new token i (1-based) sees past + i keys. */
 export function causalPairs(queryLen: number, kvLen: number): number {
   const past = kvLen - queryLen;
   return queryLen * past + (queryLen * (queryLen + 1)) / 2;
+}
+
+/** Causal pairs when each query sees at most `window` keys: Σᵢ min(past + i, window). */
+export function windowedCausalPairs(queryLen: number, kvLen: number, window: number): number {
+  const past = kvLen - queryLen;
+  const growing = Math.min(queryLen, Math.max(0, window - past)); // queries whose view is still below the window
+  return growing * past + (growing * (growing + 1)) / 2 + (queryLen - growing) * window;
 }
 
 function gemmWork(op: GemmOp, peaks: PeakFlops, base: ComputeDtype): OpWork {
@@ -47,13 +54,27 @@ function attentionWork(op: AttentionOp, peaks: PeakFlops, base: ComputeDtype): O
   const { batch, queryLen, kvLen, numHeads, numKvHeads, headDim } = op;
   const dtype = availableDtype(requestedDtype(op.actBits, null, base), peaks);
   const computeBits = dtypeBits(dtype);
+  const window = op.windowTokens ?? Number.POSITIVE_INFINITY;
   // Flash kernels skip fully masked tiles; an unfused (eager) kernel computes the whole matrix, then masks it.
-  const pairs = batch * (op.causal && op.flash ? causalPairs(queryLen, kvLen) : queryLen * kvLen);
+  // A window (sliding, sink, top-k blocks) caps what each query sees, in either kernel.
+  let perHeadPairs: number;
+  if (Number.isFinite(window)) perHeadPairs = windowedCausalPairs(queryLen, kvLen, window);
+  else perHeadPairs = op.causal && op.flash ? causalPairs(queryLen, kvLen) : queryLen * kvLen;
+  const pairs = batch * perHeadPairs;
+  // Keys read: those some query of this pass can see.
+  const keysRead = Math.min(kvLen, window + queryLen - 1);
   const qoBytes = (2 * batch * queryLen * numHeads * headDim * op.actBits) / 8;
-  const kvBytes = (2 * batch * kvLen * numKvHeads * headDim * op.kvBits) / 8;
-  const kvDequant = op.kvBits < computeBits ? 2 * 2 * batch * kvLen * numKvHeads * headDim : 0;
-  const flops = 4 * pairs * numHeads * headDim;
-  const softmaxFlops = 5 * pairs * numHeads;
+  let kvBytes = (2 * batch * keysRead * numKvHeads * headDim * op.kvBits) / 8;
+  const kvDequant = op.kvBits < computeBits ? 2 * 2 * batch * keysRead * numKvHeads * headDim : 0;
+  let flops = 4 * pairs * numHeads * headDim;
+  let softmaxFlops = 5 * pairs * numHeads;
+  if (op.selectionBlockSize !== undefined) {
+    // Block selection: each query scores every block's mean key, then keeps its top-k blocks.
+    const blocks = Math.ceil(kvLen / op.selectionBlockSize);
+    flops += 2 * batch * queryLen * numHeads * headDim * blocks;
+    softmaxFlops += 2 * batch * queryLen * numHeads * blocks;
+    kvBytes += (batch * blocks * numKvHeads * headDim * op.kvBits) / 8;
+  }
   if (op.flash) {
     return {
       flops, vectorFlops: softmaxFlops + kvDequant, dramBytes: qoBytes + kvBytes,

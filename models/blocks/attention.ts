@@ -36,12 +36,32 @@ export function attentionParams(c: TransformerConfig): number {
   return weights + qkvBias + outBias;
 }
 
-/** Tokens of context one sequence keeps in the KV cache and attends over. */
-function windowed(c: TransformerConfig, sliding: boolean, tokens: number): number {
-  return sliding && c.slidingWindow !== undefined ? Math.min(tokens, c.slidingWindow) : tokens;
+type Variant = 'full' | 'sliding' | 'sink' | 'sparse';
+
+/** Most keys one query sees under this variant, or undefined for all of them. */
+function visibleKeys(c: TransformerConfig, variant: Variant): number | undefined {
+  switch (variant) {
+    case 'full': return undefined;
+    case 'sliding': return c.slidingWindow;
+    case 'sink': return (c.attentionSinks ?? 0) + (c.slidingWindow ?? 0);
+    case 'sparse': return c.sparseAttention ? c.sparseAttention.blockSize * c.sparseAttention.topKBlocks : undefined;
+  }
 }
 
-function attentionModule(sliding: boolean): MixerModule {
+/** Tokens of context one sequence keeps in the KV cache (sparse attention keeps all, plus block means). */
+function cachedTokens(c: TransformerConfig, variant: Variant, tokens: number): number {
+  if (variant === 'sliding' || variant === 'sink') return Math.min(tokens, visibleKeys(c, variant) ?? tokens);
+  if (variant === 'sparse' && c.sparseAttention) return tokens + Math.ceil(tokens / c.sparseAttention.blockSize);
+  return tokens;
+}
+
+const PREFIX: Readonly<Record<Variant, string>> = { full: '', sliding: 'swa ', sink: 'sink ', sparse: 'sparse ' };
+const NAME: Readonly<Record<Variant, string>> = {
+  full: 'attention', sliding: 'sliding-window attention', sink: 'sink + window attention', sparse: 'block-sparse attention',
+};
+
+function attentionModule(variant: Variant): MixerModule {
+  const prefix = PREFIX[variant];
   return {
     emit(e: GraphEmitter, count: number): void {
       const c = e.config;
@@ -49,14 +69,17 @@ function attentionModule(sliding: boolean): MixerModule {
       const heads = dims.numHeads / e.tp;
       const kvHeads = kvHeadsPerRank(c, e.tp);
       const hd = dims.headDim;
-      const name = sliding ? 'sliding-window attention' : 'attention';
-      e.linear(`${sliding ? 'swa ' : ''}qkv projection`, 'attention', e.tokens, (heads + 2 * kvHeads) * hd, c.hiddenSize, count);
-      if (c.positional === 'rope') e.stream(`${sliding ? 'swa ' : ''}rope`, 'attention', 'rope', e.tokens * (heads + kvHeads) * hd, 1, 1, count);
-      e.stream(`${sliding ? 'swa ' : ''}kv-cache write`, 'attention', 'kv-write', e.tokens * 2 * kvHeads * hd, 1, 1, count, { outBits: e.precision.kvBits });
-      // A sliding window caps what each new token attends to; the pass still sees all its new tokens.
-      const kvLen = sliding && c.slidingWindow !== undefined ? Math.min(e.kvLen, c.slidingWindow + e.newTokens - 1) : e.kvLen;
-      e.attention(name, count, { queryLen: e.newTokens, kvLen, numHeads: heads, numKvHeads: kvHeads, headDim: hd, causal: true });
-      e.linear(`${sliding ? 'swa ' : ''}output projection`, 'attention', e.tokens, c.hiddenSize, heads * hd, count);
+      e.linear(`${prefix}qkv projection`, 'attention', e.tokens, (heads + 2 * kvHeads) * hd, c.hiddenSize, count);
+      if (c.positional === 'rope') e.stream(`${prefix}rope`, 'attention', 'rope', e.tokens * (heads + kvHeads) * hd, 1, 1, count);
+      e.stream(`${prefix}kv-cache write`, 'attention', 'kv-write', e.tokens * 2 * kvHeads * hd, 1, 1, count, { outBits: e.precision.kvBits });
+      const window = visibleKeys(c, variant);
+      const selection = variant === 'sparse' && c.sparseAttention ? c.sparseAttention.blockSize : undefined;
+      e.attention(NAME[variant], count, {
+        queryLen: e.newTokens, kvLen: e.kvLen, numHeads: heads, numKvHeads: kvHeads, headDim: hd, causal: true,
+        ...(window === undefined ? {} : { windowTokens: window }),
+        ...(selection === undefined ? {} : { selectionBlockSize: selection }),
+      });
+      e.linear(`${prefix}output projection`, 'attention', e.tokens, c.hiddenSize, heads * hd, count);
     },
     params: attentionParams,
     deviceWeightBytes(ctx: BlockContext): number {
@@ -67,7 +90,7 @@ function attentionModule(sliding: boolean): MixerModule {
     },
     deviceCacheBytes(ctx: BlockContext, contextTokens: number): number {
       const c = ctx.config;
-      return (windowed(c, sliding, contextTokens) * 2 * kvHeadsPerRank(c, ctx.tp) * attentionDims(c).headDim * ctx.precision.kvBits) / 8;
+      return (cachedTokens(c, variant, contextTokens) * 2 * kvHeadsPerRank(c, ctx.tp) * attentionDims(c).headDim * ctx.precision.kvBits) / 8;
     },
     activationWidth(ctx: BlockContext): number {
       const { numHeads, numKvHeads, headDim } = attentionDims(ctx.config);
@@ -84,5 +107,9 @@ function attentionModule(sliding: boolean): MixerModule {
   };
 }
 
-export const fullAttention = attentionModule(false);
-export const slidingAttention = attentionModule(true);
+export const fullAttention = attentionModule('full');
+export const slidingAttention = attentionModule('sliding');
+/** StreamingLLM-style Λ-shaped attention: the first `attentionSinks` tokens plus a sliding window. */
+export const sinkAttention = attentionModule('sink');
+/** MoBA / NSA-style block-sparse attention: each query scores block means and attends to its top-k blocks. */
+export const sparseAttention = attentionModule('sparse');
