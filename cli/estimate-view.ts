@@ -19,8 +19,11 @@ export function estimateText(r: EstimateReport): string {
       ['end-to-end', formatSeconds(r.e2eS), 'TTFT + (output − 1) × TPOT'],
       ['output tokens/s', formatCount(r.outputTokensPerS), `${formatCount(r.outputTokensPerSPerDevice)} per device`],
       ['energy/token', `${r.energyJPerToken.toPrecision(3)} J`, 'all devices, prefill + decode'],
-      ['memory/device', formatBytes(m.perDeviceBytes), `of ${formatBytes(m.capacityBytes)}: weights ${formatBytes(m.weightsBytes)}, KV ${formatBytes(m.kvCacheBytes)}, activations ${formatBytes(m.activationBytes)}, workspace ${formatBytes(m.workspaceBytes)}`],
+      ['memory/device', formatBytes(m.perDeviceBytes), `of ${formatBytes(m.capacityBytes)}: weights ${formatBytes(m.weightsBytes)}, KV ${formatBytes(m.kvCacheBytes)}, activations ${formatBytes(m.activationBytes)}, workspace ${formatBytes(m.workspaceBytes)}${m.draftBytes > 0 ? `, draft ${formatBytes(m.draftBytes)}` : ''}`],
       ['max batch', String(r.maxBatchThatFits), 'largest batch that fits at these lengths'],
+      ...(r.maxContextTokens === undefined ? [] : [['max context', String(r.maxContextTokens), 'longest prompt that fits at this batch and output']]),
+      ...(r.speculative === undefined ? [] : [['speculative', `${r.speculative.speedup.toFixed(2)}× speedup`,
+        `draft ${r.speculative.draftModel}: ${r.speculative.expectedTokensPerStep.toFixed(2)} tokens per step, ${r.speculative.verifyTokens} verified, TPOT without: ${formatSeconds(r.speculative.baselineTpotS)}`]]),
     ]),
   ];
   if (!r.feasible) lines.push('', `DOES NOT FIT: ${r.reason}`);
@@ -36,4 +39,17 @@ export function opsText(ops: OpReport[], title: string): string {
   }
   const total = ops.reduce((sum, op) => sum + op.latencyS, 0);
   return `${title}\n\n${table(rows)}\n\nsum of op times on one device: ${formatSeconds(total)}`;
+}
+
+/** One row per prompt length (`--input 1k,8k,32k`). */
+export function sweepText(reports: EstimateReport[]): string {
+  const first = reports[0]!;
+  const { model, hardware, scenario: s } = first.inputs;
+  const rows = [['input', 'TTFT', 'TPOT', 'end-to-end', 'tokens/s', 'memory/device', 'fits']];
+  for (const r of reports) {
+    rows.push([String(r.inputs.scenario.inputTokens), formatSeconds(r.ttftS), formatSeconds(r.tpotS), formatSeconds(r.e2eS),
+      formatCount(r.outputTokensPerS), formatBytes(r.memory.perDeviceBytes), r.feasible ? 'yes' : 'no']);
+  }
+  const extra = first.maxContextTokens === undefined ? '' : `\nlongest prompt that fits: ${first.maxContextTokens} tokens`;
+  return `${model.name} on ${hardware.name} · batch ${s.batch} · ${s.outputTokens} out · ${s.dtype}\n\n${table(rows)}${extra}`;
 }

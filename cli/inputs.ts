@@ -16,6 +16,42 @@ export function parseWhole(flag: string) {
   };
 }
 
+/** Token counts: 1024, 4k (= 4096), 128k (= 131072), 1m (= 1048576): contexts are counted in powers of two. */
+export function parseTokens(flag: string) {
+  return (value: string): number => {
+    const match = /^\s*([0-9]*\.?[0-9]+(?:e[0-9]+)?)\s*([kKmM]?)\s*$/.exec(value);
+    const unit = match?.[2]?.toLowerCase();
+    const scale = unit === 'k' ? 1024 : unit === 'm' ? 1024 * 1024 : 1;
+    const number = match ? Number(match[1]) * scale : Number.NaN;
+    if (!Number.isFinite(number) || !Number.isInteger(number)) {
+      throw new GenzError('invalid_input', `expected a whole number of tokens (e.g. 2048, 4k, 128k), found "${value}"`, [flag]);
+    }
+    return number;
+  };
+}
+
+/** A comma-separated list of token counts: "1k,8k,32k,128k". */
+export function parseTokenList(flag: string) {
+  const one = parseTokens(flag);
+  return (value: string): number[] => value.split(',').map((part) => one(part));
+}
+
+export function parseWholeList(flag: string) {
+  const one = parseWhole(flag);
+  return (value: string): number[] => value.split(',').map((part) => one(part));
+}
+
+/** Probabilities in [0, 1], comma-separated. */
+export function parseFractionList(flag: string) {
+  return (value: string): number[] => value.split(',').map((part) => {
+    const number = Number(part);
+    if (part.trim() === '' || !Number.isFinite(number) || number < 0 || number > 1) {
+      throw new GenzError('invalid_input', `expected probabilities between 0 and 1, found "${part}"`, [flag]);
+    }
+    return number;
+  });
+}
+
 export function parsePositive(flag: string) {
   return (value: string): number => {
     const number = Number(value);

@@ -7,15 +7,16 @@ import {
   paramBreakdown, closestNames, type EstimateRequest, type SingleOpRequest,
 } from '../index.ts';
 import { formatBytes, formatCount, formatSeconds, table, toJson } from './format.ts';
-import { estimateText, opsText } from './estimate-view.ts';
-import { idOrFile, parsePositive, parseWhole, readTextFile } from './inputs.ts';
+import { estimateText, opsText, sweepText } from './estimate-view.ts';
+import { idOrFile, parseFractionList, parsePositive, parseTokenList, parseTokens, parseWhole, parseWholeList, readTextFile } from './inputs.ts';
 import { showText } from './show-view.ts';
 
 const out = (text: string): void => { process.stdout.write(`${text}\n`); };
 
 interface EstimateFlags {
   model?: string; hardware?: string; devices?: number; tp?: number; pp?: number; ep?: number; batch?: number;
-  input?: number; output?: number; wbits?: number; abits?: number; kvbits?: number; dtype?: string; flash?: boolean;
+  input?: number[]; output?: number; maxContext?: boolean;
+  draft?: string; acceptance?: number[]; gamma?: number; treeSize?: number; treeBranching?: number[]; wbits?: number; abits?: number; kvbits?: number; dtype?: string; flash?: boolean;
   ideal?: boolean; json?: boolean;
 }
 
@@ -28,25 +29,42 @@ function addEstimateFlags(cmd: Command): Command {
     .option('--pp <n>', 'pipeline-parallel degree (default: 1)', parseWhole('pp'))
     .option('--ep <n>', 'expert-parallel degree, within the TP group (default: 1)', parseWhole('ep'))
     .option('--batch <n>', 'concurrent sequences (default: 1)', parseWhole('batch'))
-    .option('--input <tokens>', 'prompt tokens per sequence (default: 1024)', parseWhole('input'))
-    .option('--output <tokens>', 'generated tokens per sequence (default: 256)', parseWhole('output'))
-    .option('--wbits <bits>', 'weight bits (default: dtype bits)', parseWhole('wbits'))
+    .option('--input <tokens>', 'prompt tokens per sequence, or a list (1k,8k,32k: one row each; k = 1024) (default: 1024)', parseTokenList('input'))
+    .option('--output <tokens>', 'generated tokens per sequence (k = 1024) (default: 256)', parseTokens('output'))
+    .option('--wbits <bits>', 'bits per weight, fractional allowed, e.g. 1.58 (default: the model\'s own, else dtype bits)', parsePositive('wbits'))
     .option('--abits <bits>', 'activation bits (default: dtype bits)', parseWhole('abits'))
     .option('--kvbits <bits>', 'KV-cache bits (default: activation bits)', parseWhole('kvbits'))
     .addOption(new Option('--dtype <dtype>', 'compute dtype (default: bf16)').choices(COMPUTE_DTYPES))
     .option('--flash', 'fused flash-style attention (default)')
     .option('--no-flash', 'unfused attention: scores go through DRAM')
     .option('--ideal', 'efficiency 1 and no overheads: the pure roofline GenZ and LLM-Viewer compute')
+    .option('--max-context', 'also report the longest prompt that fits in memory at this batch and output length')
+    .option('--draft <id|file>', 'speculative decoding: draft model (runs on the same devices)')
+    .option('--acceptance <p>', 'speculative: α, or a positional acceptance list for trees (0.6,0.15,0.05)', parseFractionList('acceptance'))
+    .option('--gamma <n>', 'speculative: draft tokens per step of a chain (default 4)', parseWhole('gamma'))
+    .option('--tree-size <n>', 'speculative: verify the best (Sequoia) tree of n tokens', parseWhole('tree-size'))
+    .option('--tree-branching <list>', 'speculative: children per node at each depth, e.g. 4,2,1', parseWholeList('tree-branching'))
     .option('--json', 'print JSON');
 }
 
-function estimateRequest(f: EstimateFlags): EstimateRequest {
+function estimateRequest(f: EstimateFlags, inputTokens = f.input?.[0]): EstimateRequest {
   const request: Record<string, unknown> = {};
   const set = (key: string, value: unknown): void => { if (value !== undefined) request[key] = value; };
   set('model', idOrFile(f.model, 'model'));
   set('hardware', idOrFile(f.hardware, 'hardware'));
   set('devices', f.devices); set('tp', f.tp); set('pp', f.pp); set('ep', f.ep); set('batch', f.batch);
-  set('inputTokens', f.input); set('outputTokens', f.output);
+  set('inputTokens', inputTokens); set('outputTokens', f.output);
+  if (f.maxContext) request.maxContext = true;
+  if (f.draft !== undefined || f.acceptance !== undefined) {
+    if (f.draft === undefined || f.acceptance === undefined) {
+      throw new GenzError('invalid_input', 'speculative decoding needs both --draft and --acceptance', [f.draft === undefined ? 'draft' : 'acceptance']);
+    }
+    const speculative: Record<string, unknown> = { draft: idOrFile(f.draft, 'draft'), acceptance: f.acceptance.length === 1 ? f.acceptance[0] : f.acceptance };
+    if (f.gamma !== undefined) speculative.gamma = f.gamma;
+    if (f.treeSize !== undefined) speculative.treeSize = f.treeSize;
+    if (f.treeBranching !== undefined) speculative.treeBranching = f.treeBranching;
+    request.speculative = speculative;
+  }
   set('wbits', f.wbits); set('abits', f.abits); set('kvbits', f.kvbits); set('dtype', f.dtype); set('flash', f.flash);
   if (f.ideal) request.efficiency = { ...IDEAL_EFFICIENCY };
   return request as EstimateRequest;
@@ -59,6 +77,11 @@ const program = new Command('genz')
 
 addEstimateFlags(program.command('estimate').description('TTFT, TPOT, throughput, memory and energy of a serving scenario'))
   .action((flags: EstimateFlags) => {
+    if (flags.input !== undefined && flags.input.length > 1) {
+      const reports = flags.input.map((tokens) => estimate(estimateRequest(flags, tokens)));
+      out(flags.json ? toJson(reports) : sweepText(reports));
+      return;
+    }
     const report = estimate(estimateRequest(flags));
     out(flags.json ? toJson(report) : estimateText(report));
   });
@@ -66,6 +89,9 @@ addEstimateFlags(program.command('estimate').description('TTFT, TPOT, throughput
 addEstimateFlags(program.command('ops').description('the per-operator table of prefill and/or one decode step'))
   .addOption(new Option('--phase <phase>', 'which phase (default: both)').choices(['prefill', 'decode']))
   .action((flags: EstimateFlags & { phase?: 'prefill' | 'decode' }) => {
+    if (flags.input !== undefined && flags.input.length > 1) {
+      throw new GenzError('invalid_input', 'ops takes one --input length; use estimate for a list', ['input']);
+    }
     const report = estimate(estimateRequest(flags));
     const phases = flags.phase ? [flags.phase] : (['prefill', 'decode'] as const);
     if (flags.json) {
@@ -222,7 +248,7 @@ const model = program.command('model').description('model spec format');
 model.command('schema').description('print the JSON Schema of a genz model config file').action(() => out(toJson(modelJsonSchema())));
 
 /** Request fields whose flag has another name: errors name the flag the user typed. */
-const FLAG_OF_FIELD: Record<string, string> = { inputTokens: 'input', outputTokens: 'output', queryLen: 'q', kvLen: 'kv', kvHeads: 'kv-heads', headDim: 'head-dim' };
+const FLAG_OF_FIELD: Record<string, string> = { inputTokens: 'input', outputTokens: 'output', queryLen: 'q', kvLen: 'kv', kvHeads: 'kv-heads', headDim: 'head-dim', speculative: 'draft' };
 
 function flagPath(path: (string | number)[]): (string | number)[] {
   const [first, ...rest] = path;

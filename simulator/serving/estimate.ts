@@ -18,7 +18,8 @@ import { collectiveS } from '../collectives.ts';
 import { parseEstimateRequest, dtypeBitsOf, type EstimateRequest } from './request.ts';
 import { costGraph, stageTimes, opReports, type CostedGraph, type OpReport } from './phase.ts';
 import { pipelineCycleS, pipelineLatencyS } from './pipeline.ts';
-import { memoryReport, maxReplicaBatch, type MemoryReport } from './memory.ts';
+import { speculativeReport, type SpeculativeReport, type SpeculativeSettings } from './speculative-serving.ts';
+import { memoryReport, maxInputTokens, maxReplicaBatch, type MemoryPlan, type MemoryReport } from './memory.ts';
 
 export interface Scenario {
   batch: number;
@@ -31,6 +32,9 @@ export interface Scenario {
   precision: Precision;
   flash: boolean;
   workspaceBytes: number;
+  /** Also search for the longest prompt that fits (a few dozen memory evaluations). */
+  maxContext: boolean;
+  speculative?: SpeculativeSettings;
 }
 
 export interface ResolvedInputs {
@@ -64,6 +68,10 @@ export interface EstimateReport {
   energyJPerToken: number;
   /** Largest batch (whole system) whose memory fits at these lengths. */
   maxBatchThatFits: number;
+  /** Speculative decoding at the mean context, when requested: expected tokens per step, speedup, draft and verify times. */
+  speculative?: SpeculativeReport;
+  /** Longest prompt (input tokens, with this output length and batch) whose memory fits; 0 if none. Only with `maxContext`. */
+  maxContextTokens?: number;
   memory: MemoryReport;
   prefill: PhaseReport;
   decode: PhaseReport & { contextTokens: number };
@@ -91,7 +99,7 @@ export function resolveInputs(request: EstimateRequest | undefined): ResolvedInp
   }
   const abits = req.abits ?? dtypeBitsOf(req.dtype);
   const precision: Precision = {
-    weightBits: req.wbits ?? abits,
+    weightBits: req.wbits ?? model.weightBits ?? abits,
     actBits: abits,
     kvBits: req.kvbits ?? abits,
     embeddingBits: Math.max(abits, 16),
@@ -99,8 +107,19 @@ export function resolveInputs(request: EstimateRequest | undefined): ResolvedInp
   };
   const scenario: Scenario = {
     batch: req.batch, inputTokens: req.inputTokens, outputTokens: req.outputTokens, tp: req.tp, pp: req.pp, ep: req.ep,
-    dtype: req.dtype, precision, flash: req.flash, workspaceBytes: req.workspaceBytes,
+    dtype: req.dtype, precision, flash: req.flash, workspaceBytes: req.workspaceBytes, maxContext: req.maxContext,
   };
+  if (req.speculative) {
+    const spec = req.speculative;
+    const chosen = [spec.gamma, spec.treeBranching, spec.treeSize].filter((x) => x !== undefined).length;
+    if (chosen > 1) throw new GenzError('invalid_input', 'give one of gamma, treeBranching and treeSize', ['speculative']);
+    scenario.speculative = {
+      draft: resolveModel(spec.draft, ['speculative', 'draft']), acceptance: spec.acceptance,
+      ...(spec.gamma === undefined ? {} : { gamma: spec.gamma }),
+      ...(spec.treeBranching === undefined ? {} : { treeBranching: spec.treeBranching }),
+      ...(spec.treeSize === undefined ? {} : { treeSize: spec.treeSize }),
+    };
+  }
   checkParallelism(model, system, scenario);
   return { model, system, scenario, efficiency: { ...DEFAULT_EFFICIENCY, ...req.efficiency } };
 }
@@ -196,6 +215,15 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
     }
     tpotS = weighted / weights;
   }
+  // Speculative decoding: the draft + verify step at the mean context gives a speedup over the plain step,
+  // applied to the averaged TPOT.
+  let speculative: SpeculativeReport | undefined;
+  if (s.speculative) {
+    speculative = speculativeReport(s.speculative, {
+      target: model, scenario: s, microBatch, microBatches, contextTokens: meanContext, p2pS: decodeP2pS, backend, ctx,
+    }, decodeStepS);
+    if (steps > 0) tpotS /= speculative.speedup;
+  }
   const e2eS = ttftS + steps * tpotS;
 
   // Energy: dynamic work of the graph passes that run (one pass = one micro-batch on one TP rank through all
@@ -205,15 +233,24 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
   const prefillEnergyJ = prefill.dynamicEnergyJ * passes + idleW * ttftS;
   const decodeDynamicJ = decode.dynamicEnergyJ * passes;
   const decodeStepEnergyJ = decodeDynamicJ + idleW * decodeStepS;
-  const totalEnergyJ = prefillEnergyJ + steps * (decodeDynamicJ + idleW * tpotS);
+  const perTokenDynamicJ = speculative
+    ? (speculative.stepDynamicEnergyJ * Math.min(dp, s.batch)) / speculative.expectedTokensPerStep
+    : decodeDynamicJ;
+  const totalEnergyJ = prefillEnergyJ + steps * (perTokenDynamicJ + idleW * tpotS);
 
   const capacityBytes = device.memory[0]!.capacityBytes;
-  const plan = {
+  const plan: MemoryPlan = {
     tp: s.tp, pp: s.pp, ep: s.ep, replicaBatch, microBatch, contextTokens: context, inputTokens: s.inputTokens,
     flash: s.flash, workspaceBytes: s.workspaceBytes,
   };
+  if (s.speculative && speculative) {
+    const draftMemory = memoryReport(s.speculative.draft, s.precision,
+      { ...plan, tp: speculative.draftTp, pp: 1, ep: 1, microBatch: replicaBatch, workspaceBytes: 0 }, capacityBytes);
+    plan.draftBytes = draftMemory.weightsBytes + draftMemory.kvCacheBytes;
+  }
   const memory = memoryReport(model, s.precision, plan, capacityBytes);
   const maxBatchThatFits = maxReplicaBatch(model, s.precision, plan, capacityBytes) * dp;
+
   const outputTokensPerS = (s.batch * s.outputTokens) / e2eS;
   const report: EstimateReport = {
     feasible: memory.fits,
@@ -221,6 +258,8 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
     ttftS, tpotS, e2eS, outputTokensPerS, outputTokensPerSPerDevice: outputTokensPerS / devices,
     energyJPerToken: totalEnergyJ / (s.batch * s.outputTokens),
     maxBatchThatFits,
+    ...(speculative ? { speculative } : {}),
+    ...(s.maxContext ? { maxContextTokens: maxInputTokens(model, s.precision, plan, s.outputTokens, capacityBytes) } : {}),
     memory,
     prefill: { latencyS: ttftS, energyJ: prefillEnergyJ, ops: opReports(prefill) },
     decode: { latencyS: decodeStepS, energyJ: decodeStepEnergyJ, contextTokens: meanContext, ops: opReports(decode) },

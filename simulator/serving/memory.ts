@@ -17,6 +17,8 @@ export interface MemoryPlan {
   inputTokens: number;
   flash: boolean;
   workspaceBytes: number;
+  /** Bytes of a draft model (weights and cache) that share each device, for speculative decoding. */
+  draftBytes?: number;
 }
 
 export interface MemoryReport {
@@ -28,6 +30,8 @@ export interface MemoryReport {
   kvCacheBytes: number;
   activationBytes: number;
   workspaceBytes: number;
+  /** Draft model weights and cache per device (speculative decoding), 0 without. */
+  draftBytes: number;
   perDeviceBytes: number;
   capacityBytes: number;
   fits: boolean;
@@ -81,11 +85,12 @@ export function memoryReport(c: TransformerConfig, p: Precision, plan: MemoryPla
     const weightsBytes = stageWeightBytes(c, p, plan.tp, plan.ep, plan.pp, stage);
     const layers = stageLayers(c.numLayers, plan.pp, stage);
     const kvCacheBytes = plan.replicaBatch * cacheLayer * layers;
-    const perDeviceBytes = weightsBytes + kvCacheBytes + act + plan.workspaceBytes;
+    const draftBytes = plan.draftBytes ?? 0;
+    const perDeviceBytes = weightsBytes + kvCacheBytes + act + plan.workspaceBytes + draftBytes;
     if (worst === null || perDeviceBytes > worst.perDeviceBytes) {
       worst = {
         weightsBytes, totalWeightsBytes: totalWeightBytes(c, p), kvCacheBytes, activationBytes: act,
-        workspaceBytes: plan.workspaceBytes, perDeviceBytes, capacityBytes, fits: perDeviceBytes <= capacityBytes,
+        workspaceBytes: plan.workspaceBytes, draftBytes, perDeviceBytes, capacityBytes, fits: perDeviceBytes <= capacityBytes,
         kvBytesPerToken: kvPerTokenLayer * layers,
       };
     }
@@ -97,11 +102,29 @@ export function memoryReport(c: TransformerConfig, p: Precision, plan: MemoryPla
 export function maxReplicaBatch(c: TransformerConfig, p: Precision, plan: MemoryPlan, capacityBytes: number): number {
   let best = Infinity;
   for (let stage = 0; stage < plan.pp; stage++) {
-    const fixed = stageWeightBytes(c, p, plan.tp, plan.ep, plan.pp, stage) + plan.workspaceBytes;
+    const fixed = stageWeightBytes(c, p, plan.tp, plan.ep, plan.pp, stage) + plan.workspaceBytes + (plan.draftBytes ?? 0);
     const layers = stageLayers(c.numLayers, plan.pp, stage);
     const perSequence = cachePerLayer(c, p, plan.tp, plan.contextTokens) * layers
       + activationBytes(c, p, { ...plan, microBatch: 1 });
     best = Math.min(best, Math.max(0, Math.floor((capacityBytes - fixed) / perSequence)));
   }
   return best;
+}
+
+/** Longest prompt whose memory fits (memory grows with the prompt): a binary search, 0 if not even 1 fits. */
+export function maxInputTokens(c: TransformerConfig, p: Precision, plan: MemoryPlan, outputTokens: number, capacityBytes: number): number {
+  const fits = (input: number): boolean =>
+    memoryReport(c, p, { ...plan, inputTokens: input, contextTokens: input + outputTokens }, capacityBytes).fits;
+  if (!fits(1)) return 0;
+  let lo = 1;
+  let hi = 2;
+  const ceiling = 1e9;
+  while (hi < ceiling && fits(hi)) { lo = hi; hi *= 2; }
+  if (hi >= ceiling && fits(ceiling)) return ceiling;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (fits(mid)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
 }

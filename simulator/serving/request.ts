@@ -41,12 +41,27 @@ export const EstimateRequestSchema = z
     inputTokens: int(1, 100_000_000, 'inputTokens').default(1024).describe('prompt tokens per sequence'),
     outputTokens: int(1, 100_000_000, 'outputTokens').default(256).describe('generated tokens per sequence'),
     dtype: z.enum(COMPUTE_DTYPES).default('bf16').describe('compute dtype; also the default storage precision'),
-    wbits: int(1, 32, 'wbits').optional().describe('weight bits (default: dtype bits)'),
+    wbits: z.number().min(1, 'wbits must be at least 1').max(32, 'wbits must be at most 32').optional()
+      .describe('bits per weight, fractional allowed (1.58 for ternary); default: the model\'s own, else dtype bits'),
     abits: int(1, 32, 'abits').optional().describe('activation bits (default: dtype bits)'),
     kvbits: int(1, 32, 'kvbits').optional().describe('KV-cache bits (default: abits)'),
     flash: z.boolean().default(true).describe('fused flash-style attention'),
     groupSize: int(1, 1_000_000, 'groupSize').default(128).describe('weights per quantization scale for sub-8-bit weights'),
     workspaceBytes: z.number().min(0).max(1e15).default(1e9).describe('per-device runtime reserve: CUDA context, library workspaces, allocator slack'),
+    speculative: z
+      .object({
+        draft: z.union([z.string().min(1), z.record(z.string(), z.unknown())], { error: 'expected a draft model id or config object' })
+          .describe('draft model id or config'),
+        acceptance: z.union([z.number().min(0).max(1), z.array(z.number().min(0).max(1)).min(1).max(64)])
+          .describe('α, the chance a draft token is accepted; or for trees Sequoia\'s positional acceptance vector (rank 1 first)'),
+        gamma: int(1, 64, 'gamma').optional().describe('chain speculation: draft tokens per step (default 4)'),
+        treeBranching: z.array(int(1, 64, 'treeBranching')).min(1).max(32).optional().describe('tree speculation: children per node at each depth, e.g. [4, 2, 1]'),
+        treeSize: int(1, 4096, 'treeSize').optional().describe('tree speculation: the best (Sequoia) tree of this many tokens'),
+      })
+      .strict()
+      .optional()
+      .describe('speculative decoding with a draft model (chain or tree verification)'),
+    maxContext: z.boolean().default(false).describe('also report maxContextTokens, the longest prompt that fits'),
     efficiency: EfficiencyOverrideSchema.optional().describe('overrides of the default efficiency factors'),
   })
   .strict();
