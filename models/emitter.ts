@@ -74,10 +74,10 @@ export class GraphEmitter {
   }
 
   stream(name: string, block: OpBlock, fn: ElementwiseFunction, elements: number, reads: number, writes: number,
-    count: number, options: { scope?: OpScope; outBits?: number } = {}): void {
+    count: number, options: { scope?: OpScope; outBits?: number; flopsPerElement?: number } = {}): void {
     this.ops.push({
       kind: 'elementwise', name, scope: options.scope ?? 'layer', block, count, fn, elements, readsPerElement: reads,
-      writesPerElement: writes, flopsPerElement: FLOPS_PER_ELEMENT[fn], bits: this.residualBits,
+      writesPerElement: writes, flopsPerElement: options.flopsPerElement ?? FLOPS_PER_ELEMENT[fn], bits: this.residualBits,
       ...(options.outBits === undefined ? {} : { outBits: options.outBits }),
     });
   }

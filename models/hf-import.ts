@@ -5,6 +5,7 @@ import { GenzError } from '../common/errors.ts';
 import { parseWith } from '../common/zod-errors.ts';
 import { closestWithin } from '../common/closest.ts';
 import { HfReader, describe } from './hf-reader.ts';
+import { readDeepseek } from './hf-import-deepseek.ts';
 import { TransformerConfigSchema } from './transformer-schema.ts';
 import type { Activation, ModelFamily, MoeConfig, TransformerConfig, TransformerConfigInput } from './transformer-schema.ts';
 
@@ -29,6 +30,8 @@ const MODEL_TYPES = {
   gpt2: 'gpt2',
   gpt_neox: 'gpt-neox',
   opt: 'opt',
+  deepseek_v2: 'deepseek-v2',
+  deepseek_v3: 'deepseek-v3',
 } as const satisfies Record<string, ModelFamily>;
 
 export type HfModelType = keyof typeof MODEL_TYPES;
@@ -49,6 +52,8 @@ const ARCHITECTURES: Record<string, HfModelType> = {
   GPT2LMHeadModel: 'gpt2',
   GPTNeoXForCausalLM: 'gpt_neox',
   OPTForCausalLM: 'opt',
+  DeepseekV2ForCausalLM: 'deepseek_v2',
+  DeepseekV3ForCausalLM: 'deepseek_v3',
 };
 
 /** HF activation names (transformers ACT2FN keys) → genz activation. */
@@ -70,6 +75,7 @@ const ACTIVATIONS: Record<string, Activation> = {
 const TIE_DEFAULT: Record<HfModelType, boolean> = {
   llama: false, mistral: false, mixtral: false, qwen2: false, qwen3: false, qwen2_moe: false, qwen3_moe: false,
   gemma: true, gemma2: true, phi3: false, gpt2: true, gpt_neox: false, opt: true,
+  deepseek_v2: false, deepseek_v3: false,
 };
 
 type Json = Record<string, unknown>;
@@ -88,6 +94,7 @@ export function importHfConfig(json: unknown, options: HfImportOptions = {}): Tr
     modelType === 'gpt2' ? readGpt2(r)
     : modelType === 'gpt_neox' ? readGptNeox(r)
     : modelType === 'opt' ? readOpt(r)
+    : modelType === 'deepseek_v2' || modelType === 'deepseek_v3' ? readDeepseek(r)
     : readLlamaLike(r, modelType);
   const input: TransformerConfigInput = {
     ...defaultLabels(c, modelType, options),
@@ -143,7 +150,7 @@ const LLAMA_ORIGIN: Origin = {
 };
 
 /** Llama-style decoders: gated MLP, RMSNorm, RoPE, optional GQA and MoE. */
-function readLlamaLike(r: HfReader, type: Exclude<HfModelType, 'gpt2' | 'gpt_neox' | 'opt'>): { shape: Shape; origin: Origin } {
+function readLlamaLike(r: HfReader, type: Exclude<HfModelType, 'gpt2' | 'gpt_neox' | 'opt' | 'deepseek_v2' | 'deepseek_v3'>): { shape: Shape; origin: Origin } {
   const hiddenSize = r.count('hidden_size');
   const numLayers = r.count('num_hidden_layers');
   const numHeads = r.count('num_attention_heads');

@@ -3,11 +3,11 @@
 // field; hybrids list theirs, one entry per layer.
 import { z } from 'zod';
 
-export const MIXER_KINDS = ['attention', 'sliding-attention', 'sink-attention', 'sparse-attention'] as const;
+export const MIXER_KINDS = ['attention', 'sliding-attention', 'sink-attention', 'sparse-attention', 'mla', 'mlgru', 'hyena', 'mamba', 'mamba2', 'hymba', 'hymba-global', 'zamba-shared'] as const;
 export type MixerKind = (typeof MIXER_KINDS)[number];
 
 /** Mixers that use the model's numHeads / numKvHeads / headDim. */
-export const ATTENTION_MIXERS: ReadonlySet<string> = new Set(['attention', 'sliding-attention', 'sink-attention', 'sparse-attention']);
+export const ATTENTION_MIXERS: ReadonlySet<string> = new Set(['attention', 'sliding-attention', 'sink-attention', 'sparse-attention', 'mla', 'hymba', 'hymba-global', 'zamba-shared']);
 
 export const FFN_KINDS = ['dense', 'moe', 'none'] as const;
 export type FfnKind = (typeof FFN_KINDS)[number];

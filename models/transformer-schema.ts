@@ -55,6 +55,14 @@ export const SparseAttentionSchema = z
   })
   .strict();
 
+/** Hyena operator settings (Poli et al. 2023). */
+export const HyenaSchema = z
+  .object({
+    order: count('long-convolution rounds N (2 in the paper)').default(2),
+    shortConvKernel: count('width of the short depthwise convolution').default(3),
+  })
+  .strict();
+
 export const TransformerConfigSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'a lowercase id such as "llama-2-7b"'),
@@ -71,7 +79,7 @@ export const TransformerConfigSchema = z
     mlp: z.enum(['gated', 'plain']).describe('gated = SwiGLU/GeGLU (gate, up, down); plain = up, down'),
     activation: z.enum(ACTIVATIONS),
     norm: z.enum(['rmsnorm', 'layernorm']),
-    positional: z.enum(['rope', 'learned', 'alibi']).describe('rope adds a rotary op; learned adds a position table'),
+    positional: z.enum(['rope', 'learned', 'alibi', 'none']).describe('rope adds a rotary op; learned adds a position table; none for recurrent mixers'),
     tieWordEmbeddings: z.boolean().describe('LM head shares the embedding table'),
     qkvBias: z.boolean().default(false),
     mlpBias: z.boolean().default(false),
@@ -82,6 +90,7 @@ export const TransformerConfigSchema = z
     sparseAttention: SparseAttentionSchema.optional(),
     mamba: MambaSchema.optional(),
     mla: MlaSchema.optional(),
+    hyena: HyenaSchema.optional(),
     weightBits: z.number().min(1).max(32).optional().describe('bits per weight the model ships with (e.g. 1.58 ternary BitNet); the default for wbits'),
     layers: z
       .array(LayerSpecSchema)
@@ -117,6 +126,9 @@ export const TransformerConfigSchema = z
         }
         if ((layer.mixers.includes('sliding-attention') || layer.mixers.includes('sink-attention')) && config.slidingWindow === undefined) {
           ctx.addIssue({ code: 'custom', path: ['layers', i, 'mixers'], message: 'a sliding-window or sink attention layer needs `slidingWindow`' });
+        }
+        if (layer.mixers.includes('mla') && config.mla === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['layers', i, 'mixers'], message: 'an "mla" layer needs the model\'s `mla` settings' });
         }
         if (layer.mixers.includes('sparse-attention') && config.sparseAttention === undefined) {
           ctx.addIssue({ code: 'custom', path: ['layers', i, 'mixers'], message: 'a "sparse-attention" layer needs `sparseAttention`' });

@@ -4,6 +4,9 @@ import { META_PRESETS } from './meta.ts';
 import { MISTRAL_PRESETS } from './mistral.ts';
 import { QWEN_PRESETS } from './qwen.ts';
 import { OTHER_PRESETS } from './other.ts';
+import { DEEPSEEK_PRESETS } from './deepseek.ts';
+import { QWEN_MOE_PRESETS } from './qwen-moe.ts';
+import { LOWBIT_PRESETS } from './lowbit.ts';
 
 export { META_PRESETS, MISTRAL_PRESETS, QWEN_PRESETS, OTHER_PRESETS };
 
@@ -12,4 +15,7 @@ export const MODEL_PRESETS: readonly TransformerConfigInput[] = [
   ...MISTRAL_PRESETS,
   ...QWEN_PRESETS,
   ...OTHER_PRESETS,
+  ...DEEPSEEK_PRESETS,
+  ...QWEN_MOE_PRESETS,
+  ...LOWBIT_PRESETS,
 ];

@@ -18,6 +18,10 @@ import { collectiveS } from '../collectives.ts';
 import { parseEstimateRequest, dtypeBitsOf, type EstimateRequest } from './request.ts';
 import { costGraph, stageTimes, opReports, type CostedGraph, type OpReport } from './phase.ts';
 import { pipelineCycleS, pipelineLatencyS } from './pipeline.ts';
+import { visionStage } from './vlm-serving.ts';
+import { resolveVlm, type ResolvedVlm } from '../../models/vision/vlm.ts';
+import { vlmIds } from '../../models/vision/registry.ts';
+import { vitParallelismProblem } from '../../models/vision/vit-schema.ts';
 import { speculativeReport, type SpeculativeReport, type SpeculativeSettings } from './speculative-serving.ts';
 import { memoryReport, maxInputTokens, maxReplicaBatch, type MemoryPlan, type MemoryReport } from './memory.ts';
 
@@ -35,10 +39,15 @@ export interface Scenario {
   /** Also search for the longest prompt that fits (a few dozen memory evaluations). */
   maxContext: boolean;
   speculative?: SpeculativeSettings;
+  /** Images per sequence (vision-language models only). */
+  images: number;
 }
 
 export interface ResolvedInputs {
+  /** The language model (a VLM's decoder). */
   model: TransformerConfig;
+  /** The whole VLM, when the request names one. */
+  vlm?: ResolvedVlm;
   system: ResolvedSystem;
   scenario: Scenario;
   efficiency: EfficiencyProfile;
@@ -68,6 +77,8 @@ export interface EstimateReport {
   energyJPerToken: number;
   /** Largest batch (whole system) whose memory fits at these lengths. */
   maxBatchThatFits: number;
+  /** A VLM's vision tower and projector: their share of TTFT, the image tokens each sequence's prompt gains, their ops. */
+  vision?: { latencyS: number; imageTokens: number; ops: OpReport[] };
   /** Speculative decoding at the mean context, when requested: expected tokens per step, speedup, draft and verify times. */
   speculative?: SpeculativeReport;
   /** Longest prompt (input tokens, with this output length and batch) whose memory fits; 0 if none. Only with `maxContext`. */
@@ -92,7 +103,8 @@ export interface EstimateReport {
 /** Validates the request, resolves ids, and returns everything the estimate needs. */
 export function resolveInputs(request: EstimateRequest | undefined): ResolvedInputs {
   const req = parseEstimateRequest(request);
-  const model = resolveModel(req.model);
+  const vlm = isVlm(req.model) ? resolveVlm(req.model) : undefined;
+  const model = vlm ? vlm.languageModel : resolveModel(req.model);
   let system = resolveHardware(req.hardware, req.devices);
   if (req.devices === undefined && system.deviceCount === 1 && req.tp * req.pp > 1) {
     system = resolveHardware(req.hardware, req.tp * req.pp);
@@ -108,7 +120,9 @@ export function resolveInputs(request: EstimateRequest | undefined): ResolvedInp
   const scenario: Scenario = {
     batch: req.batch, inputTokens: req.inputTokens, outputTokens: req.outputTokens, tp: req.tp, pp: req.pp, ep: req.ep,
     dtype: req.dtype, precision, flash: req.flash, workspaceBytes: req.workspaceBytes, maxContext: req.maxContext,
+    images: vlm ? req.images ?? 1 : 0,
   };
+  if (!vlm && req.images !== undefined) throw new GenzError('invalid_input', `${model.id} takes no images; images apply to vision-language models`, ['images']);
   if (req.speculative) {
     const spec = req.speculative;
     const chosen = [spec.gamma, spec.treeBranching, spec.treeSize].filter((x) => x !== undefined).length;
@@ -121,7 +135,11 @@ export function resolveInputs(request: EstimateRequest | undefined): ResolvedInp
     };
   }
   checkParallelism(model, system, scenario);
-  return { model, system, scenario, efficiency: { ...DEFAULT_EFFICIENCY, ...req.efficiency } };
+  if (vlm) {
+    const problem = vitParallelismProblem(vlm.vision, scenario.tp);
+    if (problem) throw new GenzError('invalid_input', problem, ['tp']);
+  }
+  return { model, system, scenario, efficiency: { ...DEFAULT_EFFICIENCY, ...req.efficiency }, ...(vlm ? { vlm } : {}) };
 }
 
 function checkParallelism(model: TransformerConfig, system: ResolvedSystem, s: Scenario): void {
@@ -166,8 +184,14 @@ function decodeSamples(inputTokens: number, steps: number): { context: number; w
   return samples;
 }
 
+/** A VLM preset id, or a spec object that says kind 'vlm'. */
+function isVlm(model: unknown): boolean {
+  if (typeof model === 'string') return vlmIds().includes(model.toLowerCase());
+  return typeof model === 'object' && model !== null && (model as { kind?: unknown }).kind === 'vlm';
+}
+
 export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = rooflineBackend): EstimateReport {
-  const { model, system, scenario: s, efficiency } = inputs;
+  const { model, system, scenario: s, efficiency, vlm } = inputs;
   const device = system.device;
   const devices = system.deviceCount;
   const dp = devices / (s.tp * s.pp);
@@ -177,7 +201,10 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
   const links = groupLinks(system, s);
   const ctx: CostContext = { device, efficiency, links, baseDtype: s.dtype, energy: energyRates(device) };
   const warnings: string[] = [...system.notes];
-  const context = s.inputTokens + s.outputTokens;
+  // A VLM's images run through the tower first and join the prompt as image tokens.
+  const vision = vlm ? visionStage(vlm, microBatch * s.images, s.tp, s.precision, s.flash, backend, ctx) : undefined;
+  const prompt = s.inputTokens + (vision ? s.images * vision.imageTokensPerImage : 0);
+  const context = prompt + s.outputTokens;
   if (context > model.maxPositionEmbeddings) {
     warnings.push(`context ${context} exceeds the ${model.maxPositionEmbeddings} positions ${model.id} was trained for`);
   }
@@ -190,16 +217,16 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
     }) + efficiency.collectiveOverheadS;
 
   // Prefill: the whole prompt of every sequence, micro-batched through the pipeline.
-  const prefill = costGraph(buildGraph({ ...graphArgs, phase: 'prefill', pastTokens: 0, newTokens: s.inputTokens }), backend, ctx);
+  const prefill = costGraph(buildGraph({ ...graphArgs, phase: 'prefill', pastTokens: 0, newTokens: prompt }), backend, ctx);
   const prefillStages = stageTimes(prefill, prefill.layerS, model.numLayers, s.pp);
-  const prefillPipelineS = pipelineLatencyS(prefillStages, p2pS(microBatch * s.inputTokens), microBatches);
-  const ttftS = prefillPipelineS + efficiency.stepOverheadS;
+  const prefillPipelineS = pipelineLatencyS(prefillStages, p2pS(microBatch * prompt), microBatches);
+  const ttftS = prefillPipelineS + efficiency.stepOverheadS + (vision ? microBatches * vision.latencyS : 0);
   const prefillBusyS = microBatches * prefillStages.reduce((sum, t) => sum + t, 0);
   const prefillBubbleFraction = s.pp === 1 ? 0 : Math.max(0, 1 - prefillBusyS / (s.pp * prefillPipelineS));
 
   // Decode: report one step at the mean context; average TPOT over every step as the KV cache grows.
   const steps = s.outputTokens - 1;
-  const meanContext = s.inputTokens + Math.max(1, Math.ceil(s.outputTokens / 2));
+  const meanContext = prompt + Math.max(1, Math.ceil(s.outputTokens / 2));
   const decode = costGraph(buildGraph({ ...graphArgs, phase: 'decode', pastTokens: meanContext - 1, newTokens: 1 }), backend, ctx);
   const decodeP2pS = p2pS(microBatch);
   const stepAt = layerTimeAtContext(decode, backend, ctx);
@@ -209,7 +236,7 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
   if (steps > 0) {
     let weighted = 0;
     let weights = 0;
-    for (const sample of decodeSamples(s.inputTokens, steps)) {
+    for (const sample of decodeSamples(prompt, steps)) {
       weighted += sample.weight * (pipelineCycleS(stageTimes(decode, stepAt(sample.context), model.numLayers, s.pp), decodeP2pS, microBatches) + efficiency.stepOverheadS);
       weights += sample.weight;
     }
@@ -230,7 +257,7 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
   // layers; replicas without sequences run none), plus idle power of every device for the whole phase.
   const passes = s.tp * Math.min(dp, s.batch) * microBatches;
   const idleW = ctx.energy.idleW * devices;
-  const prefillEnergyJ = prefill.dynamicEnergyJ * passes + idleW * ttftS;
+  const prefillEnergyJ = (prefill.dynamicEnergyJ + (vision ? vision.dynamicEnergyJ : 0)) * passes + idleW * ttftS;
   const decodeDynamicJ = decode.dynamicEnergyJ * passes;
   const decodeStepEnergyJ = decodeDynamicJ + idleW * decodeStepS;
   const perTokenDynamicJ = speculative
@@ -240,8 +267,9 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
 
   const capacityBytes = device.memory[0]!.capacityBytes;
   const plan: MemoryPlan = {
-    tp: s.tp, pp: s.pp, ep: s.ep, replicaBatch, microBatch, contextTokens: context, inputTokens: s.inputTokens,
+    tp: s.tp, pp: s.pp, ep: s.ep, replicaBatch, microBatch, contextTokens: context, inputTokens: prompt,
     flash: s.flash, workspaceBytes: s.workspaceBytes,
+    ...(vision ? { stage0Bytes: vision.weightBytes, minActivationBytes: vision.activationBytes } : {}),
   };
   if (s.speculative && speculative) {
     const draftMemory = memoryReport(s.speculative.draft, s.precision,
@@ -259,6 +287,7 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
     energyJPerToken: totalEnergyJ / (s.batch * s.outputTokens),
     maxBatchThatFits,
     ...(speculative ? { speculative } : {}),
+    ...(vision ? { vision: { latencyS: microBatches * vision.latencyS, imageTokens: s.images * vision.imageTokensPerImage, ops: vision.ops } } : {}),
     ...(s.maxContext ? { maxContextTokens: maxInputTokens(model, s.precision, plan, s.outputTokens, capacityBytes) } : {}),
     memory,
     prefill: { latencyS: ttftS, energyJ: prefillEnergyJ, ops: opReports(prefill) },

@@ -19,6 +19,10 @@ export interface MemoryPlan {
   workspaceBytes: number;
   /** Bytes of a draft model (weights and cache) that share each device, for speculative decoding. */
   draftBytes?: number;
+  /** Extra weights on the first pipeline stage (a VLM's vision tower and projector). */
+  stage0Bytes?: number;
+  /** A floor under the activation peak (a VLM's tower runs before the LM prefill: the larger of the two counts). */
+  minActivationBytes?: number;
 }
 
 export interface MemoryReport {
@@ -80,9 +84,9 @@ export function memoryReport(c: TransformerConfig, p: Precision, plan: MemoryPla
   let worst: MemoryReport | null = null;
   const cacheLayer = cachePerLayer(c, p, plan.tp, plan.contextTokens);
   const kvPerTokenLayer = cachePerLayer(c, p, plan.tp, 1) - cachePerLayer(c, p, plan.tp, 0);
-  const act = activationBytes(c, p, plan);
+  const act = Math.max(activationBytes(c, p, plan), plan.minActivationBytes ?? 0);
   for (let stage = 0; stage < plan.pp; stage++) {
-    const weightsBytes = stageWeightBytes(c, p, plan.tp, plan.ep, plan.pp, stage);
+    const weightsBytes = stageWeightBytes(c, p, plan.tp, plan.ep, plan.pp, stage) + (stage === 0 ? plan.stage0Bytes ?? 0 : 0);
     const layers = stageLayers(c.numLayers, plan.pp, stage);
     const kvCacheBytes = plan.replicaBatch * cacheLayer * layers;
     const draftBytes = plan.draftBytes ?? 0;
@@ -102,7 +106,8 @@ export function memoryReport(c: TransformerConfig, p: Precision, plan: MemoryPla
 export function maxReplicaBatch(c: TransformerConfig, p: Precision, plan: MemoryPlan, capacityBytes: number): number {
   let best = Infinity;
   for (let stage = 0; stage < plan.pp; stage++) {
-    const fixed = stageWeightBytes(c, p, plan.tp, plan.ep, plan.pp, stage) + plan.workspaceBytes + (plan.draftBytes ?? 0);
+    const fixed = stageWeightBytes(c, p, plan.tp, plan.ep, plan.pp, stage) + plan.workspaceBytes + (plan.draftBytes ?? 0)
+      + (stage === 0 ? plan.stage0Bytes ?? 0 : 0);
     const layers = stageLayers(c.numLayers, plan.pp, stage);
     const perSequence = cachePerLayer(c, p, plan.tp, plan.contextTokens) * layers
       + activationBytes(c, p, { ...plan, microBatch: 1 });

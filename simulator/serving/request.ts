@@ -61,6 +61,7 @@ export const EstimateRequestSchema = z
       .strict()
       .optional()
       .describe('speculative decoding with a draft model (chain or tree verification)'),
+    images: int(0, 10_000, 'images').optional().describe('images per sequence for a vision-language model (default 1)'),
     maxContext: z.boolean().default(false).describe('also report maxContextTokens, the longest prompt that fits'),
     efficiency: EfficiencyOverrideSchema.optional().describe('overrides of the default efficiency factors'),
   })

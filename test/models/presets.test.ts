@@ -5,11 +5,16 @@ import type { TransformerConfig } from '../../models/transformer-schema.ts';
 import { activeParams, paramBreakdown } from '../../models/params.ts';
 import { parseWith } from '../../common/zod-errors.ts';
 
+/** Ids the issues ask for (issue 2: transformers; issue 3: MLA/MoE, low-bit, matmul-free). More may exist. */
 const EXPECTED_IDS = [
   'llama-2-7b', 'llama-2-13b', 'llama-2-70b', 'llama-3-8b', 'llama-3-70b', 'llama-3.1-8b', 'llama-3.1-70b',
   'llama-3.1-405b', 'llama-3.2-1b', 'llama-3.2-3b', 'mistral-7b', 'mixtral-8x7b', 'mixtral-8x22b', 'qwen2-7b',
   'qwen2-72b', 'qwen2.5-0.5b', 'qwen2.5-7b', 'qwen2.5-72b', 'gpt-3-175b', 'opt-6.7b', 'opt-13b', 'opt-30b',
+  'deepseek-v3', 'deepseek-r1', 'deepseek-v2', 'qwen3-30b-a3b', 'bitnet-b1.58-3b', 'matmul-free-370m',
 ];
+
+/** Families whose head width is hidden / heads (Qwen3 sets head_dim itself; MLA heads are wider). */
+const HIDDEN_OVER_HEADS = new Set(['llama', 'mistral', 'mixtral', 'qwen2', 'gpt2', 'gpt-neox', 'opt', 'gpt3', 'bitnet']);
 
 function preset(id: string): TransformerConfig {
   const found = MODEL_PRESETS.find((p) => p.id === id);
@@ -18,16 +23,16 @@ function preset(id: string): TransformerConfig {
 }
 
 describe('model presets', () => {
-  it('has exactly the expected ids, once each', () => {
+  it('has every id the issues ask for, each once', () => {
     const ids = MODEL_PRESETS.map((p) => p.id);
     expect(new Set(ids).size).toBe(ids.length);
-    expect([...ids].sort()).toEqual([...EXPECTED_IDS].sort());
+    for (const id of EXPECTED_IDS) expect(ids).toContain(id);
   });
 
   it.each(MODEL_PRESETS.map((p) => [p.id, p] as const))('%s parses and names a source', (_id, p) => {
     const parsed = parseWith(TransformerConfigSchema, p, ['presets', p.id]);
     expect(parsed.source.length).toBeGreaterThan(5);
-    expect(parsed.numHeads! * parsed.headDim!).toBeGreaterThan(0);
+    expect(paramBreakdown(parsed).total).toBeGreaterThan(0);
   });
 
   it('copies the shape fields of the HF configs named in the brief', () => {
@@ -54,9 +59,9 @@ describe('model presets', () => {
   it('every head layout is consistent: query width is heads x headDim, GQA groups are whole', () => {
     for (const p of MODEL_PRESETS) {
       const c = preset(p.id);
-      expect(c.numHeads! % c.numKvHeads!).toBe(0);
-      // All presets here use headDim = hidden / heads (true of every model listed).
-      expect(c.numHeads! * c.headDim!).toBe(c.hiddenSize);
+      if (c.numHeads === undefined) continue; // attention-free stacks
+      expect(c.numHeads % c.numKvHeads!).toBe(0);
+      if (HIDDEN_OVER_HEADS.has(c.family)) expect(c.numHeads * c.headDim!).toBe(c.hiddenSize);
     }
   });
 });

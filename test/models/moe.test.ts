@@ -1,0 +1,175 @@
+// DeepSeekMoE and Qwen3-MoE: presets against published parameter totals, HF config import, the expected
+// number of distinct experts a decode batch touches and what it does to the bytes read, and bad configs.
+// DeepSeekMoE (fine-grained routed experts + shared experts): Dai et al. 2024, arXiv:2401.06066; DeepSeek-V2
+// §2.2 (arXiv:2405.04434); DeepSeek-V3 §2.1.2 (arXiv:2412.19437).
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { importHfConfig } from '../../models/hf-import.ts';
+import { findModel } from '../../models/registry.ts';
+import { MODEL_PRESETS } from '../../models/presets/index.ts';
+import { TransformerConfigSchema } from '../../models/transformer-schema.ts';
+import type { TransformerConfig } from '../../models/transformer-schema.ts';
+import { paramBreakdown } from '../../models/params.ts';
+import { buildGraph } from '../../models/graph.ts';
+import { expectedDistinctExperts } from '../../models/expected-experts.ts';
+import { GenzError } from '../../common/errors.ts';
+import type { GenzErrorCode } from '../../common/errors.ts';
+import type { GemmOp } from '../../models/ops.ts';
+import { parseWith } from '../../common/zod-errors.ts';
+
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'hf');
+const fixture = (name: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), 'utf8')) as Record<string, unknown>;
+const model = (id: string): TransformerConfig => findModel(id)!;
+
+function shapeOf(c: TransformerConfig): Omit<TransformerConfig, 'id' | 'name' | 'source'> {
+  const { id: _id, name: _name, source: _source, ...shape } = c;
+  return shape;
+}
+
+function expectGenzError(fn: () => unknown, code: GenzErrorCode, path: (string | number)[]): GenzError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(GenzError);
+    const e = err as GenzError;
+    expect({ code: e.code, path: e.path }).toEqual({ code, path });
+    return e;
+  }
+  throw new Error('expected a GenzError, but nothing was thrown');
+}
+
+describe('MoE presets match published parameter counts (within 2%)', () => {
+  // Totals: DeepSeek-V2 236B / 21B activated and V2-Lite 15.7B / 2.4B (arXiv:2405.04434, §1 and appendix B);
+  // DeepSeek-V3 671B / 37B (arXiv:2412.19437 abstract; README_WEIGHTS: "36.6B activated, including 0.9B for the
+  // output head"), the multi-token-prediction module excluded; R1 = V3's architecture; Qwen3-30B-A3B 30.5B / 3.3B
+  // and Qwen3-235B-A22B 235B / 22B (Qwen3 model cards); Qwen3-8B 8.2B.
+  // DeepSeek counts activated parameters without the input embedding (a lookup, no FLOPs) — V3's 36.6B is
+  // exactly our active count minus the 0.93B embedding — so DeepSeek's active is compared that way; Qwen's
+  // activated counts include embeddings. V2-Lite's "2.4B" is one rounded decimal (we count 2.45B): 2.5%.
+  const CASES: [id: string, total: number, active: number, activeTol: number, deepseekActive: boolean][] = [
+    ['deepseek-v2', 236e9, 21e9, 0.02, true],
+    ['deepseek-v2-lite', 15.7e9, 2.4e9, 0.025, true],
+    ['deepseek-v3', 671e9, 37e9, 0.02, true],
+    ['deepseek-r1', 671e9, 37e9, 0.02, true],
+    ['qwen3-30b-a3b', 30.5e9, 3.3e9, 0.02, false],
+    ['qwen3-235b-a22b', 235e9, 22e9, 0.02, false],
+    ['qwen3-8b', 8.2e9, 8.2e9, 0.02, false],
+  ];
+  it.each(CASES)('%s', (id, total, active, activeTol, deepseekActive) => {
+    const b = paramBreakdown(model(id));
+    expect(Math.abs(b.total / total - 1)).toBeLessThan(0.02);
+    const counted = deepseekActive ? b.active - b.embedding : b.active;
+    expect(Math.abs(counted / active - 1)).toBeLessThan(activeTol);
+  });
+
+  it('DeepSeek-V3 activated parameters are 36.6B without the input embedding (README_WEIGHTS)', () => {
+    const b = paramBreakdown(model('deepseek-v3'));
+    expect((b.active - b.embedding) / 1e9).toBeCloseTo(36.6, 1);
+  });
+
+  it('DeepSeek-V3 layers: 3 dense (18432) then 58 MoE (256 routed top-8 + 1 shared, 2048 wide)', () => {
+    const c = model('deepseek-v3');
+    expect(c.layers!.filter((l) => l.ffn === 'dense').length).toBe(3);
+    expect(c.layers!.slice(0, 3).every((l) => l.ffn === 'dense')).toBe(true);
+    expect(c.layers!.filter((l) => l.ffn === 'moe').length).toBe(58);
+    expect(c.moe).toEqual({ numExperts: 256, topK: 8, expertIntermediateSize: 2048, sharedExperts: 1, sharedIntermediateSize: 2048 });
+    expect([c.hiddenSize, c.numHeads, c.intermediateSize, c.vocabSize]).toEqual([7168, 128, 18432, 129280]);
+    expect(c.mla).toEqual({ kvLoraRank: 512, qLoraRank: 1536, qkNopeHeadDim: 128, qkRopeHeadDim: 64, vHeadDim: 128 });
+  });
+});
+
+describe('HF import of DeepSeek and Qwen3-MoE config.json', () => {
+  const preset = (id: string) => shapeOf(parseWith(TransformerConfigSchema, MODEL_PRESETS.find((p) => p.id === id)));
+
+  it('DeepSeek-V3, R1, V2(.5) and V2-Lite equal their presets on every shape field', () => {
+    expect(shapeOf(importHfConfig(fixture('DeepSeek-V3')))).toEqual(preset('deepseek-v3'));
+    expect(shapeOf(importHfConfig(fixture('DeepSeek-R1')))).toEqual(preset('deepseek-r1'));
+    // DeepSeek-V2.5 keeps DeepSeek-V2's architecture and shape.
+    expect(shapeOf(importHfConfig(fixture('DeepSeek-V2.5')))).toEqual(preset('deepseek-v2'));
+    expect(shapeOf(importHfConfig(fixture('DeepSeek-V2-Lite')))).toEqual(preset('deepseek-v2-lite'));
+  });
+
+  it('infers deepseek_v3 from architectures and reads q_lora_rank null as a full-rank query', () => {
+    const { model_type: _omit, ...rest } = fixture('DeepSeek-V3');
+    expect(importHfConfig(rest).family).toBe('deepseek-v3');
+    expect(importHfConfig(fixture('DeepSeek-V2-Lite')).mla!.qLoraRank).toBe(0);
+  });
+
+  it('n_routed_experts null gives an all-dense MLA model; moe_layer_freq spaces MoE layers', () => {
+    const dense = importHfConfig({ ...fixture('DeepSeek-V2-Lite'), n_routed_experts: null });
+    expect(dense.moe).toBeUndefined();
+    expect(dense.layers!.every((l) => l.ffn === 'dense')).toBe(true);
+    const every2 = importHfConfig({ ...fixture('DeepSeek-V2-Lite'), moe_layer_freq: 2 });
+    expect(every2.layers!.map((l) => l.ffn).slice(0, 5)).toEqual(['dense', 'dense', 'moe', 'dense', 'moe']);
+  });
+
+  it('Qwen3-30B-A3B and Qwen3-235B-A22B equal their presets (HF intermediate_size aside: no dense layers)', () => {
+    for (const [file, id] of [['Qwen3-30B-A3B', 'qwen3-30b-a3b'], ['Qwen3-235B-A22B', 'qwen3-235b-a22b']] as const) {
+      const { intermediateSize: _unused, ...imported } = shapeOf(importHfConfig(fixture(file)));
+      expect(imported).toEqual(preset(id));
+    }
+    expect(shapeOf(importHfConfig(fixture('Qwen3-8B')))).toEqual(preset('qwen3-8b'));
+  });
+});
+
+describe('expected distinct experts in DeepSeek-V3 decode (uniform routing: E·(1 − (1 − k/E)^tokens))', () => {
+  // E = 256, k = 8: 1 − k/E = 31/32.
+  const cases: [batch: number, experts: number][] = [
+    [1, 8], // exactly top-k
+    [8, 256 * (1 - (31 / 32) ** 8)], // ≈ 57.4
+    [64, 256 * (1 - (31 / 32) ** 64)], // ≈ 222.4
+    [512, 256 * (1 - (31 / 32) ** 512)], // ≈ 256 (all of them)
+  ];
+
+  it.each(cases)('batch %i touches %f experts', (batch, experts) => {
+    expect(expectedDistinctExperts(256, 8, batch)).toBeCloseTo(experts, 9);
+  });
+
+  it('rounded values: 8, 57.4, 222.4, 256.0', () => {
+    expect(cases.map(([b]) => Number(expectedDistinctExperts(256, 8, b).toFixed(1)))).toEqual([8, 57.4, 222.4, 256]);
+  });
+
+  it('expert weight bytes read per MoE layer grow with the distinct experts, not with batch × top-k', () => {
+    // tp 8, ep 1: every GPU holds 1/8 of every expert; a step reads touched × 3·7168·2048/8 weights (fp8, 1 B each).
+    const precision = { weightBits: 8, actBits: 8, kvBits: 16, embeddingBits: 16, groupSize: 128 };
+    const expertWeightBytes = (batch: number): number => {
+      const g = buildGraph({ config: model('deepseek-v3'), phase: 'decode', batch, pastTokens: 2047, newTokens: 1, tp: 8, ep: 1, precision, flash: true });
+      const experts = g.ops.filter((o): o is GemmOp => o.kind === 'gemm' && o.name.startsWith('expert '));
+      expect(experts.every((o) => o.count === 58)).toBe(true);
+      return experts.reduce((sum, o) => sum + (o.batch * o.k * o.n * o.weightBits!) / 8, 0);
+    };
+    const perExpert = (3 * 7168 * 2048) / 8; // bytes of one expert's shard on one GPU
+    for (const [batch, experts] of cases) expect(expertWeightBytes(batch)).toBeCloseTo(experts * perExpert, 0);
+    // Batch 512 reads 32× the expert weights of batch 1 (all 256 vs 8), not 512×.
+    expect(expertWeightBytes(512) / expertWeightBytes(1)).toBeCloseTo(32, 3);
+  });
+});
+
+describe('bad MoE / MLA configs are GenzErrors with the field path', () => {
+  it('zero routed experts (HF) → n_routed_experts', () => {
+    const e = expectGenzError(() => importHfConfig({ ...fixture('DeepSeek-V3'), n_routed_experts: 0 }), 'invalid_input', ['n_routed_experts']);
+    expect(e.message).toMatch(/0 routed experts/);
+  });
+
+  it('zero experts (genz schema) → moe.numExperts', () => {
+    const { id: _id, ...rest } = model('deepseek-v3');
+    expectGenzError(() => parseWith(TransformerConfigSchema, { ...rest, id: 'x', moe: { ...rest.moe!, numExperts: 0 } }), 'invalid_input', ['moe', 'numExperts']);
+  });
+
+  it('top-k above the expert count → num_experts_per_tok (HF) and moe.topK (genz)', () => {
+    const e = expectGenzError(() => importHfConfig({ ...fixture('DeepSeek-V3'), num_experts_per_tok: 300 }), 'invalid_input', ['num_experts_per_tok']);
+    expect(e.message).toMatch(/topK \(300\) cannot exceed numExperts \(256\)/);
+    expectGenzError(() => importHfConfig({ ...fixture('Qwen3-235B-A22B'), num_experts_per_tok: 129 }), 'invalid_input', ['num_experts_per_tok']);
+    const c = model('qwen3-30b-a3b');
+    expectGenzError(() => parseWith(TransformerConfigSchema, { ...c, moe: { ...c.moe!, topK: 200 } }), 'invalid_input', ['moe', 'topK']);
+  });
+
+  it('missing or malformed MLA fields → their HF names', () => {
+    const { kv_lora_rank: _k, ...noKv } = fixture('DeepSeek-V3');
+    expectGenzError(() => importHfConfig(noKv), 'invalid_input', ['kv_lora_rank']);
+    expectGenzError(() => importHfConfig({ ...fixture('DeepSeek-V3'), qk_rope_head_dim: 0 }), 'invalid_input', ['qk_rope_head_dim']);
+  });
+});
