@@ -39,3 +39,19 @@ export type { OpReport } from './simulator/serving/phase.ts';
 export type { MemoryReport } from './simulator/serving/memory.ts';
 export { estimateOp, SingleOpRequestSchema } from './simulator/single-op.ts';
 export type { SingleOpRequest, SingleOpResult } from './simulator/single-op.ts';
+
+// Vision encoders and vision-language models.
+export { VitConfigSchema } from './models/vision/vit-schema.ts';
+export type { VitConfig, VitConfigInput } from './models/vision/vit-schema.ts';
+export { VlmConfigSchema } from './models/vision/vlm-schema.ts';
+export type { VlmConfig, VlmConfigInput } from './models/vision/vlm-schema.ts';
+export { listVits, vitIds, vlmIds, findVit, listVlmConfigs, resolveVit } from './models/vision/registry.ts';
+export { resolveVlm, vlmImageTokens, buildVlmVisionGraph, vlmParams } from './models/vision/vlm.ts';
+export type { ResolvedVlm } from './models/vision/vlm.ts';
+export { buildVitGraph, vitParams, vitFootprint } from './models/vision/vit-graph.ts';
+export { estimateVision, VisionRequestSchema } from './simulator/serving/vision-estimate.ts';
+export type { VisionRequest, VisionReport } from './simulator/serving/vision-estimate.ts';
+
+// Speculative decoding math.
+export { expectedTokensChain, expectedTokensTree, chainTree, treeFromBranching, kAryTree, sequoiaTree, speculativeStep } from './simulator/serving/speculative.ts';
+export type { SpecTree, SpeculativeStep } from './simulator/serving/speculative.ts';

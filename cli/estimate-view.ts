@@ -1,5 +1,5 @@
 // Human-readable views of an estimate and of a phase's operators.
-import type { EstimateReport, OpReport } from '../index.ts';
+import type { EstimateReport, OpReport, VisionReport } from '../index.ts';
 import { formatBytes, formatCount, formatPercent, formatSeconds, table } from './format.ts';
 
 export function estimateText(r: EstimateReport): string {
@@ -22,6 +22,7 @@ export function estimateText(r: EstimateReport): string {
       ['memory/device', formatBytes(m.perDeviceBytes), `of ${formatBytes(m.capacityBytes)}: weights ${formatBytes(m.weightsBytes)}, KV ${formatBytes(m.kvCacheBytes)}, activations ${formatBytes(m.activationBytes)}, workspace ${formatBytes(m.workspaceBytes)}${m.draftBytes > 0 ? `, draft ${formatBytes(m.draftBytes)}` : ''}`],
       ['max batch', String(r.maxBatchThatFits), 'largest batch that fits at these lengths'],
       ...(r.maxContextTokens === undefined ? [] : [['max context', String(r.maxContextTokens), 'longest prompt that fits at this batch and output']]),
+      ...(r.vision === undefined ? [] : [['vision tower', formatSeconds(r.vision.latencyS), `of TTFT; ${r.vision.imageTokens} image tokens join each prompt`]]),
       ...(r.speculative === undefined ? [] : [['speculative', `${r.speculative.speedup.toFixed(2)}× speedup`,
         `draft ${r.speculative.draftModel}: ${r.speculative.expectedTokensPerStep.toFixed(2)} tokens per step, ${r.speculative.verifyTokens} verified, TPOT without: ${formatSeconds(r.speculative.baselineTpotS)}`]]),
     ]),
@@ -52,4 +53,21 @@ export function sweepText(reports: EstimateReport[]): string {
   }
   const extra = first.maxContextTokens === undefined ? '' : `\nlongest prompt that fits: ${first.maxContextTokens} tokens`;
   return `${model.name} on ${hardware.name} · batch ${s.batch} · ${s.outputTokens} out · ${s.dtype}\n\n${table(rows)}${extra}`;
+}
+
+export function visionText(r: VisionReport): string {
+  const m = r.memory;
+  const lines = [
+    `${r.inputs.model.name} on ${r.inputs.hardware.name}${r.parallel.tp > 1 ? ` · tp ${r.parallel.tp}` : ''} · batch ${r.inputs.batch} images`,
+    '',
+    table([
+      ['metric', 'value', 'note'],
+      ['latency', formatSeconds(r.latencyS), 'one forward pass over the batch'],
+      ['images/s', formatCount(r.imagesPerS), 'whole system'],
+      ['energy/image', `${r.energyJPerImage.toPrecision(3)} J`, 'all devices'],
+      ['memory/device', formatBytes(m.perDeviceBytes), `of ${formatBytes(m.capacityBytes)}: weights ${formatBytes(m.weightsBytes)}, activations ${formatBytes(m.activationBytes)}, workspace ${formatBytes(m.workspaceBytes)}`],
+    ]),
+  ];
+  if (!r.feasible) lines.push('', `DOES NOT FIT: ${r.reason}`);
+  return lines.join('\n');
 }

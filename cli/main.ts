@@ -4,10 +4,11 @@ import { Command, CommanderError, Option } from 'commander';
 import {
   GenzError, formatProblem, estimate, estimateOp, listDevices, listSystems, listModels, findDevice, findSystem, findModel,
   hardwareIds, modelIds, hardwareJsonSchema, modelJsonSchema, COMPUTE_DTYPES, IDEAL_EFFICIENCY, DEFAULT_MODEL, DEFAULT_HARDWARE,
-  paramBreakdown, closestNames, type EstimateRequest, type SingleOpRequest,
+  paramBreakdown, closestNames, estimateVision, vitIds, listVits, listVlmConfigs, vitParams,
+  type EstimateRequest, type SingleOpRequest, type VisionRequest,
 } from '../index.ts';
 import { formatBytes, formatCount, formatSeconds, table, toJson } from './format.ts';
-import { estimateText, opsText, sweepText } from './estimate-view.ts';
+import { estimateText, opsText, sweepText, visionText } from './estimate-view.ts';
 import { idOrFile, parseFractionList, parsePositive, parseTokenList, parseTokens, parseWhole, parseWholeList, readTextFile } from './inputs.ts';
 import { showText } from './show-view.ts';
 
@@ -16,7 +17,7 @@ const out = (text: string): void => { process.stdout.write(`${text}\n`); };
 interface EstimateFlags {
   model?: string; hardware?: string; devices?: number; tp?: number; pp?: number; ep?: number; batch?: number;
   input?: number[]; output?: number; maxContext?: boolean;
-  draft?: string; acceptance?: number[]; gamma?: number; treeSize?: number; treeBranching?: number[]; wbits?: number; abits?: number; kvbits?: number; dtype?: string; flash?: boolean;
+  images?: number; draft?: string; acceptance?: number[]; gamma?: number; treeSize?: number; treeBranching?: number[]; wbits?: number; abits?: number; kvbits?: number; dtype?: string; flash?: boolean;
   ideal?: boolean; json?: boolean;
 }
 
@@ -39,6 +40,7 @@ function addEstimateFlags(cmd: Command): Command {
     .option('--no-flash', 'unfused attention: scores go through DRAM')
     .option('--ideal', 'efficiency 1 and no overheads: the pure roofline GenZ and LLM-Viewer compute')
     .option('--max-context', 'also report the longest prompt that fits in memory at this batch and output length')
+    .option('--images <n>', 'vision-language models: images per sequence (default 1)', parseWhole('images'))
     .option('--draft <id|file>', 'speculative decoding: draft model (runs on the same devices)')
     .option('--acceptance <p>', 'speculative: α, or a positional acceptance list for trees (0.6,0.15,0.05)', parseFractionList('acceptance'))
     .option('--gamma <n>', 'speculative: draft tokens per step of a chain (default 4)', parseWhole('gamma'))
@@ -55,6 +57,7 @@ function estimateRequest(f: EstimateFlags, inputTokens = f.input?.[0]): Estimate
   set('devices', f.devices); set('tp', f.tp); set('pp', f.pp); set('ep', f.ep); set('batch', f.batch);
   set('inputTokens', inputTokens); set('outputTokens', f.output);
   if (f.maxContext) request.maxContext = true;
+  set('images', f.images);
   if (f.draft !== undefined || f.acceptance !== undefined) {
     if (f.draft === undefined || f.acceptance === undefined) {
       throw new GenzError('invalid_input', 'speculative decoding needs both --draft and --acceptance', [f.draft === undefined ? 'draft' : 'acceptance']);
@@ -70,6 +73,12 @@ function estimateRequest(f: EstimateFlags, inputTokens = f.input?.[0]): Estimate
   return request as EstimateRequest;
 }
 
+/** A ViT/DeiT preset id or a spec object of kind 'vit': estimated as one encoder pass, not a serving run. */
+function isVisionEncoder(model: unknown): boolean {
+  if (typeof model === 'string') return vitIds().includes(model.toLowerCase());
+  return typeof model === 'object' && model !== null && (model as { kind?: unknown }).kind === 'vit';
+}
+
 const program = new Command('genz')
   .description('Analytical performance, memory and energy estimates for LLM inference on any hardware')
   .showHelpAfterError()
@@ -77,6 +86,16 @@ const program = new Command('genz')
 
 addEstimateFlags(program.command('estimate').description('TTFT, TPOT, throughput, memory and energy of a serving scenario'))
   .action((flags: EstimateFlags) => {
+    const model = idOrFile(flags.model, 'model');
+    if (isVisionEncoder(model)) {
+      const request: Record<string, unknown> = { model };
+      for (const [key, value] of Object.entries({ hardware: idOrFile(flags.hardware, 'hardware'), devices: flags.devices, tp: flags.tp, batch: flags.batch, dtype: flags.dtype, wbits: flags.wbits, abits: flags.abits, flash: flags.flash })) {
+        if (value !== undefined) request[key] = value;
+      }
+      const report = estimateVision(request as VisionRequest);
+      out(flags.json ? toJson(report) : visionText(report));
+      return;
+    }
     if (flags.input !== undefined && flags.input.length > 1) {
       const reports = flags.input.map((tokens) => estimate(estimateRequest(flags, tokens)));
       out(flags.json ? toJson(reports) : sweepText(reports));
@@ -216,15 +235,19 @@ program.command('list')
       out(`devices\n\n${table(rows)}\n\nsystems\n\n${table(systemRows)}`);
     } else if (what === 'models') {
       const models = listModels();
+      const vits = listVits();
+      const vlms = listVlmConfigs();
       if (flags.json) {
-        out(toJson(models.map((m) => ({ id: m.id, name: m.name }))));
+        out(toJson([...models.map((m) => ({ id: m.id, name: m.name })), ...vits.map((m) => ({ id: m.id, name: m.name })), ...vlms.map((m) => ({ id: m.id, name: m.name }))]));
         return;
       }
       const rows = [['id', 'name', 'params', 'layers', 'd', 'heads/kv', 'context']];
       for (const m of models) {
         rows.push([m.id, m.name, formatCount(paramBreakdown(m).total), String(m.numLayers), String(m.hiddenSize), m.numHeads === undefined ? '-' : `${m.numHeads}/${m.numKvHeads}`, String(m.maxPositionEmbeddings)]);
       }
-      out(table(rows));
+      const visionRows = [['id', 'name', 'params', 'layers', 'd', 'image'], ...vits.map((v) => [v.id, v.name, formatCount(vitParams(v).total), String(v.numLayers), String(v.hiddenSize), `${v.imageSize}² / ${v.patchSize}`])];
+      const vlmRows = [['id', 'name'], ...vlms.map((v) => [v.id, v.name])];
+      out(`language models\n\n${table(rows)}\n\nvision encoders\n\n${table(visionRows)}\n\nvision-language models\n\n${table(vlmRows)}`);
     } else {
       throw new GenzError('invalid_input', `expected "hardware" or "models", found "${what}"`, ['what']);
     }

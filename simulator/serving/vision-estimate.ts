@@ -1,0 +1,83 @@
+// Vision encoders (ViT, DeiT) on a device or system: one forward pass over a batch of images — latency,
+// images/s, memory and energy. No KV cache and no decode: the encoder's tokens all attend to each other.
+import { z } from 'zod';
+import { COMPUTE_DTYPES, DTYPE_STORAGE_BITS } from '../../common/dtype.ts';
+import { GenzError } from '../../common/errors.ts';
+import { parseWith } from '../../common/zod-errors.ts';
+import type { Precision } from '../../models/precision.ts';
+import { resolveHardware, type ResolvedSystem } from '../../hardware/registry.ts';
+import { resolveVit } from '../../models/vision/registry.ts';
+import { buildVitGraph, vitFootprint } from '../../models/vision/vit-graph.ts';
+import { vitParallelismProblem, type VitConfig } from '../../models/vision/vit-schema.ts';
+import type { CostBackend, CostContext } from '../cost.ts';
+import { DEFAULT_EFFICIENCY, type EfficiencyProfile } from '../efficiency.ts';
+import { energyRates } from '../energy.ts';
+import { rooflineBackend } from '../roofline/roofline-backend.ts';
+import { costGraph, opReports, type OpReport } from './phase.ts';
+import { DEFAULT_HARDWARE } from './request.ts';
+
+const whole = (min: number, max: number, what: string) => z.number().int(`${what} must be a whole number`).min(min).max(max);
+
+export const VisionRequestSchema = z
+  .object({
+    model: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).default('vit-b-16'),
+    hardware: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).default(DEFAULT_HARDWARE),
+    devices: whole(1, 1_000_000, 'devices').optional(),
+    tp: whole(1, 4096, 'tp').default(1),
+    batch: whole(1, 10_000_000, 'batch').default(1).describe('images per forward pass, whole system'),
+    dtype: z.enum(COMPUTE_DTYPES).default('bf16'),
+    wbits: z.number().min(1).max(32).optional(),
+    abits: whole(1, 32, 'abits').optional(),
+    flash: z.boolean().default(true),
+    workspaceBytes: z.number().min(0).max(1e15).default(1e9),
+  })
+  .strict();
+
+export type VisionRequest = z.input<typeof VisionRequestSchema>;
+
+export interface VisionReport {
+  feasible: boolean;
+  reason?: string;
+  /** One forward pass over the batch. */
+  latencyS: number;
+  imagesPerS: number;
+  energyJPerImage: number;
+  memory: { weightsBytes: number; activationBytes: number; workspaceBytes: number; perDeviceBytes: number; capacityBytes: number; fits: boolean };
+  ops: OpReport[];
+  parallel: { devices: number; tp: number; dp: number; replicaBatch: number };
+  inputs: { model: VitConfig; hardware: ResolvedSystem; batch: number; precision: Precision; efficiency: EfficiencyProfile; backend: string };
+}
+
+export function estimateVision(request?: VisionRequest, backend: CostBackend = rooflineBackend): VisionReport {
+  const req = parseWith(VisionRequestSchema, request ?? {});
+  const model = resolveVit(req.model);
+  const system = resolveHardware(req.hardware, req.devices ?? (req.tp > 1 ? req.tp : undefined));
+  if (system.deviceCount % req.tp !== 0) throw new GenzError('invalid_input', `${system.deviceCount} devices cannot be split into tp ${req.tp} groups`, ['devices']);
+  const problem = vitParallelismProblem(model, req.tp);
+  if (problem) throw new GenzError('invalid_input', problem, ['tp']);
+  const abits = req.abits ?? DTYPE_STORAGE_BITS[req.dtype];
+  const precision: Precision = { weightBits: req.wbits ?? abits, actBits: abits, kvBits: abits, embeddingBits: Math.max(abits, 16), groupSize: 128 };
+  const dp = system.deviceCount / req.tp;
+  const replicaBatch = Math.ceil(req.batch / dp);
+  const link = system.scaleUp.network;
+  const ctx: CostContext = {
+    device: system.device, efficiency: DEFAULT_EFFICIENCY, links: { tp: link, ep: link, pp: link, dp: system.scaleOut ?? link },
+    baseDtype: req.dtype, energy: energyRates(system.device),
+  };
+  const costed = costGraph(buildVitGraph({ config: model, batch: replicaBatch, tp: req.tp, precision, flash: req.flash }), backend, ctx);
+  const latencyS = costed.preS + costed.layerS * costed.graph.numLayers + costed.postS + DEFAULT_EFFICIENCY.stepOverheadS;
+  const footprint = vitFootprint(model, precision, req.tp, replicaBatch, req.flash);
+  const capacityBytes = system.device.memory[0]!.capacityBytes;
+  const perDeviceBytes = footprint.weightBytes + footprint.activationBytes + req.workspaceBytes;
+  const fits = perDeviceBytes <= capacityBytes;
+  const energyJ = costed.dynamicEnergyJ * req.tp * Math.min(dp, req.batch) + ctx.energy.idleW * system.deviceCount * latencyS;
+  return {
+    feasible: fits,
+    ...(fits ? {} : { reason: `needs ${(perDeviceBytes / 1e9).toFixed(1)} GB per device but ${system.device.id} has ${(capacityBytes / 1e9).toFixed(1)} GB` }),
+    latencyS, imagesPerS: req.batch / latencyS, energyJPerImage: energyJ / req.batch,
+    memory: { weightsBytes: footprint.weightBytes, activationBytes: footprint.activationBytes, workspaceBytes: req.workspaceBytes, perDeviceBytes, capacityBytes, fits },
+    ops: opReports(costed),
+    parallel: { devices: system.deviceCount, tp: req.tp, dp, replicaBatch },
+    inputs: { model, hardware: system, batch: req.batch, precision, efficiency: DEFAULT_EFFICIENCY, backend: backend.id },
+  };
+}
