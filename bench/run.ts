@@ -31,6 +31,9 @@ const rows: Row[] = [
   time('estimateResolved(): same sweep, inputs resolved once (the sweep / NAS hot path)', 20_000, (i) => estimateResolved(resolved[i % resolved.length]!).e2eS),
   time('estimate(): Llama-3.1-70B on 8x-h100-hgx, TP 8, batch 32', 5_000, (i) => estimate({ model: 'llama-3.1-70b', hardware: '8x-h100-hgx', tp: 8, batch: 32, inputTokens: 1024 + i % 7 }).e2eS),
   time('estimate(): Mixtral-8x7B on 8x-h100-hgx, TP 4 EP 4 PP 2', 5_000, (i) => estimate({ model: 'mixtral-8x7b', hardware: '8x-h100-hgx', tp: 4, ep: 4, pp: 2, batch: 16 + (i % 5) }).e2eS),
+  time('estimate(): Mamba-2.8B on H100, same sweep', 20_000, (i) => estimate({ ...request(i), model: 'mamba-2.8b' }).e2eS),
+  time('estimate(): DeepSeek-V3 on 8x-h200-hgx, TP 8, fp8, same sweep', 20_000, (i) => estimate({ ...request(i), model: 'deepseek-v3', hardware: '8x-h200-hgx', tp: 8, dtype: 'fp8' }).e2eS),
+  time('estimate(): Jamba-v0.1 on 8x-h100-hgx, TP 8, same sweep', 10_000, (i) => estimate({ ...request(i), model: 'jamba-v0.1', hardware: '8x-h100-hgx', tp: 8 }).e2eS),
   time('estimateOp(): fp16 GEMM on H100', 100_000, (i) => estimateOp({ kind: 'gemm', m: 1 + (i % 4096), n: 4096, k: 4096, hardware: 'h100-sxm' }).latencyS),
 ];
 

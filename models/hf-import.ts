@@ -6,6 +6,7 @@ import { parseWith } from '../common/zod-errors.ts';
 import { closestWithin } from '../common/closest.ts';
 import { HfReader, describe } from './hf-reader.ts';
 import { readDeepseek } from './hf-import-deepseek.ts';
+import { isSsmModelType, readSsmFamily } from './hf-import-ssm.ts';
 import { TransformerConfigSchema } from './transformer-schema.ts';
 import type { Activation, ModelFamily, MoeConfig, TransformerConfig, TransformerConfigInput } from './transformer-schema.ts';
 
@@ -32,6 +33,11 @@ const MODEL_TYPES = {
   opt: 'opt',
   deepseek_v2: 'deepseek-v2',
   deepseek_v3: 'deepseek-v3',
+  mamba: 'mamba',
+  mamba2: 'mamba2',
+  jamba: 'jamba',
+  zamba2: 'zamba2',
+  falcon_h1: 'falcon-h1',
 } as const satisfies Record<string, ModelFamily>;
 
 export type HfModelType = keyof typeof MODEL_TYPES;
@@ -54,6 +60,11 @@ const ARCHITECTURES: Record<string, HfModelType> = {
   OPTForCausalLM: 'opt',
   DeepseekV2ForCausalLM: 'deepseek_v2',
   DeepseekV3ForCausalLM: 'deepseek_v3',
+  MambaForCausalLM: 'mamba',
+  Mamba2ForCausalLM: 'mamba2',
+  JambaForCausalLM: 'jamba',
+  Zamba2ForCausalLM: 'zamba2',
+  FalconH1ForCausalLM: 'falcon_h1',
 };
 
 /** HF activation names (transformers ACT2FN keys) → genz activation. */
@@ -76,6 +87,7 @@ const TIE_DEFAULT: Record<HfModelType, boolean> = {
   llama: false, mistral: false, mixtral: false, qwen2: false, qwen3: false, qwen2_moe: false, qwen3_moe: false,
   gemma: true, gemma2: true, phi3: false, gpt2: true, gpt_neox: false, opt: true,
   deepseek_v2: false, deepseek_v3: false,
+  mamba: true, mamba2: false, jamba: false, zamba2: true, falcon_h1: false,
 };
 
 type Json = Record<string, unknown>;
@@ -95,6 +107,7 @@ export function importHfConfig(json: unknown, options: HfImportOptions = {}): Tr
     : modelType === 'gpt_neox' ? readGptNeox(r)
     : modelType === 'opt' ? readOpt(r)
     : modelType === 'deepseek_v2' || modelType === 'deepseek_v3' ? readDeepseek(r)
+    : isSsmModelType(modelType) ? readSsmFamily(r, modelType)
     : readLlamaLike(r, modelType);
   const input: TransformerConfigInput = {
     ...defaultLabels(c, modelType, options),
@@ -150,7 +163,7 @@ const LLAMA_ORIGIN: Origin = {
 };
 
 /** Llama-style decoders: gated MLP, RMSNorm, RoPE, optional GQA and MoE. */
-function readLlamaLike(r: HfReader, type: Exclude<HfModelType, 'gpt2' | 'gpt_neox' | 'opt' | 'deepseek_v2' | 'deepseek_v3'>): { shape: Shape; origin: Origin } {
+function readLlamaLike(r: HfReader, type: Exclude<HfModelType, 'gpt2' | 'gpt_neox' | 'opt' | 'deepseek_v2' | 'deepseek_v3' | 'mamba' | 'mamba2' | 'jamba' | 'zamba2' | 'falcon_h1'>): { shape: Shape; origin: Origin } {
   const hiddenSize = r.count('hidden_size');
   const numLayers = r.count('num_hidden_layers');
   const numHeads = r.count('num_attention_heads');

@@ -2,6 +2,9 @@
 import { z } from 'zod';
 import { ATTENTION_MIXERS, LayerSpecSchema, layerSpecs } from './layers.ts';
 
+/** Mixers that read the model's `mamba` settings. */
+const SSM_MIXERS: ReadonlySet<string> = new Set(['mamba', 'mamba2', 'hymba', 'hymba-global', 'zamba-shared']);
+
 const count = (what: string) => z.number().int().positive().max(10_000_000).describe(what);
 
 export const MODEL_FAMILIES = [
@@ -126,6 +129,9 @@ export const TransformerConfigSchema = z
         }
         if ((layer.mixers.includes('sliding-attention') || layer.mixers.includes('sink-attention')) && config.slidingWindow === undefined) {
           ctx.addIssue({ code: 'custom', path: ['layers', i, 'mixers'], message: 'a sliding-window or sink attention layer needs `slidingWindow`' });
+        }
+        if (layer.mixers.some((m) => SSM_MIXERS.has(m)) && config.mamba === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['layers', i, 'mixers'], message: 'a Mamba-based layer needs the model\'s `mamba` settings' });
         }
         if (layer.mixers.includes('mla') && config.mla === undefined) {
           ctx.addIssue({ code: 'custom', path: ['layers', i, 'mixers'], message: 'an "mla" layer needs the model\'s `mla` settings' });

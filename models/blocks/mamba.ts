@@ -23,7 +23,8 @@
 //     read and written by every decode step.
 //   Mamba-2 prefill, chunked SSD (SSD paper §6, Listing 1) with Q' = min(Q, L) and c = ⌈L/Q'⌉ chunks:
 //     intra-chunk  CBᵀ (per chunk and group, Q'×N·N×Q'), the causal decay mask L (per head, on chip),
-//                  (L∘CBᵀ)·X (per chunk and head, Q'×Q'·Q'×P);
+//                  (L∘CBᵀ)·X (per chunk and head, Q'×Q'·Q'×P; emitted per group with its heads side by side so
+//                  the shared B, C and CBᵀ are read once per group, FLOPs unchanged);
 //     chunk states Xᵀ·(decay∘B) (per chunk and head, P×Q'·Q'×N), written in fp32;
 //     state passing the recurrence across chunks over H·P·N states (2 FLOPs each, fp32 read and write);
 //     inter-chunk  C·state (per chunk and head, Q'×N·N×P).
@@ -211,12 +212,15 @@ export const mamba2Mixer: MixerModule = {
     } else {
       const q = Math.min(dims.chunkSize, e.newTokens);
       const chunks = e.batch * Math.ceil(e.newTokens / q);
+      // The h/g heads of a group share B and C: each group's GEMMs stack its heads' X (and states) side by side,
+      // so B and C are read once per group, as the kernels' L2 reuse achieves; FLOPs are unchanged.
+      const hg = h / g;
       activationGemm(e, 'mamba2 ssd CB (intra-chunk)', count, chunks * g, q, q, n);
       vectorOp(e, 'mamba2 ssd decay mask', count, chunks * h * q * q, 3, 0, 0);
-      activationGemm(e, 'mamba2 ssd intra-chunk output', count, chunks * h, q, p, q);
-      activationGemm(e, 'mamba2 ssd chunk states', count, chunks * h, p, n, q, STATE_BITS);
+      activationGemm(e, 'mamba2 ssd intra-chunk output', count, chunks * g, q, hg * p, q);
+      activationGemm(e, 'mamba2 ssd chunk states', count, chunks * g, hg * p, n, q, STATE_BITS);
       vectorOp(e, 'mamba2 ssd state passing', count, chunks * h * p * n, 2, e.pastTokens > 0 ? 1 + e.batch / chunks : 1, 1, STATE_BITS);
-      activationGemm(e, 'mamba2 ssd inter-chunk output', count, chunks * h, q, p, n);
+      activationGemm(e, 'mamba2 ssd inter-chunk output', count, chunks * g, q, hg * p, n);
     }
     // Per channel: D skip (2), y·SiLU(z) (5), gated RMSNorm (4); reads y, x, z and the token's B, C.
     vectorOp(e, 'mamba2 skip, gate and norm', count, e.tokens * di, 11, 3 + (2 * g * n) / di, 1);
@@ -286,9 +290,10 @@ function hymbaModule(sliding: boolean): MixerModule {
       e.linear(`${prefix} in_proj`, 'attention', e.tokens, projWidth / e.tp, c.hiddenSize, count);
       if (c.positional === 'rope') e.stream(`${prefix} rope`, 'attention', 'rope', e.tokens * (heads + kvHeads) * headDim, 1, 1, count);
       e.stream(`${prefix} kv-cache write`, 'attention', 'kv-write', e.tokens * kvHeads * (headDim + vHeadDim), 1, 1, count, { outBits: e.precision.kvBits });
-      const kvLen = sliding && c.slidingWindow !== undefined ? Math.min(e.kvLen, c.slidingWindow + e.newTokens - 1) : e.kvLen;
+      const window = sliding ? c.slidingWindow : undefined;
       e.attention(`${prefix} attention`, count, {
-        queryLen: e.newTokens, kvLen, numHeads: heads, numKvHeads: kvHeads, headDim: (headDim + vHeadDim) / 2, causal: true,
+        queryLen: e.newTokens, kvLen: e.kvLen, numHeads: heads, numKvHeads: kvHeads, headDim: (headDim + vHeadDim) / 2, causal: true,
+        ...(window === undefined ? {} : { windowTokens: window }),
       });
       emitSelectiveScan(e, prefix, count, dims, di);
       // Two branch RMSNorms (4 FLOPs each) and the mean (2): reads both branch outputs, writes one.

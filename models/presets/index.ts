@@ -6,6 +6,8 @@ import { QWEN_PRESETS } from './qwen.ts';
 import { OTHER_PRESETS } from './other.ts';
 import { DEEPSEEK_PRESETS } from './deepseek.ts';
 import { QWEN_MOE_PRESETS } from './qwen-moe.ts';
+import { SSM_PRESETS } from './ssm.ts';
+import { HYBRID_PRESETS } from './hybrid.ts';
 import { LOWBIT_PRESETS } from './lowbit.ts';
 
 export { META_PRESETS, MISTRAL_PRESETS, QWEN_PRESETS, OTHER_PRESETS };
@@ -17,5 +19,7 @@ export const MODEL_PRESETS: readonly TransformerConfigInput[] = [
   ...OTHER_PRESETS,
   ...DEEPSEEK_PRESETS,
   ...QWEN_MOE_PRESETS,
+  ...SSM_PRESETS,
+  ...HYBRID_PRESETS,
   ...LOWBIT_PRESETS,
 ];
