@@ -49,6 +49,12 @@ export { listVits, vitIds, vlmIds, findVit, listVlmConfigs, resolveVit } from '.
 export { resolveVlm, vlmImageTokens, buildVlmVisionGraph, vlmParams } from './models/vision/vlm.ts';
 export type { ResolvedVlm } from './models/vision/vlm.ts';
 export { buildVitGraph, vitParams, vitFootprint } from './models/vision/vit-graph.ts';
+export { VimConfigSchema, vimTokens, vimDims, vimParallelismProblem } from './models/vision/vim-schema.ts';
+export type { VimConfig, VimConfigInput } from './models/vision/vim-schema.ts';
+export { listVims, vimIds, findVim, resolveVim, resolveVisionEncoder } from './models/vision/registry.ts';
+export type { VisionEncoderConfig } from './models/vision/registry.ts';
+export { buildVimGraph, vimParams, vimFootprint } from './models/vision/vim-graph.ts';
+export type { VimGraphRequest, VimParamBreakdown } from './models/vision/vim-graph.ts';
 export { estimateVision, VisionRequestSchema } from './simulator/serving/vision-estimate.ts';
 export type { VisionRequest, VisionReport } from './simulator/serving/vision-estimate.ts';
 

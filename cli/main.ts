@@ -4,7 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import {
   GenzError, formatProblem, estimate, estimateOp, listDevices, listSystems, listModels, findDevice, findSystem, findModel,
   hardwareIds, modelIds, hardwareJsonSchema, modelJsonSchema, COMPUTE_DTYPES, IDEAL_EFFICIENCY, DEFAULT_MODEL, DEFAULT_HARDWARE,
-  paramBreakdown, closestNames, estimateVision, vitIds, listVits, listVlmConfigs, vitParams,
+  paramBreakdown, closestNames, estimateVision, vitIds, vimIds, listVits, listVims, listVlmConfigs, vitParams, vimParams,
   type EstimateRequest, type SingleOpRequest, type VisionRequest,
 } from '../index.ts';
 import { formatBytes, formatCount, formatSeconds, table, toJson } from './format.ts';
@@ -73,10 +73,11 @@ function estimateRequest(f: EstimateFlags, inputTokens = f.input?.[0]): Estimate
   return request as EstimateRequest;
 }
 
-/** A ViT/DeiT preset id or a spec object of kind 'vit': estimated as one encoder pass, not a serving run. */
+/** A ViT/DeiT/Vim preset id or a spec object of kind 'vit' or 'vim': estimated as one encoder pass, not a serving run. */
 function isVisionEncoder(model: unknown): boolean {
-  if (typeof model === 'string') return vitIds().includes(model.toLowerCase());
-  return typeof model === 'object' && model !== null && (model as { kind?: unknown }).kind === 'vit';
+  if (typeof model === 'string') return [...vitIds(), ...vimIds()].includes(model.toLowerCase());
+  const kind = typeof model === 'object' && model !== null ? (model as { kind?: unknown }).kind : undefined;
+  return kind === 'vit' || kind === 'vim';
 }
 
 const program = new Command('genz')
@@ -238,14 +239,17 @@ program.command('list')
       const vits = listVits();
       const vlms = listVlmConfigs();
       if (flags.json) {
-        out(toJson([...models.map((m) => ({ id: m.id, name: m.name })), ...vits.map((m) => ({ id: m.id, name: m.name })), ...vlms.map((m) => ({ id: m.id, name: m.name }))]));
+        out(toJson([...models, ...vits, ...listVims(), ...vlms].map((m) => ({ id: m.id, name: m.name }))));
         return;
       }
       const rows = [['id', 'name', 'params', 'layers', 'd', 'heads/kv', 'context']];
       for (const m of models) {
         rows.push([m.id, m.name, formatCount(paramBreakdown(m).total), String(m.numLayers), String(m.hiddenSize), m.numHeads === undefined ? '-' : `${m.numHeads}/${m.numKvHeads}`, String(m.maxPositionEmbeddings)]);
       }
-      const visionRows = [['id', 'name', 'params', 'layers', 'd', 'image'], ...vits.map((v) => [v.id, v.name, formatCount(vitParams(v).total), String(v.numLayers), String(v.hiddenSize), `${v.imageSize}² / ${v.patchSize}`])];
+      const vims = listVims();
+      const visionRows = [['id', 'name', 'params', 'layers', 'd', 'image'],
+        ...vits.map((v) => [v.id, v.name, formatCount(vitParams(v).total), String(v.numLayers), String(v.hiddenSize), `${v.imageSize}² / ${v.patchSize}`]),
+        ...vims.map((v) => [v.id, v.name, formatCount(vimParams(v).total), String(v.numLayers), String(v.hiddenSize), `${v.imageSize}² / ${v.patchSize}`])];
       const vlmRows = [['id', 'name'], ...vlms.map((v) => [v.id, v.name])];
       out(`language models\n\n${table(rows)}\n\nvision encoders\n\n${table(visionRows)}\n\nvision-language models\n\n${table(vlmRows)}`);
     } else {

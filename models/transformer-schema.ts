@@ -133,6 +133,12 @@ export const TransformerConfigSchema = z
         if (layer.mixers.some((m) => SSM_MIXERS.has(m)) && config.mamba === undefined) {
           ctx.addIssue({ code: 'custom', path: ['layers', i, 'mixers'], message: 'a Mamba-based layer needs the model\'s `mamba` settings' });
         }
+        if (layer.mixers.includes('hymba') && config.slidingWindow === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['layers', i, 'mixers'], message: 'a "hymba" (sliding-window) layer needs `slidingWindow`' });
+        }
+        if (layer.mixers.includes('zamba-shared') && config.intermediateSize === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['layers', i, 'mixers'], message: 'a "zamba-shared" layer needs `intermediateSize` for its shared MLP' });
+        }
         if (layer.mixers.includes('mla') && config.mla === undefined) {
           ctx.addIssue({ code: 'custom', path: ['layers', i, 'mixers'], message: 'an "mla" layer needs the model\'s `mla` settings' });
         }
@@ -140,6 +146,25 @@ export const TransformerConfigSchema = z
           ctx.addIssue({ code: 'custom', path: ['layers', i, 'mixers'], message: 'a "sparse-attention" layer needs `sparseAttention`' });
         }
       });
+    }
+    if (config.mamba) {
+      // Channel layouts the SSM modules rely on (Mamba-2 heads of headDim, groups sharing B and C; Hymba value heads).
+      const dInner = config.mamba.expand * config.hiddenSize;
+      const mixers = new Set(layers.flatMap((l) => l.mixers));
+      if (!Number.isInteger(dInner)) {
+        ctx.addIssue({ code: 'custom', path: ['mamba', 'expand'], message: `expand × hiddenSize (${dInner}) must be a whole number of channels` });
+      } else if (mixers.has('mamba2') || mixers.has('zamba-shared')) {
+        const headDim = config.mamba.headDim ?? 64;
+        const groups = config.mamba.numGroups ?? 1;
+        if (dInner % headDim !== 0) {
+          ctx.addIssue({ code: 'custom', path: ['mamba', 'headDim'], message: `headDim ${headDim} must divide the inner width ${dInner}` });
+        } else if ((dInner / headDim) % groups !== 0) {
+          ctx.addIssue({ code: 'custom', path: ['mamba', 'numGroups'], message: `numGroups ${groups} must divide the ${dInner / headDim} SSM heads` });
+        }
+      }
+      if ((mixers.has('hymba') || mixers.has('hymba-global')) && config.numHeads !== undefined && dInner % config.numHeads !== 0) {
+        ctx.addIssue({ code: 'custom', path: ['numHeads'], message: `numHeads ${config.numHeads} must divide the inner width ${dInner} (Hymba value heads)` });
+      }
     }
     if (config.moe && config.moe.topK > config.moe.numExperts) {
       ctx.addIssue({

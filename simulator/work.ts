@@ -70,9 +70,11 @@ function attentionWork(op: AttentionOp, peaks: PeakFlops, base: ComputeDtype): O
   let softmaxFlops = 5 * pairs * numHeads;
   if (op.selectionBlockSize !== undefined) {
     // Block selection: each query scores every block's mean key, then keeps its top-k blocks.
+    // A causal query at position j scores ⌈j / block⌉ blocks: Σ over the pass ≈ causal pairs / block + half a block each.
     const blocks = Math.ceil(kvLen / op.selectionBlockSize);
-    flops += 2 * batch * queryLen * numHeads * headDim * blocks;
-    softmaxFlops += 2 * batch * queryLen * numHeads * blocks;
+    const scored = queryLen === 1 ? blocks : causalPairs(queryLen, kvLen) / op.selectionBlockSize + queryLen / 2;
+    flops += 2 * batch * numHeads * headDim * scored;
+    softmaxFlops += 2 * batch * numHeads * scored;
     kvBytes += (batch * blocks * numKvHeads * headDim * op.kvBits) / 8;
   }
   if (op.flash) {

@@ -116,14 +116,18 @@ function emitConv(e: GraphEmitter, prefix: string, count: number, channels: numb
   vectorOp(e, `${prefix} conv1d`, count, e.tokens * channels, 2 * kernel + 5, reads, 1 + perSeq);
 }
 
-/** Mamba-1's selective machinery between in_proj and out_proj, on `di` channels per device. */
-function emitSelectiveScan(e: GraphEmitter, prefix: string, count: number, dims: MambaDims, di: number): void {
+/**
+ * Mamba-1's selective machinery between in_proj and out_proj, on `di` channels per device. `lastState: false`
+ * skips the recurrent-state write (an encoder such as Vision Mamba runs the scan without return_last_state).
+ */
+export function emitSelectiveScan(e: GraphEmitter, prefix: string, count: number, dims: MambaDims, di: number, lastState = true): void {
   const { stateSize: n, dtRank: r } = dims;
   emitConv(e, prefix, count, di, dims.convKernel);
   e.linear(`${prefix} x_proj`, 'attention', e.tokens, r + 2 * n, di, count);
   e.allReduce(`${prefix} x_proj all-reduce`, e.tokens * (r + 2 * n), count);
   e.linear(`${prefix} dt_proj`, 'attention', e.tokens, di, r, count);
   vectorOp(e, `${prefix} selective scan`, count, e.tokens * di, 7 * n + 12, 3 + (2 * n) / di, 1);
+  if (!lastState) return;
   // The recurrent state: read when the sequence continues, written after every pass (per token in decode).
   const stateElements = (e.newTokens === 1 ? e.tokens : e.batch) * di * n;
   vectorOp(e, `${prefix} ssm state`, count, stateElements, 0, e.pastTokens > 0 ? 1 : 0, 1, STATE_BITS);
@@ -132,7 +136,7 @@ function emitSelectiveScan(e: GraphEmitter, prefix: string, count: number, dims:
 // ---- Mamba-1 ------------------------------------------------------------------------------------------
 
 /** Parameters of one Mamba-1 mixer without in_proj and out_proj: conv (+bias), x_proj, dt_proj (+bias), A, D. */
-function mamba1CoreParams(dims: MambaDims): number {
+export function mamba1CoreParams(dims: MambaDims): number {
   const { dInner: e, stateSize: n, convKernel: k, dtRank: r } = dims;
   return e * k + e + e * (r + 2 * n) + r * e + e + e * n + e;
 }

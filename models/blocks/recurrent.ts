@@ -60,7 +60,8 @@ export const hyena: MixerModule = {
           { flopsPerElement: 3 * 2.5 * Math.log2(n) + 3 });
       } else {
         // Direct causal convolution of the new token with every cached input of this stream.
-        e.stream(`hyena long conv ${i} (direct)`, 'attention', 'mul', e.batch * e.kvLen * local, 1, 0, count, { flopsPerElement: 2 });
+        // Reads each sequence's cached inputs and, once for the batch, the materialized filter of length L.
+        e.stream(`hyena long conv ${i} (direct)`, 'attention', 'mul', e.batch * e.kvLen * local, 1 + 1 / e.batch, 0, count, { flopsPerElement: 2 });
       }
       e.stream(`hyena gate ${i}`, 'attention', 'mul', e.tokens * local, 2, 1, count);
     }

@@ -9,6 +9,7 @@ import { QWEN_MOE_PRESETS } from './qwen-moe.ts';
 import { SSM_PRESETS } from './ssm.ts';
 import { HYBRID_PRESETS } from './hybrid.ts';
 import { LOWBIT_PRESETS } from './lowbit.ts';
+import { VLM_TEXT_PRESETS } from './vision.ts';
 
 export { META_PRESETS, MISTRAL_PRESETS, QWEN_PRESETS, OTHER_PRESETS };
 
@@ -22,4 +23,5 @@ export const MODEL_PRESETS: readonly TransformerConfigInput[] = [
   ...SSM_PRESETS,
   ...HYBRID_PRESETS,
   ...LOWBIT_PRESETS,
+  ...VLM_TEXT_PRESETS,
 ];

@@ -7,6 +7,7 @@ import type { AttentionOp, ParallelGroup } from '../../models/ops.ts';
 import type { Precision } from '../../models/precision.ts';
 import { buildGraph } from '../../models/graph.ts';
 import { parallelismProblem } from '../../models/footprint.ts';
+import { paramBreakdown } from '../../models/params.ts';
 import { resolveModel } from '../../models/registry.ts';
 import { resolveHardware, type ResolvedSystem } from '../../hardware/registry.ts';
 import type { Network } from '../../hardware/system-schema.ts';
@@ -22,7 +23,7 @@ import { visionStage } from './vlm-serving.ts';
 import { resolveVlm, type ResolvedVlm } from '../../models/vision/vlm.ts';
 import { vlmIds } from '../../models/vision/registry.ts';
 import { vitParallelismProblem } from '../../models/vision/vit-schema.ts';
-import { speculativeReport, type SpeculativeReport, type SpeculativeSettings } from './speculative-serving.ts';
+import { draftPrefill, speculativeReport, type SpeculativeReport, type SpeculativeSettings } from './speculative-serving.ts';
 import { memoryReport, maxInputTokens, maxReplicaBatch, type MemoryPlan, type MemoryReport } from './memory.ts';
 
 export interface Scenario {
@@ -203,10 +204,16 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
   const warnings: string[] = [...system.notes];
   // A VLM's images run through the tower first and join the prompt as image tokens.
   const vision = vlm ? visionStage(vlm, microBatch * s.images, s.tp, s.precision, s.flash, backend, ctx) : undefined;
+  // With no images the tower holds memory but does no work.
+  const visionS = vision && s.images > 0 ? microBatches * vision.latencyS : 0;
+  const visionJ = vision && s.images > 0 ? vision.dynamicEnergyJ : 0;
   const prompt = s.inputTokens + (vision ? s.images * vision.imageTokensPerImage : 0);
   const context = prompt + s.outputTokens;
   if (context > model.maxPositionEmbeddings) {
     warnings.push(`context ${context} exceeds the ${model.maxPositionEmbeddings} positions ${model.id} was trained for`);
+  }
+  if (s.speculative && paramBreakdown(s.speculative.draft).total >= paramBreakdown(model).total) {
+    warnings.push(`draft ${s.speculative.draft.id} is not smaller than ${model.id}: speculation cannot pay off`);
   }
   if (s.batch % dp !== 0) warnings.push(`batch ${s.batch} does not split evenly over ${dp} data-parallel replicas`);
 
@@ -220,7 +227,11 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
   const prefill = costGraph(buildGraph({ ...graphArgs, phase: 'prefill', pastTokens: 0, newTokens: prompt }), backend, ctx);
   const prefillStages = stageTimes(prefill, prefill.layerS, model.numLayers, s.pp);
   const prefillPipelineS = pipelineLatencyS(prefillStages, p2pS(microBatch * prompt), microBatches);
-  const ttftS = prefillPipelineS + efficiency.stepOverheadS + (vision ? microBatches * vision.latencyS : 0);
+  // The draft model (speculative decoding) prefills the prompt too, before the first draft step.
+  const draftPrefillPass = s.speculative
+    ? draftPrefill(s.speculative, { target: model, scenario: s, microBatch, microBatches, contextTokens: prompt, p2pS: 0, backend, ctx }, prompt)
+    : undefined;
+  const ttftS = prefillPipelineS + efficiency.stepOverheadS + visionS + (draftPrefillPass?.timeS ?? 0);
   const prefillBusyS = microBatches * prefillStages.reduce((sum, t) => sum + t, 0);
   const prefillBubbleFraction = s.pp === 1 ? 0 : Math.max(0, 1 - prefillBusyS / (s.pp * prefillPipelineS));
 
@@ -257,7 +268,8 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
   // layers; replicas without sequences run none), plus idle power of every device for the whole phase.
   const passes = s.tp * Math.min(dp, s.batch) * microBatches;
   const idleW = ctx.energy.idleW * devices;
-  const prefillEnergyJ = (prefill.dynamicEnergyJ + (vision ? vision.dynamicEnergyJ : 0)) * passes + idleW * ttftS;
+  const prefillEnergyJ = (prefill.dynamicEnergyJ + visionJ) * passes + (draftPrefillPass ? draftPrefillPass.dynamicJ * Math.min(dp, s.batch) : 0)
+    + idleW * ttftS;
   const decodeDynamicJ = decode.dynamicEnergyJ * passes;
   const decodeStepEnergyJ = decodeDynamicJ + idleW * decodeStepS;
   const perTokenDynamicJ = speculative
@@ -272,8 +284,9 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
     ...(vision ? { stage0Bytes: vision.weightBytes, minActivationBytes: vision.activationBytes } : {}),
   };
   if (s.speculative && speculative) {
+    const { stage0Bytes: _tower, minActivationBytes: _towerActivations, ...targetPlan } = plan;
     const draftMemory = memoryReport(s.speculative.draft, s.precision,
-      { ...plan, tp: speculative.draftTp, pp: 1, ep: 1, microBatch: replicaBatch, workspaceBytes: 0 }, capacityBytes);
+      { ...targetPlan, tp: speculative.draftTp, pp: 1, ep: 1, microBatch: replicaBatch, workspaceBytes: 0 }, capacityBytes);
     plan.draftBytes = draftMemory.weightsBytes + draftMemory.kvCacheBytes;
   }
   const memory = memoryReport(model, s.precision, plan, capacityBytes);
@@ -287,7 +300,7 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
     energyJPerToken: totalEnergyJ / (s.batch * s.outputTokens),
     maxBatchThatFits,
     ...(speculative ? { speculative } : {}),
-    ...(vision ? { vision: { latencyS: microBatches * vision.latencyS, imageTokens: s.images * vision.imageTokensPerImage, ops: vision.ops } } : {}),
+    ...(vision ? { vision: { latencyS: visionS, imageTokens: s.images * vision.imageTokensPerImage, ops: vision.ops } } : {}),
     ...(s.maxContext ? { maxContextTokens: maxInputTokens(model, s.precision, plan, s.outputTokens, capacityBytes) } : {}),
     memory,
     prefill: { latencyS: ttftS, energyJ: prefillEnergyJ, ops: opReports(prefill) },

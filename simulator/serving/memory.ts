@@ -39,7 +39,7 @@ export interface MemoryReport {
   perDeviceBytes: number;
   capacityBytes: number;
   fits: boolean;
-  /** Cache bytes one more token of one sequence adds on one device (KV of attention layers). */
+  /** Cache bytes one more token of one sequence adds on one device at this context (0 past a sliding window). */
   kvBytesPerToken: number;
 }
 
@@ -83,7 +83,9 @@ export function activationBytes(c: TransformerConfig, p: Precision, plan: Pick<M
 export function memoryReport(c: TransformerConfig, p: Precision, plan: MemoryPlan, capacityBytes: number): MemoryReport {
   let worst: MemoryReport | null = null;
   const cacheLayer = cachePerLayer(c, p, plan.tp, plan.contextTokens);
-  const kvPerTokenLayer = cachePerLayer(c, p, plan.tp, 1) - cachePerLayer(c, p, plan.tp, 0);
+  // Growth per token at this context, averaged over the next 1024 tokens (windows stop growing; sparse
+  // attention adds a block mean every block).
+  const kvPerTokenLayer = (cachePerLayer(c, p, plan.tp, plan.contextTokens + 1024) - cacheLayer) / 1024;
   const act = Math.max(activationBytes(c, p, plan), plan.minActivationBytes ?? 0);
   for (let stage = 0; stage < plan.pp; stage++) {
     const weightsBytes = stageWeightBytes(c, p, plan.tp, plan.ep, plan.pp, stage) + (stage === 0 ? plan.stage0Bytes ?? 0 : 0);

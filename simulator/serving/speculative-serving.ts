@@ -43,18 +43,33 @@ export interface PassContext {
   ctx: CostContext;
 }
 
+/** The draft's tensor-parallel degree: the target's when the draft's heads allow it, else 1. */
+export function draftTpFor(spec: SpeculativeSettings, tp: number): number {
+  return parallelismProblem({ config: spec.draft, tp }) === null ? tp : 1;
+}
+
+/** The draft must also prefill the prompt before it can propose tokens: its time and dynamic energy per replica. */
+export function draftPrefill(spec: SpeculativeSettings, pass: PassContext, promptTokens: number): { timeS: number; dynamicJ: number } {
+  const s = pass.scenario;
+  const tp = draftTpFor(spec, s.tp);
+  const graph = buildGraph({ config: spec.draft, phase: 'prefill', batch: pass.microBatch, pastTokens: 0, newTokens: promptTokens, tp, ep: 1, precision: s.precision, flash: s.flash });
+  const costed = costGraph(graph, pass.backend, pass.ctx);
+  const timeS = pass.microBatches * (costed.preS + costed.layerS * costed.graph.numLayers + costed.postS);
+  return { timeS, dynamicJ: costed.dynamicEnergyJ * tp * pass.microBatches };
+}
+
 export function speculativeReport(spec: SpeculativeSettings, pass: PassContext, baselineTpotS: number): SpeculativeReport {
   const s = pass.scenario;
-  const draftTp = parallelismProblem({ config: spec.draft, tp: s.tp }) === null ? s.tp : 1;
+  const draftTp = draftTpFor(spec, s.tp);
   const cache = new Map<string, { timeS: number; dynamicJ: number }>();
   // One pass of `tokens` new tokens per sequence at the current context, through the pipeline (memoized).
-  const passCost = (config: TransformerConfig, tokens: number, tp: number, pp: number): { timeS: number; dynamicJ: number } => {
+  const passCost = (config: TransformerConfig, tokens: number, tp: number, pp: number, ep: number): { timeS: number; dynamicJ: number } => {
     const key = `${config.id}:${tokens}`;
     const hit = cache.get(key);
     if (hit) return hit;
     const graph = buildGraph({
-      config, phase: 'decode', batch: pass.microBatch, pastTokens: pass.contextTokens - 1, newTokens: tokens, tp,
-      ep: tp % s.ep === 0 ? s.ep : 1, precision: s.precision, flash: s.flash,
+      config, phase: 'decode', batch: pass.microBatch, pastTokens: pass.contextTokens - 1, newTokens: tokens, tp, ep,
+      precision: s.precision, flash: s.flash,
     });
     const costed = costGraph(graph, pass.backend, pass.ctx);
     const timeS = pipelineCycleS(stageTimes(costed, costed.layerS, config.numLayers, pp), pp > 1 ? pass.p2pS : 0, pass.microBatches)
@@ -63,8 +78,9 @@ export function speculativeReport(spec: SpeculativeSettings, pass: PassContext, 
     cache.set(key, result);
     return result;
   };
-  const draft = (width: number) => passCost(spec.draft, width, draftTp, 1);
-  const verify = (tokens: number) => passCost(pass.target, tokens, s.tp, s.pp);
+  // The target keeps its own expert parallelism; the draft runs without EP.
+  const draft = (width: number) => passCost(spec.draft, width, draftTp, 1, 1);
+  const verify = (tokens: number) => passCost(pass.target, tokens, s.tp, s.pp, s.ep);
   const tree = spec.treeBranching ? treeFromBranching(spec.treeBranching)
     : spec.treeSize !== undefined ? sequoiaTree(spec.treeSize, positional(spec.acceptance)) : undefined;
   const gamma = spec.gamma ?? 4;

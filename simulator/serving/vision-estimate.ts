@@ -1,14 +1,17 @@
-// Vision encoders (ViT, DeiT) on a device or system: one forward pass over a batch of images — latency,
-// images/s, memory and energy. No KV cache and no decode: the encoder's tokens all attend to each other.
+// Vision encoders (ViT, DeiT, Vision Mamba) on a device or system: one forward pass over a batch of images —
+// latency, images/s, memory and energy. No KV cache and no decode. The model's `kind` picks the graph: a ViT's
+// tokens all attend to each other; a Vim's are scanned forward and backward (linear in the patches).
 import { z } from 'zod';
 import { COMPUTE_DTYPES, DTYPE_STORAGE_BITS } from '../../common/dtype.ts';
 import { GenzError } from '../../common/errors.ts';
 import { parseWith } from '../../common/zod-errors.ts';
 import type { Precision } from '../../models/precision.ts';
 import { resolveHardware, type ResolvedSystem } from '../../hardware/registry.ts';
-import { resolveVit } from '../../models/vision/registry.ts';
+import { resolveVisionEncoder, type VisionEncoderConfig } from '../../models/vision/registry.ts';
 import { buildVitGraph, vitFootprint } from '../../models/vision/vit-graph.ts';
-import { vitParallelismProblem, type VitConfig } from '../../models/vision/vit-schema.ts';
+import { vitParallelismProblem } from '../../models/vision/vit-schema.ts';
+import { buildVimGraph, vimFootprint } from '../../models/vision/vim-graph.ts';
+import { vimParallelismProblem } from '../../models/vision/vim-schema.ts';
 import type { CostBackend, CostContext } from '../cost.ts';
 import { DEFAULT_EFFICIENCY, type EfficiencyProfile } from '../efficiency.ts';
 import { energyRates } from '../energy.ts';
@@ -28,7 +31,7 @@ export const VisionRequestSchema = z
     dtype: z.enum(COMPUTE_DTYPES).default('bf16'),
     wbits: z.number().min(1).max(32).optional(),
     abits: whole(1, 32, 'abits').optional(),
-    flash: z.boolean().default(true),
+    flash: z.boolean().default(true).describe('fused attention (ViT only; a Vim has no attention)'),
     workspaceBytes: z.number().min(0).max(1e15).default(1e9),
   })
   .strict();
@@ -45,15 +48,15 @@ export interface VisionReport {
   memory: { weightsBytes: number; activationBytes: number; workspaceBytes: number; perDeviceBytes: number; capacityBytes: number; fits: boolean };
   ops: OpReport[];
   parallel: { devices: number; tp: number; dp: number; replicaBatch: number };
-  inputs: { model: VitConfig; hardware: ResolvedSystem; batch: number; precision: Precision; efficiency: EfficiencyProfile; backend: string };
+  inputs: { model: VisionEncoderConfig; hardware: ResolvedSystem; batch: number; precision: Precision; efficiency: EfficiencyProfile; backend: string };
 }
 
 export function estimateVision(request?: VisionRequest, backend: CostBackend = rooflineBackend): VisionReport {
   const req = parseWith(VisionRequestSchema, request ?? {});
-  const model = resolveVit(req.model);
+  const model = resolveVisionEncoder(req.model);
   const system = resolveHardware(req.hardware, req.devices ?? (req.tp > 1 ? req.tp : undefined));
   if (system.deviceCount % req.tp !== 0) throw new GenzError('invalid_input', `${system.deviceCount} devices cannot be split into tp ${req.tp} groups`, ['devices']);
-  const problem = vitParallelismProblem(model, req.tp);
+  const problem = model.kind === 'vim' ? vimParallelismProblem(model, req.tp) : vitParallelismProblem(model, req.tp);
   if (problem) throw new GenzError('invalid_input', problem, ['tp']);
   const abits = req.abits ?? DTYPE_STORAGE_BITS[req.dtype];
   const precision: Precision = { weightBits: req.wbits ?? abits, actBits: abits, kvBits: abits, embeddingBits: Math.max(abits, 16), groupSize: 128 };
@@ -64,9 +67,12 @@ export function estimateVision(request?: VisionRequest, backend: CostBackend = r
     device: system.device, efficiency: DEFAULT_EFFICIENCY, links: { tp: link, ep: link, pp: link, dp: system.scaleOut ?? link },
     baseDtype: req.dtype, energy: energyRates(system.device),
   };
-  const costed = costGraph(buildVitGraph({ config: model, batch: replicaBatch, tp: req.tp, precision, flash: req.flash }), backend, ctx);
+  const graph = model.kind === 'vim'
+    ? buildVimGraph({ config: model, batch: replicaBatch, tp: req.tp, precision })
+    : buildVitGraph({ config: model, batch: replicaBatch, tp: req.tp, precision, flash: req.flash });
+  const costed = costGraph(graph, backend, ctx);
   const latencyS = costed.preS + costed.layerS * costed.graph.numLayers + costed.postS + DEFAULT_EFFICIENCY.stepOverheadS;
-  const footprint = vitFootprint(model, precision, req.tp, replicaBatch, req.flash);
+  const footprint = model.kind === 'vim' ? vimFootprint(model, precision, req.tp, replicaBatch) : vitFootprint(model, precision, req.tp, replicaBatch, req.flash);
   const capacityBytes = system.device.memory[0]!.capacityBytes;
   const perDeviceBytes = footprint.weightBytes + footprint.activationBytes + req.workspaceBytes;
   const fits = perDeviceBytes <= capacityBytes;
