@@ -25,8 +25,11 @@ export const FLOPS_PER_ELEMENT: Readonly<Record<ElementwiseFunction, number>> = 
 export interface EmitterInput {
   config: TransformerConfig;
   phase: Phase;
+  /** Sequences processed together on this device group. */
   batch: number;
+  /** Tokens already in the cache before this pass (0 for a fresh prefill). */
   pastTokens: number;
+  /** New tokens per sequence in this pass (prompt length in prefill, 1 in decode, the tree in verification). */
   newTokens: number;
   tp: number;
   ep: number;

@@ -3,28 +3,15 @@
 // vocab-parallel embedding and LM head) and expert parallelism. Identical layers are emitted once with
 // `count` = how many there are; each layer kind's mixers and FFN come from models/blocks.
 import type { TransformerConfig } from './transformer-schema.ts';
-import type { OpGraph, Phase, ElementwiseFunction } from './ops.ts';
-import type { Precision } from './precision.ts';
-import { GraphEmitter } from './emitter.ts';
+import type { OpGraph, ElementwiseFunction } from './ops.ts';
+import { GraphEmitter, type EmitterInput } from './emitter.ts';
 import { layerGroupsOf } from './layers.ts';
 import { FFNS, MIXERS } from './blocks/registry.ts';
 
 export { kvHeadsPerRank } from './blocks/attention.ts';
 
-export interface GraphRequest {
-  config: TransformerConfig;
-  phase: Phase;
-  /** Sequences processed together on this device group. */
-  batch: number;
-  /** Tokens already in the KV cache before this pass (0 for a fresh prefill). */
-  pastTokens: number;
-  /** New tokens per sequence in this pass (prompt length in prefill, 1 in decode). */
-  newTokens: number;
-  tp: number;
-  ep: number;
-  precision: Precision;
-  flash: boolean;
-}
+/** One pass to build: the model, the phase, sequences and tokens per device group, parallelism and precision. */
+export type GraphRequest = EmitterInput;
 
 export function buildGraph(req: GraphRequest): OpGraph {
   const e = new GraphEmitter(req);

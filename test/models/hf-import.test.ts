@@ -10,6 +10,7 @@ import { activeParams, paramBreakdown } from '../../models/params.ts';
 import { GenzError } from '../../common/errors.ts';
 import type { GenzErrorCode } from '../../common/errors.ts';
 import { parseWith } from '../../common/zod-errors.ts';
+import { shapeOf, expectGenzError } from '../helpers.ts';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'hf');
 
@@ -19,23 +20,6 @@ function fixture(name: string): Record<string, unknown> {
 
 function load(name: string): TransformerConfig {
   return importHfConfig(fixture(name));
-}
-
-function shapeOf(c: TransformerConfig): Omit<TransformerConfig, 'id' | 'name' | 'source'> {
-  const { id: _id, name: _name, source: _source, ...shape } = c;
-  return shape;
-}
-
-function expectGenzError(fn: () => unknown, code: GenzErrorCode, path: (string | number)[]): GenzError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(GenzError);
-    const e = err as GenzError;
-    expect({ code: e.code, path: e.path }).toEqual({ code, path });
-    return e;
-  }
-  throw new Error('expected a GenzError, but nothing was thrown');
 }
 
 const REQUIRED_FIXTURES = [

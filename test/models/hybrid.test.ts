@@ -24,29 +24,13 @@ import type { GenzErrorCode } from '../../common/errors.ts';
 import { estimate } from '../../simulator/serving/estimate.ts';
 import { HYBRID_PRESETS } from '../../models/presets/hybrid.ts';
 import { SSM_PRESETS } from '../../models/presets/ssm.ts';
+import { shapeOf, expectGenzError } from '../helpers.ts';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'hf');
 const bf16 = { weightBits: 16, actBits: 16, kvBits: 16, embeddingBits: 16, groupSize: 128 };
 
 function fixture(name: string): Record<string, unknown> {
   return JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), 'utf8')) as Record<string, unknown>;
-}
-
-function shapeOf(c: TransformerConfig): Omit<TransformerConfig, 'id' | 'name' | 'source'> {
-  const { id: _id, name: _name, source: _source, ...shape } = c;
-  return shape;
-}
-
-function expectGenzError(fn: () => unknown, code: GenzErrorCode, path: (string | number)[]): GenzError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(GenzError);
-    const e = err as GenzError;
-    expect({ code: e.code, path: e.path }).toEqual({ code, path });
-    return e;
-  }
-  throw new Error('expected a GenzError, but nothing was thrown');
 }
 
 function model(id: string): TransformerConfig {

@@ -18,28 +18,12 @@ import { GenzError } from '../../common/errors.ts';
 import type { GenzErrorCode } from '../../common/errors.ts';
 import type { GemmOp } from '../../models/ops.ts';
 import { parseWith } from '../../common/zod-errors.ts';
+import { shapeOf, expectGenzError } from '../helpers.ts';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'hf');
 const fixture = (name: string): Record<string, unknown> =>
   JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), 'utf8')) as Record<string, unknown>;
 const model = (id: string): TransformerConfig => findModel(id)!;
-
-function shapeOf(c: TransformerConfig): Omit<TransformerConfig, 'id' | 'name' | 'source'> {
-  const { id: _id, name: _name, source: _source, ...shape } = c;
-  return shape;
-}
-
-function expectGenzError(fn: () => unknown, code: GenzErrorCode, path: (string | number)[]): GenzError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(GenzError);
-    const e = err as GenzError;
-    expect({ code: e.code, path: e.path }).toEqual({ code, path });
-    return e;
-  }
-  throw new Error('expected a GenzError, but nothing was thrown');
-}
 
 describe('MoE presets match published parameter counts (within 2%)', () => {
   // Totals: DeepSeek-V2 236B / 21B activated and V2-Lite 15.7B / 2.4B (arXiv:2405.04434, §1 and appendix B);
