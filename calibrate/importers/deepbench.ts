@@ -1,0 +1,65 @@
+// DeepBench's dense GEMM results (baidu-research/DeepBench, Apache-2.0; results/{train,inference}/*.xlsx rows as CSV):
+// device,suite,sheet,precision,application,M,N,K,A_transpose,B_transpose,time_ms,tflops. C (M×N) = op(A) (M×K) ·
+// op(B) (K×N); the transposes are the variant ("NN", "TN", "NT"). Precision column → dtype (the input type):
+// - "Float" → fp32,
+// - "16 bit inputs, 16 bit multiplication, 32 bit addition" (V100, T4 mixed) → fp16,
+// - "16 bit inputs, 32 bit multiplication, 32 bit addition" (P100 "pseudo FP16") → fp16, variant "… fp32-math",
+// - "… Int8 multiplication, 32 bit accumulation" (T4 inference) → int8 with an int32 output (DeepBench's
+//   int8 GEMM writes 32-bit results), the rest write C in the input type.
+import type { Measurement } from '../measurement-schema.ts';
+import { DTYPE_BYTES, ImportProblems, gemmCost, measurement, msToS, requireColumns, type CsvRecord } from './table.ts';
+
+const SOURCE = 'deepbench';
+
+/** DeepBench's device names → genz presets (none for P100 and MI25). Which V100 board DeepBench used is not stated. */
+export const DEEPBENCH_DEVICES: Readonly<Record<string, { id?: string; backend: 'cuda' | 'hip' }>> = {
+  'NVIDIA V100': { id: 'v100', backend: 'cuda' },
+  'NVIDIA T4': { id: 't4', backend: 'cuda' },
+  'NVIDIA P100': { backend: 'cuda' },
+  'AMD MI25': { backend: 'hip' },
+};
+
+function device(name: string): Measurement['device'] {
+  const known = DEEPBENCH_DEVICES[name];
+  if (!known) return { name, backend: name.startsWith('AMD') ? 'hip' : name.startsWith('NVIDIA') ? 'cuda' : 'other' };
+  return { name, ...(known.id ? { id: known.id } : {}), backend: known.backend };
+}
+
+interface Precision {
+  dtype: Measurement['dtype'];
+  outBytes: number;
+  note?: string;
+}
+
+function precisionOf(problems: ImportProblems, record: CsvRecord): Precision | undefined {
+  const text = (record.cells.precision ?? '').trim().toLowerCase();
+  if (text === 'float') return { dtype: 'fp32', outBytes: 4 };
+  if (text.includes('int8 multiplication')) return { dtype: 'int8', outBytes: 4, note: 'int32-out' };
+  if (text.startsWith('16 bit inputs, 16 bit multiplication')) return { dtype: 'fp16', outBytes: 2 };
+  if (text.startsWith('16 bit inputs, 32 bit multiplication')) return { dtype: 'fp16', outBytes: 2, note: 'fp32-math' };
+  problems.add(record.line, 'precision', `expected a DeepBench precision ("Float", "16 bit inputs, 16|32 bit multiplication, …", "… Int8 multiplication …"), found ${JSON.stringify(record.cells.precision ?? '')}`);
+  return undefined;
+}
+
+/** Shape {m, n, k, batch: 1}; FLOPs 2·M·N·K; bytes read A and B and write C once. */
+export function importDeepbench(text: string, fileName?: string): Measurement[] {
+  const table = requireColumns(text, ['device', 'precision', 'M', 'N', 'K', 'A_transpose', 'B_transpose', 'time_ms'], 'a DeepBench GEMM CSV', fileName);
+  const problems = new ImportProblems(SOURCE, fileName);
+  const out: Measurement[] = [];
+  for (const record of table.records) {
+    const precision = precisionOf(problems, record);
+    const [m, n, k] = (['M', 'N', 'K'] as const).map((c) => problems.num(record, c, { positive: true, integer: true })) as [number, number, number];
+    const ta = problems.oneOf(record, 'A_transpose', ['N', 'T']);
+    const tb = problems.oneOf(record, 'B_transpose', ['N', 'T']);
+    const ms = problems.num(record, 'time_ms', { positive: true });
+    if (!precision || !ta || !tb || [m, n, k, ms].some(Number.isNaN)) continue;
+    const inBytes = DTYPE_BYTES[precision.dtype];
+    out.push(measurement({
+      source: SOURCE, device: device(record.cells.device!.trim()), kernel: 'gemm', variant: precision.note ? `${ta}${tb} ${precision.note}` : `${ta}${tb}`,
+      shape: { m, n, k, batch: 1 }, dtype: precision.dtype, medianS: msToS(ms),
+      ...gemmCost(m, n, k, 1, { a: inBytes, b: inBytes, c: precision.outBytes, sharedB: true }),
+    }));
+  }
+  problems.throwIfAny();
+  return out;
+}

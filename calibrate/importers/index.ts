@@ -1,0 +1,25 @@
+// The public datasets `genz calibrate import SOURCE FILE` brings into the measurement format, by name.
+import type { Measurement } from '../measurement-schema.ts';
+import { importDeepbench } from './deepbench.ts';
+import { importLlmcompass } from './llmcompass.ts';
+import { importMlperf } from './mlperf.ts';
+import { importNeusight } from './neusight.ts';
+import { importVidur } from './vidur.ts';
+
+export const IMPORT_SOURCES = ['vidur', 'llmcompass', 'neusight', 'deepbench', 'mlperf'] as const;
+export type ImportSource = (typeof IMPORT_SOURCES)[number];
+
+/** Each takes a file's text (and its name, for messages) and returns its measurements, or throws one GenzError. */
+export const IMPORTERS: Readonly<Record<ImportSource, (text: string, fileName?: string) => Measurement[]>> = {
+  vidur: importVidur,
+  llmcompass: importLlmcompass,
+  neusight: importNeusight,
+  deepbench: importDeepbench,
+  mlperf: importMlperf,
+};
+
+export { importVidur, importVidurMlp, importVidurAttention, importVidurCollectives, vidurFileKind, VIDUR_DEVICES } from './vidur.ts';
+export { importLlmcompass, importLlmcompassMatmul, importLlmcompassRowwise, LLMCOMPASS_DEVICES } from './llmcompass.ts';
+export { importNeusight, NEUSIGHT_DEVICES } from './neusight.ts';
+export { importDeepbench, DEEPBENCH_DEVICES } from './deepbench.ts';
+export { importMlperf, MLPERF_DEVICE } from './mlperf.ts';

@@ -1,0 +1,40 @@
+// MLPerf Inference v4.1, Dell's Llama-2-70B submission on AMD MI300X (mlcommons/inference_results_v4.1, Apache-2.0):
+// the hipBLASLt tuning table, columns M,N,K,libtype,solidx,soltimems,indtype,outdtype. soltimems is the measured
+// time of the chosen solution. FP8 (e4m3fnuz) inputs, FP16 output. In vLLM's ROCm GEMM tuning M is the weight's
+// output features and N the tokens (57344 = 2 × 28672, Llama-2-70B's fused gate and up); 2·M·N·K FLOPs either way.
+import type { Measurement } from '../measurement-schema.ts';
+import { DTYPE_BYTES, ImportProblems, gemmCost, measurement, msToS, requireColumns } from './table.ts';
+
+const SOURCE = 'mlperf';
+
+const DTYPES: Readonly<Record<string, Measurement['dtype']>> = {
+  'torch.float8_e4m3fnuz': 'fp8', 'torch.float8_e4m3fn': 'fp8', 'torch.float8_e5m2fnuz': 'fp8', 'torch.float8_e5m2': 'fp8',
+  'torch.float16': 'fp16', 'torch.bfloat16': 'bf16', 'torch.float32': 'fp32', 'torch.int8': 'int8',
+};
+
+/** The file carries no device column: every row is the MI300X of Dell's submission. */
+export const MLPERF_DEVICE: Measurement['device'] = { name: 'AMD Instinct MI300X', id: 'mi300x', backend: 'hip' };
+
+/** Shape {m, n, k, batch: 1}; dtype is the input type; bytes read A and B (input type) and write C (output type). */
+export function importMlperf(text: string, fileName?: string): Measurement[] {
+  const table = requireColumns(text, ['M', 'N', 'K', 'libtype', 'soltimems', 'indtype', 'outdtype'], 'an MLPerf GEMM tuning CSV', fileName);
+  const problems = new ImportProblems(SOURCE, fileName);
+  const known = Object.keys(DTYPES);
+  const out: Measurement[] = [];
+  for (const record of table.records) {
+    const [m, n, k] = (['M', 'N', 'K'] as const).map((c) => problems.num(record, c, { positive: true, integer: true })) as [number, number, number];
+    const ms = problems.num(record, 'soltimems', { positive: true });
+    const indtype = problems.oneOf(record, 'indtype', known);
+    const outdtype = problems.oneOf(record, 'outdtype', known);
+    if (!indtype || !outdtype || [m, n, k, ms].some(Number.isNaN)) continue;
+    const inType = DTYPES[indtype]!;
+    const outType = DTYPES[outdtype]!;
+    const lib = (record.cells.libtype ?? '').trim() || 'unknown';
+    out.push(measurement({
+      source: SOURCE, device: MLPERF_DEVICE, kernel: 'gemm', variant: `${lib} ${outType}-out`, shape: { m, n, k, batch: 1 }, dtype: inType,
+      medianS: msToS(ms), ...gemmCost(m, n, k, 1, { a: DTYPE_BYTES[inType], b: DTYPE_BYTES[inType], c: DTYPE_BYTES[outType], sharedB: true }),
+    }));
+  }
+  problems.throwIfAny();
+  return out;
+}

@@ -1,0 +1,282 @@
+// The public datasets in data/ brought into the measurement format: row and device counts, hand-checked rows,
+// every line valid and round-tripping through the writer and reader, bad cells reported by line and column.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { findDevice } from '../../index.ts';
+import { FAMILY_OF, MeasurementSchema, type Measurement } from '../../calibrate/measurement-schema.ts';
+import { formatMeasurements, measurementKey, parseMeasurements } from '../../calibrate/measurements.ts';
+import { IMPORTERS, IMPORT_SOURCES, NEUSIGHT_DEVICES, type ImportSource } from '../../calibrate/importers/index.ts';
+import { parseCsvTable } from '../../calibrate/importers/table.ts';
+import { subsampleNeusight } from '../../calibrate/importers/subsample-neusight.ts';
+import { expectGenzError } from '../helpers.ts';
+
+const data = (name: string): string => readFileSync(new URL(`../../data/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string): string => readFileSync(new URL(`../fixtures/calibrate/${name}`, import.meta.url), 'utf8');
+
+const FILES: Record<string, ImportSource> = {
+  'vidur_mlp_llama2-7b_tp1_a100_a40.csv': 'vidur',
+  'vidur_attention_a100_llama2-70b_tp2_subsample.csv': 'vidur',
+  'vidur_collectives_h100_dgx.csv': 'vidur',
+  'llmcompass_real_hw_matmul.csv': 'llmcompass',
+  'llmcompass_real_hw_softmax_layernorm.csv': 'llmcompass',
+  'neusight_linear_bmm_fp32_subsample.csv': 'neusight',
+  'deepbench_gemm_results.csv': 'deepbench',
+  'mlperf_v41_dell_mi300x_fp8_gemm_sample.csv': 'mlperf',
+};
+
+const imported = new Map<string, Measurement[]>();
+const load = (file: string): Measurement[] => {
+  let ms = imported.get(file);
+  if (!ms) imported.set(file, (ms = IMPORTERS[FILES[file]!](data(file), file)));
+  return ms;
+};
+
+/** Counts by a label, e.g. "device kernel". */
+function countBy(ms: Measurement[], label: (m: Measurement) => string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const m of ms) counts[label(m)] = (counts[label(m)] ?? 0) + 1;
+  return counts;
+}
+
+/** The measurement whose kernel, variant and shape match. */
+function find(ms: Measurement[], device: string, kernel: string, shape: Record<string, number>, variant?: string): Measurement {
+  const hits = ms.filter((m) => m.device.name === device && m.kernel === kernel && (variant === undefined || m.variant === variant)
+    && Object.entries(shape).every(([k, v]) => m.shape[k] === v));
+  expect(hits.length, `${device} ${kernel} ${JSON.stringify(shape)}`).toBeGreaterThan(0);
+  return hits[0]!;
+}
+
+describe('every importer on the project data', () => {
+  it('knows each source by name', () => {
+    expect(Object.keys(IMPORTERS).sort()).toEqual([...IMPORT_SOURCES].sort());
+  });
+
+  for (const file of Object.keys(FILES)) {
+    it(`${file}: every line validates, names a known preset, and round-trips`, () => {
+      const ms = load(file);
+      expect(ms.length).toBeGreaterThan(0);
+      for (const m of ms) {
+        expect(MeasurementSchema.safeParse(m).success).toBe(true);
+        expect(m.source).toBe(FILES[file]);
+        expect(FAMILY_OF[m.kernel]).toBeDefined();
+        if (m.device.id !== undefined) expect(findDevice(m.device.id), m.device.id).toBeDefined();
+      }
+      const text = formatMeasurements(ms);
+      const back = parseMeasurements(text, { fileName: file });
+      expect(back.problems).toEqual([]);
+      expect(back.measurements).toEqual(ms.map((m) => MeasurementSchema.parse(m)));
+      expect(formatMeasurements(back.measurements)).toBe(text);
+    });
+  }
+});
+
+describe('vidur', () => {
+  it('mlp.csv: ten ops per row on A100 and A40, fp16', () => {
+    const ms = load('vidur_mlp_llama2-7b_tp1_a100_a40.csv');
+    expect(ms).toHaveLength(522 * 10);
+    expect(countBy(ms, (m) => `${m.device.name}→${m.device.id}`)).toEqual({ 'a100→a100-80gb-sxm': 2610, 'a40→a40': 2610 });
+    expect(countBy(ms, (m) => m.kernel)).toEqual({ embedding: 522, rmsnorm: 1044, gemm: 2088, rope: 522, 'silu-mul': 522, add: 522 });
+    expect(new Set(ms.map((m) => m.dtype))).toEqual(new Set(['fp16']));
+    // First row, a100, 4096 tokens: attn_pre_proj 1.9110 ms is the fused QKV GEMM 4096 × 4096 → 12288.
+    const qkv = find(ms, 'a100', 'gemm', { m: 4096 }, 'attn_pre_proj');
+    expect(qkv.shape).toEqual({ m: 4096, n: 12288, k: 4096, batch: 1 });
+    expect(qkv.flops).toBe(2 * 4096 * 12288 * 4096);
+    expect(qkv.bytes).toBe(2 * (4096 * 4096 + 4096 * 12288 + 4096 * 12288));
+    expect(qkv.medianS).toBe(0.001911);
+    // mlp_act 0.2660 ms: SiLU(gate) * up over 4096 × 11008, reading two inputs and writing one.
+    const act = find(ms, 'a100', 'silu-mul', { rows: 4096 }, 'mlp_act');
+    expect(act.bytes).toBe(3 * 4096 * 11008 * 2);
+    expect(act.flops).toBe(5 * 4096 * 11008);
+    expect(act.medianS).toBe(0.000266);
+  });
+
+  it('attention.csv: FlashAttention prefill and decode per device of TP 2', () => {
+    const ms = load('vidur_attention_a100_llama2-70b_tp2_subsample.csv');
+    expect(ms).toHaveLength(2721);
+    expect(countBy(ms, (m) => `${m.device.id} ${m.kernel} ${m.variant}`)).toEqual({
+      'a100-80gb-sxm attention-flash prefill': 2209, 'a100-80gb-sxm attention-flash decode': 512,
+    });
+    // Decode, batch 1, 256 cached tokens, 0.017 ms: 64/2 query heads, 8/2 KV heads, head dim 128.
+    const decode = find(ms, 'a100', 'attention-flash', { batch: 1, kvLen: 256 }, 'decode');
+    expect(decode.shape).toEqual({ batch: 1, queryLen: 1, kvLen: 256, heads: 32, kvHeads: 4, headDim: 128 });
+    expect(decode.flops).toBe(4 * 256 * 32 * 128);
+    expect(decode.bytes).toBe((2 * 32 * 128 + 2 * 256 * 4 * 128) * 2);
+    expect(decode.medianS).toBe(0.000017);
+    // Prefill chunk 64 after 64 cached, 0.015 ms: causal pairs 64·64 + 64·65/2 = 6176.
+    const prefill = find(ms, 'a100', 'attention-flash', { queryLen: 64, kvLen: 128 }, 'prefill');
+    expect(prefill.flops).toBe(4 * 6176 * 32 * 128);
+    expect(prefill.bytes).toBe((2 * 64 * 32 * 128 + 2 * 128 * 4 * 128) * 2);
+    expect(prefill.medianS).toBe(0.000015);
+  });
+
+  it('collectives: all-reduce and send/recv on an H100 DGX', () => {
+    const ms = load('vidur_collectives_h100_dgx.csv');
+    expect(ms).toHaveLength(4970);
+    expect(countBy(ms, (m) => `${m.device.name}→${m.device.id} ${m.kernel} ${m.shape.workers}/${m.shape.devicesPerNode}`)).toEqual({
+      'h100_dgx→h100-sxm all-reduce 8/8': 994, 'h100_dgx→h100-sxm all-reduce 2/2': 994, 'h100_dgx→h100-sxm all-reduce 4/4': 994,
+      'h100_dgx→h100-sxm send-recv 2/1': 994, 'h100_dgx→h100-sxm send-recv 2/2': 994,
+    });
+    const first = ms[0]!; // all_reduce, 8 workers, 2048 elements, 0.037 ms
+    expect(first.shape).toEqual({ elements: 2048, workers: 8, devicesPerNode: 8 });
+    expect(first.bytes).toBe(4096);
+    expect(first.flops).toBe((2048 * 7) / 8);
+    expect(first.medianS).toBe(0.000037);
+  });
+
+  it('dispatches on the header and rejects a file of no known kind', () => {
+    expectGenzError(() => IMPORTERS.vidur('a,b,c\n1,2,3\n', 'x.csv'), 'invalid_input', ['line 1']);
+  });
+});
+
+describe('llmcompass', () => {
+  it('matmul: fp16 GEMM on A100 (80 GB SXM) and MI210; times match the file\'s TFLOP/s column', () => {
+    const ms = load('llmcompass_real_hw_matmul.csv');
+    expect(ms).toHaveLength(42);
+    expect(countBy(ms, (m) => `${m.device.name}→${m.device.id} ${m.device.backend}`)).toEqual({ 'A100→a100-80gb-sxm cuda': 20, 'MI210→mi210 hip': 22 });
+    const first = find(ms, 'A100', 'gemm', { m: 64, n: 12288, k: 12288 }); // 0.1900 ms, 101.7124 TFLOP/s
+    expect(first.flops).toBe(2 * 64 * 12288 * 12288);
+    expect(first.bytes).toBe(2 * (64 * 12288 + 12288 * 12288 + 64 * 12288));
+    expect(first.medianS).toBe(0.00019);
+    // (the file rounds times to 0.1 µs after computing TFLOP/s, hence 0.5%)
+    const table = parseCsvTable(data('llmcompass_real_hw_matmul.csv')).records;
+    ms.forEach((m, i) => expect(m.achievedFlopsPerS! / 1e12 / Number(table[i]!.cells.tflops)).toBeCloseTo(1, 2));
+  });
+
+  it('softmax and layernorm: the throughput column is G elements/s', () => {
+    const ms = load('llmcompass_real_hw_softmax_layernorm.csv');
+    expect(ms).toHaveLength(88);
+    expect(countBy(ms, (m) => `${m.device.id} ${m.kernel}`)).toEqual({
+      'a100-80gb-sxm softmax': 22, 'mi210 softmax': 22, 'a100-80gb-sxm layernorm': 22, 'mi210 layernorm': 22,
+    });
+    // A100 layernorm 32768 × 4096 at 385.84643825998086 G elements/s.
+    const ln = find(ms, 'A100', 'layernorm', { rows: 32768, cols: 4096 });
+    expect(ln.medianS).toBeCloseTo((32768 * 4096) / 385.84643825998086e9, 12);
+    expect(ln.bytes).toBe((2 * 32768 * 4096 + 2 * 4096) * 2);
+    expect(ln.flops).toBe(7 * 32768 * 4096);
+    // which is 1.54 TB/s of fp16 traffic: plausible on a 2.04 TB/s A100 80 GB, impossible if the column were GB/s.
+    expect(ln.achievedBytesPerS! / 1e12).toBeCloseTo(1.543, 2);
+    const sm = find(ms, 'MI210', 'softmax', { rows: 4096, cols: 32 });
+    expect(sm.bytes).toBe(2 * 4096 * 32 * 2);
+    expect(sm.medianS).toBeCloseTo((4096 * 32) / 5.389762881254902e9, 12);
+  });
+});
+
+describe('neusight', () => {
+  it('the subsample: 600 rows per device and op, FP32, presets where close', () => {
+    const ms = load('neusight_linear_bmm_fp32_subsample.csv');
+    expect(ms).toHaveLength(6000);
+    expect(countBy(ms, (m) => `${m.device.name}→${m.device.id ?? '-'} ${m.kernel}`)).toEqual({
+      'NVIDIA A100-PCIE-40GB→a100-40gb-sxm gemm': 600, 'NVIDIA A100-PCIE-40GB→a100-40gb-sxm batched-gemm': 600,
+      'Tesla V100-PCIE-32GB→v100 gemm': 600, 'Tesla V100-PCIE-32GB→v100 batched-gemm': 600,
+      'Tesla T4→t4 gemm': 600, 'Tesla T4→t4 batched-gemm': 600,
+      'Tesla P100-PCIE-16GB→- gemm': 600, 'Tesla P100-PCIE-16GB→- batched-gemm': 600,
+      'Tesla P4→- gemm': 600, 'Tesla P4→- batched-gemm': 600,
+    });
+    expect(new Set(ms.map((m) => m.dtype))).toEqual(new Set(['fp32']));
+    // linear 1 × 177 × 23 · 23 × 136 on the A100, 0.0552 ms.
+    const linear = find(ms, 'NVIDIA A100-PCIE-40GB', 'gemm', { batch: 1, m: 177, n: 136, k: 23 });
+    expect(linear.flops).toBe(2 * 177 * 136 * 23);
+    expect(linear.bytes).toBe(4 * (177 * 23 + 23 * 136 + 177 * 136));
+    expect(linear.medianS).toBe(0.0000552);
+  });
+
+  it('bmm reads B once per batch, linear once in all', () => {
+    const text = 'device,op,B,M,N,K,latency_ms\nTesla T4,bmm,8,64,32,16,0.05\nTesla T4,linear,8,64,32,16,0.04\n';
+    const [bmm, linear] = IMPORTERS.neusight(text);
+    expect(bmm!.kernel).toBe('batched-gemm');
+    expect(bmm!.bytes).toBe(4 * 8 * (64 * 16 + 16 * 32 + 64 * 32));
+    expect(linear!.kernel).toBe('gemm');
+    expect(linear!.bytes).toBe(4 * (8 * 64 * 16 + 16 * 32 + 8 * 64 * 32));
+    expect(bmm!.flops).toBe(2 * 8 * 64 * 32 * 16);
+  });
+
+  it('device features match data/neusight_device_configs.json', () => {
+    const configs = JSON.parse(data('neusight_device_configs.json')) as Record<string, { Num_Sm: number; Freq: number }>;
+    for (const [name, d] of Object.entries(NEUSIGHT_DEVICES)) {
+      expect(configs[name], name).toBeDefined();
+      expect({ sm: d.computeUnits, clockHz: d.clockHz }).toEqual({ sm: configs[name]!.Num_Sm, clockHz: configs[name]!.Freq * 1e6 });
+    }
+  });
+
+  it('the subsampler is deterministic and stratified', () => {
+    const rows = ['device,op,B,M,N,K,latency_ms'];
+    for (const device of ['Tesla T4', 'Tesla P4']) for (let i = 1; i <= 50; i++) rows.push(`${device},${i % 2 ? 'linear' : 'bmm'},1,${i},${i},${i},0.1`);
+    const text = `${rows.join('\n')}\n`;
+    const picked = subsampleNeusight(text, 5);
+    expect(picked).toEqual(subsampleNeusight(text, 5));
+    expect(picked).toHaveLength(1 + 4 * 5);
+    expect(countBy(IMPORTERS.neusight(`${picked.join('\n')}\n`), (m) => `${m.device.name} ${m.kernel}`)).toEqual({
+      'Tesla T4 gemm': 5, 'Tesla T4 batched-gemm': 5, 'Tesla P4 gemm': 5, 'Tesla P4 batched-gemm': 5,
+    });
+  });
+});
+
+describe('deepbench', () => {
+  it('GEMM on V100, P100, T4 and MI25 with transposes as the variant', () => {
+    const ms = load('deepbench_gemm_results.csv');
+    expect(ms).toHaveLength(1195);
+    expect(countBy(ms, (m) => `${m.device.name}→${m.device.id ?? '-'} ${m.device.backend}`)).toEqual({
+      'NVIDIA V100→v100 cuda': 320, 'NVIDIA P100→- cuda': 320, 'NVIDIA T4→t4 cuda': 395, 'AMD MI25→- hip': 160,
+    });
+    expect(countBy(ms, (m) => m.dtype)).toEqual({ fp32: 640, fp16: 480, int8: 75 });
+    expect(countBy(ms, (m) => m.variant!.slice(0, 2))).toEqual({ NN: 7 * 77 + 75, NT: 7 * 10, TN: 7 * 73 }); // 7 sheets of 160, T4 int8 all NN
+    // V100 FP32 NN 1760 × 16 × 1760, 0.038 ms.
+    const v100 = find(ms, 'NVIDIA V100', 'gemm', { m: 1760, n: 16, k: 1760 }, 'NN');
+    expect(v100.dtype).toBe('fp32');
+    expect(v100.flops).toBe(2 * 1760 * 16 * 1760);
+    expect(v100.bytes).toBe(4 * (1760 * 1760 + 1760 * 16 + 1760 * 16));
+    expect(v100.medianS).toBe(0.000038);
+    // T4 int8 5124 × 700 × 2048, 0.999 ms, int32 output.
+    const t4 = ms.find((m) => m.device.name === 'NVIDIA T4' && m.dtype === 'int8' && m.shape.m === 5124 && m.shape.n === 700 && m.shape.k === 2048)!;
+    expect(t4.variant).toBe('NN int32-out');
+    expect(t4.bytes).toBe(5124 * 2048 + 2048 * 700 + 4 * 5124 * 700);
+    expect(t4.medianS).toBe(0.000999);
+    expect(ms.filter((m) => m.device.name === 'NVIDIA P100' && m.dtype === 'fp16').every((m) => m.variant!.endsWith('fp32-math'))).toBe(true);
+    // Times agree with the file's TFLOP/s column (it is 2·M·N·K / time).
+    const table = parseCsvTable(data('deepbench_gemm_results.csv')).records;
+    ms.forEach((m, i) => expect(m.achievedFlopsPerS! / 1e12 / Number(table[i]!.cells.tflops)).toBeCloseTo(1, 3));
+  });
+
+  it('reports bad cells by line and column and keeps reading (quoted cells with commas parse)', () => {
+    const e = expectGenzError(() => IMPORTERS.deepbench(fixture('deepbench-bad.csv'), 'deepbench-bad.csv'), 'invalid_input', ['line 3', 'time_ms']);
+    expect(e.problems.map((p) => p.path)).toEqual([['line 3', 'time_ms'], ['line 4', 'A_transpose'], ['line 4', 'time_ms']]);
+    expect(e.problems[0]!.message).toBe('expected a positive number, found -0.02 (in deepbench-bad.csv)');
+    expect(e.problems[2]!.message).toMatch(/found "NaN"/);
+  });
+
+  it('names missing columns', () => {
+    const e = expectGenzError(() => IMPORTERS.deepbench('device,M,N,K\nX,1,2,3\n'), 'invalid_input', ['line 1']);
+    expect(e.message).toMatch(/missing precision, A_transpose, B_transpose, time_ms/);
+  });
+});
+
+describe('mlperf', () => {
+  it('FP8 hipBLASLt GEMM on MI300X, FP16 output', () => {
+    const ms = load('mlperf_v41_dell_mi300x_fp8_gemm_sample.csv');
+    expect(ms).toHaveLength(27);
+    expect(countBy(ms, (m) => `${m.device.name}→${m.device.id} ${m.dtype} ${m.variant}`)).toEqual({ 'AMD Instinct MI300X→mi300x fp8 hipblaslt fp16-out': 27 });
+    const first = ms[0]!; // 57344, 1952, 8192 in 1.744382095336914 ms
+    expect(first.shape).toEqual({ m: 57344, n: 1952, k: 8192, batch: 1 });
+    expect(first.flops).toBe(2 * 57344 * 1952 * 8192);
+    expect(first.bytes).toBe(57344 * 8192 + 8192 * 1952 + 2 * 57344 * 1952);
+    expect(first.medianS).toBeCloseTo(1.744382095336914e-3, 15);
+    expect(first.achievedFlopsPerS! / 1e15).toBeCloseTo(1.051, 3); // 1.05 PFLOP/s dense FP8 of a 2.6 PFLOP/s peak
+  });
+});
+
+describe('identity across sources', () => {
+  it('measurement keys repeat only where the source measured the same thing twice', () => {
+    const dupes = (file: string): number => {
+      const ms = load(file);
+      return ms.length - new Set(ms.map(measurementKey)).size;
+    };
+    // Vidur's files hold a few repeated rows (same op and size, timed in two runs); LLMCompass's M and N sweeps
+    // both pass through 4096 × 4096 (once per device and op); the others hold none.
+    expect(dupes('vidur_mlp_llama2-7b_tp1_a100_a40.csv')).toBe(4 * 10);
+    expect(dupes('vidur_attention_a100_llama2-70b_tp2_subsample.csv')).toBe(105);
+    expect(dupes('vidur_collectives_h100_dgx.csv')).toBe(5);
+    expect(dupes('llmcompass_real_hw_softmax_layernorm.csv')).toBe(4);
+    for (const file of ['llmcompass_real_hw_matmul.csv', 'neusight_linear_bmm_fp32_subsample.csv',
+      'deepbench_gemm_results.csv', 'mlperf_v41_dell_mi300x_fp8_gemm_sample.csv']) expect(dupes(file), file).toBe(0);
+  });
+});
