@@ -61,3 +61,10 @@ export type { VisionRequest, VisionReport } from './simulator/serving/vision-est
 // Speculative decoding math.
 export { expectedTokensChain, expectedTokensTree, chainTree, treeFromBranching, kAryTree, sequoiaTree, speculativeStep } from './simulator/serving/speculative.ts';
 export type { SpecTree, SpeculativeStep } from './simulator/serving/speculative.ts';
+
+// Measurements and calibration data (pure: no files).
+export { MeasurementSchema, MEASUREMENT_SCHEMA_ID, KERNELS, FAMILIES, FAMILY_OF } from './calibrate/measurement-schema.ts';
+export type { Measurement, KernelName, KernelFamily } from './calibrate/measurement-schema.ts';
+export { parseMeasurements, readMeasurementsStrict, formatMeasurement, measurementKey } from './calibrate/measurements.ts';
+export { IMPORTERS, IMPORT_SOURCES } from './calibrate/importers/index.ts';
+export type { ImportSource } from './calibrate/importers/index.ts';

@@ -11,6 +11,7 @@ import { formatBytes, formatCount, formatSeconds, table, toJson } from './format
 import { estimateText, opsText, sweepText, visionText } from './estimate-view.ts';
 import { idOrFile, parseFractionList, parsePositive, parseTokenList, parseTokens, parseWhole, parseWholeList, readTextFile } from './inputs.ts';
 import { showText } from './show-view.ts';
+import { registerCalibrate } from './calibrate-command.ts';
 
 const out = (text: string): void => { process.stdout.write(`${text}\n`); };
 
@@ -268,6 +269,8 @@ program.command('show')
     }
     out(flags.json ? toJson(spec) : showText(spec));
   });
+
+registerCalibrate(program);
 
 const hardware = program.command('hardware').description('hardware spec format');
 hardware.command('schema').description('print the JSON Schema of a device or system spec file').action(() => out(toJson(hardwareJsonSchema())));

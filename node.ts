@@ -1,0 +1,4 @@
+// The Node-only public API: everything of index.ts plus helpers that touch files and processes
+// (measurement files, the kernels-ref driver). cli/ imports from here; web/ imports index.ts only.
+export * from './index.ts';
+export { readMeasurementFile, readMeasurementFileStrict, appendMeasurement, appendMeasurements, writeMeasurementFile } from './calibrate/measurement-files.ts';
