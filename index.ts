@@ -31,13 +31,15 @@ export { DEFAULT_EFFICIENCY, IDEAL_EFFICIENCY } from './simulator/efficiency.ts'
 export type { EfficiencyProfile } from './simulator/efficiency.ts';
 export { rooflineBackend } from './simulator/roofline/roofline-backend.ts';
 export { collectiveS, ringAllReduceS, treeAllReduceS } from './simulator/collectives.ts';
-export { estimate, estimateResolved, resolveInputs } from './simulator/serving/estimate.ts';
+export { estimateResolved, resolveInputs } from './simulator/serving/estimate.ts';
+export { estimate } from './calibrate/calibrated-estimate.ts';
 export type { EstimateReport, PhaseReport, ResolvedInputs, Scenario } from './simulator/serving/estimate.ts';
 export { EstimateRequestSchema, DEFAULT_MODEL, DEFAULT_HARDWARE } from './simulator/serving/request.ts';
 export type { EstimateRequest } from './simulator/serving/request.ts';
 export type { OpReport } from './simulator/serving/phase.ts';
 export type { MemoryReport } from './simulator/serving/memory.ts';
-export { estimateOp, SingleOpRequestSchema } from './simulator/single-op.ts';
+export { SingleOpRequestSchema } from './simulator/single-op.ts';
+export { estimateOp } from './calibrate/calibrated-estimate.ts';
 export type { SingleOpRequest, SingleOpResult } from './simulator/single-op.ts';
 
 // Vision encoders and vision-language models.
@@ -68,3 +70,11 @@ export type { Measurement, KernelName, KernelFamily } from './calibrate/measurem
 export { parseMeasurements, readMeasurementsStrict, formatMeasurement, measurementKey } from './calibrate/measurements.ts';
 export { IMPORTERS, IMPORT_SOURCES } from './calibrate/importers/index.ts';
 export type { ImportSource } from './calibrate/importers/index.ts';
+
+// Calibration profiles.
+export { fitProfile, fitProfiles } from './calibrate/fit.ts';
+export { reportProfile } from './calibrate/report.ts';
+export { ProfileSchema, parseProfile, parseProfileText, profileCurves, profileJsonSchema } from './calibrate/profile-schema.ts';
+export type { CalibrationProfile } from './calibrate/profile-schema.ts';
+export type { CalibrationCurves, CalibrationCurve } from './simulator/calibration.ts';
+export { defaultCalibration, shippedCalibrationIds } from './simulator/calibration-defaults.ts';

@@ -9,7 +9,7 @@ import {
 } from '../index.ts';
 import { formatBytes, formatCount, formatSeconds, table, toJson } from './format.ts';
 import { estimateText, opsText, sweepText, visionText } from './estimate-view.ts';
-import { idOrFile, parseFractionList, parsePositive, parseTokenList, parseTokens, parseWhole, parseWholeList, readTextFile } from './inputs.ts';
+import { idOrFile, readJsonFile, parseFractionList, parsePositive, parseTokenList, parseTokens, parseWhole, parseWholeList, readTextFile } from './inputs.ts';
 import { showText } from './show-view.ts';
 import { registerCalibrate } from './calibrate-command.ts';
 
@@ -18,7 +18,7 @@ const out = (text: string): void => { process.stdout.write(`${text}\n`); };
 interface EstimateFlags {
   model?: string; hardware?: string; devices?: number; tp?: number; pp?: number; ep?: number; batch?: number;
   input?: number[]; output?: number; maxContext?: boolean;
-  images?: number; draft?: string; acceptance?: number[]; gamma?: number; treeSize?: number; treeBranching?: number[]; wbits?: number; abits?: number; kvbits?: number; dtype?: string; flash?: boolean;
+  images?: number; calibration?: string; draft?: string; acceptance?: number[]; gamma?: number; treeSize?: number; treeBranching?: number[]; wbits?: number; abits?: number; kvbits?: number; dtype?: string; flash?: boolean;
   ideal?: boolean; json?: boolean;
 }
 
@@ -42,6 +42,7 @@ function addEstimateFlags(cmd: Command): Command {
     .option('--ideal', 'efficiency 1 and no overheads: the pure roofline GenZ and LLM-Viewer compute')
     .option('--max-context', 'also report the longest prompt that fits in memory at this batch and output length')
     .option('--images <n>', 'vision-language models: images per sequence (default 1)', parseWhole('images'))
+    .option('--calibration <file|none>', "a calibration profile (genz calibrate fit), or 'none'; default: the device's shipped profile")
     .option('--draft <id|file>', 'speculative decoding: draft model (runs on the same devices)')
     .option('--acceptance <p>', 'speculative: α, or a positional acceptance list for trees (0.6,0.15,0.05)', parseFractionList('acceptance'))
     .option('--gamma <n>', 'speculative: draft tokens per step of a chain (default 4)', parseWhole('gamma'))
@@ -59,6 +60,8 @@ function estimateRequest(f: EstimateFlags, inputTokens = f.input?.[0]): Estimate
   set('inputTokens', inputTokens); set('outputTokens', f.output);
   if (f.maxContext) request.maxContext = true;
   set('images', f.images);
+  if (f.calibration !== undefined) request.calibration = calibrationFlag(f.calibration);
+  else if (f.ideal) request.calibration = 'none';
   if (f.draft !== undefined || f.acceptance !== undefined) {
     if (f.draft === undefined || f.acceptance === undefined) {
       throw new GenzError('invalid_input', 'speculative decoding needs both --draft and --acceptance', [f.draft === undefined ? 'draft' : 'acceptance']);
@@ -72,6 +75,14 @@ function estimateRequest(f: EstimateFlags, inputTokens = f.input?.[0]): Estimate
   set('wbits', f.wbits); set('abits', f.abits); set('kvbits', f.kvbits); set('dtype', f.dtype); set('flash', f.flash);
   if (f.ideal) request.efficiency = { ...IDEAL_EFFICIENCY };
   return request as EstimateRequest;
+}
+
+/** `--calibration`: 'none', 'default', or a profile file. */
+function calibrationFlag(value: string): 'none' | 'default' | Record<string, unknown> {
+  if (value === 'none' || value === 'default') return value;
+  const json = readJsonFile(value, 'calibration');
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new GenzError('invalid_input', `${value} must hold one JSON object`, ['calibration']);
+  return json as Record<string, unknown>;
 }
 
 /** A ViT/DeiT/Vim preset id or a spec object of kind 'vit' or 'vim': estimated as one encoder pass, not a serving run. */
@@ -131,13 +142,14 @@ addEstimateFlags(program.command('ops').description('the per-operator table of p
 interface OpFlags {
   m?: number; n?: number; k?: number; batch?: number; dtype?: string; hardware?: string; q?: number; kv?: number;
   heads?: number; kvHeads?: number; headDim?: number; causal?: boolean; flash?: boolean; elements?: number; bytes?: number;
-  devices?: number; fromFile?: string; json?: boolean;
+  devices?: number; fromFile?: string; json?: boolean; calibration?: string;
 }
 
 function opRequest(kind: string, f: OpFlags): SingleOpRequest {
   const r: Record<string, unknown> = { kind };
   const set = (key: string, value: unknown): void => { if (value !== undefined) r[key] = value; };
   set('hardware', idOrFile(f.hardware, 'hardware')); set('dtype', f.dtype); set('batch', f.batch);
+  if (f.calibration !== undefined) r.calibration = calibrationFlag(f.calibration);
   if (kind === 'gemm') { set('m', f.m); set('n', f.n); set('k', f.k); }
   else if (kind === 'attention') {
     set('queryLen', f.q); set('kvLen', f.kv); set('heads', f.heads); set('kvHeads', f.kvHeads); set('headDim', f.headDim);
@@ -201,6 +213,7 @@ program.command('op')
   .option('--elements <n>', 'elementwise: elements', parseWhole('elements'))
   .option('--bytes <n>', 'collectives: bytes per device', parsePositive('bytes'))
   .option('--devices <n>', 'collectives: group size (default: 8)', parseWhole('devices'))
+  .option('--calibration <file|none>', "a calibration profile, or 'none'; default: the device's shipped profile")
   .option('--from-file <file>', 'JSON Lines, one operator per line ({"kind":"gemm","m":…}); one result per line')
   .option('--json', 'print JSON')
   .action((kind: string | undefined, flags: OpFlags) => {

@@ -3,6 +3,7 @@ import type { ComputeDtype } from '../common/dtype.ts';
 import type { Device } from '../hardware/device-schema.ts';
 import type { Network } from '../hardware/system-schema.ts';
 import type { Op, OpKind, ParallelGroup } from '../models/ops.ts';
+import type { CalibrationCurves } from './calibration.ts';
 import type { EfficiencyProfile } from './efficiency.ts';
 import type { EnergyRates } from './energy.ts';
 
@@ -39,6 +40,11 @@ export interface CostContext {
   links: Readonly<Record<ParallelGroup, Network>>;
   /** Base compute dtype requested for 16/32-bit work (bf16, fp16, fp32, tf32). */
   baseDtype: ComputeDtype;
+  /**
+   * Fitted per-family curves for `device` (a calibration profile). An op whose family has a curve is priced by
+   * it instead of `efficiency`; curves for another device id are ignored.
+   */
+  calibration?: CalibrationCurves;
 }
 
 export interface CostBackend {

@@ -10,11 +10,15 @@ import { DEFAULT_EFFICIENCY } from './efficiency.ts';
 import { energyRates } from './energy.ts';
 import { rooflineBackend } from './roofline/roofline-backend.ts';
 import { DEFAULT_HARDWARE } from './serving/request.ts';
+import type { CalibrationCurves } from './calibration.ts';
+import { defaultCalibration } from './calibration-defaults.ts';
 
 const dim = (what: string) => z.number().int(`${what} must be a whole number`).positive(`${what} must be positive`).max(1e9, `${what} must be at most 1e9`);
 const common = {
   hardware: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).default(DEFAULT_HARDWARE),
   dtype: z.enum(COMPUTE_DTYPES).default('fp16'),
+  calibration: z.union([z.literal('default'), z.literal('none'), z.record(z.string(), z.unknown())]).default('default')
+    .describe("'default' (the device's shipped profile, if any), 'none', or calibration curves"),
 };
 
 export const SingleOpRequestSchema = z.discriminatedUnion('kind', [
@@ -86,6 +90,9 @@ export function estimateOp(request: SingleOpRequest, backend: CostBackend = roof
     baseDtype: req.dtype,
     energy: energyRates(system.device),
   };
+  const curves = req.calibration === 'default' ? defaultCalibration(system.device.id)
+    : req.calibration === 'none' ? undefined : (req.calibration as unknown as CalibrationCurves);
+  if (curves) ctx.calibration = curves;
   const cost = backend.cost(op, ctx);
   return {
     kind: req.kind,

@@ -41,19 +41,20 @@ export function benchRows(csv: string): BenchRow[] {
   });
 }
 
-export function benchEstimate(row: BenchRow, efficiency?: Partial<EfficiencyProfile>): EstimateReport {
+/** `calibration` 'none' (the default here) prices ops with the efficiency factors alone; 'default' uses shipped profiles. */
+export function benchEstimate(row: BenchRow, efficiency?: Partial<EfficiencyProfile>, calibration: 'none' | 'default' = 'none'): EstimateReport {
   return estimate({
     model: row.model, hardware: row.hardware, tp: row.devices, batch: row.batch, inputTokens: row.tokens, outputTokens: row.tokens,
-    dtype: 'fp16', ...(efficiency ? { efficiency } : {}),
+    dtype: 'fp16', calibration, ...(efficiency ? { efficiency } : {}),
   });
 }
 
 /** One sample per row that fits in memory (rows that genz says do not fit are counted separately). */
-export function benchSamples(rows: readonly BenchRow[], efficiency?: Partial<EfficiencyProfile>): { samples: Sample[]; infeasible: number } {
+export function benchSamples(rows: readonly BenchRow[], efficiency?: Partial<EfficiencyProfile>, calibration: 'none' | 'default' = 'none'): { samples: Sample[]; infeasible: number } {
   const samples: Sample[] = [];
   let infeasible = 0;
   for (const row of rows) {
-    const report = benchEstimate(row, efficiency);
+    const report = benchEstimate(row, efficiency, calibration);
     if (!report.feasible) { infeasible++; continue; }
     samples.push({ group: `${row.framework} ${row.hardware}`, predictedS: report.e2eS, measuredS: row.latencyS });
   }

@@ -1,19 +1,25 @@
 // The analytical backend: time = max(compute, memory, network) + launch overhead, per op, with
-// efficiency factors applied to the peaks. Work (FLOPs, bytes) comes from ../work.ts.
+// efficiency factors applied to the peaks. Work (FLOPs, bytes) comes from ../work.ts. When the context carries a
+// calibration curve for the op's family (../calibration.ts), the times at efficiency 1 are scaled by the curve's
+// slowdown and its per-kernel overhead replaces the default one.
 import type { Op } from '../../models/ops.ts';
 import type { CostBackend, CostContext, OpCost, Bound } from '../cost.ts';
 import { opWork } from '../work.ts';
 import { peakFor } from '../dtype-select.ts';
 import { collectiveS } from '../collectives.ts';
+import { calibrationSlowdown, curveFor } from '../calibration.ts';
+import { IDEAL_EFFICIENCY } from '../efficiency.ts';
 
 function shapeFactor(x: number, half: number): number {
   return half <= 0 ? 1 : x / (x + half);
 }
 
 export function costOp(op: Op, ctx: CostContext): OpCost {
-  const { device, efficiency: eff, energy } = ctx;
+  const { device, energy } = ctx;
   const peaks = device.peakFlopsPerS;
   const w = opWork(op, peaks, ctx.baseDtype);
+  const curve = curveFor(ctx.calibration, device.id, op, w.computeDtype);
+  const eff = curve === undefined ? ctx.efficiency : IDEAL_EFFICIENCY;
   let computeEff = 1;
   if (op.kind === 'gemm') {
     computeEff = eff.gemmCompute * shapeFactor(op.m, eff.gemmHalfDim) * shapeFactor(op.n, eff.gemmHalfDim) * shapeFactor(op.k, eff.gemmHalfDim);
@@ -24,9 +30,9 @@ export function costOp(op: Op, ctx: CostContext): OpCost {
   }
   const tensorS = w.computeDtype === null || w.flops === 0 ? 0 : w.flops / (peakFor(w.computeDtype, peaks) * computeEff);
   const vectorS = w.vectorFlops / (peaks.fp32 * eff.vector);
-  const computeS = tensorS + vectorS;
+  let computeS = tensorS + vectorS;
   const memoryEff = op.kind === 'elementwise' || op.kind === 'gather' ? eff.elementwiseMemory : eff.memory;
-  const memoryS = w.dramBytes / (device.memory[0]!.bandwidthBytesPerS * memoryEff);
+  let memoryS = w.dramBytes / (device.memory[0]!.bandwidthBytesPerS * memoryEff);
   let networkS = 0;
   let overheadS = w.kernels * eff.kernelOverheadS;
   if (op.kind === 'collective') {
@@ -37,6 +43,15 @@ export function costOp(op: Op, ctx: CostContext): OpCost {
       inNetworkReduction: link.inNetworkReduction === true,
     });
     if (op.groupSize > 1 || op.collective === 'p2p') overheadS += eff.collectiveOverheadS;
+  }
+  if (curve !== undefined) {
+    const slowdown = calibrationSlowdown(curve, op, computeS, memoryS, networkS);
+    computeS *= slowdown;
+    memoryS *= slowdown;
+    networkS *= slowdown;
+    // A collective over one device is a no-op; anything else pays the family's overhead per kernel (a collective is one call).
+    const noop = op.kind === 'collective' && op.groupSize <= 1 && op.collective !== 'p2p';
+    overheadS = noop ? 0 : curve.overheadS * Math.max(1, w.kernels);
   }
   const busyS = Math.max(computeS, memoryS, networkS);
   const latencyS = busyS + overheadS;

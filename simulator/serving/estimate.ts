@@ -7,6 +7,8 @@ import type { AttentionOp, ParallelGroup } from '../../models/ops.ts';
 import type { Precision } from '../../models/precision.ts';
 import { buildGraph } from '../../models/graph.ts';
 import { parallelismProblem } from '../../models/footprint.ts';
+import type { CalibrationCurves } from '../calibration.ts';
+import { defaultCalibration } from '../calibration-defaults.ts';
 import { paramBreakdown } from '../../models/params.ts';
 import { resolveModel } from '../../models/registry.ts';
 import { resolveHardware, type ResolvedSystem } from '../../hardware/registry.ts';
@@ -45,6 +47,8 @@ export interface Scenario {
 }
 
 export interface ResolvedInputs {
+  /** Calibration curves pricing the ops of their families on this device, if any. */
+  calibration?: CalibrationCurves;
   /** The language model (a VLM's decoder). */
   model: TransformerConfig;
   /** The whole VLM, when the request names one. */
@@ -97,6 +101,8 @@ export interface EstimateReport {
     hardware: ResolvedSystem;
     scenario: Scenario;
     efficiency: EfficiencyProfile;
+    /** The device id whose calibration curves priced the ops, or null for the efficiency factors alone. */
+    calibration: string | null;
     backend: string;
   };
 }
@@ -140,7 +146,14 @@ export function resolveInputs(request: EstimateRequest | undefined): ResolvedInp
     const problem = vitParallelismProblem(vlm.vision, scenario.tp);
     if (problem) throw new GenzError('invalid_input', problem, ['tp']);
   }
-  return { model, system, scenario, efficiency: { ...DEFAULT_EFFICIENCY, ...req.efficiency }, ...(vlm ? { vlm } : {}) };
+  // Shipped profiles apply by default, unless the caller overrides efficiency factors (then they want that model).
+  const mode = req.calibration ?? (req.efficiency ? 'none' : 'default');
+  const calibration = mode === 'default' ? defaultCalibration(system.device.id)
+    : mode === 'none' ? undefined : (mode as unknown as CalibrationCurves);
+  return {
+    model, system, scenario, efficiency: { ...DEFAULT_EFFICIENCY, ...req.efficiency }, ...(vlm ? { vlm } : {}),
+    ...(calibration ? { calibration } : {}),
+  };
 }
 
 function checkParallelism(model: TransformerConfig, system: ResolvedSystem, s: Scenario): void {
@@ -200,7 +213,9 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
   const microBatches = Math.min(s.pp, replicaBatch);
   const microBatch = Math.ceil(replicaBatch / microBatches);
   const links = groupLinks(system, s);
-  const ctx: CostContext = { device, efficiency, links, baseDtype: s.dtype, energy: energyRates(device) };
+  const ctx: CostContext = {
+    device, efficiency, links, baseDtype: s.dtype, energy: energyRates(device), ...(inputs.calibration ? { calibration: inputs.calibration } : {}),
+  };
   const warnings: string[] = [...system.notes];
   // A VLM's images run through the tower first and join the prompt as image tokens.
   const vision = vlm ? visionStage(vlm, microBatch * s.images, s.tp, s.precision, s.flash, backend, ctx) : undefined;
@@ -306,7 +321,7 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
     prefill: { latencyS: ttftS, energyJ: prefillEnergyJ, ops: opReports(prefill) },
     decode: { latencyS: decodeStepS, energyJ: decodeStepEnergyJ, contextTokens: meanContext, ops: opReports(decode) },
     parallel: { devices, tp: s.tp, pp: s.pp, ep: s.ep, dp, replicaBatch, microBatches, prefillBubbleFraction },
-    inputs: { model, hardware: system, scenario: s, efficiency, backend: backend.id },
+    inputs: { model, hardware: system, scenario: s, efficiency, calibration: inputs.calibration?.deviceId ?? null, backend: backend.id },
   };
   assertFinite(report);
   if (!memory.fits) {

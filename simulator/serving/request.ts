@@ -62,6 +62,10 @@ export const EstimateRequestSchema = z
       .optional()
       .describe('speculative decoding with a draft model (chain or tree verification)'),
     images: int(0, 10_000, 'images').optional().describe('images per sequence for a vision-language model (default 1)'),
+    calibration: z
+      .union([z.literal('default'), z.literal('none'), z.record(z.string(), z.unknown())])
+      .optional()
+      .describe("'default' (the shipped profile of the device, if any), 'none', or a calibration profile object; default: 'default' unless `efficiency` is overridden"),
     maxContext: z.boolean().default(false).describe('also report maxContextTokens, the longest prompt that fits'),
     efficiency: EfficiencyOverrideSchema.optional().describe('overrides of the default efficiency factors'),
   })

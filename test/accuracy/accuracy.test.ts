@@ -60,4 +60,13 @@ describe('end to end against LLM-Inference-Bench (A100), held-out rows', () => {
       expect(s.medianAbsPctError).toBeLessThan(ideal.get(group)!.medianAbsPctError);
     }
   });
+
+  it('with the shipped A100 kernel profile (Vidur, per-op timings) end to end stays within 25% median', () => {
+    const rows = benchRows(read('llm_inference_bench_a100_mi250.csv')).filter((r) => isHeldOut(r.index));
+    const calibrated = summarize(benchSamples(rows, undefined, 'default').samples);
+    console.log(`LLM-Inference-Bench, held-out, shipped calibration profiles:\n${summaryTable(calibrated)}`);
+    for (const group of ['vLLM a100-40gb-sxm', 'TensorRT-LLM a100-40gb-sxm']) {
+      expect(byGroup(calibrated).get(group)!.medianAbsPctError).toBeLessThanOrEqual(25);
+    }
+  });
 });

@@ -1,0 +1,410 @@
+// `genz calibrate fit`: fits one calibration curve per operator family (simulator/calibration.ts) to measured
+// kernel times of one device, on a training split, and records the held-out error before (default efficiencies)
+// and after (the curves). For each family:
+//   y = ln((measured − overheadS) / floorS) is fitted by ridge least squares on the features φ (mathjs lusolve of
+//   the normal equations); overheadS is picked from a small grid (0 … 0.9 × the family's fastest training time)
+//   by the training error of the whole prediction, a robust small-op intercept that keeps the fit linear.
+// A device without a genz preset gets a spec built from the measurements (best achieved rates), embedded in the profile.
+import { lusolve } from 'mathjs';
+import { GenzError } from '../common/errors.ts';
+import { parseWith } from '../common/zod-errors.ts';
+import { DeviceSchema, type Device, type PeakFlops } from '../hardware/device-schema.ts';
+import { ASSUMED_SCALE_OUT, DEFAULT_LINK_LATENCY_S, findDevice, unknownHardware } from '../hardware/registry.ts';
+import type { Network } from '../hardware/system-schema.ts';
+import type { Op } from '../models/ops.ts';
+import {
+  CALIBRATION_FAMILIES, CALIBRATION_FEATURES, CALIBRATION_SCHEMA_ID, FEATURE_COUNT, calibrationFeature,
+  type CalibrationCurve, type CalibrationCurves, type CalibrationFamily,
+} from '../simulator/calibration.ts';
+import type { CostContext } from '../simulator/cost.ts';
+import { DEFAULT_EFFICIENCY, IDEAL_EFFICIENCY, type EfficiencyProfile } from '../simulator/efficiency.ts';
+import { energyRates } from '../simulator/energy.ts';
+import { costOp } from '../simulator/roofline/roofline-backend.ts';
+import { COMPUTE_DTYPES, type ComputeDtype } from '../common/dtype.ts';
+import { absPctError, quantile } from './accuracy/error-stats.ts';
+import type { Measurement } from './measurement-schema.ts';
+import { measurementKey, measurementOp, stableHash } from './op-family.ts';
+import type { CalibrationProfile, FamilyError } from './profile-schema.ts';
+
+export interface FitOptions {
+  /** Which device's measurements to fit (device.id, else a slug of device.name); needed when there are several. */
+  deviceId?: string;
+  /** Peaks to fit against: a preset id or a device spec (default: the preset `deviceId` names, else inferred). */
+  hardware?: string | Device;
+  /** Percent of measurement keys held out for the error table (default 20). */
+  heldOutPercent?: number;
+  /** The command that made the profile, recorded in it. */
+  createdBy: string;
+  /** Files or datasets the measurements came from (default: their `source` fields). */
+  measurementSources?: string[];
+  /** Efficiencies of the uncalibrated estimator the "before" error is measured for (default DEFAULT_EFFICIENCY). */
+  before?: EfficiencyProfile;
+}
+
+/** One measurement, priced: what the fit and the error table need. */
+export interface FitRow {
+  family: CalibrationFamily;
+  op: Op;
+  ctx: CostContext;
+  measuredS: number;
+  /** Times at efficiency 1. */
+  computeS: number;
+  memoryS: number;
+  networkS: number;
+  floorS: number;
+  /** Datapath of the op's tensor work (null: none). */
+  dtype: ComputeDtype | null;
+  heldOut: boolean;
+}
+
+/** The device a measurement is of: its genz id when the writer knew it, else a slug of its name. */
+export function measurementDeviceId(m: Measurement): string {
+  if (m.device.id !== undefined) return m.device.id;
+  return m.device.name.toLowerCase().replace(/[^a-z0-9.]+/g, '-').replace(/^[^a-z0-9]+|-+$/g, '') || 'device';
+}
+
+function isHeldOutKey(key: string, percent: number): boolean {
+  return stableHash(key) % 100 < percent;
+}
+
+/** Training rows a family needs in one dtype for a curve of its own. */
+const MIN_DTYPE_ROWS = 20;
+
+const GEMM_KERNELS = new Set<Measurement['kernel']>(['gemm-naive', 'gemm-smem', 'gemm-tensor', 'gemm-blas', 'gemm', 'batched-gemm', 'gemv', 'flat-gemm']);
+const STREAM_KERNELS = new Set<Measurement['kernel']>(['memcpy', 'add', 'mul', 'silu', 'gelu', 'silu-mul', 'rope', 'rmsnorm', 'layernorm', 'softmax', 'embedding']);
+const PEAK_DTYPES: readonly ComputeDtype[] = ['fp64', 'fp32', 'tf32', 'bf16', 'fp16', 'fp8', 'int8', 'int4'];
+
+/**
+ * A device spec for a device genz has no preset for, from its measurements: peak FLOP/s per dtype = the best
+ * achieved GEMM rate of that dtype (fp32 falls back to the best of any dtype), bandwidth = the best achieved
+ * rate of memcpy and streaming kernels. Power, process and cache are placeholders (they only feed energy).
+ */
+export function inferDevice(measurements: readonly Measurement[], id: string): { device: Device; notes: string[] } {
+  const best = new Map<ComputeDtype, number>();
+  let streamBytes = 0;
+  let gemmBytes = 0;
+  for (const m of measurements) {
+    if (GEMM_KERNELS.has(m.kernel) && m.flops > 0 && (PEAK_DTYPES as readonly string[]).includes(m.dtype)) {
+      const dtype = m.dtype as ComputeDtype;
+      best.set(dtype, Math.max(best.get(dtype) ?? 0, m.flops / m.medianS));
+    }
+    if (STREAM_KERNELS.has(m.kernel) && m.bytes > 0) streamBytes = Math.max(streamBytes, m.bytes / m.medianS);
+    if (GEMM_KERNELS.has(m.kernel) && m.bytes > 0) gemmBytes = Math.max(gemmBytes, m.bytes / m.medianS);
+  }
+  if (best.size === 0) {
+    throw new GenzError('invalid_input', `device "${id}" has no genz preset and its measurements have no GEMM rows to infer peak FLOP/s from; give --hardware with a preset id or device spec`, ['hardware']);
+  }
+  // Without streaming kernels, the best GEMM byte rate (memory-bound skinny GEMMs) is a lower bound of bandwidth.
+  const bestBytes = streamBytes > 0 ? streamBytes : gemmBytes;
+  const bandwidthFrom = streamBytes > 0 ? 'the best memcpy/streaming rate' : 'the best GEMM byte rate (no streaming kernels measured: a lower bound)';
+  if (bestBytes === 0) {
+    throw new GenzError('invalid_input', `device "${id}" has no genz preset and its measurements give no byte counts to infer bandwidth from; give --hardware`, ['hardware']);
+  }
+  const peaks: Record<string, number> = {};
+  for (const [dtype, rate] of best) peaks[dtype] = Math.max(1e6, rate);
+  peaks.fp32 ??= Math.max(...best.values());
+  const first = measurements[0]!.device;
+  const cpu = first.backend === 'cpu';
+  const name = first.name;
+  const vendor = /nvidia/i.test(name) ? 'NVIDIA' : /amd|radeon|instinct|epyc|ryzen/i.test(name) ? 'AMD' : /intel|xeon/i.test(name) ? 'Intel' : 'unknown';
+  const inferred = 'inferred by calibrate fit from the measurements';
+  const placeholder = 'placeholder: not measured (affects energy only)';
+  const device = parseWith(DeviceSchema, {
+    id, name, kind: cpu ? 'cpu' : 'gpu', vendor, processNm: 7, clock: 'as measured',
+    ...(first.computeUnits === undefined ? {} : { computeUnits: first.computeUnits }),
+    peakFlopsPerS: peaks as PeakFlops,
+    memory: [{ name: 'main memory', technology: cpu ? 'ddr5' : 'hbm2e', capacityBytes: first.memoryBytes ?? 16e9, bandwidthBytesPerS: Math.max(1e3, bestBytes) }],
+    onChip: { l2Bytes: 32 * 2 ** 20 },
+    power: { tdpW: cpu ? 200 : 300, idleW: cpu ? 30 : 50 },
+    hostLink: { name: 'unknown', bandwidthBytesPerS: 32e9 },
+    sources: {
+      peakFlopsPerS: `${inferred}: best achieved GEMM rate per dtype${best.has('fp32') ? '' : ' (fp32: best of any dtype)'}`,
+      'memory.0.bandwidthBytesPerS': `${inferred}: ${bandwidthFrom}`,
+      'memory.0.capacityBytes': first.memoryBytes === undefined ? placeholder : 'as the runtime reported it',
+      processNm: placeholder, power: placeholder, onChip: placeholder, hostLink: placeholder,
+    },
+  }, ['device']);
+  const rates = Object.entries(peaks).map(([d, r]) => `${d} ${(r / 1e12).toPrecision(3)} TFLOP/s`).join(', ');
+  return {
+    device,
+    notes: [`device "${id}" has no genz preset: peaks are the best achieved GEMM rates (${rates}) and bandwidth ${bandwidthFrom} (${(bestBytes / 1e9).toPrecision(3)} GB/s); power, process and cache are placeholders`],
+  };
+}
+
+/** The cost context measurements of `device` are priced in: collectives run over its scale-up link (scale-out across nodes). */
+export function measurementContext(device: Device, efficiency: EfficiencyProfile, baseDtype: ComputeDtype): CostContext {
+  const link = device.scaleUp ?? device.hostLink;
+  const scaleUp: Network = { name: link.name, bandwidthBytesPerS: link.bandwidthBytesPerS, latencyS: link.latencyS ?? DEFAULT_LINK_LATENCY_S };
+  return { device, efficiency, energy: energyRates(device), links: { tp: scaleUp, ep: scaleUp, pp: scaleUp, dp: ASSUMED_SCALE_OUT }, baseDtype };
+}
+
+/** Prices measurements on `device`: one row per measurement a family covers; `skipped` counts the rest. */
+export function fitRows(measurements: readonly Measurement[], device: Device, deviceId: string, heldOutPercent: number,
+  efficiency: EfficiencyProfile = DEFAULT_EFFICIENCY): { rows: FitRow[]; skipped: number } {
+  const contexts = new Map<ComputeDtype, CostContext>();
+  const rows: FitRow[] = [];
+  let skipped = 0;
+  for (const m of measurements) {
+    const priced = measurementOp(m);
+    if ('problem' in priced) { skipped++; continue; }
+    let ctx = contexts.get(priced.baseDtype);
+    if (!ctx) { ctx = measurementContext(device, efficiency, priced.baseDtype); contexts.set(priced.baseDtype, ctx); }
+    const ideal = costOp(priced.op, { ...ctx, efficiency: IDEAL_EFFICIENCY });
+    const floorS = Math.max(ideal.computeS, ideal.memoryS, ideal.networkS);
+    if (!(floorS > 0)) { skipped++; continue; }
+    rows.push({
+      family: priced.family, op: priced.op, ctx, measuredS: m.medianS, computeS: ideal.computeS, memoryS: ideal.memoryS,
+      networkS: ideal.networkS, floorS, dtype: ideal.computeDtype, heldOut: isHeldOutKey(measurementKey(m, deviceId), heldOutPercent),
+    });
+  }
+  return { rows, skipped };
+}
+
+function features(row: FitRow): number[] {
+  const phi: number[] = [];
+  for (let i = 0; i < FEATURE_COUNT; i++) phi.push(calibrationFeature(i, row.op, row.computeS, row.memoryS, row.networkS));
+  return phi;
+}
+
+/** Solves A x = b for a small dense system (mathjs LU); null when A is singular. */
+function solve(a: number[][], b: number[]): number[] | null {
+  try {
+    return (lusolve(a, b) as number[][]).map((row) => row[0]!);
+  } catch {
+    return null;
+  }
+}
+
+/** Ridge least squares of y on the columns `active` of x (weights of the others stay 0); the bias (column 0) is not penalized. */
+function ridge(x: readonly number[][], y: readonly number[], active: readonly number[], lambda: number): number[] {
+  const p = active.length;
+  const a = Array.from({ length: p }, () => new Array<number>(p).fill(0));
+  const b = new Array<number>(p).fill(0);
+  x.forEach((phi, r) => {
+    for (let i = 0; i < p; i++) {
+      const xi = phi[active[i]!]!;
+      b[i]! += xi * y[r]!;
+      for (let j = 0; j < p; j++) a[i]![j]! += xi * phi[active[j]!]!;
+    }
+  });
+  for (let i = 0; i < p; i++) if (active[i] !== 0) a[i]![i]! += lambda * x.length;
+  const solved = solve(a, b);
+  const weights = new Array<number>(FEATURE_COUNT).fill(0);
+  active.forEach((col, i) => { weights[col] = solved?.[i] ?? 0; });
+  return weights;
+}
+
+function exponentOf(weights: readonly number[], phi: readonly number[]): number {
+  let e = 0;
+  for (let i = 0; i < FEATURE_COUNT; i++) e += weights[i]! * phi[i]!;
+  return e;
+}
+
+function predictS(weights: readonly number[], overheadS: number, phi: readonly number[], floorS: number): number {
+  return floorS * Math.exp(Math.min(50, Math.max(0, exponentOf(weights, phi)))) + overheadS;
+}
+
+interface Fit { weights: number[]; overheadS: number; loss: number }
+
+/** Mean squared log error of the whole prediction, plus the ridge penalty. */
+function lossOf(rows: readonly FitRow[], x: readonly number[][], weights: readonly number[], overheadS: number, lambda: number): number {
+  let loss = 0;
+  rows.forEach((r, i) => { loss += Math.log(predictS(weights, overheadS, x[i]!, r.floorS) / r.measuredS) ** 2; });
+  let penalty = 0;
+  for (let i = 1; i < FEATURE_COUNT; i++) penalty += weights[i]! ** 2;
+  return loss / rows.length + lambda * penalty;
+}
+
+/**
+ * Levenberg–Marquardt on the log error of floor·exp(max(0, w·φ)) + overheadS, over the active weights and the
+ * overhead (kept ≥ 0), from a starting point. Overhead is fitted in microseconds so the steps are well scaled.
+ */
+function refine(rows: readonly FitRow[], x: readonly number[][], active: readonly number[], start: Fit, lambda: number): Fit {
+  const p = active.length + 1;
+  let current = start;
+  let damping = 1e-3;
+  for (let iter = 0; iter < 100 && damping < 1e8; iter++) {
+    const jtj = Array.from({ length: p }, () => new Array<number>(p).fill(0));
+    const jtr = new Array<number>(p).fill(0);
+    const grad = new Array<number>(p).fill(0);
+    rows.forEach((r, n) => {
+      const phi = x[n]!;
+      const e = exponentOf(current.weights, phi);
+      const busy = r.floorS * Math.exp(Math.min(50, Math.max(0, e)));
+      const pred = busy + current.overheadS;
+      const residual = Math.log(pred / r.measuredS);
+      for (let i = 0; i < active.length; i++) grad[i] = e > 0 ? (busy * phi[active[i]!]!) / pred : 0;
+      grad[p - 1] = 1e-6 / pred;
+      for (let i = 0; i < p; i++) {
+        jtr[i]! += grad[i]! * residual;
+        for (let j = 0; j < p; j++) jtj[i]![j]! += grad[i]! * grad[j]!;
+      }
+    });
+    const scale = 1 / rows.length;
+    for (let i = 0; i < p; i++) {
+      jtr[i]! *= scale;
+      for (let j = 0; j < p; j++) jtj[i]![j]! *= scale;
+      if (i < active.length && active[i] !== 0) { jtj[i]![i]! += lambda; jtr[i]! += lambda * current.weights[active[i]!]!; }
+    }
+    let improved = false;
+    while (!improved && damping < 1e8) {
+      const a = jtj.map((row, i) => row.map((v, j) => (i === j ? v + damping * (v + 1e-12) : v)));
+      const step = solve(a, jtr.map((v) => -v));
+      if (step === null) { damping *= 10; continue; }
+      const weights = [...current.weights];
+      active.forEach((col, i) => { weights[col] = weights[col]! + step[i]!; });
+      const overheadS = Math.max(0, current.overheadS + step[p - 1]! * 1e-6);
+      const loss = lossOf(rows, x, weights, overheadS, lambda);
+      if (Number.isFinite(loss) && loss < current.loss - 1e-12) {
+        const converged = current.loss - loss < 1e-10;
+        current = { weights, overheadS, loss };
+        damping = Math.max(1e-7, damping / 10);
+        improved = true;
+        if (converged) return current;
+      } else {
+        damping *= 10;
+      }
+    }
+  }
+  return current;
+}
+
+/**
+ * Fits one family's curve to its training rows (features unclamped: they are the range). Start: for each
+ * overhead on a grid of fractions of the fastest row, ridge least squares of ln((t − overhead)/floor) on φ;
+ * then Levenberg–Marquardt on the whole model from the best start.
+ */
+export function fitCurve(rows: readonly FitRow[], lambda = 1e-4): CalibrationCurve {
+  const x = rows.map(features);
+  const featureMin = CALIBRATION_FEATURES.map((_, i) => Math.min(...x.map((phi) => phi[i]!)));
+  const featureMax = CALIBRATION_FEATURES.map((_, i) => Math.max(...x.map((phi) => phi[i]!)));
+  // Columns that vary in the training rows. Too few rows (under 4 per parameter) for all of them → balance and
+  // size only → a constant slowdown.
+  const varying = CALIBRATION_FEATURES.map((_, i) => i).filter((i) => i > 0 && featureMax[i]! - featureMin[i]! > 1e-9);
+  const core = varying.filter((i) => i === 1 || i === 4);
+  const active = [varying, core, []].map((cols) => [0, ...cols]).find((cols) => rows.length >= 4 * (cols.length + 1)) ?? [0];
+  const fastest = Math.min(...rows.map((r) => r.measuredS));
+  let best: Fit | null = null;
+  for (const fraction of [0, 0.2, 0.4, 0.6, 0.8, 0.9, 1, 1.5, 2]) {
+    const overheadS = fraction * fastest;
+    // Rows the overhead alone explains contribute a small slowdown rather than log(≤ 0).
+    const y = rows.map((r) => Math.log(Math.max(r.measuredS - overheadS, 0.05 * r.measuredS) / r.floorS));
+    const weights = ridge(x, y, active, lambda);
+    const loss = lossOf(rows, x, weights, overheadS, lambda);
+    if (best === null || loss < best.loss - 1e-12) best = { loss, weights, overheadS };
+  }
+  const fit = refine(rows, x, active, best!, lambda);
+  return { weights: fit.weights, featureMin, featureMax, overheadS: fit.overheadS };
+}
+
+function errorPair(rows: readonly FitRow[], predict: (r: FitRow) => number): FamilyError['before'] {
+  if (rows.length === 0) return null;
+  const errors = rows.map((r) => absPctError(predict(r), r.measuredS)).sort((a, b) => a - b);
+  return { medianAbsPctError: round(quantile(errors, 0.5)), p90AbsPctError: round(quantile(errors, 0.9)) };
+}
+
+const round = (x: number): number => Math.round(x * 100) / 100;
+
+function familyError(rows: readonly FitRow[], family: CalibrationFamily, curves: CalibrationCurves, hasCurve: boolean, dtype?: ComputeDtype): FamilyError {
+  const test = rows.filter((r) => r.heldOut);
+  return {
+    family, ...(dtype === undefined ? {} : { dtype }), trainRows: rows.length - test.length, heldOutRows: test.length,
+    before: errorPair(test, (r) => costOp(r.op, r.ctx).latencyS),
+    after: hasCurve ? errorPair(test, (r) => costOp(r.op, { ...r.ctx, calibration: curves }).latencyS) : null,
+  };
+}
+
+/**
+ * Held-out error per family, before (the rows' own context: default efficiencies) and after (with `curves`),
+ * then per family and dtype where the curves have dtype curves.
+ */
+export function heldOutErrors(rows: readonly FitRow[], curves: CalibrationCurves): FamilyError[] {
+  return CALIBRATION_FAMILIES.flatMap((family) => {
+    const mine = rows.filter((r) => r.family === family);
+    if (mine.length === 0) return [];
+    const dtypes = COMPUTE_DTYPES.filter((d) => curves.byDtype?.[family]?.[d] !== undefined);
+    return [
+      familyError(mine, family, curves, curves.families[family] !== undefined),
+      ...dtypes.map((dtype) => familyError(mine.filter((r) => r.dtype === dtype), family, curves, true, dtype)),
+    ];
+  });
+}
+
+/** The ids of the devices `measurements` are of, in order of first appearance. */
+export function measuredDeviceIds(measurements: readonly Measurement[]): string[] {
+  return [...new Set(measurements.map(measurementDeviceId))];
+}
+
+/** Fits the profile of one device (see the file comment). */
+export function fitProfile(measurements: readonly Measurement[], options: FitOptions): CalibrationProfile {
+  const ids = measuredDeviceIds(measurements);
+  if (ids.length === 0) throw new GenzError('invalid_input', 'no measurements to fit', ['measurements']);
+  const deviceId = options.deviceId ?? (ids.length === 1 ? ids[0]! : undefined);
+  if (deviceId === undefined) {
+    throw new GenzError('invalid_input', `measurements are of ${ids.length} devices (${ids.join(', ')}); fit one at a time (deviceId)`, ['deviceId']);
+  }
+  const mine = measurements.filter((m) => measurementDeviceId(m) === deviceId);
+  if (mine.length === 0) throw new GenzError('invalid_input', `no measurements of device "${deviceId}"; found ${ids.join(', ')}`, ['deviceId']);
+  const notes: string[] = [];
+  let device: Device;
+  let embedded: Device | undefined;
+  if (typeof options.hardware === 'string') {
+    device = findDevice(options.hardware) ?? (() => { throw unknownHardware(options.hardware as string, ['hardware']); })();
+  } else if (options.hardware !== undefined) {
+    device = parseWith(DeviceSchema, options.hardware, ['hardware']);
+    embedded = device;
+  } else {
+    const preset = findDevice(deviceId);
+    if (preset) device = preset;
+    else {
+      const inferred = inferDevice(mine, deviceId);
+      device = inferred.device;
+      embedded = device;
+      notes.push(...inferred.notes);
+    }
+  }
+  const heldOutPercent = options.heldOutPercent ?? 20;
+  const { rows, skipped } = fitRows(mine, device, deviceId, heldOutPercent, options.before ?? DEFAULT_EFFICIENCY);
+  const curves: CalibrationCurves = { schema: CALIBRATION_SCHEMA_ID, deviceId: device.id, families: {} };
+  const byDtype: NonNullable<CalibrationCurves['byDtype']> = {};
+  for (const family of CALIBRATION_FAMILIES) {
+    const train = rows.filter((r) => r.family === family && !r.heldOut);
+    if (train.length === 0) continue;
+    // The family curve records the datapaths it saw, so an estimate at another dtype keeps the default efficiencies.
+    const trainDtypes = COMPUTE_DTYPES.filter((d) => train.some((r) => r.dtype === d));
+    curves.families[family] = { ...fitCurve(train), ...(trainDtypes.length > 0 ? { dtypes: trainDtypes } : {}) };
+    // Several datapaths in one family (fp32 CUDA cores, fp16 tensor cores, int8): one curve each with enough rows.
+    const present = new Set(rows.filter((r) => r.family === family).map((r) => r.dtype));
+    if (present.size < 2) continue;
+    const dtypes = COMPUTE_DTYPES.filter((d) => present.has(d));
+    for (const dtype of dtypes) {
+      const mine = train.filter((r) => r.dtype === dtype);
+      if (mine.length >= MIN_DTYPE_ROWS) (byDtype[family] ??= {})[dtype] = fitCurve(mine);
+    }
+  }
+  if (Object.keys(byDtype).length > 0) curves.byDtype = byDtype;
+  const sources = options.measurementSources ?? [...new Set(mine.map((m) => m.source))];
+  return {
+    schema: CALIBRATION_SCHEMA_ID,
+    deviceId: device.id,
+    ...(embedded === undefined ? {} : { device: embedded }),
+    features: [...CALIBRATION_FEATURES],
+    families: curves.families,
+    ...(curves.byDtype === undefined ? {} : { byDtype: curves.byDtype }),
+    split: { method: 'fnv1a-32', heldOutPercent },
+    heldOutError: heldOutErrors(rows, curves),
+    skippedRows: skipped,
+    notes,
+    createdBy: options.createdBy,
+    measurementSources: sources.length > 0 ? sources : ['unknown'],
+  };
+}
+
+/** One profile per device in `measurements` (deviceId and hardware options apply only with one device). */
+export function fitProfiles(measurements: readonly Measurement[], options: Omit<FitOptions, 'deviceId'>): CalibrationProfile[] {
+  const ids = measuredDeviceIds(measurements);
+  if (ids.length > 1 && options.hardware !== undefined) {
+    throw new GenzError('invalid_input', `--hardware applies to one device, but the measurements are of ${ids.join(', ')}`, ['hardware']);
+  }
+  return ids.map((deviceId) => fitProfile(measurements, { ...options, deviceId }));
+}

@@ -1,0 +1,111 @@
+// The calibration profile file: the curves the estimator uses for one device (simulator/calibration.ts), the
+// device spec when the device has no genz preset, and the held-out error before and after calibration.
+// Made by `genz calibrate fit`, read by `calibrate report` and the estimator's --calibration.
+import { z } from 'zod';
+import { COMPUTE_DTYPES } from '../common/dtype.ts';
+import { GenzError } from '../common/errors.ts';
+import { parseWith } from '../common/zod-errors.ts';
+import { DeviceSchema } from '../hardware/device-schema.ts';
+import {
+  CALIBRATION_FAMILIES, CALIBRATION_FEATURES, CALIBRATION_SCHEMA_ID, FEATURE_COUNT, type CalibrationCurves,
+} from '../simulator/calibration.ts';
+
+const finite = z.number().finite('must be a finite number');
+const vector = (what: string) => z.array(finite).length(FEATURE_COUNT, `must have ${FEATURE_COUNT} entries (${CALIBRATION_FEATURES.join(', ')})`).describe(what);
+
+export const CurveSchema = z
+  .object({
+    weights: vector('natural-log slowdown per unit of each feature'),
+    featureMin: vector('smallest value of each feature in the training rows (features are clamped to it)'),
+    featureMax: vector('largest value of each feature in the training rows'),
+    overheadS: finite.nonnegative('must not be negative').max(1, 'must be at most 1 s').describe('fixed time per kernel launch, seconds'),
+    dtypes: z.array(z.enum(COMPUTE_DTYPES)).optional().describe('compute dtypes of the rows it was fitted on'),
+  })
+  .strict()
+  .superRefine((curve, ctx) => {
+    curve.featureMin.forEach((lo, i) => {
+      const hi = curve.featureMax[i];
+      if (hi !== undefined && lo > hi) ctx.addIssue({ code: 'custom', path: ['featureMin', i], message: `must not exceed featureMax[${i}] (${hi}), found ${lo}` });
+    });
+  });
+
+const errorPair = z
+  .object({
+    medianAbsPctError: finite.nonnegative(),
+    p90AbsPctError: finite.nonnegative(),
+  })
+  .strict();
+
+export const FamilyErrorSchema = z
+  .object({
+    family: z.enum(CALIBRATION_FAMILIES),
+    dtype: z.enum(COMPUTE_DTYPES).optional().describe('the rows of this compute dtype only (absent: all rows of the family)'),
+    trainRows: z.number().int().nonnegative(),
+    heldOutRows: z.number().int().nonnegative(),
+    before: errorPair.nullable().describe('held-out error of the default efficiencies (uncalibrated estimator); null without held-out rows'),
+    after: errorPair.nullable().describe('held-out error of the fitted curve; null without a curve or held-out rows'),
+  })
+  .strict();
+
+type Family = (typeof CALIBRATION_FAMILIES)[number];
+const familyCurves = z.object(Object.fromEntries(CALIBRATION_FAMILIES.map((f) => [f, CurveSchema.optional()])) as Record<Family, z.ZodOptional<typeof CurveSchema>>).strict();
+const dtypeCurves = z.object(Object.fromEntries(COMPUTE_DTYPES.map((d) => [d, CurveSchema.optional()])) as Record<(typeof COMPUTE_DTYPES)[number], z.ZodOptional<typeof CurveSchema>>).strict();
+const familyDtypeCurves = z.object(Object.fromEntries(CALIBRATION_FAMILIES.map((f) => [f, dtypeCurves.optional()])) as Record<Family, z.ZodOptional<typeof dtypeCurves>>).strict();
+
+export const ProfileSchema = z
+  .object({
+    schema: z.literal(CALIBRATION_SCHEMA_ID),
+    deviceId: z.string().min(1).describe('genz preset id of the device, or the id of the embedded device spec'),
+    device: DeviceSchema.optional().describe('device spec built from the measurements, for a device without a genz preset'),
+    features: z
+      .array(z.string())
+      .refine((f) => f.length === FEATURE_COUNT && f.every((name, i) => name === CALIBRATION_FEATURES[i]), {
+        message: `must be exactly [${CALIBRATION_FEATURES.join(', ')}] (the features this genz evaluates)`,
+      })
+      .describe('names of the curve features, in order'),
+    families: familyCurves.describe('one curve per operator family that had training rows'),
+    byDtype: familyDtypeCurves.optional().describe('curves per family and compute dtype, where a family had rows of several dtypes; used before the family curve'),
+    split: z
+      .object({
+        method: z.literal('fnv1a-32').describe('hash of device|kernel|variant|dtype|shape'),
+        heldOutPercent: z.number().int().min(0).max(100),
+      })
+      .strict(),
+    heldOutError: z.array(FamilyErrorSchema),
+    skippedRows: z.number().int().nonnegative().describe('measurements of this device that no family prices (memcpy, scans …)'),
+    notes: z.array(z.string()).describe('assumptions made while fitting (inferred peaks, …)'),
+    createdBy: z.string().min(1).describe('the command that made the profile'),
+    measurementSources: z.array(z.string().min(1)).min(1).describe('files or datasets the measurements came from'),
+  })
+  .strict();
+
+export type CalibrationProfile = z.output<typeof ProfileSchema>;
+export type FamilyError = z.output<typeof FamilyErrorSchema>;
+
+/** Validates a parsed profile; a bad one is one GenzError with the path of each problem. */
+export function parseProfile(value: unknown, path: (string | number)[] = []): CalibrationProfile {
+  return parseWith(ProfileSchema, value, path);
+}
+
+/** Parses the text of a profile file. */
+export function parseProfileText(text: string, file = 'profile'): CalibrationProfile {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new GenzError('invalid_json', `${file} is not JSON: ${(err as Error).message}`);
+  }
+  return parseProfile(value);
+}
+
+/** What the cost context needs from a profile. */
+export function profileCurves(profile: CalibrationProfile): CalibrationCurves {
+  return {
+    schema: profile.schema, deviceId: profile.deviceId, families: profile.families,
+    ...(profile.byDtype === undefined ? {} : { byDtype: profile.byDtype }),
+  };
+}
+
+export function profileJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(ProfileSchema, { target: 'draft-2020-12', unrepresentable: 'any', io: 'input' }) as Record<string, unknown>;
+}

@@ -1,0 +1,68 @@
+// `genz calibrate report`: the error before (default efficiencies) and after (calibration curves) per operator
+// family and device, as a markdown table: from the held-out table stored in each profile, or recomputed on
+// given measurements (their held-out split by the profile's hash, or all of them).
+import { GenzError } from '../common/errors.ts';
+import type { Device } from '../hardware/device-schema.ts';
+import { findDevice, unknownHardware } from '../hardware/registry.ts';
+import { fitRows, heldOutErrors, measurementDeviceId, measuredDeviceIds } from './fit.ts';
+import type { Measurement } from './measurement-schema.ts';
+import { profileCurves, type CalibrationProfile, type FamilyError } from './profile-schema.ts';
+
+export interface ReportOptions {
+  /** With measurements: score their held-out split (default, by the profile's hash) or every row. */
+  rows?: 'held-out' | 'all';
+}
+
+/** The device a profile's curves are for: its embedded spec, else the preset of its id. */
+export function profileDevice(profile: CalibrationProfile): Device {
+  const device = profile.device ?? findDevice(profile.deviceId);
+  if (!device) throw unknownHardware(profile.deviceId, ['deviceId']);
+  return device;
+}
+
+/** Error table of one profile, recomputed on `measurements` of its device. */
+export function profileErrors(profile: CalibrationProfile, measurements: readonly Measurement[], options: ReportOptions = {}): FamilyError[] {
+  let mine = measurements.filter((m) => measurementDeviceId(m) === profile.deviceId);
+  // A profile fitted with a --hardware override names the preset, not the measured device.
+  if (mine.length === 0 && measuredDeviceIds(measurements).length === 1) mine = [...measurements];
+  if (mine.length === 0) {
+    throw new GenzError('invalid_input', `no measurements of device "${profile.deviceId}"; found ${measuredDeviceIds(measurements).join(', ') || 'none'}`, ['measurements']);
+  }
+  const { rows } = fitRows(mine, profileDevice(profile), profile.deviceId, options.rows === 'all' ? 100 : profile.split.heldOutPercent);
+  return heldOutErrors(rows, profileCurves(profile));
+}
+
+const pct = (x: number | undefined): string => (x === undefined ? '—' : x.toFixed(1));
+
+/** Markdown table: one line per device and family. */
+export function errorTable(entries: readonly { deviceId: string; errors: readonly FamilyError[] }[]): string {
+  const lines = [
+    '| device | family | train rows | held-out rows | before median % | before p90 % | after median % | after p90 % |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const { deviceId, errors } of entries) {
+    for (const e of errors) {
+      lines.push(`| ${deviceId} | ${e.family}${e.dtype === undefined ? '' : ` ${e.dtype}`} | ${e.trainRows} | ${e.heldOutRows} | ${pct(e.before?.medianAbsPctError)} | ${pct(e.before?.p90AbsPctError)} | ${pct(e.after?.medianAbsPctError)} | ${pct(e.after?.p90AbsPctError)} |`);
+    }
+  }
+  return lines.join('\n');
+}
+
+/**
+ * The report of one or more profiles: the error table (stored, or recomputed on `measurements`), then each
+ * profile's provenance and notes. "before" is the uncalibrated estimator (default efficiencies), "after" the curves.
+ */
+export function reportProfile(profiles: CalibrationProfile | readonly CalibrationProfile[], measurements?: readonly Measurement[],
+  options: ReportOptions = {}): string {
+  const list = Array.isArray(profiles) ? (profiles as readonly CalibrationProfile[]) : [profiles as CalibrationProfile];
+  const entries = list.map((p) => ({ deviceId: p.deviceId, errors: measurements === undefined ? p.heldOutError : profileErrors(p, measurements, options) }));
+  const scope = measurements === undefined
+    ? 'held-out rows stored in the profile'
+    : options.rows === 'all' ? 'all given measurements' : 'held-out rows of the given measurements';
+  const out = [`Absolute percentage error of kernel time (${scope}); before = default efficiencies, after = calibration curves.`, '', errorTable(entries)];
+  for (const p of list) {
+    out.push('', `${p.deviceId}: made by \`${p.createdBy}\` from ${p.measurementSources.join(', ')}; ${p.split.heldOutPercent}% of shapes held out; ${p.skippedRows} rows without a family skipped.`);
+    for (const note of p.notes) out.push(`- ${note}`);
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,158 @@
+// Calibration curves: per operator family (and, where the data had several, per compute dtype), a fitted
+// slowdown over the pure roofline of one device.
+//   latencyS = floorS × exp(max(0, w · φ)) + overheadS × kernels
+// floorS is the roofline at efficiency 1 (max(tensor + vector compute, DRAM, network) on the device's peaks)
+// and φ a small fixed vector of dimensionless features of the op (CALIBRATION_FEATURES), each clamped to the
+// range the curve was fitted on. The exponent is clamped at 0, so a calibrated op is never faster than its
+// roofline floor. Curves are data (fitted by calibrate/fit.ts); this file only evaluates them. Pure, no allocation.
+import type { ComputeDtype } from '../common/dtype.ts';
+import type { Op } from '../models/ops.ts';
+
+export const CALIBRATION_SCHEMA_ID = 'genz.calibration.v1';
+
+/** Operator families a profile fits one curve for. */
+export const CALIBRATION_FAMILIES = ['gemm', 'attention', 'softmax', 'norm', 'elementwise', 'embedding', 'collective'] as const;
+export type CalibrationFamily = (typeof CALIBRATION_FAMILIES)[number];
+
+/**
+ * The feature vector φ, in order. With b = log10(compute time / memory time) at efficiency 1 (clamped to ±3):
+ * - bias: 1 (a constant efficiency);
+ * - balance: b (how compute-bound the op is);
+ * - balance2: b² (efficiency falls off differently on the two sides of the ridge);
+ * - overlap: log10(1 + 10^-|b|) (near the ridge compute and memory do not overlap perfectly: ≈ log10 of sum/max);
+ * - size: log10(floor / 1 µs) (small ops do not fill the machine or hide their ramp);
+ * - shape1…4, log10 of: gemm m, n, k, batch (tile fill and shape preferences of the library);
+ *   attention batch × heads × query tokens, kv length, batch, heads per KV head; other families 0.
+ */
+export const CALIBRATION_FEATURES = ['bias', 'balance', 'balance2', 'overlap', 'size', 'shape1', 'shape2', 'shape3', 'shape4'] as const;
+export const FEATURE_COUNT = CALIBRATION_FEATURES.length;
+
+/** Bounds of the balance feature (decades of compute/memory imbalance). */
+const BALANCE_LIMIT = 3;
+
+export interface CalibrationCurve {
+  /** Weights of CALIBRATION_FEATURES (natural-log slowdown per unit of each feature). */
+  weights: number[];
+  /** Smallest and largest value of each feature in the training rows; features are clamped to them. */
+  featureMin: number[];
+  featureMax: number[];
+  /** Fixed time per kernel launch of this family (launch, ramp, host sync), in seconds. */
+  overheadS: number;
+  /** Compute dtypes of the rows it was fitted on; an op on another datapath is not priced by it. */
+  dtypes?: ComputeDtype[];
+}
+
+export interface CalibrationCurves {
+  schema: typeof CALIBRATION_SCHEMA_ID;
+  /** The device (genz preset id, or the id of the device spec the profile embeds) the curves were fitted on. */
+  deviceId: string;
+  /** One curve per family, fitted on all its rows. */
+  families: Partial<Record<CalibrationFamily, CalibrationCurve>>;
+  /** Curves of one family and compute dtype (datapaths differ: fp32 CUDA cores vs fp16 tensor cores); used first. */
+  byDtype?: Partial<Record<CalibrationFamily, Partial<Record<ComputeDtype, CalibrationCurve>>>>;
+}
+
+/** The family whose curve prices `op`. */
+export function calibrationFamily(op: Op): CalibrationFamily {
+  switch (op.kind) {
+    case 'gemm': return 'gemm';
+    case 'attention': return 'attention';
+    case 'gather': return 'embedding';
+    case 'collective': return 'collective';
+    case 'elementwise':
+      if (op.fn === 'rmsnorm' || op.fn === 'layernorm') return 'norm';
+      if (op.fn === 'softmax') return 'softmax';
+      return 'elementwise';
+  }
+}
+
+/**
+ * The curve for `op` on `deviceId` when its tensor work runs on `computeDtype`: the family-and-dtype curve, else
+ * the family curve; undefined when the calibration has neither (or is for another device).
+ */
+export function curveFor(calibration: CalibrationCurves | undefined, deviceId: string, op: Op, computeDtype: ComputeDtype | null): CalibrationCurve | undefined {
+  if (calibration === undefined || calibration.deviceId !== deviceId) return undefined;
+  const family = calibrationFamily(op);
+  if (computeDtype !== null) {
+    const perDtype = calibration.byDtype?.[family];
+    const exact = perDtype?.[computeDtype] ?? perDtype?.[twin(computeDtype)];
+    if (exact) return exact;
+  }
+  const curve = calibration.families[family];
+  // A curve fitted on other datapaths (fp32 CUDA cores) says nothing about this one (fp16 tensor cores).
+  if (curve?.dtypes && computeDtype !== null && !curve.dtypes.some((d) => d === computeDtype || d === twin(computeDtype))) return undefined;
+  return curve;
+}
+
+/** fp16 and bf16 share the tensor-core datapath and rate; a curve for one prices the other. */
+function twin(dtype: ComputeDtype): ComputeDtype {
+  return dtype === 'fp16' ? 'bf16' : dtype === 'bf16' ? 'fp16' : dtype;
+}
+
+function clampedLog10(x: number): number {
+  return x > 0 && Number.isFinite(x) ? Math.log10(x) : 0;
+}
+
+/** log10(compute time / memory time) at efficiency 1, clamped to ±3 (0 for collectives: neither applies). */
+function balanceOf(op: Op, computeS: number, memoryS: number): number {
+  if (op.kind === 'collective') return 0;
+  if (computeS <= 0) return -BALANCE_LIMIT;
+  if (memoryS <= 0) return BALANCE_LIMIT;
+  return Math.max(-BALANCE_LIMIT, Math.min(BALANCE_LIMIT, Math.log10(computeS / memoryS)));
+}
+
+function featureOf(index: number, op: Op, balance: number, floorS: number): number {
+  switch (index) {
+    case 0: return 1;
+    case 1: return balance;
+    case 2: return balance * balance;
+    case 3: return Math.log10(1 + 10 ** -Math.abs(balance));
+    case 4: return clampedLog10(floorS / 1e-6);
+    case 5:
+      if (op.kind === 'gemm') return clampedLog10(op.m);
+      if (op.kind === 'attention') return clampedLog10(op.batch * op.numHeads * op.queryLen);
+      return 0;
+    case 6:
+      if (op.kind === 'gemm') return clampedLog10(op.n);
+      if (op.kind === 'attention') return clampedLog10(op.kvLen);
+      return 0;
+    case 7:
+      if (op.kind === 'gemm') return clampedLog10(op.k);
+      if (op.kind === 'attention') return clampedLog10(op.batch);
+      return 0;
+    case 8:
+      if (op.kind === 'gemm') return clampedLog10(op.batch);
+      if (op.kind === 'attention') return clampedLog10(op.numHeads / op.numKvHeads);
+      return 0;
+    default: return 0;
+  }
+}
+
+/** Feature `index` of `op`, given its times at efficiency 1 (computeS = tensor + vector, memoryS, networkS). */
+export function calibrationFeature(index: number, op: Op, computeS: number, memoryS: number, networkS: number): number {
+  return featureOf(index, op, balanceOf(op, computeS, memoryS), Math.max(computeS, memoryS, networkS));
+}
+
+/** exp(max(0, w · φ)): how many times slower than its roofline floor the curve says `op` runs (≥ 1). Allocates nothing. */
+export function calibrationSlowdown(curve: CalibrationCurve, op: Op, computeS: number, memoryS: number, networkS: number): number {
+  const balance = balanceOf(op, computeS, memoryS);
+  const floorS = Math.max(computeS, memoryS, networkS);
+  let exponent = 0;
+  for (let i = 0; i < FEATURE_COUNT; i++) {
+    const w = curve.weights[i] ?? 0;
+    if (w === 0) continue;
+    const raw = featureOf(i, op, balance, floorS);
+    exponent += w * Math.min(curve.featureMax[i] ?? raw, Math.max(curve.featureMin[i] ?? raw, raw));
+  }
+  // Clamp both ways: never faster than the floor, and no overflow from a wild profile.
+  return Math.exp(Math.min(50, Math.max(0, exponent)));
+}
+
+/**
+ * Calibrated latency of `op` from its times at efficiency 1 and its kernel count:
+ * floor × slowdown + overheadS per kernel (at least one: a collective is one call).
+ */
+export function calibratedLatencyS(curve: CalibrationCurve, op: Op, computeS: number, memoryS: number, networkS: number, kernels: number): number {
+  const floorS = Math.max(computeS, memoryS, networkS);
+  return floorS * calibrationSlowdown(curve, op, computeS, memoryS, networkS) + curve.overheadS * Math.max(1, kernels);
+}

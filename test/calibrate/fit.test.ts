@@ -1,0 +1,283 @@
+// calibrate fit / report / profile schema: synthetic curves are recovered, Vidur's A100/A40 operator times are
+// predicted within the GEMM targets on held-out shapes (error printed), profiles round-trip and bad ones are
+// rejected with the field path.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { findDevice, IDEAL_EFFICIENCY } from '../../index.ts';
+import { parseCsv, num } from '../../calibrate/accuracy/csv.ts';
+import { fitProfile, fitProfiles, measurementContext } from '../../calibrate/fit.ts';
+import type { Measurement } from '../../calibrate/measurement-schema.ts';
+import { measurementOp } from '../../calibrate/op-family.ts';
+import { parseProfile, parseProfileText, profileCurves, type CalibrationProfile } from '../../calibrate/profile-schema.ts';
+import { reportProfile } from '../../calibrate/report.ts';
+import { CALIBRATION_SCHEMA_ID, FEATURE_COUNT, type CalibrationCurve, type CalibrationFamily } from '../../simulator/calibration.ts';
+import { DEFAULT_EFFICIENCY } from '../../simulator/efficiency.ts';
+import { costOp } from '../../simulator/roofline/roofline-backend.ts';
+import { expectGenzError } from '../helpers.ts';
+
+type Device = { id?: string; name: string; backend: 'cpu' | 'cuda' | 'hip' | 'other' };
+
+function measurement(device: Device, kernel: Measurement['kernel'], shape: Record<string, number>, medianS: number,
+  extra: Partial<Measurement> = {}): Measurement {
+  return { schema: 'genz.measurement.v1', source: 'test', device, kernel, shape, dtype: 'fp16', medianS, flops: 0, bytes: 0, ...extra };
+}
+
+// --- Vidur (microsoft/vidur, MIT): Llama-2-7B layer ops on A100 and A40, Llama-2-70B TP 2 FlashAttention on A100.
+const VIDUR_DEVICES: Record<string, Device> = {
+  a100: { id: 'a100-80gb-sxm', name: 'NVIDIA A100-SXM4-80GB', backend: 'cuda' },
+  a40: { id: 'a40', name: 'NVIDIA A40', backend: 'cuda' },
+};
+
+function vidurMeasurements(): Measurement[] {
+  const out: Measurement[] = [];
+  const data = new URL('../../data/', import.meta.url);
+  for (const row of parseCsv(readFileSync(new URL('vidur_mlp_llama2-7b_tp1_a100_a40.csv', data), 'utf8'))) {
+    const device = VIDUR_DEVICES[row.device!]!;
+    const [t, d, f, h, kvh] = ['num_tokens', 'n_embd', 'n_expanded_embd', 'n_head', 'n_kv_head'].map((c) => num(row, c)) as [number, number, number, number, number];
+    const hd = d / h;
+    const add = (kernel: Measurement['kernel'], shape: Record<string, number>, column: string): void => {
+      out.push(measurement(device, kernel, shape, num(row, column) / 1e3, { source: 'vidur' }));
+    };
+    add('gemm', { m: t, n: (h + 2 * kvh) * hd, k: d }, 'attn_pre_proj_median_ms');
+    add('gemm', { m: t, n: d, k: d }, 'attn_post_proj_median_ms');
+    add('gemm', { m: t, n: 2 * f, k: d }, 'mlp_up_proj_median_ms');
+    add('gemm', { m: t, n: d, k: f }, 'mlp_down_proj_median_ms');
+    add('silu-mul', { rows: t, cols: f }, 'mlp_act_median_ms');
+    add('rmsnorm', { rows: t, cols: d }, 'input_layernorm_median_ms');
+    add('rmsnorm', { rows: t, cols: d }, 'post_attention_layernorm_median_ms');
+    add('rope', { elements: t * (h + kvh) * hd }, 'attn_rope_median_ms');
+    add('add', { rows: t, cols: d }, 'add_median_ms');
+    add('embedding', { rows: t, width: d }, 'emb_median_ms');
+  }
+  for (const row of parseCsv(readFileSync(new URL('vidur_attention_a100_llama2-70b_tp2_subsample.csv', data), 'utf8'))) {
+    const tp = num(row, 'tp');
+    const prefill = row.is_prefill === 'True';
+    const q = prefill ? num(row, 'prefill_chunk_size') : 1;
+    out.push(measurement(VIDUR_DEVICES.a100!, 'attention-flash', {
+      batch: num(row, 'batch_size'), queryLen: q, kvLen: num(row, 'kv_cache_size') + (prefill ? q : 0), numHeads: num(row, 'n_q_head') / tp,
+      numKvHeads: Math.max(1, num(row, 'n_kv_head') / tp), headDim: num(row, 'n_embd') / num(row, 'n_q_head'), causal: 1,
+    }, num(row, 'attn_kernel_median_ms') / 1e3, { source: 'vidur' }));
+  }
+  return out;
+}
+
+const vidur = vidurMeasurements();
+const vidurProfiles = fitProfiles(vidur, { createdBy: 'test: fitProfiles(vidur)' });
+const byDevice = (id: string): CalibrationProfile => vidurProfiles.find((p) => p.deviceId === id)!;
+const errorOf = (p: CalibrationProfile, family: CalibrationFamily) => p.heldOutError.find((e) => e.family === family)!;
+
+describe('fit on Vidur A100 / A40 (held-out shapes)', () => {
+  it('prints the before/after table', () => {
+    console.log(reportProfile(vidurProfiles));
+    expect(vidurProfiles.map((p) => p.deviceId)).toEqual(['a100-80gb-sxm', 'a40']);
+  });
+
+  for (const id of ['a100-80gb-sxm', 'a40']) {
+    it(`${id}: calibrated GEMM median ≤ 10%, p90 ≤ 25%, better than the defaults`, () => {
+      const gemm = errorOf(byDevice(id), 'gemm');
+      expect(gemm.heldOutRows).toBeGreaterThan(100);
+      expect(gemm.after!.medianAbsPctError).toBeLessThanOrEqual(10);
+      expect(gemm.after!.p90AbsPctError).toBeLessThanOrEqual(25);
+      expect(gemm.after!.medianAbsPctError).toBeLessThanOrEqual(gemm.before!.medianAbsPctError);
+      expect(gemm.after!.p90AbsPctError).toBeLessThan(gemm.before!.p90AbsPctError);
+    });
+
+    it(`${id}: every family's calibrated p90 is better than the defaults`, () => {
+      for (const e of byDevice(id).heldOutError) expect(e.after!.p90AbsPctError, e.family).toBeLessThan(e.before!.p90AbsPctError);
+    });
+  }
+
+  it('attention (A100) and norms are reported', () => {
+    expect(errorOf(byDevice('a100-80gb-sxm'), 'attention').after!.medianAbsPctError).toBeLessThan(15);
+    expect(errorOf(byDevice('a40'), 'norm').heldOutRows).toBeGreaterThan(0);
+  });
+
+  it('holds out about 20% of shapes, deterministically; repeats of a shape stay together', () => {
+    const p = byDevice('a100-80gb-sxm');
+    const total = p.heldOutError.reduce((s, e) => s + e.trainRows + e.heldOutRows, 0);
+    const held = p.heldOutError.reduce((s, e) => s + e.heldOutRows, 0);
+    expect(held / total).toBeGreaterThan(0.12);
+    expect(held / total).toBeLessThan(0.28);
+    expect(fitProfile(vidur, { deviceId: 'a100-80gb-sxm', createdBy: 'test: fitProfiles(vidur)' })).toEqual(p);
+  });
+
+  it('the stored table matches a recomputation from the measurements', () => {
+    const text = reportProfile(byDevice('a40'), vidur);
+    const stored = reportProfile(byDevice('a40'));
+    expect(text.split('\n').filter((l) => l.startsWith('| a40'))).toEqual(stored.split('\n').filter((l) => l.startsWith('| a40')));
+  });
+});
+
+describe('fit recovers known curves (synthetic)', () => {
+  const device: Device = { id: 'a100-80gb-sxm', name: 'NVIDIA A100', backend: 'cuda' };
+  const truth: Partial<Record<CalibrationFamily, CalibrationCurve>> = {
+    gemm: { weights: [0.3, 0.1, 0.04, 0.8, -0.03, -0.05, 0.02, 0.03, 0], featureMin: new Array(FEATURE_COUNT).fill(-1e9), featureMax: new Array(FEATURE_COUNT).fill(1e9), overheadS: 5e-6 },
+    elementwise: { weights: [0.5, 0.02, 0, 0, 0.1, 0, 0, 0, 0], featureMin: new Array(FEATURE_COUNT).fill(-1e9), featureMax: new Array(FEATURE_COUNT).fill(1e9), overheadS: 2e-6 },
+  };
+  const a100 = findDevice('a100-80gb-sxm')!;
+  const truthCurves = { schema: CALIBRATION_SCHEMA_ID, deviceId: a100.id, families: truth } as const;
+  const rows: Measurement[] = [];
+  const timed = (kernel: Measurement['kernel'], shape: Record<string, number>): void => {
+    const m = measurement(device, kernel, shape, 1);
+    const priced = measurementOp(m);
+    if ('problem' in priced) throw new Error(priced.problem);
+    const ctx = measurementContext(a100, DEFAULT_EFFICIENCY, priced.baseDtype);
+    rows.push({ ...m, medianS: costOp(priced.op, { ...ctx, calibration: truthCurves }).latencyS });
+  };
+  for (let m = 1; m <= 16384; m *= 2) for (const n of [1024, 3072, 8192]) for (const k of [1024, 4096, 14336]) timed('gemm', { m, n, k });
+  for (let e = 1024; e <= 2 ** 28; e *= 2) for (const kernel of ['add', 'silu-mul', 'rope'] as const) timed(kernel, { elements: e });
+
+  const profile = fitProfile(rows, { createdBy: 'test: synthetic' });
+
+  it('gets the curve and the overhead back, also between the training shapes', () => {
+    for (const family of ['gemm', 'elementwise'] as const) {
+      expect(profile.families[family]!.overheadS / truth[family]!.overheadS, family).toBeCloseTo(1, 1);
+    }
+    // Weights are not compared one by one: size is a combination of balance and log m, n, k, so only the curve
+    // is identifiable. Fresh shapes between the training ones:
+    const fitted = profileCurves(profile);
+    for (const [m, n, k] of [[3, 2000, 6000], [96, 5000, 1500], [1536, 1536, 10000], [12000, 2500, 2500]] as const) {
+      const priced = measurementOp(measurement(device, 'gemm', { m, n, k }, 1));
+      if ('problem' in priced) throw new Error(priced.problem);
+      const ctx = measurementContext(a100, DEFAULT_EFFICIENCY, priced.baseDtype);
+      const want = costOp(priced.op, { ...ctx, calibration: truthCurves }).latencyS;
+      expect(costOp(priced.op, { ...ctx, calibration: fitted }).latencyS / want, `${m}x${n}x${k}`).toBeCloseTo(1, 2);
+    }
+  });
+
+  it('predicts the held-out synthetic rows within 2%', () => {
+    for (const e of profile.heldOutError) {
+      expect(e.heldOutRows, e.family).toBeGreaterThan(0);
+      expect(e.after!.p90AbsPctError, e.family).toBeLessThan(2);
+    }
+  });
+
+  it('the calibrated estimate is never below the roofline floor', () => {
+    const curves = profileCurves(byDevice('a100-80gb-sxm'));
+    for (const m of vidur.filter((x) => x.device.id === a100.id)) {
+      const priced = measurementOp(m);
+      if ('problem' in priced) throw new Error(priced.problem);
+      const ctx = measurementContext(a100, DEFAULT_EFFICIENCY, priced.baseDtype);
+      const floor = costOp(priced.op, { ...ctx, efficiency: IDEAL_EFFICIENCY });
+      const calibrated = costOp(priced.op, { ...ctx, calibration: curves });
+      expect(calibrated.latencyS).toBeGreaterThanOrEqual(Math.max(floor.computeS, floor.memoryS, floor.networkS));
+      expect(calibrated.latencyS).toBeGreaterThanOrEqual(floor.latencyS);
+    }
+  });
+});
+
+describe('per-dtype curves and collectives (synthetic)', () => {
+  const device: Device = { id: 'a100-80gb-sxm', name: 'NVIDIA A100', backend: 'cuda' };
+  const a100 = findDevice('a100-80gb-sxm')!;
+  const flat = (bias: number, size: number, overheadS: number): CalibrationCurve => ({
+    weights: [bias, 0, 0, 0, size, 0, 0, 0, 0], featureMin: new Array(FEATURE_COUNT).fill(-1e9), featureMax: new Array(FEATURE_COUNT).fill(1e9), overheadS,
+  });
+  const truth = {
+    schema: CALIBRATION_SCHEMA_ID, deviceId: a100.id,
+    families: { gemm: flat(0.2, 0, 4e-6), collective: flat(0.3, -0.05, 15e-6) },
+    byDtype: { gemm: { fp32: flat(0.1, 0.05, 8e-6), fp16: flat(0.6, -0.1, 4e-6) } },
+  } as const;
+  const rows: Measurement[] = [];
+  const timed = (kernel: Measurement['kernel'], shape: Record<string, number>, dtype: Measurement['dtype']): void => {
+    const m = measurement(device, kernel, shape, 1, { dtype });
+    const priced = measurementOp(m);
+    if ('problem' in priced) throw new Error(priced.problem);
+    const ctx = measurementContext(a100, DEFAULT_EFFICIENCY, priced.baseDtype);
+    rows.push({ ...m, medianS: costOp(priced.op, { ...ctx, calibration: truth }).latencyS });
+  };
+  for (const dtype of ['fp32', 'fp16'] as const) {
+    for (let m = 1; m <= 8192; m *= 2) for (const n of [1024, 4096]) for (const k of [1024, 8192]) timed('gemm', { m, n, k }, dtype);
+  }
+  for (let elements = 1024; elements <= 2 ** 28; elements *= 2) for (const workers of [2, 4, 8]) timed('all-reduce', { elements, workers, devicesPerNode: 8 }, 'fp16');
+  const profile = fitProfile(rows, { createdBy: 'test: dtypes' });
+
+  it('fits one gemm curve per dtype and reports each', () => {
+    expect(Object.keys(profile.byDtype!.gemm!).sort()).toEqual(['fp16', 'fp32']);
+    const labels = profile.heldOutError.map((e) => `${e.family}${e.dtype ? ` ${e.dtype}` : ''}`);
+    expect(labels).toEqual(['gemm', 'gemm fp32', 'gemm fp16', 'collective']);
+    for (const e of profile.heldOutError) expect(e.after!.p90AbsPctError, e.family + (e.dtype ?? '')).toBeLessThan(2);
+    expect(reportProfile(profile)).toMatch(/\| a100-80gb-sxm \| gemm fp32 \|/);
+  });
+
+  it('round-trips dtype curves; a bad dtype key is rejected at its path', () => {
+    expect(parseProfile(JSON.parse(JSON.stringify(profile)))).toEqual(profile);
+    const bad = structuredClone(profile) as Record<string, any>;
+    bad.byDtype.gemm.fp12 = bad.byDtype.gemm.fp16;
+    expectGenzError(() => parseProfile(bad), 'invalid_input', ['byDtype', 'gemm', 'fp12']);
+  });
+});
+
+describe('a device without a preset (the CI CPU)', () => {
+  const cpu: Device = { name: 'AMD EPYC 7B13 64-Core Processor', backend: 'cpu' };
+  const rows: Measurement[] = [];
+  for (const size of [64, 128, 256, 512, 1024]) {
+    const flops = 2 * size ** 3;
+    // ~100 GFLOP/s at large sizes, less when small.
+    rows.push(measurement(cpu, 'gemm-blas', { m: size, n: size, k: size }, flops / (100e9 * size / (size + 64)) + 20e-6, { dtype: 'fp32', flops, bytes: 12 * size * size }));
+  }
+  for (let bytes = 2 ** 16; bytes <= 2 ** 30; bytes *= 4) {
+    rows.push(measurement(cpu, 'memcpy', { bytes }, bytes / 20e9 + 5e-6, { dtype: 'fp32', bytes }));
+    rows.push(measurement(cpu, 'add', { elements: bytes / 4 }, (3 * bytes) / 15e9 + 5e-6, { dtype: 'fp32', bytes: 3 * bytes }));
+  }
+  const profile = fitProfile(rows, { createdBy: 'test: cpu' });
+
+  it('embeds a device spec built from the best achieved rates, and says so', () => {
+    expect(profile.deviceId).toBe('amd-epyc-7b13-64-core-processor');
+    expect(profile.device!.kind).toBe('cpu');
+    expect(profile.device!.peakFlopsPerS.fp32).toBeGreaterThan(80e9);
+    expect(profile.device!.peakFlopsPerS.fp32).toBeLessThan(100e9);
+    expect(profile.device!.memory[0]!.bandwidthBytesPerS).toBeGreaterThan(15e9);
+    expect(profile.notes.join(' ')).toMatch(/no genz preset/);
+    expect(profile.skippedRows).toBe(rows.filter((r) => r.kernel === 'memcpy').length);
+    expect(Object.keys(profile.families).sort()).toEqual(['elementwise', 'gemm']);
+    expect(reportProfile(parseProfile(JSON.parse(JSON.stringify(profile))), rows, { rows: 'all' })).toMatch(/\| amd-epyc-7b13-64-core-processor \| gemm \| 0 \| 5 \|/);
+  });
+
+  it('needs GEMM rows to infer peaks', () => {
+    expectGenzError(() => fitProfile(rows.filter((r) => r.kernel !== 'gemm-blas'), { createdBy: 'x' }), 'invalid_input', ['hardware']);
+  });
+});
+
+describe('options', () => {
+  it('several devices need a deviceId', () => {
+    expectGenzError(() => fitProfile(vidur, { createdBy: 'x' }), 'invalid_input', ['deviceId']);
+    expectGenzError(() => fitProfile(vidur, { createdBy: 'x', deviceId: 'h100-sxm' }), 'invalid_input', ['deviceId']);
+  });
+
+  it('an unknown --hardware names the closest preset', () => {
+    const e = expectGenzError(() => fitProfile(vidur, { createdBy: 'x', deviceId: 'a40', hardware: 'a4O' }), 'unknown_id', ['hardware']);
+    expect(e.message).toMatch(/a40/);
+  });
+});
+
+describe('profile schema', () => {
+  const good = byDevice('a100-80gb-sxm');
+
+  it('round-trips through JSON and the schema', () => {
+    expect(parseProfileText(JSON.stringify(good, null, 2))).toEqual(good);
+  });
+
+  const broken = (edit: (p: Record<string, any>) => void): unknown => {
+    const copy = structuredClone(good) as Record<string, any>;
+    edit(copy);
+    return copy;
+  };
+
+  it.each([
+    ['short weights', (p: Record<string, any>) => { p.families.gemm.weights.pop(); }, ['families', 'gemm', 'weights']],
+    ['negative overhead', (p: Record<string, any>) => { p.families.norm.overheadS = -1e-6; }, ['families', 'norm', 'overheadS']],
+    ['NaN weight', (p: Record<string, any>) => { p.families.gemm.weights[2] = Number.NaN; }, ['families', 'gemm', 'weights', 2]],
+    ['min above max', (p: Record<string, any>) => { p.families.gemm.featureMin[4] = 99; }, ['families', 'gemm', 'featureMin', 4]],
+    ['unknown family', (p: Record<string, any>) => { p.families.matmul = p.families.gemm; }, ['families', 'matmul']],
+    ['other features', (p: Record<string, any>) => { p.features = ['bias']; }, ['features']],
+    ['wrong schema', (p: Record<string, any>) => { p.schema = 'genz.calibration.v0'; }, ['schema']],
+    ['missing createdBy', (p: Record<string, any>) => { delete p.createdBy; }, ['createdBy']],
+    ['bad embedded device', (p: Record<string, any>) => { p.device = { ...findDevice('a40')!, memory: [] }; }, ['device', 'memory']],
+  ])('%s → GenzError at the field', (_name, edit, path) => {
+    expectGenzError(() => parseProfile(broken(edit)), 'invalid_input', path);
+  });
+
+  it('text that is not JSON is invalid_json', () => {
+    expectGenzError(() => parseProfileText('{"schema": '), 'invalid_json', []);
+  });
+});

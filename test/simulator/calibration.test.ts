@@ -1,0 +1,122 @@
+// Calibration curves in the roofline backend: family mapping, never below the roofline floor (whatever the
+// weights), parts sum to the total, features clamped to the fitted range, curves of another device ignored.
+import { describe, expect, it } from 'vitest';
+import { findDevice, IDEAL_EFFICIENCY, DEFAULT_EFFICIENCY, type CostContext, type Op } from '../../index.ts';
+import {
+  CALIBRATION_SCHEMA_ID, FEATURE_COUNT, calibratedLatencyS, calibrationFamily, type CalibrationCurve, type CalibrationCurves,
+} from '../../simulator/calibration.ts';
+import { energyRates } from '../../simulator/energy.ts';
+import { costOp } from '../../simulator/roofline/roofline-backend.ts';
+
+const device = findDevice('h100-sxm')!;
+const link = { name: 'nvlink', bandwidthBytesPerS: 450e9, latencyS: 2e-6 };
+const ctx: CostContext = {
+  device, efficiency: DEFAULT_EFFICIENCY, energy: energyRates(device), links: { tp: link, ep: link, pp: link, dp: link }, baseDtype: 'bf16',
+};
+const base = { name: 'op', scope: 'layer' as const, block: 'mlp' as const, count: 1 };
+
+const OPS: Op[] = [];
+for (const m of [1, 7, 64, 512, 4096, 32768]) {
+  for (const [n, k] of [[128, 128], [4096, 4096], [28672, 8192]] as const) {
+    OPS.push({ ...base, kind: 'gemm', m, n, k, batch: 1, weightBits: 16, actBits: 16, outBits: 16 });
+    OPS.push({ ...base, kind: 'gemm', m, n, k, batch: 4, weightBits: 4, actBits: 16, outBits: 16 });
+  }
+}
+for (const [queryLen, kvLen] of [[1, 128], [1, 32768], [512, 512], [4096, 8192]] as const) {
+  for (const flash of [true, false]) {
+    OPS.push({ ...base, kind: 'attention', batch: 8, queryLen, kvLen, numHeads: 32, numKvHeads: 8, headDim: 128, causal: true, flash, actBits: 16, kvBits: 16 });
+  }
+}
+for (const fn of ['add', 'silu-mul', 'rmsnorm', 'layernorm', 'softmax', 'rope'] as const) {
+  for (const elements of [1, 4096, 1 << 24]) OPS.push({ ...base, kind: 'elementwise', fn, elements, readsPerElement: 1, writesPerElement: 1, flopsPerElement: 5, bits: 16 });
+}
+for (const rows of [1, 4096]) OPS.push({ ...base, kind: 'gather', rows, width: 8192, bits: 16 });
+for (const bytes of [1e3, 1e6, 1e9]) OPS.push({ ...base, block: 'comm', kind: 'collective', collective: 'all-reduce', group: 'tp', groupSize: 8, bytes });
+
+const wide = (v: number): number[] => new Array<number>(FEATURE_COUNT).fill(v);
+/** Weights padded with zeros to the feature count. */
+const w = (...values: number[]): number[] => [...values, ...wide(0)].slice(0, FEATURE_COUNT);
+function curve(weights: number[], overheadS = 3e-6, featureMin = wide(-10), featureMax = wide(10)): CalibrationCurve {
+  return { weights, featureMin, featureMax, overheadS };
+}
+const allFamilies = (c: CalibrationCurve): CalibrationCurves => ({
+  schema: CALIBRATION_SCHEMA_ID, deviceId: device.id,
+  families: { gemm: c, attention: c, softmax: c, norm: c, elementwise: c, embedding: c, collective: c },
+});
+
+const floorOf = (op: Op, context: CostContext = ctx): number => {
+  const ideal = costOp(op, { ...context, calibration: undefined, efficiency: IDEAL_EFFICIENCY });
+  return Math.max(ideal.computeS, ideal.memoryS, ideal.networkS);
+};
+
+describe('calibration family of an op', () => {
+  it('maps genz ops to families', () => {
+    const families = OPS.map((op) => `${op.kind}${op.kind === 'elementwise' ? `:${op.fn}` : ''}=${calibrationFamily(op)}`);
+    expect(new Set(families)).toEqual(new Set([
+      'gemm=gemm', 'attention=attention', 'elementwise:add=elementwise', 'elementwise:silu-mul=elementwise', 'elementwise:rope=elementwise',
+      'elementwise:rmsnorm=norm', 'elementwise:layernorm=norm', 'elementwise:softmax=softmax', 'gather=embedding', 'collective=collective',
+    ]));
+  });
+});
+
+describe('calibrated cost', () => {
+  const cases: [string, number[]][] = [
+    ['zero weights', wide(0)],
+    ['negative weights (would be faster than the floor)', wide(-1)],
+    ['positive weights', w(0.4, 0.2, 0.1, 1, -0.05, -0.1, 0.05, 0.02, -0.03)],
+    ['mixed', w(1, -3, 2, -4, 0.5, -0.7, 0.3, -0.2, 0.1)],
+  ];
+  for (const [name, weights] of cases) {
+    it(`never below the roofline floor: ${name}`, () => {
+      const calibration = allFamilies(curve(weights));
+      for (const op of OPS) {
+        const c = costOp(op, { ...ctx, calibration });
+        const floor = floorOf(op);
+        expect(c.latencyS, op.name).toBeGreaterThanOrEqual(floor);
+        expect(Number.isFinite(c.latencyS)).toBe(true);
+        // Parts sum to the total, and the latency is the curve's.
+        expect(c.latencyS).toBeCloseTo(Math.max(c.computeS, c.memoryS, c.networkS) + c.overheadS, 15);
+        const ideal = costOp(op, { ...ctx, efficiency: IDEAL_EFFICIENCY });
+        const kernels = op.kind === 'attention' && !op.flash ? 3 : 1;
+        expect(c.latencyS / calibratedLatencyS(curve(weights), op, ideal.computeS, ideal.memoryS, ideal.networkS, kernels)).toBeCloseTo(1, 12);
+      }
+    });
+  }
+
+  it('an unfused attention pays the overhead once per kernel', () => {
+    const calibration = allFamilies(curve(wide(0), 5e-6));
+    const unfused = OPS.find((op) => op.kind === 'attention' && !op.flash)!;
+    expect(costOp(unfused, { ...ctx, calibration }).overheadS).toBeCloseTo(15e-6, 12);
+  });
+
+  it('features are clamped to the fitted range: no wild extrapolation', () => {
+    const narrow = curve(w(0.2, 0, 0, 0, 0.5), 0, wide(0), wide(1));
+    const calibration = allFamilies(narrow);
+    const big: Op = { ...base, kind: 'gemm', m: 65536, n: 65536, k: 65536, batch: 1, weightBits: 16, actBits: 16, outBits: 16 };
+    expect(costOp(big, { ...ctx, calibration }).latencyS / floorOf(big)).toBeCloseTo(Math.exp(0.2 + 0.5), 10);
+  });
+
+  it('a family without a curve keeps the default efficiencies, and curves of another device are ignored', () => {
+    const only = { schema: CALIBRATION_SCHEMA_ID, deviceId: device.id, families: { gemm: curve(wide(0.3)) } } as const;
+    const attention = OPS.find((op) => op.kind === 'attention')!;
+    expect(costOp(attention, { ...ctx, calibration: only })).toEqual(costOp(attention, ctx));
+    const gemm = OPS[20]!;
+    expect(costOp(gemm, { ...ctx, calibration: only }).latencyS).not.toBe(costOp(gemm, ctx).latencyS);
+    expect(costOp(gemm, { ...ctx, calibration: { ...only, deviceId: 'a100-80gb-sxm' } })).toEqual(costOp(gemm, ctx));
+  });
+
+  it('a curve of the op\'s compute dtype is used before the family curve', () => {
+    const fp8Only = { schema: CALIBRATION_SCHEMA_ID, deviceId: device.id, families: { gemm: curve(wide(0)) }, byDtype: { gemm: { fp8: curve(w(1), 0) } } } as const;
+    const bf16: Op = { ...base, kind: 'gemm', m: 4096, n: 4096, k: 4096, batch: 1, weightBits: 16, actBits: 16, outBits: 16 };
+    const fp8: Op = { ...bf16, weightBits: 8, actBits: 8 };
+    const fp8Ctx = { ...ctx, baseDtype: 'fp8' as const, calibration: fp8Only };
+    expect(costOp(fp8, fp8Ctx).latencyS).toBeCloseTo(floorOf(fp8, fp8Ctx) * Math.E, 12);
+    expect(costOp(bf16, { ...ctx, calibration: fp8Only }).latencyS).toBeCloseTo(floorOf(bf16) + 3e-6, 12);
+  });
+
+  it('a collective over one device stays free', () => {
+    const calibration = allFamilies(curve(wide(0.3)));
+    const op: Op = { ...base, block: 'comm', kind: 'collective', collective: 'all-reduce', group: 'tp', groupSize: 1, bytes: 1e6 };
+    expect(costOp(op, { ...ctx, calibration }).latencyS).toBe(0);
+  });
+});
