@@ -2,3 +2,5 @@
 // (measurement files, the kernels-ref driver). cli/ imports from here; web/ imports index.ts only.
 export * from './index.ts';
 export { readMeasurementFile, readMeasurementFileStrict, appendMeasurement, appendMeasurements, writeMeasurementFile } from './calibrate/measurement-files.ts';
+export { runKernelsRef, buildKernelsRef, krefBinary, KERNELS_REF_DIR } from './calibrate/kref-driver.ts';
+export type { KrefBackend, RunOptions, RunSummary } from './calibrate/kref-driver.ts';

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import {
   GenzError, IMPORTERS, IMPORT_SOURCES, closestNames, writeMeasurementFile, readMeasurementFileStrict, fitProfiles, reportProfile,
-  parseProfileText, type ImportSource, type Measurement, type CalibrationProfile,
+  parseProfileText, runKernelsRef, type ImportSource, type Measurement, type CalibrationProfile, type KrefBackend,
 } from '../node.ts';
 import { readTextFile } from './inputs.ts';
 
@@ -12,6 +12,36 @@ const out = (text: string): void => { process.stdout.write(`${text}\n`); };
 
 export function registerCalibrate(program: Command): Command {
   const calibrate = program.command('calibrate').description('measure kernels, import public measurements, fit and report calibration profiles');
+
+  calibrate.command('run')
+    .description('build kernels-ref, run its sweep on this machine and append the measurements (resumes an interrupted run)')
+    .requiredOption('--backend <backend>', 'cpu | cuda | hip')
+    .option('--quick', 'the short sweep (seconds on a CPU)')
+    .option('--device-id <id>', 'the genz preset id of the device measured (written into every row)')
+    .option('--plan <file>', "plan lines to run instead of kernels-ref's own sweep (see kernels-ref/README.md)")
+    .requiredOption('--out <file>', 'JSON Lines file to append to')
+    .action(async (flags: { backend: string; quick?: boolean; deviceId?: string; plan?: string; out: string }) => {
+      if (!['cpu', 'cuda', 'hip'].includes(flags.backend)) {
+        throw new GenzError('invalid_input', `expected cpu, cuda or hip, found "${flags.backend}"`, ['backend']);
+      }
+      const tty = process.stderr.isTTY === true;
+      const summary = await runKernelsRef({
+        backend: flags.backend as KrefBackend, out: flags.out, ...(flags.quick ? { quick: true } : {}),
+        ...(flags.deviceId ? { deviceId: flags.deviceId } : {}),
+        ...(flags.plan ? { planText: readTextFile(flags.plan, 'plan') } : {}),
+        onProgress: (done, total, kernel) => {
+          const width = 30;
+          const filled = Math.round((done / total) * width);
+          const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${kernel}`;
+          if (tty) process.stderr.write(`\r${bar.padEnd(70)}`);
+          else if (done === total || done % 10 === 0) process.stderr.write(`${bar}\n`);
+        },
+      });
+      if (tty) process.stderr.write('\n');
+      for (const problem of summary.fileProblems) process.stderr.write(`genz: ${problem}\n`);
+      for (const e of summary.errors) process.stderr.write(`genz: plan line ${e.line}: ${e.error}\n`);
+      out(`${summary.measured} measured, ${summary.skipped} already in ${flags.out}, ${summary.errors.length} not measured (of ${summary.planned} planned)`);
+    });
 
   calibrate.command('import')
     .description(`convert a public measurement file into genz's JSONL format (${IMPORT_SOURCES.join(', ')})`)
