@@ -3,17 +3,31 @@
 // genz has no preset for.
 import { estimate as estimateCore, type EstimateReport } from '../simulator/serving/estimate.ts';
 import type { EstimateRequest } from '../simulator/serving/request.ts';
-import { parseProfile, profileCurves } from './profile-schema.ts';
+import { GenzError } from '../common/errors.ts';
+import { resolveHardware } from '../hardware/registry.ts';
+import { parseProfile, profileCurves, type CalibrationProfile } from './profile-schema.ts';
 import { estimateOp as estimateOpCore, type SingleOpRequest, type SingleOpResult } from '../simulator/single-op.ts';
+
+/**
+ * The hardware a profile applies to: the request's (which must be the profile's device), else the profile's own
+ * device (its embedded spec, or its preset id).
+ */
+function hardwareFor(profile: CalibrationProfile, hardware: unknown): unknown {
+  if (hardware === undefined || hardware === profile.deviceId) return profile.device ?? profile.deviceId;
+  const deviceId = resolveHardware(hardware, undefined).device.id;
+  if (deviceId !== profile.deviceId) {
+    throw new GenzError('invalid_input', `the calibration profile is for ${profile.deviceId}, but the hardware is ${deviceId}`, ['calibration', 'deviceId']);
+  }
+  return hardware;
+}
 
 export function estimate(request?: EstimateRequest): EstimateReport {
   const calibration = request?.calibration;
   if (request === undefined || calibration === undefined || typeof calibration === 'string') return estimateCore(request);
   const profile = parseProfile(calibration, ['calibration']);
-  const useEmbedded = profile.device !== undefined && (request.hardware === undefined || request.hardware === profile.deviceId);
   return estimateCore({
     ...request,
-    ...(useEmbedded ? { hardware: profile.device as unknown as Record<string, unknown> } : {}),
+    hardware: hardwareFor(profile, request.hardware) as EstimateRequest['hardware'],
     calibration: profileCurves(profile) as unknown as Record<string, unknown>,
   });
 }
@@ -23,11 +37,9 @@ export function estimateOp(request: SingleOpRequest): SingleOpResult {
   const calibration = (request as { calibration?: unknown }).calibration;
   if (calibration === undefined || typeof calibration === 'string') return estimateOpCore(request);
   const profile = parseProfile(calibration, ['calibration']);
-  const hardware = (request as { hardware?: unknown }).hardware;
-  const useEmbedded = profile.device !== undefined && (hardware === undefined || hardware === profile.deviceId);
   return estimateOpCore({
     ...request,
-    ...(useEmbedded ? { hardware: profile.device as unknown as Record<string, unknown> } : {}),
+    hardware: hardwareFor(profile, (request as { hardware?: unknown }).hardware),
     calibration: profileCurves(profile) as unknown as Record<string, unknown>,
   } as SingleOpRequest);
 }

@@ -402,6 +402,7 @@ export function fitProfile(measurements: readonly Measurement[], options: FitOpt
 
 /** One profile per device in `measurements` (deviceId and hardware options apply only with one device). */
 export function fitProfiles(measurements: readonly Measurement[], options: Omit<FitOptions, 'deviceId'>): CalibrationProfile[] {
+  if (measurements.length === 0) throw new GenzError('invalid_input', 'no measurements to fit', ['measurements']);
   const ids = measuredDeviceIds(measurements);
   if (ids.length > 1 && options.hardware !== undefined) {
     throw new GenzError('invalid_input', `--hardware applies to one device, but the measurements are of ${ids.join(', ')}`, ['hardware']);

@@ -63,13 +63,13 @@ function kref(binary: string, args: string[]): string {
 export async function runKernelsRef(options: RunOptions): Promise<RunSummary> {
   const { binary } = buildKernelsRef(options.backend);
   const device = JSON.parse(kref(binary, ['info'])) as { name: string };
-  // Plan lines may leave the dtype to kref's default (the kernel's first listed dtype): fill it in, so a plan
-  // line and the measurement it produces have the same key.
+  // Plan lines may leave the dtype and shape sizes to kref's defaults (`kref list`): fill them in, so a plan
+  // line and the measurement it produces have the same key and a resumed run recognizes it.
   const defaults = new Map(kref(binary, ['list']).split('\n').filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as { kernel: string; dtypes: string[] }).map((k) => [k.kernel, k.dtypes[0] ?? 'fp32']));
+    .map((l) => JSON.parse(l) as { kernel: string; dtypes: string[]; shape: Record<string, number> })
+    .map((k) => [k.kernel, { dtype: k.dtypes[0] ?? 'fp32', shape: k.shape }]));
   const planText = options.planText ?? kref(binary, ['plan', ...(options.quick ? ['--quick'] : [])]);
-  const plan = planText.split('\n').filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as PlanLine).map((p) => ({ ...p, dtype: p.dtype ?? defaults.get(p.kernel) ?? 'fp32' }));
+  const plan = parsePlan(planText, defaults);
   const done = new Set<string>();
   const fileProblems: string[] = [];
   if (existsSync(options.out)) {
@@ -77,30 +77,59 @@ export async function runKernelsRef(options: RunOptions): Promise<RunSummary> {
     for (const m of parsed.measurements) done.add(measurementKey(m));
     for (const p of parsed.problems) fileProblems.push(`${options.out}:${p.line}: ${p.path.join('.')}: ${p.message}`);
   }
-  const todo = plan.filter((p) => !done.has(measurementKey({ device: { name: device.name, backend: options.backend }, kernel: p.kernel as Measurement['kernel'], ...(p.variant ? { variant: p.variant } : {}), shape: p.shape, dtype: p.dtype as Measurement['dtype'] })));
+  const todo = plan.filter(({ line: p }) => !done.has(measurementKey({ device: { name: device.name, backend: options.backend }, kernel: p.kernel as Measurement['kernel'], ...(p.variant ? { variant: p.variant } : {}), shape: p.shape, dtype: p.dtype as Measurement['dtype'] })));
   const summary: RunSummary = { planned: plan.length, skipped: plan.length - todo.length, measured: 0, errors: [], fileProblems };
   if (todo.length === 0) return summary;
 
   const args = ['run', ...(options.quick ? ['--quick'] : []), ...(options.deviceId ? ['--device-id', options.deviceId] : [])];
   const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'inherit'] });
-  child.stdin.end(`${todo.map((p) => JSON.stringify(p)).join('\n')}\n`);
+  child.stdin.end(`${todo.map(({ line }) => JSON.stringify(line)).join('\n')}\n`);
   let index = 0;
   for await (const line of createInterface({ input: child.stdout })) {
     if (line.trim() === '') continue;
     index++;
     const value = JSON.parse(line) as Record<string, unknown>;
     if ('error' in value) {
-      summary.errors.push({ line: index, error: String(value.error) });
+      summary.errors.push({ line: todo[index - 1]?.number ?? index, error: String(value.error) });
     } else {
       const m = MeasurementSchema.parse(value);
       appendMeasurement(options.out, m);
       summary.measured++;
     }
-    options.onProgress?.(index, todo.length, `${todo[index - 1]?.kernel ?? ''}`);
+    options.onProgress?.(index, todo.length, `${todo[index - 1]?.line.kernel ?? ''}`);
   }
   const code: number = await new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.on('close', (c) => resolve(c ?? 1))));
   if (code !== 0 && index < todo.length) {
     throw new GenzError('unsupported', `kref stopped after ${index} of ${todo.length} plan lines (exit ${code}); rerun to resume`, ['backend']);
   }
   return summary;
+}
+
+/** Plan lines with their 1-based line numbers; blank and '#' lines are skipped, bad ones are one GenzError. */
+function parsePlan(text: string, defaults: Map<string, { dtype: string; shape: Record<string, number> }>): { number: number; line: PlanLine }[] {
+  const lines: { number: number; line: PlanLine }[] = [];
+  const problems: { path: (string | number)[]; message: string }[] = [];
+  text.split('\n').forEach((raw, i) => {
+    const trimmed = raw.trim();
+    if (trimmed === '' || trimmed.startsWith('#')) return;
+    let value: unknown;
+    try {
+      value = JSON.parse(trimmed);
+    } catch (error) {
+      problems.push({ path: ['plan', `line ${i + 1}`], message: `not valid JSON (${(error as Error).message})` });
+      return;
+    }
+    if (typeof value !== 'object' || value === null || typeof (value as { kernel?: unknown }).kernel !== 'string') {
+      problems.push({ path: ['plan', `line ${i + 1}`], message: 'expected an object with a "kernel" name' });
+      return;
+    }
+    const p = value as Partial<PlanLine> & { kernel: string };
+    const known = defaults.get(p.kernel);
+    lines.push({
+      number: i + 1,
+      line: { ...p, kernel: p.kernel, shape: { ...(known?.shape ?? {}), ...(p.shape ?? {}) }, dtype: p.dtype ?? known?.dtype ?? 'fp32' },
+    });
+  });
+  if (problems.length > 0) throw new GenzError('invalid_input', problems);
+  return lines;
 }

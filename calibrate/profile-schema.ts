@@ -15,7 +15,8 @@ const vector = (what: string) => z.array(finite).length(FEATURE_COUNT, `must hav
 
 export const CurveSchema = z
   .object({
-    weights: vector('natural-log slowdown per unit of each feature'),
+    weights: z.array(finite.min(-100, 'must be at least -100').max(100, 'must be at most 100')).length(FEATURE_COUNT, `must have ${FEATURE_COUNT} entries`)
+      .describe('natural-log slowdown per unit of each feature'),
     featureMin: vector('smallest value of each feature in the training rows (features are clamped to it)'),
     featureMax: vector('largest value of each feature in the training rows'),
     overheadS: finite.nonnegative('must not be negative').max(1, 'must be at most 1 s').describe('fixed time per kernel launch, seconds'),

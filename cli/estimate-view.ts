@@ -27,6 +27,7 @@ export function estimateText(r: EstimateReport): string {
         `draft ${r.speculative.draftModel}: ${r.speculative.expectedTokensPerStep.toFixed(2)} tokens per step, ${r.speculative.verifyTokens} verified, TPOT without: ${formatSeconds(r.speculative.baselineTpotS)}`]]),
     ]),
   ];
+  lines.push('', r.inputs.calibration ? `calibrated with the ${r.inputs.calibration} profile (--calibration none for the efficiency factors alone)` : 'efficiency factors (no calibration profile for this device)');
   if (!r.feasible) lines.push('', `DOES NOT FIT: ${r.reason}`);
   for (const w of r.warnings) lines.push(`warning: ${w}`);
   return lines.join('\n');

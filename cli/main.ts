@@ -298,11 +298,21 @@ function flagPath(path: (string | number)[]): (string | number)[] {
   return typeof first === 'string' && FLAG_OF_FIELD[first] ? [FLAG_OF_FIELD[first], ...rest] : path;
 }
 
+function isFileError(error: unknown): error is NodeJS.ErrnoException {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return typeof code === 'string' && ['ENOENT', 'EISDIR', 'ENOTDIR', 'EACCES', 'EPERM', 'EROFS'].includes(code);
+}
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof GenzError) {
     for (const problem of error.problems) process.stderr.write(`genz: ${formatProblem({ ...problem, path: flagPath(problem.path) })}\n`);
+    process.exitCode = 2;
+  } else if (isFileError(error)) {
+    // A path the user gave that cannot be read or written: their mistake, not a bug.
+    const what = error.code === 'ENOENT' ? 'no such file or directory' : error.code === 'EISDIR' ? 'is a directory, not a file' : error.message;
+    process.stderr.write(`genz: ${error.path ? `${error.path}: ${what}` : error.message}\n`);
     process.exitCode = 2;
   } else if (error instanceof CommanderError) {
     // Commander already printed its message; help and version are not errors.

@@ -135,7 +135,8 @@ export function calibrationFeature(index: number, op: Op, computeS: number, memo
 
 /** exp(max(0, w · φ)): how many times slower than its roofline floor the curve says `op` runs (≥ 1). Allocates nothing. */
 export function calibrationSlowdown(curve: CalibrationCurve, op: Op, computeS: number, memoryS: number, networkS: number): number {
-  const balance = balanceOf(op, computeS, memoryS);
+  // Clamp the balance first, so its square and the overlap term stay consistent with it.
+  const balance = clampTo(balanceOf(op, computeS, memoryS), curve, 1);
   const floorS = Math.max(computeS, memoryS, networkS);
   let exponent = 0;
   for (let i = 0; i < FEATURE_COUNT; i++) {
@@ -146,6 +147,23 @@ export function calibrationSlowdown(curve: CalibrationCurve, op: Op, computeS: n
   }
   // Clamp both ways: never faster than the floor, and no overflow from a wild profile.
   return Math.exp(Math.min(50, Math.max(0, exponent)));
+}
+
+function clampTo(value: number, curve: CalibrationCurve, index: number): number {
+  return Math.min(curve.featureMax[index] ?? value, Math.max(curve.featureMin[index] ?? value, value));
+}
+
+/** Slack outside the fitted range, in decades, within which a curve still applies. */
+const BALANCE_SLACK = 0.25;
+const SIZE_SLACK = 0.5;
+
+/** Whether `op` lies within (or just beside) the compute/memory balance and size the curve was fitted on. */
+export function calibrationApplies(curve: CalibrationCurve, op: Op, computeS: number, memoryS: number, networkS: number): boolean {
+  const balance = balanceOf(op, computeS, memoryS);
+  const size = featureOf(4, op, balance, Math.max(computeS, memoryS, networkS));
+  const within = (value: number, index: number, slack: number): boolean =>
+    value >= (curve.featureMin[index] ?? -Infinity) - slack && value <= (curve.featureMax[index] ?? Infinity) + slack;
+  return within(balance, 1, BALANCE_SLACK) && within(size, 4, SIZE_SLACK);
 }
 
 /**

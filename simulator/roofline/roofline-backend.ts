@@ -7,8 +7,8 @@ import type { CostBackend, CostContext, OpCost, Bound } from '../cost.ts';
 import { opWork } from '../work.ts';
 import { peakFor } from '../dtype-select.ts';
 import { collectiveS } from '../collectives.ts';
-import { calibrationSlowdown, curveFor } from '../calibration.ts';
-import { IDEAL_EFFICIENCY } from '../efficiency.ts';
+import { calibrationApplies, calibrationSlowdown, curveFor } from '../calibration.ts';
+import { IDEAL_EFFICIENCY, type EfficiencyProfile } from '../efficiency.ts';
 
 function shapeFactor(x: number, half: number): number {
   return half <= 0 ? 1 : x / (x + half);
@@ -18,32 +18,41 @@ export function costOp(op: Op, ctx: CostContext): OpCost {
   const { device, energy } = ctx;
   const peaks = device.peakFlopsPerS;
   const w = opWork(op, peaks, ctx.baseDtype);
-  const curve = curveFor(ctx.calibration, device.id, op, w.computeDtype);
-  const eff = curve === undefined ? ctx.efficiency : IDEAL_EFFICIENCY;
-  let computeEff = 1;
-  if (op.kind === 'gemm') {
-    computeEff = eff.gemmCompute * shapeFactor(op.m, eff.gemmHalfDim) * shapeFactor(op.n, eff.gemmHalfDim) * shapeFactor(op.k, eff.gemmHalfDim);
-  } else if (op.kind === 'attention') {
-    // Prefill parallelises over query tiles; decode kernels split the KV sequence instead, so they fill the chip.
-    const rows = op.queryLen > 1 ? op.batch * op.numHeads * op.queryLen : Number.POSITIVE_INFINITY;
-    computeEff = eff.attentionCompute * (rows === Number.POSITIVE_INFINITY ? 1 : shapeFactor(rows, eff.attentionHalfRows));
+  // Times at a set of efficiency factors (the profile's curves start from efficiency 1, the floor).
+  const times = (eff: EfficiencyProfile): { computeS: number; memoryS: number; networkS: number; overheadS: number } => {
+    let computeEff = 1;
+    if (op.kind === 'gemm') {
+      computeEff = eff.gemmCompute * shapeFactor(op.m, eff.gemmHalfDim) * shapeFactor(op.n, eff.gemmHalfDim) * shapeFactor(op.k, eff.gemmHalfDim);
+    } else if (op.kind === 'attention') {
+      // Prefill parallelises over query tiles; decode kernels split the KV sequence instead, so they fill the chip.
+      const rows = op.queryLen > 1 ? op.batch * op.numHeads * op.queryLen : Number.POSITIVE_INFINITY;
+      computeEff = eff.attentionCompute * (rows === Number.POSITIVE_INFINITY ? 1 : shapeFactor(rows, eff.attentionHalfRows));
+    }
+    const tensorS = w.computeDtype === null || w.flops === 0 ? 0 : w.flops / (peakFor(w.computeDtype, peaks) * computeEff);
+    const vectorS = w.vectorFlops / (peaks.fp32 * eff.vector);
+    const memoryEff = op.kind === 'elementwise' || op.kind === 'gather' ? eff.elementwiseMemory : eff.memory;
+    let networkS = 0;
+    let overheadS = w.kernels * eff.kernelOverheadS;
+    if (op.kind === 'collective') {
+      const link = ctx.links[op.group];
+      networkS = collectiveS(op.collective, op.bytes, op.groupSize, {
+        latencyS: link.latencyS,
+        bandwidthBytesPerS: link.bandwidthBytesPerS * eff.network,
+        inNetworkReduction: link.inNetworkReduction === true,
+      });
+      if (op.groupSize > 1 || op.collective === 'p2p') overheadS += eff.collectiveOverheadS;
+    }
+    return { computeS: tensorS + vectorS, memoryS: w.dramBytes / (device.memory[0]!.bandwidthBytesPerS * memoryEff), networkS, overheadS };
+  };
+  let curve = curveFor(ctx.calibration, device.id, op, w.computeDtype);
+  let t = times(curve === undefined ? ctx.efficiency : IDEAL_EFFICIENCY);
+  // A curve prices only ops like those it was fitted on: outside its range of compute/memory balance and size,
+  // the default efficiencies are the safer model than an extrapolated curve.
+  if (curve !== undefined && !calibrationApplies(curve, op, t.computeS, t.memoryS, t.networkS)) {
+    curve = undefined;
+    t = times(ctx.efficiency);
   }
-  const tensorS = w.computeDtype === null || w.flops === 0 ? 0 : w.flops / (peakFor(w.computeDtype, peaks) * computeEff);
-  const vectorS = w.vectorFlops / (peaks.fp32 * eff.vector);
-  let computeS = tensorS + vectorS;
-  const memoryEff = op.kind === 'elementwise' || op.kind === 'gather' ? eff.elementwiseMemory : eff.memory;
-  let memoryS = w.dramBytes / (device.memory[0]!.bandwidthBytesPerS * memoryEff);
-  let networkS = 0;
-  let overheadS = w.kernels * eff.kernelOverheadS;
-  if (op.kind === 'collective') {
-    const link = ctx.links[op.group];
-    networkS = collectiveS(op.collective, op.bytes, op.groupSize, {
-      latencyS: link.latencyS,
-      bandwidthBytesPerS: link.bandwidthBytesPerS * eff.network,
-      inNetworkReduction: link.inNetworkReduction === true,
-    });
-    if (op.groupSize > 1 || op.collective === 'p2p') overheadS += eff.collectiveOverheadS;
-  }
+  let { computeS, memoryS, networkS, overheadS } = t;
   if (curve !== undefined) {
     const slowdown = calibrationSlowdown(curve, op, computeS, memoryS, networkS);
     computeS *= slowdown;

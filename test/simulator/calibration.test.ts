@@ -89,11 +89,20 @@ describe('calibrated cost', () => {
     expect(costOp(unfused, { ...ctx, calibration }).overheadS).toBeCloseTo(15e-6, 12);
   });
 
-  it('features are clamped to the fitted range: no wild extrapolation', () => {
-    const narrow = curve(w(0.2, 0, 0, 0, 0.5), 0, wide(0), wide(1));
+  it('shape features are clamped to the fitted range: no wild extrapolation', () => {
+    // Balance (index 1) and size (index 4) span everything; the shape feature m (index 5) was fitted on [0, 1].
+    const min = [0, -3, 0, 0, -6, 0, 0, 0, 0];
+    const max = [1, 3, 9, 1, 12, 1, 1, 1, 1];
+    const narrow = curve(w(0.2, 0, 0, 0, 0, 0.5), 0, min, max);
     const calibration = allFamilies(narrow);
     const big: Op = { ...base, kind: 'gemm', m: 65536, n: 65536, k: 65536, batch: 1, weightBits: 16, actBits: 16, outBits: 16 };
     expect(costOp(big, { ...ctx, calibration }).latencyS / floorOf(big)).toBeCloseTo(Math.exp(0.2 + 0.5), 10);
+  });
+
+  it('an op outside the balance or size the curve was fitted on keeps the default efficiencies', () => {
+    const fittedOnSmall = curve(w(1), 0, [0, -3, 0, 0, -1, 0, 0, 0, 0], [1, 3, 9, 1, 1, 1, 1, 1, 1]); // ops of 0.1–10 µs
+    const big: Op = { ...base, kind: 'gemm', m: 16384, n: 16384, k: 16384, batch: 1, weightBits: 16, actBits: 16, outBits: 16 };
+    expect(costOp(big, { ...ctx, calibration: allFamilies(fittedOnSmall) })).toEqual(costOp(big, ctx));
   });
 
   it('a family without a curve keeps the default efficiencies, and curves of another device are ignored', () => {
