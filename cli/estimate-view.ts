@@ -27,7 +27,9 @@ export function estimateText(r: EstimateReport): string {
         `draft ${r.speculative.draftModel}: ${r.speculative.expectedTokensPerStep.toFixed(2)} tokens per step, ${r.speculative.verifyTokens} verified, TPOT without: ${formatSeconds(r.speculative.baselineTpotS)}`]]),
     ]),
   ];
-  lines.push('', r.inputs.calibration ? `calibrated with the ${r.inputs.calibration} profile (--calibration none for the efficiency factors alone)` : 'efficiency factors (no calibration profile for this device)');
+  const c = r.inputs.calibration;
+  lines.push('', c ? `calibration: ${c.profile} profile for ${c.families.join(', ')} ops; the rest use efficiency factors (--calibration none: all)`
+    : 'efficiency factors (no calibration profile for this device)');
   if (!r.feasible) lines.push('', `DOES NOT FIT: ${r.reason}`);
   for (const w of r.warnings) lines.push(`warning: ${w}`);
   return lines.join('\n');

@@ -101,8 +101,8 @@ export interface EstimateReport {
     hardware: ResolvedSystem;
     scenario: Scenario;
     efficiency: EfficiencyProfile;
-    /** The device id whose calibration curves priced the ops, or null for the efficiency factors alone. */
-    calibration: string | null;
+    /** The calibration profile in use and the op families it has curves for, or null for the efficiency factors alone. */
+    calibration: { profile: string; families: string[] } | null;
     backend: string;
   };
 }
@@ -321,7 +321,7 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
     prefill: { latencyS: ttftS, energyJ: prefillEnergyJ, ops: opReports(prefill) },
     decode: { latencyS: decodeStepS, energyJ: decodeStepEnergyJ, contextTokens: meanContext, ops: opReports(decode) },
     parallel: { devices, tp: s.tp, pp: s.pp, ep: s.ep, dp, replicaBatch, microBatches, prefillBubbleFraction },
-    inputs: { model, hardware: system, scenario: s, efficiency, calibration: inputs.calibration?.deviceId ?? null, backend: backend.id },
+    inputs: { model, hardware: system, scenario: s, efficiency, calibration: calibrationSummary(inputs.calibration), backend: backend.id },
   };
   assertFinite(report);
   if (!memory.fits) {
@@ -329,6 +329,12 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
       + ` (largest batch that fits: ${maxBatchThatFits})`;
   }
   return report;
+}
+
+function calibrationSummary(curves: CalibrationCurves | undefined): { profile: string; families: string[] } | null {
+  if (!curves) return null;
+  const families = new Set([...Object.keys(curves.families), ...Object.keys(curves.byDtype ?? {})]);
+  return { profile: curves.deviceId, families: [...families].sort() };
 }
 
 /** NaN or Infinity never leaves the core: extreme inputs that overflow are reported as a user error. */
