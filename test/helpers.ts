@@ -25,3 +25,22 @@ export function expectGenzError(fn: () => unknown, code: GenzErrorCode, path: (s
   }
   throw new Error('expected a GenzError, but nothing was thrown');
 }
+
+/** Like expectGenzError, but `path` may be the path of any of the error's problems. */
+export function expectGenzProblem(fn: () => unknown, code: GenzErrorCode, path: (string | number)[]): GenzError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(GenzError);
+    const e = err as GenzError;
+    expect(e.code).toBe(code);
+    expect(e.problems.map((p) => p.path)).toContainEqual(path);
+    return e;
+  }
+  throw new Error('expected a GenzError');
+}
+
+/** |value / expected − 1| ≤ fraction. */
+export function within(value: number, expected: number, fraction: number): void {
+  expect(Math.abs(value / expected - 1)).toBeLessThanOrEqual(fraction);
+}

@@ -24,6 +24,7 @@ import { buildVitGraph } from '../../models/vision/vit-graph.ts';
 import type { VitConfig } from '../../models/vision/vit-schema.ts';
 import { estimateVision } from '../../simulator/serving/vision-estimate.ts';
 import { opWork } from '../../simulator/work.ts';
+import { expectGenzProblem, within } from '../helpers.ts';
 
 const BF16: Precision = { weightBits: 16, actBits: 16, kvBits: 16, embeddingBits: 16, groupSize: 128 };
 const PEAKS = { fp32: 1e12, bf16: 1e14 };
@@ -53,23 +54,6 @@ function deitTi(imageSize = 224): VitConfig {
   return { ...resolveVit('deit-s-16'), id: 'deit-ti-16', name: 'DeiT-Ti', hiddenSize: 192, numHeads: 3, intermediateSize: 768, imageSize };
 }
 
-function expectGenzError(fn: () => unknown, code: GenzErrorCode, path: (string | number)[]): GenzError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(GenzError);
-    const e = err as GenzError;
-    expect(e.code).toBe(code);
-    expect(e.problems.map((p) => p.path)).toContainEqual(path);
-    return e;
-  }
-  throw new Error('expected a GenzError');
-}
-
-const within = (value: number, expected: number, fraction: number) => {
-  expect(Math.abs(value / expected - 1)).toBeLessThanOrEqual(fraction);
-};
-
 describe('Vim presets', () => {
   it('vim-tiny, vim-small, vim-base parse, name a source and copy the official definitions', () => {
     expect(vimIds()).toEqual(['vim-tiny', 'vim-small', 'vim-base']);
@@ -89,7 +73,7 @@ describe('Vim presets', () => {
     expect(resolveVisionEncoder('vim-small').kind).toBe('vim');
     expect(resolveVisionEncoder('vit-b-16').kind).toBe('vit');
     expect(resolveVisionEncoder({ ...VIM_PRESETS[0]!, id: 'my-vim' }).kind).toBe('vim');
-    const e = expectGenzError(() => resolveVisionEncoder('vim-tiyn'), 'unknown_id', ['model']);
+    const e = expectGenzProblem(() => resolveVisionEncoder('vim-tiyn'), 'unknown_id', ['model']);
     expect(e.message).toContain('vim-tiny');
   });
 });
@@ -252,9 +236,9 @@ describe('Vim through estimateVision', () => {
 
   it('bad Vim input is a GenzError at the field', () => {
     const tiny = VIM_PRESETS[0]!;
-    expectGenzError(() => estimateVision({ model: 'vim-tiny', tp: 5 }), 'invalid_input', ['tp']);
-    expectGenzError(() => estimateVision({ model: { ...tiny, numLayers: 0 } }), 'invalid_input', ['model', 'numLayers']);
-    expectGenzError(() => estimateVision({ model: 'vim-smal' }), 'unknown_id', ['model']);
+    expectGenzProblem(() => estimateVision({ model: 'vim-tiny', tp: 5 }), 'invalid_input', ['tp']);
+    expectGenzProblem(() => estimateVision({ model: { ...tiny, numLayers: 0 } }), 'invalid_input', ['model', 'numLayers']);
+    expectGenzProblem(() => estimateVision({ model: 'vim-smal' }), 'unknown_id', ['model']);
   });
 
   it('genz estimate --model vim-tiny --json prints a vision report', () => {
@@ -272,14 +256,14 @@ describe('bad Vim configs', () => {
   const bad = (patch: Record<string, unknown>) => ({ ...tiny, ...patch });
 
   it('a width expand does not divide into whole channels, zero layers, oversized patches, unknown fields', () => {
-    const e = expectGenzError(() => resolveVim(bad({ hiddenSize: 193, expand: 1.5 })), 'invalid_input', ['model', 'hiddenSize']);
+    const e = expectGenzProblem(() => resolveVim(bad({ hiddenSize: 193, expand: 1.5 })), 'invalid_input', ['model', 'hiddenSize']);
     expect(e.message).toContain('289.5');
-    expectGenzError(() => resolveVim(bad({ numLayers: 0 })), 'invalid_input', ['model', 'numLayers']);
-    expectGenzError(() => resolveVim(bad({ hiddenSize: 0 })), 'invalid_input', ['model', 'hiddenSize']);
-    expectGenzError(() => resolveVim(bad({ patchSize: 256 })), 'invalid_input', ['model', 'patchSize']);
-    expectGenzError(() => resolveVim(bad({ patchStride: 32 })), 'invalid_input', ['model', 'patchStride']);
-    expectGenzError(() => resolveVim(bad({ classToken: 'last' })), 'invalid_input', ['model', 'classToken']);
-    expectGenzError(() => resolveVim(bad({ d_state: 16 })), 'invalid_input', ['model', 'd_state']);
-    expectGenzError(() => resolveVisionEncoder(bad({ stateSize: 0 })), 'invalid_input', ['model', 'stateSize']);
+    expectGenzProblem(() => resolveVim(bad({ numLayers: 0 })), 'invalid_input', ['model', 'numLayers']);
+    expectGenzProblem(() => resolveVim(bad({ hiddenSize: 0 })), 'invalid_input', ['model', 'hiddenSize']);
+    expectGenzProblem(() => resolveVim(bad({ patchSize: 256 })), 'invalid_input', ['model', 'patchSize']);
+    expectGenzProblem(() => resolveVim(bad({ patchStride: 32 })), 'invalid_input', ['model', 'patchStride']);
+    expectGenzProblem(() => resolveVim(bad({ classToken: 'last' })), 'invalid_input', ['model', 'classToken']);
+    expectGenzProblem(() => resolveVim(bad({ d_state: 16 })), 'invalid_input', ['model', 'd_state']);
+    expectGenzProblem(() => resolveVisionEncoder(bad({ stateSize: 0 })), 'invalid_input', ['model', 'stateSize']);
   });
 });

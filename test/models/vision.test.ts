@@ -15,6 +15,7 @@ import { buildVitGraph, vitFootprint, vitParams } from '../../models/vision/vit-
 import { VitConfigSchema, vitParallelismProblem, vitTokens } from '../../models/vision/vit-schema.ts';
 import { buildVlmVisionGraph, resolveVlm, vlmImageTokens, vlmParams, vlmTokensPerTile } from '../../models/vision/vlm.ts';
 import { opWork } from '../../simulator/work.ts';
+import { expectGenzProblem, within } from '../helpers.ts';
 
 const BF16: Precision = { weightBits: 16, actBits: 16, kvBits: 16, embeddingBits: 16, groupSize: 128 };
 const PEAKS = { fp32: 1e12, bf16: 1e14 };
@@ -27,23 +28,6 @@ function tensorFlops(ops: readonly Op[]): number {
 function vitGraph(id: string, batch = 1, tp = 1, flash = true) {
   return buildVitGraph({ config: resolveVit(id), batch, tp, precision: BF16, flash });
 }
-
-function expectGenzError(fn: () => unknown, code: GenzErrorCode, path: (string | number)[]): GenzError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(GenzError);
-    const e = err as GenzError;
-    expect(e.code).toBe(code);
-    expect(e.problems.map((p) => p.path)).toContainEqual(path);
-    return e;
-  }
-  throw new Error('expected a GenzError');
-}
-
-const within = (value: number, expected: number, fraction: number) => {
-  expect(Math.abs(value / expected - 1)).toBeLessThanOrEqual(fraction);
-};
 
 describe('vision presets', () => {
   it('every ViT and VLM preset parses, names a source and resolves', () => {
@@ -196,25 +180,25 @@ describe('bad vision configs', () => {
   const bad = (patch: Record<string, unknown>) => ({ ...vitB, ...patch });
 
   it('heads that do not divide the width, oversized patches, a distillation token without a class token', () => {
-    expectGenzError(() => resolveVit(bad({ numHeads: 10 })), 'invalid_input', ['model', 'numHeads']);
-    expectGenzError(() => resolveVit(bad({ patchSize: 256 })), 'invalid_input', ['model', 'patchSize']);
-    expectGenzError(() => resolveVit(bad({ classToken: false, distillationToken: true })), 'invalid_input', ['model', 'distillationToken']);
-    expectGenzError(() => resolveVit(bad({ numClasses: -1 })), 'invalid_input', ['model', 'numClasses']);
-    expectGenzError(() => resolveVit(bad({ hidden_size: 768 })), 'invalid_input', ['model', 'hidden_size']);
-    const e = expectGenzError(() => resolveVit('vit-b-61'), 'unknown_id', ['model']);
+    expectGenzProblem(() => resolveVit(bad({ numHeads: 10 })), 'invalid_input', ['model', 'numHeads']);
+    expectGenzProblem(() => resolveVit(bad({ patchSize: 256 })), 'invalid_input', ['model', 'patchSize']);
+    expectGenzProblem(() => resolveVit(bad({ classToken: false, distillationToken: true })), 'invalid_input', ['model', 'distillationToken']);
+    expectGenzProblem(() => resolveVit(bad({ numClasses: -1 })), 'invalid_input', ['model', 'numClasses']);
+    expectGenzProblem(() => resolveVit(bad({ hidden_size: 768 })), 'invalid_input', ['model', 'hidden_size']);
+    const e = expectGenzProblem(() => resolveVit('vit-b-61'), 'unknown_id', ['model']);
     expect(e.message).toContain('vit-b-16');
   });
 
   it('VLM errors point into the nested config', () => {
     const spec = VLM_PRESETS.find((p) => p.id === 'smolvlm-256m')!;
-    expectGenzError(() => resolveVlm({ ...spec, projector: { pixelShuffleFactor: 3 } }), 'invalid_input', ['model', 'projector', 'pixelShuffleFactor']);
-    expectGenzError(() => resolveVlm({ ...spec, projector: { pixelShuffleFactor: 4, kind: 'mlp' } }), 'invalid_input', ['model', 'projector', 'intermediateSize']);
-    expectGenzError(() => resolveVlm({ ...spec, vision: 'siglip-b-16' }), 'unknown_id', ['model', 'vision']);
-    expectGenzError(() => resolveVlm({ ...spec, vision: bad({ numHeads: 7 }) }), 'invalid_input', ['model', 'vision', 'numHeads']);
-    expectGenzError(() => resolveVlm({ ...spec, languageModel: 'smollm-135m' }), 'unknown_id', ['model', 'languageModel']);
+    expectGenzProblem(() => resolveVlm({ ...spec, projector: { pixelShuffleFactor: 3 } }), 'invalid_input', ['model', 'projector', 'pixelShuffleFactor']);
+    expectGenzProblem(() => resolveVlm({ ...spec, projector: { pixelShuffleFactor: 4, kind: 'mlp' } }), 'invalid_input', ['model', 'projector', 'intermediateSize']);
+    expectGenzProblem(() => resolveVlm({ ...spec, vision: 'siglip-b-16' }), 'unknown_id', ['model', 'vision']);
+    expectGenzProblem(() => resolveVlm({ ...spec, vision: bad({ numHeads: 7 }) }), 'invalid_input', ['model', 'vision', 'numHeads']);
+    expectGenzProblem(() => resolveVlm({ ...spec, languageModel: 'smollm-135m' }), 'unknown_id', ['model', 'languageModel']);
     const lm = VLM_TEXT_PRESETS[0]!;
-    expectGenzError(() => resolveVlm({ ...spec, languageModel: { ...lm, numKvHeads: 4 } }), 'invalid_input', ['model', 'languageModel', 'numKvHeads']);
-    expectGenzError(() => resolveVlm('smolvlm-265m'), 'unknown_id', ['model']);
+    expectGenzProblem(() => resolveVlm({ ...spec, languageModel: { ...lm, numKvHeads: 4 } }), 'invalid_input', ['model', 'languageModel', 'numKvHeads']);
+    expectGenzProblem(() => resolveVlm('smolvlm-265m'), 'unknown_id', ['model']);
     // A decoder preset id works as the language model.
     expect(resolveVlm({ ...spec, languageModel: 'qwen2.5-0.5b' }).languageModel.hiddenSize).toBe(896);
   });
