@@ -162,7 +162,7 @@ export function fitRows(measurements: readonly Measurement[], device: Device, de
 
 function features(row: FitRow): number[] {
   const phi: number[] = [];
-  for (let i = 0; i < FEATURE_COUNT; i++) phi.push(calibrationFeature(i, row.op, row.computeS, row.memoryS, row.networkS));
+  for (let i = 0; i < FEATURE_COUNT; i++) phi.push(calibrationFeature(i, row.op, row.computeS, row.memoryS, row.networkS, row.ctx.device.computeUnits ?? 0));
   return phi;
 }
 

@@ -4,7 +4,6 @@
 import type { ComputeDtype } from '../common/dtype.ts';
 import type { CalibrationCurve, CalibrationCurves, CalibrationFamily } from './calibration.ts';
 import a100_80 from '../data/profiles/a100-80gb-sxm.json' with { type: 'json' };
-import a100_40 from '../data/profiles/a100-40gb-sxm.json' with { type: 'json' };
 import a40 from '../data/profiles/a40.json' with { type: 'json' };
 import h100 from '../data/profiles/h100-sxm.json' with { type: 'json' };
 import mi210 from '../data/profiles/mi210.json' with { type: 'json' };
@@ -12,7 +11,7 @@ import mi300x from '../data/profiles/mi300x.json' with { type: 'json' };
 import t4 from '../data/profiles/t4.json' with { type: 'json' };
 import v100 from '../data/profiles/v100.json' with { type: 'json' };
 
-const SHIPPED = [a100_80, a100_40, a40, h100, mi210, mi300x, t4, v100] as unknown as CalibrationCurves[];
+const SHIPPED = [a100_80, a40, h100, mi210, mi300x, t4, v100] as unknown as CalibrationCurves[];
 
 /** Devices that share another preset's silicon (same SMs and datapaths; memory size or clock differs). */
 const SAME_SILICON: Readonly<Record<string, readonly string[]>> = {

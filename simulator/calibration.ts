@@ -23,9 +23,15 @@ export type CalibrationFamily = (typeof CALIBRATION_FAMILIES)[number];
  * - size: log10(floor / 1 µs) (small ops do not fill the machine or hide their ramp);
  * - shape1…4, log10 of: gemm m, n, k, batch (tile fill and shape preferences of the library);
  *   attention batch × heads × query tokens, kv length, batch, heads per KV head; other families 0.
+ * - wave, pad (GEMM only, as NeuSight and LLMCompass model it): the output is cut into TILE × TILE tiles run in
+ *   waves of one tile per SM. wave = −log10(tiles / (waves × SMs)) is the idle share of the last wave (0 without
+ *   an SM count); pad = −log10(m·n / padded m·n) is the work wasted on partial edge tiles.
  */
-export const CALIBRATION_FEATURES = ['bias', 'balance', 'balance2', 'overlap', 'size', 'shape1', 'shape2', 'shape3', 'shape4'] as const;
+export const CALIBRATION_FEATURES = ['bias', 'balance', 'balance2', 'overlap', 'size', 'shape1', 'shape2', 'shape3', 'shape4', 'wave', 'pad'] as const;
 export const FEATURE_COUNT = CALIBRATION_FEATURES.length;
+
+/** Output tile edge of the wave and pad features: the common CUTLASS/cuBLAS 128 × 128 threadblock tile. */
+const TILE = 128;
 
 /** Bounds of the balance feature (decades of compute/memory imbalance). */
 const BALANCE_LIMIT = 3;
@@ -101,7 +107,7 @@ function balanceOf(op: Op, computeS: number, memoryS: number): number {
   return Math.max(-BALANCE_LIMIT, Math.min(BALANCE_LIMIT, Math.log10(computeS / memoryS)));
 }
 
-function featureOf(index: number, op: Op, balance: number, floorS: number): number {
+function featureOf(index: number, op: Op, balance: number, floorS: number, computeUnits: number): number {
   switch (index) {
     case 0: return 1;
     case 1: return balance;
@@ -124,17 +130,28 @@ function featureOf(index: number, op: Op, balance: number, floorS: number): numb
       if (op.kind === 'gemm') return clampedLog10(op.batch);
       if (op.kind === 'attention') return clampedLog10(op.numHeads / op.numKvHeads);
       return 0;
+    case 9: {
+      if (op.kind !== 'gemm' || !(computeUnits > 0)) return 0;
+      const tiles = Math.ceil(op.m / TILE) * Math.ceil(op.n / TILE) * Math.max(1, Math.ceil(op.batch));
+      return 0 - clampedLog10(tiles / (Math.ceil(tiles / computeUnits) * computeUnits));
+    }
+    case 10:
+      if (op.kind !== 'gemm') return 0;
+      return 0 - clampedLog10((op.m * op.n) / (Math.ceil(op.m / TILE) * Math.ceil(op.n / TILE) * TILE * TILE));
     default: return 0;
   }
 }
 
-/** Feature `index` of `op`, given its times at efficiency 1 (computeS = tensor + vector, memoryS, networkS). */
-export function calibrationFeature(index: number, op: Op, computeS: number, memoryS: number, networkS: number): number {
-  return featureOf(index, op, balanceOf(op, computeS, memoryS), Math.max(computeS, memoryS, networkS));
+/**
+ * Feature `index` of `op`, given its times at efficiency 1 (computeS = tensor + vector, memoryS, networkS) and the
+ * device's SM/compute-unit count (0 when unknown).
+ */
+export function calibrationFeature(index: number, op: Op, computeS: number, memoryS: number, networkS: number, computeUnits: number): number {
+  return featureOf(index, op, balanceOf(op, computeS, memoryS), Math.max(computeS, memoryS, networkS), computeUnits);
 }
 
 /** exp(max(0, w · φ)): how many times slower than its roofline floor the curve says `op` runs (≥ 1). Allocates nothing. */
-export function calibrationSlowdown(curve: CalibrationCurve, op: Op, computeS: number, memoryS: number, networkS: number): number {
+export function calibrationSlowdown(curve: CalibrationCurve, op: Op, computeS: number, memoryS: number, networkS: number, computeUnits: number): number {
   // Clamp the balance first, so its square and the overlap term stay consistent with it.
   const balance = clampTo(balanceOf(op, computeS, memoryS), curve, 1);
   const floorS = Math.max(computeS, memoryS, networkS);
@@ -142,7 +159,7 @@ export function calibrationSlowdown(curve: CalibrationCurve, op: Op, computeS: n
   for (let i = 0; i < FEATURE_COUNT; i++) {
     const w = curve.weights[i] ?? 0;
     if (w === 0) continue;
-    const raw = featureOf(i, op, balance, floorS);
+    const raw = featureOf(i, op, balance, floorS, computeUnits);
     exponent += w * Math.min(curve.featureMax[i] ?? raw, Math.max(curve.featureMin[i] ?? raw, raw));
   }
   // Clamp both ways: never faster than the floor, and no overflow from a wild profile.
@@ -160,7 +177,7 @@ const SIZE_SLACK = 0.5;
 /** Whether `op` lies within (or just beside) the compute/memory balance and size the curve was fitted on. */
 export function calibrationApplies(curve: CalibrationCurve, op: Op, computeS: number, memoryS: number, networkS: number): boolean {
   const balance = balanceOf(op, computeS, memoryS);
-  const size = featureOf(4, op, balance, Math.max(computeS, memoryS, networkS));
+  const size = featureOf(4, op, balance, Math.max(computeS, memoryS, networkS), 0);
   const within = (value: number, index: number, slack: number): boolean =>
     value >= (curve.featureMin[index] ?? -Infinity) - slack && value <= (curve.featureMax[index] ?? Infinity) + slack;
   return within(balance, 1, BALANCE_SLACK) && within(size, 4, SIZE_SLACK);
@@ -170,7 +187,7 @@ export function calibrationApplies(curve: CalibrationCurve, op: Op, computeS: nu
  * Calibrated latency of `op` from its times at efficiency 1 and its kernel count:
  * floor × slowdown + overheadS per kernel (at least one: a collective is one call).
  */
-export function calibratedLatencyS(curve: CalibrationCurve, op: Op, computeS: number, memoryS: number, networkS: number, kernels: number): number {
+export function calibratedLatencyS(curve: CalibrationCurve, op: Op, computeS: number, memoryS: number, networkS: number, kernels: number, computeUnits: number): number {
   const floorS = Math.max(computeS, memoryS, networkS);
-  return floorS * calibrationSlowdown(curve, op, computeS, memoryS, networkS) + curve.overheadS * Math.max(1, kernels);
+  return floorS * calibrationSlowdown(curve, op, computeS, memoryS, networkS, computeUnits) + curve.overheadS * Math.max(1, kernels);
 }

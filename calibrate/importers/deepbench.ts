@@ -11,18 +11,22 @@ import { DTYPE_BYTES, ImportProblems, gemmCost, measurement, msToS, requireColum
 
 const SOURCE = 'deepbench';
 
-/** DeepBench's device names → genz presets (none for P100 and MI25). Which V100 board DeepBench used is not stated. */
-export const DEEPBENCH_DEVICES: Readonly<Record<string, { id?: string; backend: 'cuda' | 'hip' }>> = {
-  'NVIDIA V100': { id: 'v100', backend: 'cuda' },
-  'NVIDIA T4': { id: 't4', backend: 'cuda' },
-  'NVIDIA P100': { backend: 'cuda' },
-  'AMD MI25': { backend: 'hip' },
+/**
+ * DeepBench's device names → genz presets (none for P100 and MI25; which V100 board DeepBench used is not stated)
+ * and SM/CU counts (vendor whitepapers: GV100 80 SMs, TU104 in T4 40, GP100 56, Vega 10 in MI25 64 CUs), which the
+ * calibration's wave-quantization feature needs.
+ */
+export const DEEPBENCH_DEVICES: Readonly<Record<string, { id?: string; backend: 'cuda' | 'hip'; computeUnits: number }>> = {
+  'NVIDIA V100': { id: 'v100', backend: 'cuda', computeUnits: 80 },
+  'NVIDIA T4': { id: 't4', backend: 'cuda', computeUnits: 40 },
+  'NVIDIA P100': { backend: 'cuda', computeUnits: 56 },
+  'AMD MI25': { backend: 'hip', computeUnits: 64 },
 };
 
 function device(name: string): Measurement['device'] {
   const known = DEEPBENCH_DEVICES[name];
   if (!known) return { name, backend: name.startsWith('AMD') ? 'hip' : name.startsWith('NVIDIA') ? 'cuda' : 'other' };
-  return { name, ...(known.id ? { id: known.id } : {}), backend: known.backend };
+  return { name, ...(known.id ? { id: known.id } : {}), backend: known.backend, computeUnits: known.computeUnits };
 }
 
 interface Precision {

@@ -10,17 +10,17 @@ const FP32 = DTYPE_BYTES.fp32;
 
 /**
  * The devices of NeuSight's training set: SM count and clock from its device configs (data/neusight_device_configs.json,
- * checked by a test) and the genz preset where one is close. No preset is the exact card:
- * - A100-PCIE-40GB → a100-40gb-sxm: same GA100 die (108 SMs, 1410 MHz boost), 40 GB HBM2 at 1555 GB/s; the PCIe
- *   card's 250 W cap (400 W on SXM) lowers sustained clocks under heavy load.
- * - V100-PCIE-32GB → v100 (the SXM2 preset): same 80 SMs and 900 GB/s, but a 1380 MHz boost (NeuSight: 1370) vs
- *   1530 MHz and 250 W vs 300 W, so about 10% lower peak FLOP/s than the preset.
- * - T4 → t4. P100-PCIE-16GB and P4 have no preset: id left unset.
+ * checked by a test). None is mapped to a genz preset, so each gets a calibration profile of its own (calibrate fit
+ * infers its spec from the best achieved rates):
+ * - NeuSight times torch.nn.Linear / torch.bmm calls, PyTorch dispatch included (≈ 35–65 µs for the smallest ops),
+ *   where DeepBench times the cuBLAS call: fitting both into one T4 curve doubled its held-out p90.
+ * - A100-PCIE-40GB is not a100-40gb-sxm: same GA100 die, but the PCIe card's 250 W cap (400 W on SXM) lowers
+ *   sustained clocks under load. V100-PCIE-32GB is not v100 (the SXM2 preset): 1380 MHz boost vs 1530 MHz, 250 W vs 300 W.
  */
-export const NEUSIGHT_DEVICES: Readonly<Record<string, { id?: string; computeUnits: number; clockHz: number }>> = {
-  'NVIDIA A100-PCIE-40GB': { id: 'a100-40gb-sxm', computeUnits: 108, clockHz: 1410e6 },
-  'Tesla V100-PCIE-32GB': { id: 'v100', computeUnits: 80, clockHz: 1370e6 },
-  'Tesla T4': { id: 't4', computeUnits: 40, clockHz: 1590e6 },
+export const NEUSIGHT_DEVICES: Readonly<Record<string, { computeUnits: number; clockHz: number }>> = {
+  'NVIDIA A100-PCIE-40GB': { computeUnits: 108, clockHz: 1410e6 },
+  'Tesla V100-PCIE-32GB': { computeUnits: 80, clockHz: 1370e6 },
+  'Tesla T4': { computeUnits: 40, clockHz: 1590e6 },
   'Tesla P100-PCIE-16GB': { computeUnits: 56, clockHz: 1380e6 },
   'Tesla P4': { computeUnits: 40, clockHz: 1113e6 },
 };
@@ -30,7 +30,7 @@ const RUNTIME = 'PyTorch 2.1, CUDA 12.1';
 function device(name: string): Measurement['device'] {
   const known = NEUSIGHT_DEVICES[name];
   if (!known) return { name, backend: 'cuda', runtime: RUNTIME };
-  return { name, ...(known.id ? { id: known.id } : {}), backend: 'cuda', computeUnits: known.computeUnits, clockHz: known.clockHz, runtime: RUNTIME };
+  return { name, backend: 'cuda', computeUnits: known.computeUnits, clockHz: known.clockHz, runtime: RUNTIME };
 }
 
 /** Shape {batch: B, m: M, n: N, k: K}; fp32 throughout; bytes read A and B once and write C once. */

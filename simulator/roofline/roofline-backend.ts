@@ -54,7 +54,7 @@ export function costOp(op: Op, ctx: CostContext): OpCost {
   }
   let { computeS, memoryS, networkS, overheadS } = t;
   if (curve !== undefined) {
-    const slowdown = calibrationSlowdown(curve, op, computeS, memoryS, networkS);
+    const slowdown = calibrationSlowdown(curve, op, computeS, memoryS, networkS, device.computeUnits ?? 0);
     computeS *= slowdown;
     memoryS *= slowdown;
     networkS *= slowdown;
