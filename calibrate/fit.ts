@@ -131,6 +131,26 @@ export function inferDevice(measurements: readonly Measurement[], id: string): {
   };
 }
 
+/** kernels-ref's implementations of one GEMM problem: naive tiles, shared-memory tiles, tensor cores, vendor BLAS. */
+const GEMM_IMPLEMENTATIONS = new Set<Measurement['kernel']>(['gemm-naive', 'gemm-smem', 'gemm-tensor', 'gemm-blas']);
+
+/**
+ * Keeps, of every GEMM problem (dtype and shape) measured with several of kernels-ref's implementations or tile
+ * variants, only the fastest: the estimator models the kernel a library would pick, and a 5× slower teaching kernel
+ * of the same shape would only teach the curve noise. Other rows pass unchanged, in order.
+ */
+export function fastestImplementations(measurements: readonly Measurement[]): { kept: Measurement[]; dropped: number } {
+  const problem = (m: Measurement): string => `${measurementDeviceId(m)}|${m.dtype}|${Object.keys(m.shape).sort().map((k) => `${k}=${m.shape[k]}`).join(',')}`;
+  const fastest = new Map<string, Measurement>();
+  for (const m of measurements) {
+    if (!GEMM_IMPLEMENTATIONS.has(m.kernel)) continue;
+    const best = fastest.get(problem(m));
+    if (best === undefined || m.medianS < best.medianS) fastest.set(problem(m), m);
+  }
+  const kept = measurements.filter((m) => !GEMM_IMPLEMENTATIONS.has(m.kernel) || fastest.get(problem(m)) === m);
+  return { kept, dropped: measurements.length - kept.length };
+}
+
 /** The cost context measurements of `device` are priced in: collectives run over its scale-up link (scale-out across nodes). */
 export function measurementContext(device: Device, efficiency: EfficiencyProfile, baseDtype: ComputeDtype): CostContext {
   const link = device.scaleUp ?? device.hostLink;
@@ -343,9 +363,11 @@ export function fitProfile(measurements: readonly Measurement[], options: FitOpt
   if (deviceId === undefined) {
     throw new GenzError('invalid_input', `measurements are of ${ids.length} devices (${ids.join(', ')}); fit one at a time (deviceId)`, ['deviceId']);
   }
-  const mine = measurements.filter((m) => measurementDeviceId(m) === deviceId);
-  if (mine.length === 0) throw new GenzError('invalid_input', `no measurements of device "${deviceId}"; found ${ids.join(', ')}`, ['deviceId']);
+  const all = measurements.filter((m) => measurementDeviceId(m) === deviceId);
+  if (all.length === 0) throw new GenzError('invalid_input', `no measurements of device "${deviceId}"; found ${ids.join(', ')}`, ['deviceId']);
   const notes: string[] = [];
+  const { kept: mine, dropped } = fastestImplementations(all);
+  if (dropped > 0) notes.push(`${dropped} GEMM rows of slower kernels-ref implementations of an already measured problem left out (the fastest implementation per dtype and shape is fitted)`);
   let device: Device;
   let embedded: Device | undefined;
   if (typeof options.hardware === 'string') {
