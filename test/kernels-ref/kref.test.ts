@@ -1,6 +1,6 @@
 // kernels-ref through its real command line: builds the CPU backend with make, then checks `kref info`,
 // `kref list`, and that `kref run` measures every kernel at small shapes with a passing correctness check
-// (gemm-tensor and gemm-blas say they are unsupported on the CPU), reports bad plan lines by number and
+// (gemm-tensor says it is unsupported on the CPU; gemm-blas runs where a system CBLAS such as OpenBLAS is installed), reports bad plan lines by number and
 // keeps going, turns a wrong result into an error line, and flushes each line as it finishes.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
