@@ -212,7 +212,43 @@ function readLlamaLike(r: HfReader, type: Exclude<HfModelType, 'gpt2' | 'gpt_neo
     parallelAttentionMlp: false,
   };
   if (moe) shape.moe = moe;
+  const sliding = slidingLayers(r, type, numLayers, maxPositionEmbeddings);
+  if (sliding) {
+    shape.slidingWindow = sliding.windowTokens;
+    shape.layers = sliding.isSliding.map((yes) => ({ mixers: [yes ? 'sliding-attention' : 'attention'], ffn: moe ? 'moe' : 'dense' }));
+    origin.slidingWindow = sliding.key;
+  }
   return { shape, origin };
+}
+
+/**
+ * Sliding-window attention as each family's HF modeling code applies it: Mistral, Mixtral and Phi-3 on every
+ * layer when `sliding_window` is set; Gemma-2 on even layers (`is_sliding = not layer_idx % 2`); Qwen2/Qwen3 only
+ * with `use_sliding_window`, on layers from `max_window_layers` on. A window no shorter than the context changes
+ * nothing and is dropped.
+ */
+function slidingLayers(r: HfReader, type: HfModelType, numLayers: number, maxPositionEmbeddings: number):
+  { windowTokens: number; isSliding: boolean[]; key: string } | undefined {
+  const key = type === 'gemma2' && !r.has('sliding_window') ? 'sliding_window_size' : 'sliding_window';
+  const raw = r.raw(key);
+  if (raw === undefined || raw === null) return undefined;
+  let isSliding: (layer: number) => boolean;
+  switch (type) {
+    case 'mistral': case 'mixtral': case 'phi3': isSliding = () => true; break;
+    case 'gemma2': isSliding = (layer) => layer % 2 === 0; break;
+    case 'qwen2': case 'qwen2_moe': case 'qwen3': case 'qwen3_moe': {
+      if (!r.flag('use_sliding_window', false)) return undefined;
+      const first = r.optionalCount('max_window_layers', 0, { allowZero: true });
+      isSliding = (layer) => layer >= first;
+      break;
+    }
+    default: return undefined;
+  }
+  const windowTokens = r.count(key);
+  r.throwIfProblems();
+  if (windowTokens >= maxPositionEmbeddings) return undefined;
+  const layers = Array.from({ length: numLayers }, (_, i) => isSliding(i));
+  return layers.some((yes) => yes) ? { windowTokens, isSliding: layers, key } : undefined;
 }
 
 function llamaActivation(r: HfReader, type: HfModelType): Activation {

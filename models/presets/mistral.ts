@@ -14,7 +14,8 @@ const MISTRAL_BLOCK = {
 
 export const MISTRAL_PRESETS: readonly TransformerConfigInput[] = [
   {
-    // v0.1 also has a 4096-token sliding attention window (config `sliding_window`), not modeled here.
+    // v0.1 attends over a 4096-token sliding window on every layer (config `sliding_window`): KV and attention
+    // work stop growing past 4k tokens.
     id: 'mistral-7b',
     name: 'Mistral 7B v0.1',
     family: 'mistral',
@@ -27,6 +28,8 @@ export const MISTRAL_PRESETS: readonly TransformerConfigInput[] = [
     intermediateSize: 14336,
     vocabSize: 32000,
     maxPositionEmbeddings: 32768,
+    slidingWindow: 4096,
+    layers: Array.from({ length: 32 }, () => ({ mixers: ['sliding-attention'], ffn: 'dense' }) as const),
     source: 'huggingface.co/mistralai/Mistral-7B-v0.1 config.json',
   },
   {

@@ -93,3 +93,17 @@ describe('block-sparse attention (MoBA / NSA)', () => {
     expect(result.error!.issues[0]!.path).toEqual(['layers', 5, 'mixers', 0]);
   });
 });
+
+describe('Mistral-7B v0.1: a 4096-token window on every layer', () => {
+  it('KV cache and decode time stop growing past the window', () => {
+    const at = (inputTokens: number) => estimate({ model: 'mistral-7b', inputTokens, outputTokens: 64 });
+    const [short, long] = [at(8192), at(32768)];
+    // 32 layers × 8 KV heads × 128 × 2 (K and V) × 2 bytes × 4096 tokens.
+    expect(long.memory.kvCacheBytes).toBe(32 * 8 * 128 * 2 * 2 * 4096);
+    expect(long.memory.kvCacheBytes).toBe(short.memory.kvCacheBytes);
+    expect(long.tpotS).toBeCloseTo(short.tpotS, 12);
+    // Prefill still grows (every query attends to up to 4096 keys), roughly linearly beyond the window.
+    expect(long.ttftS / short.ttftS).toBeGreaterThan(3.5);
+    expect(long.ttftS / short.ttftS).toBeLessThan(4.5);
+  });
+});

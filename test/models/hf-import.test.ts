@@ -79,6 +79,25 @@ describe('importHfConfig on real config.json files', () => {
     expect(load('Qwen1.5-MoE-A2.7B').moe).toEqual({ numExperts: 60, topK: 4, expertIntermediateSize: 1408, sharedExperts: 1, sharedIntermediateSize: 5632 });
   });
 
+  it('maps sliding-window attention the way each family applies it', () => {
+    const windowed = (c: TransformerConfig) => (c.layers ?? []).map((l) => (l.mixers.includes('sliding-attention') ? 'S' : 'F')).join('');
+    const mistral = load('Mistral-7B-v0.1');
+    expect([mistral.slidingWindow, windowed(mistral)]).toEqual([4096, 'S'.repeat(32)]);
+    // Gemma-2: even layers slide (HF Gemma2DecoderLayer.is_sliding = not layer_idx % 2), odd layers are global.
+    const gemma2 = load('gemma-2-9b-it');
+    expect([gemma2.slidingWindow, windowed(gemma2)]).toEqual([4096, 'SF'.repeat(21)]);
+    // Phi-3-mini: a 2047-token window on every layer.
+    expect(load('Phi-3-mini-4k-instruct').slidingWindow).toBe(2047);
+    // Mixtral's sliding_window is null; Qwen2 has a window but use_sliding_window false.
+    for (const name of ['Mixtral-8x7B-v0.1', 'Qwen2-7B', 'Llama-2-7b-hf']) expect([name, load(name).slidingWindow, load(name).layers]).toEqual([name, undefined, undefined]);
+    // Qwen2 with use_sliding_window: layers from max_window_layers on slide.
+    const qwen = importHfConfig({ ...fixture('Qwen2-7B'), use_sliding_window: true, sliding_window: 4096, max_window_layers: 20 });
+    expect([qwen.slidingWindow, windowed(qwen)]).toEqual([4096, 'F'.repeat(20) + 'S'.repeat(8)]);
+    // A window no shorter than the context is no window.
+    expect(importHfConfig({ ...fixture('Mistral-7B-v0.1'), sliding_window: 32768 }).slidingWindow).toBeUndefined();
+    expectGenzError(() => importHfConfig({ ...fixture('Mistral-7B-v0.1'), sliding_window: -1 }), 'invalid_input', ['sliding_window']);
+  });
+
   // Published totals: gpt2 124,439,808 (exact, the HF checkpoint's parameter count); pythia-410m 405,334,016
   // (Biderman et al. 2023, Table 1 "405M"; exact count of the HF checkpoint); gemma-2b 2.51B (Gemma report,
   // Table 2: 524M embedding + 1981M non-embedding); Phi-3-mini 3.82B (Abdin et al. 2024); Qwen3-8B 8.2B,
