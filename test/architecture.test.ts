@@ -11,7 +11,7 @@ function sources(dir: string): string[] {
   return readdirSync(full).flatMap((name) => {
     const path = join(full, name);
     if (statSync(path).isDirectory()) return sources(relative(root, path));
-    return name.endsWith('.ts') ? [relative(root, path)] : [];
+    return name.endsWith('.ts') || name.endsWith('.tsx') ? [relative(root, path)] : [];
   });
 }
 
@@ -32,6 +32,7 @@ const ALLOWED: Record<string, string[]> = {
   models: ['models', 'common'],
   simulator: ['simulator', 'hardware', 'models', 'common'],
   cli: ['cli', 'index.ts', 'node.ts'],
+  web: ['web', 'index.ts'],
 };
 
 describe('dependency direction', () => {

@@ -1,0 +1,66 @@
+// The worker's side: the genz core behind plain-data functions. GenzErrors become `Failure`s with their
+// problems (paths included) because an Error loses its fields crossing the worker boundary.
+import {
+  estimate, isGenzError, listDevices, listModels, listSystems, paramBreakdown, resolveHardware, resolveModel,
+} from '../../../index.ts';
+import type { Catalog, CheckedSpec, EstimateReport, EstimateRequest, Failure, Metrics, Outcome, SpecKind, WorkerApi } from './protocol.ts';
+
+function failure(error: unknown): Failure {
+  if (isGenzError(error)) return { ok: false, code: error.code, problems: error.problems.map((p) => ({ path: [...p.path], message: p.message })) };
+  const message = error instanceof Error ? error.message : String(error);
+  return { ok: false, code: 'internal', problems: [{ path: [], message: `internal error: ${message}` }] };
+}
+
+function attempt<T>(fn: () => T): Outcome<T> {
+  try {
+    return { ok: true, value: fn() };
+  } catch (error) {
+    return failure(error);
+  }
+}
+
+function catalog(): Catalog {
+  return {
+    devices: listDevices(),
+    systems: listSystems(),
+    models: listModels().map((config) => ({
+      id: config.id, name: config.name, family: config.family, params: paramBreakdown(config).total, config,
+    })),
+  };
+}
+
+function metricsOf(r: EstimateReport): Metrics {
+  return {
+    feasible: r.feasible, ...(r.reason === undefined ? {} : { reason: r.reason }),
+    ttftS: r.ttftS, tpotS: r.tpotS, e2eS: r.e2eS, outputTokensPerS: r.outputTokensPerS,
+    outputTokensPerSPerDevice: r.outputTokensPerSPerDevice, energyJPerToken: r.energyJPerToken,
+    maxBatchThatFits: r.maxBatchThatFits, perDeviceBytes: r.memory.perDeviceBytes, capacityBytes: r.memory.capacityBytes,
+    devices: r.parallel.devices,
+  };
+}
+
+function checkSpec(kind: SpecKind, text: string): Outcome<CheckedSpec> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    return { ok: false, code: 'invalid_json', problems: [{ path: [], message: `not valid JSON: ${detail}` }] };
+  }
+  return attempt(() => {
+    if (kind === 'hardware') {
+      const system = resolveHardware(json, undefined, []);
+      const what = system.deviceCount === 1 ? `device ${system.device.name}` : `system ${system.name} (${system.deviceCount} × ${system.device.name})`;
+      return { kind, value: json as Record<string, unknown>, summary: what };
+    }
+    const config = resolveModel(json, []);
+    return { kind, value: config as unknown as Record<string, unknown>, summary: `model ${config.name} (${config.family})` };
+  });
+}
+
+export const workerApi: WorkerApi = {
+  catalog,
+  estimateMany: (requests) => requests.map((request) => attempt(() => estimate(request))),
+  metricsMany: (requests) => requests.map((request) => attempt(() => metricsOf(estimate(request)))),
+  checkSpec,
+};

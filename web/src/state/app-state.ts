@@ -1,0 +1,66 @@
+// Everything a view shows follows from this state; it lives in the URL, so a link reproduces the view.
+
+export const VIEWS = ['estimate', 'roofline', 'whatif', 'compare', 'sweep'] as const;
+export type View = (typeof VIEWS)[number];
+
+export const VIEW_LABELS: Record<View, string> = {
+  estimate: 'Estimate', roofline: 'Roofline', whatif: 'What-if', compare: 'Compare', sweep: 'Sweep',
+};
+
+/** The compute dtypes of the core (checked against its type in request.ts). */
+export const DTYPES = ['fp64', 'fp32', 'tf32', 'bf16', 'fp16', 'fp8', 'int8', 'int4'] as const;
+
+export const SWEEP_AXES = ['batch', 'context', 'tp'] as const;
+export type SweepAxis = (typeof SWEEP_AXES)[number];
+export const PARETO_COSTS = ['energy', 'cost'] as const;
+export type ParetoCost = (typeof PARETO_COSTS)[number];
+export const PHASES = ['both', 'prefill', 'decode'] as const;
+export type Phase = (typeof PHASES)[number];
+
+/** The serving scenario, as the CLI flags. Numbers are kept as typed so the core reports bad ones at the field. */
+export interface ScenarioState {
+  batch: number;
+  inputTokens: number;
+  outputTokens: number;
+  tp: number;
+  pp: number;
+  dtype: string;
+  flash: boolean;
+  wbits?: number;
+  kvbits?: number;
+}
+
+/** The id of the uploaded spec in the model and hardware pickers. */
+export const CUSTOM = 'custom';
+
+export interface AppState {
+  view: View;
+  /** A preset id, or CUSTOM for `customModel`. */
+  model: string;
+  hardware: string;
+  customModel?: Record<string, unknown>;
+  customHardware?: Record<string, unknown>;
+  scenario: ScenarioState;
+  /** What-if overrides by knob key ('hw.memBw', 'model.numLayers', 'scenario.batch'), in SI units. */
+  overrides: Record<string, number>;
+  /** Hardware ids side by side in Compare (and the hardware of the Pareto scatter). */
+  compare: string[];
+  sweepAxis: SweepAxis;
+  paretoCost: ParetoCost;
+  /** Price per device-hour by hardware id for the cost axis; 1 where none is given. */
+  prices: Record<string, number>;
+  phase: Phase;
+}
+
+export const DEFAULT_STATE: AppState = {
+  view: 'estimate',
+  model: 'llama-3.1-8b',
+  hardware: 'h100-sxm',
+  scenario: { batch: 1, inputTokens: 1024, outputTokens: 256, tp: 1, pp: 1, dtype: 'bf16', flash: true },
+  overrides: {},
+  compare: ['h100-sxm', 'h200', 'mi300x', 'a100-80gb-sxm'],
+  sweepAxis: 'batch',
+  paretoCost: 'energy',
+  prices: {},
+  phase: 'both',
+};
