@@ -56,6 +56,53 @@ export const LinkSchema = z
   })
   .strict();
 
+export const GPU_GENERATIONS = ['volta', 'turing', 'ampere-ga100', 'ampere-ga10x', 'ada', 'hopper', 'blackwell', 'cdna2', 'cdna3'] as const;
+export type GpuGeneration = (typeof GPU_GENERATIONS)[number];
+
+const fraction = (what: string) => z.number().finite().gt(0, 'must be above 0').max(1, 'must be at most 1').describe(what);
+const positive = (what: string) => z.number().finite().positive('must be positive').max(1e21, 'must be at most 1e21').describe(what);
+const count = (what: string) => z.number().int('must be a whole number').positive('must be positive').max(1e6, 'must be at most 1e6').describe(what);
+
+/** A GEMM tiling forced on the cycle engine's mapper (for what-if studies); it must fit shared memory. */
+export const GemmTileSchema = z
+  .object({
+    m: count('CTA tile rows (M)'),
+    n: count('CTA tile columns (N)'),
+    k: count('CTA tile depth (K) per main-loop step'),
+    stages: count('software pipeline stages (shared-memory buffers)').optional(),
+    splitK: count('K slices computed by separate CTAs, then reduced').optional(),
+  })
+  .strict();
+
+/**
+ * Microarchitecture the cycle-level engine uses beyond the datasheet fields; every field is optional, with a
+ * default per GPU generation (docs/cycle.md lists them and their sources). The roofline ignores this object.
+ */
+export const MicroarchSchema = z
+  .object({
+    generation: z.enum(GPU_GENERATIONS).describe('GPU generation whose defaults fill the other fields (inferred from the peaks and memory when absent)').optional(),
+    clockHz: positive('SM clock in Hz (parsed from `clock` when absent)').optional(),
+    smemPerSmBytes: positive('shared memory (LDS) per SM/CU usable by thread blocks, in bytes').optional(),
+    smemBytesPerClk: positive('shared-memory bandwidth per SM per clock, in bytes').optional(),
+    maxCtasPerSm: count('most thread blocks resident on one SM').optional(),
+    maxThreadsPerSm: count('most threads resident on one SM').optional(),
+    l2Slices: count('L2 slices (capacity and bandwidth are split evenly over them)').optional(),
+    l2BandwidthBytesPerS: positive('aggregate L2 bandwidth in bytes/s (else onChip.bandwidthBytesPerS, else the generation default per SM)').optional(),
+    l2HitLatencyS: positive('L2 hit latency seen by an SM, in seconds').optional(),
+    dramLatencyS: positive('DRAM access latency seen by an SM (L2 miss), in seconds').optional(),
+    dramEfficiency: fraction('fraction of peak DRAM bandwidth a streaming access pattern sustains (refresh, turnarounds)').optional(),
+    tensorEfficiency: fraction('fraction of the tensor pipe peak the best kernels sustain in their main loop (issue, clocks under load)').optional(),
+    vectorEfficiency: fraction('fraction of the FP32 vector peak a kernel main loop sustains').optional(),
+    kernelLaunchS: positive('fixed time of one kernel: launch, first block dispatch, drain, in seconds').optional(),
+    ctaLaunchCycles: positive('cycles to dispatch a thread block and run its prologue address setup').optional(),
+    kStepOverheadCycles: positive('cycles of synchronization and address arithmetic per main-loop step').optional(),
+    maxStages: count('most software pipeline stages (2 without asynchronous copies)').optional(),
+    gemmTile: GemmTileSchema.describe('force this GEMM tiling instead of the mapper\'s choice').optional(),
+  })
+  .strict();
+
+export type Microarch = z.output<typeof MicroarchSchema>;
+
 export const DeviceSchema = z
   .object({
     id: z
@@ -74,6 +121,7 @@ export const DeviceSchema = z
     power: PowerSchema,
     hostLink: LinkSchema.describe('link to the host CPU'),
     scaleUp: LinkSchema.describe('device-to-device scale-up link (NVLink, Infinity Fabric, ICI …); PCIe where none').optional(),
+    microarch: MicroarchSchema.describe('microarchitecture for the cycle-level engine (optional, defaults per generation)').optional(),
     sources: z
       .record(z.string(), z.string().min(1))
       .describe('where each number comes from: key = field path prefix (e.g. "peakFlopsPerS.bf16", "memory"), value = source'),

@@ -1,0 +1,22 @@
+// Accuracy of both engines, uncalibrated, on measured operator times (held-out split; see
+// calibrate/accuracy/cycle-accuracy.ts). Prints the table; asserts only that every error is finite.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { cycleAccuracyMarkdown, cycleAccuracyTable } from '../../../calibrate/accuracy/cycle-accuracy.ts';
+
+const read = (name: string): string => readFileSync(new URL(`../../../data/${name}`, import.meta.url), 'utf8');
+
+describe('cycle engine vs roofline on measured operators (held-out rows)', () => {
+  it('prints per-operator median and p90 absolute % error of both engines', () => {
+    const rows = cycleAccuracyTable({
+      vidurMlp: read('vidur_mlp_llama2-7b_tp1_a100_a40.csv'),
+      llmcompassMatmul: read('llmcompass_real_hw_matmul.csv'),
+      neusight: read('neusight_linear_bmm_fp32_subsample.csv'),
+    }, 'held-out');
+    console.log(`Operators, held-out, roofline (default efficiency) vs cycle engine (uncalibrated):\n${cycleAccuracyMarkdown(rows)}`);
+    expect(rows.length).toBeGreaterThan(5);
+    for (const r of rows) {
+      for (const v of [r.roofline.median, r.roofline.p90, r.cycle.median, r.cycle.p90]) expect(Number.isFinite(v)).toBe(true);
+    }
+  }, 300_000);
+});
