@@ -2,6 +2,7 @@
 // GenZ needs about 66 ms per prefill + decode configuration on this kind of machine (issue 2).
 import { performance } from 'node:perf_hooks';
 import { estimate, estimateOp, estimateResolved, resolveInputs, type EstimateRequest } from '../index.ts';
+import { cycleRows } from './cycle.ts';
 
 const GENZ_S_PER_CONFIG = 66e-3;
 
@@ -49,3 +50,14 @@ console.log(`genz bench · node ${process.version} · ${new Date().toISOString()
 console.log(fmt(header));
 console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 for (const line of lines) console.log(fmt(line));
+
+// The cycle-level engine (simulator/cycle/): one cold simulation per call.
+const cycle = cycleRows();
+const cycleHeader = ['cycle engine case', 'calls', 'wall s / call', 'events / call', 'events / s', 'simulated'];
+const cycleLines = cycle.map((r) => [r.name, String(r.calls), r.wallS.toFixed(3), Math.round(r.events).toLocaleString('en-US'),
+  Math.round(r.events / r.wallS).toLocaleString('en-US'), `${(r.simulatedS * 1e3).toFixed(3)} ms`]);
+const cycleWidths = cycleHeader.map((h, i) => Math.max(h.length, ...cycleLines.map((l) => l[i]!.length)));
+const cycleFmt = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(cycleWidths[i]!) : c.padStart(cycleWidths[i]!))).join('  ');
+console.log(`\n${cycleFmt(cycleHeader)}`);
+console.log(cycleWidths.map((w) => '-'.repeat(w)).join('  '));
+for (const line of cycleLines) console.log(cycleFmt(line));

@@ -7,6 +7,7 @@ import { GenzError } from '../common/errors.ts';
 import { resolveHardware } from '../hardware/registry.ts';
 import { parseProfile, profileCurves, type CalibrationProfile } from './profile-schema.ts';
 import { estimateOp as estimateOpCore, type SingleOpRequest, type SingleOpResult } from '../simulator/single-op.ts';
+import type { CostBackend } from '../simulator/cost.ts';
 
 /**
  * The hardware a profile applies to: the request's (which must be the profile's device), else the profile's own
@@ -21,25 +22,26 @@ function hardwareFor(profile: CalibrationProfile, hardware: unknown): unknown {
   return hardware;
 }
 
-export function estimate(request?: EstimateRequest): EstimateReport {
+/** The estimate of a request (see simulator/serving/estimate.ts); `backend` overrides the engine it names. */
+export function estimate(request?: EstimateRequest, backend?: CostBackend): EstimateReport {
   const calibration = request?.calibration;
-  if (request === undefined || calibration === undefined || typeof calibration === 'string') return estimateCore(request);
+  if (request === undefined || calibration === undefined || typeof calibration === 'string') return estimateCore(request, backend);
   const profile = parseProfile(calibration, ['calibration']);
   return estimateCore({
     ...request,
     hardware: hardwareFor(profile, request.hardware) as EstimateRequest['hardware'],
     calibration: profileCurves(profile) as unknown as Record<string, unknown>,
-  });
+  }, backend);
 }
 
 /** The public `estimateOp`, with a calibration profile object validated the same way. */
-export function estimateOp(request: SingleOpRequest): SingleOpResult {
+export function estimateOp(request: SingleOpRequest, backend?: CostBackend): SingleOpResult {
   const calibration = (request as { calibration?: unknown }).calibration;
-  if (calibration === undefined || typeof calibration === 'string') return estimateOpCore(request);
+  if (calibration === undefined || typeof calibration === 'string') return estimateOpCore(request, backend);
   const profile = parseProfile(calibration, ['calibration']);
   return estimateOpCore({
     ...request,
     hardware: hardwareFor(profile, (request as { hardware?: unknown }).hardware),
     calibration: profileCurves(profile) as unknown as Record<string, unknown>,
-  } as SingleOpRequest);
+  } as SingleOpRequest, backend);
 }

@@ -28,7 +28,8 @@ export function estimateText(r: EstimateReport): string {
     ]),
   ];
   const c = r.inputs.calibration;
-  lines.push('', c ? `calibration: ${c.profile} profile for ${c.families.join(', ')} ops; the rest use efficiency factors (--calibration none: all)`
+  if (r.inputs.backend === 'cycle') lines.push('', 'engine: cycle-level simulator (uncalibrated: efficiency factors and calibration profiles do not apply)');
+  else lines.push('', c ? `calibration: ${c.profile} profile for ${c.families.join(', ')} ops; the rest use efficiency factors (--calibration none: all)`
     : 'efficiency factors (no calibration profile for this device)');
   if (!r.feasible) lines.push('', `DOES NOT FIT: ${r.reason}`);
   for (const w of r.warnings) lines.push(`warning: ${w}`);

@@ -12,8 +12,11 @@ import { estimateText, opsText, sweepText, visionText } from './estimate-view.ts
 import { idOrFile, readJsonFile, parseFractionList, parsePositive, parseTokenList, parseTokens, parseWhole, parseWholeList, readTextFile } from './inputs.ts';
 import { showText } from './show-view.ts';
 import { registerCalibrate } from './calibrate-command.ts';
+import { addEngineFlags, engineChoice, type EngineChoice, type EngineFlags } from './engine-flags.ts';
 
 const out = (text: string): void => { process.stdout.write(`${text}\n`); };
+/** Notes for people (a trace written) go to stderr, so stdout stays the result. */
+const note = (text: string | undefined): void => { if (text !== undefined) process.stderr.write(`${text}\n`); };
 
 interface EstimateFlags {
   model?: string; hardware?: string; devices?: number; tp?: number; pp?: number; ep?: number; batch?: number;
@@ -22,8 +25,10 @@ interface EstimateFlags {
   ideal?: boolean; json?: boolean;
 }
 
+type EstimateCommandFlags = EstimateFlags & EngineFlags;
+
 function addEstimateFlags(cmd: Command): Command {
-  return cmd
+  return addEngineFlags(cmd)
     .option('--model <id|file>', `model preset id or a config JSON file (genz or Hugging Face config.json) (default: ${DEFAULT_MODEL})`)
     .option('--hardware <id|file>', `device or system id, or a spec JSON file (default: ${DEFAULT_HARDWARE})`)
     .option('--devices <n>', 'devices used (default: tp × pp, or all devices of a system)', parseWhole('devices'))
@@ -51,8 +56,9 @@ function addEstimateFlags(cmd: Command): Command {
     .option('--json', 'print JSON');
 }
 
-function estimateRequest(f: EstimateFlags, inputTokens = f.input?.[0]): EstimateRequest {
+function estimateRequest(f: EstimateFlags, inputTokens = f.input?.[0], engine?: EngineChoice): EstimateRequest {
   const request: Record<string, unknown> = {};
+  if (engine?.engine !== undefined) request.engine = engine.engine;
   const set = (key: string, value: unknown): void => { if (value !== undefined) request[key] = value; };
   set('model', idOrFile(f.model, 'model'));
   set('hardware', idOrFile(f.hardware, 'hardware'));
@@ -98,33 +104,39 @@ const program = new Command('genz')
   .exitOverride();
 
 addEstimateFlags(program.command('estimate').description('TTFT, TPOT, throughput, memory and energy of a serving scenario'))
-  .action((flags: EstimateFlags) => {
+  .action((flags: EstimateCommandFlags) => {
+    const engine = engineChoice(flags);
     const model = idOrFile(flags.model, 'model');
     if (isVisionEncoder(model)) {
-      const request: Record<string, unknown> = { model };
+      const request: Record<string, unknown> = { model, ...(engine.engine ? { engine: engine.engine } : {}) };
       for (const [key, value] of Object.entries({ hardware: idOrFile(flags.hardware, 'hardware'), devices: flags.devices, tp: flags.tp, batch: flags.batch, dtype: flags.dtype, wbits: flags.wbits, abits: flags.abits, flash: flags.flash })) {
         if (value !== undefined) request[key] = value;
       }
-      const report = estimateVision(request as VisionRequest);
+      const report = estimateVision(request as VisionRequest, engine.backend);
       out(flags.json ? toJson(report) : visionText(report));
+      note(engine.finish());
       return;
     }
     if (flags.input !== undefined && flags.input.length > 1) {
-      const reports = flags.input.map((tokens) => estimate(estimateRequest(flags, tokens)));
+      const reports = flags.input.map((tokens) => estimate(estimateRequest(flags, tokens, engine), engine.backend));
       out(flags.json ? toJson(reports) : sweepText(reports));
+      note(engine.finish());
       return;
     }
-    const report = estimate(estimateRequest(flags));
+    const report = estimate(estimateRequest(flags, undefined, engine), engine.backend);
     out(flags.json ? toJson(report) : estimateText(report));
+    note(engine.finish());
   });
 
 addEstimateFlags(program.command('ops').description('the per-operator table of prefill and/or one decode step'))
   .addOption(new Option('--phase <phase>', 'which phase (default: both)').choices(['prefill', 'decode']))
-  .action((flags: EstimateFlags & { phase?: 'prefill' | 'decode' }) => {
+  .action((flags: EstimateCommandFlags & { phase?: 'prefill' | 'decode' }) => {
     if (flags.input !== undefined && flags.input.length > 1) {
       throw new GenzError('invalid_input', 'ops takes one --input length; use estimate for a list', ['input']);
     }
-    const report = estimate(estimateRequest(flags));
+    const engine = engineChoice(flags);
+    const report = estimate(estimateRequest(flags, undefined, engine), engine.backend);
+    note(engine.finish());
     const phases = flags.phase ? [flags.phase] : (['prefill', 'decode'] as const);
     if (flags.json) {
       const result: Record<string, unknown> = {};
@@ -142,11 +154,12 @@ addEstimateFlags(program.command('ops').description('the per-operator table of p
 interface OpFlags {
   m?: number; n?: number; k?: number; batch?: number; dtype?: string; hardware?: string; q?: number; kv?: number;
   heads?: number; kvHeads?: number; headDim?: number; causal?: boolean; flash?: boolean; elements?: number; bytes?: number;
-  devices?: number; fromFile?: string; json?: boolean; calibration?: string;
+  devices?: number; fromFile?: string; json?: boolean; calibration?: string; engine?: EngineFlags['engine']; trace?: string;
 }
 
-function opRequest(kind: string, f: OpFlags): SingleOpRequest {
+function opRequest(kind: string, f: OpFlags, engine?: EngineChoice): SingleOpRequest {
   const r: Record<string, unknown> = { kind };
+  if (engine?.engine !== undefined) r.engine = engine.engine;
   const set = (key: string, value: unknown): void => { if (value !== undefined) r[key] = value; };
   set('hardware', idOrFile(f.hardware, 'hardware')); set('dtype', f.dtype); set('batch', f.batch);
   if (f.calibration !== undefined) r.calibration = calibrationFlag(f.calibration);
@@ -169,7 +182,7 @@ function opText(r: ReturnType<typeof estimateOp>): string {
   ]);
 }
 
-function runOpFile(path: string, json: boolean): void {
+function runOpFile(path: string, json: boolean, engine: EngineChoice): void {
   const lines = readTextFile(path, 'from-file').split('\n');
   const requests: { line: number; request: SingleOpRequest }[] = [];
   const problems: string[] = [];
@@ -183,7 +196,9 @@ function runOpFile(path: string, json: boolean): void {
   });
   const results = requests.map(({ line, request }) => {
     try {
-      return estimateOp(request);
+      const withEngine = engine.engine !== undefined && typeof request === 'object' && request !== null && !('engine' in request)
+        ? { ...request, engine: engine.engine } as SingleOpRequest : request;
+      return estimateOp(withEngine, engine.backend);
     } catch (error) {
       if (!(error instanceof GenzError)) throw error;
       for (const p of error.problems) problems.push(`line ${line}: ${formatProblem(p)}`);
@@ -194,7 +209,7 @@ function runOpFile(path: string, json: boolean): void {
   for (const r of results) out(json ? JSON.stringify(r) : opText(r!));
 }
 
-program.command('op')
+addEngineFlags(program.command('op'))
   .description('cost of one operator, e.g. `genz op gemm --m 4096 --n 4096 --k 4096 --dtype fp16 --hardware h100-sxm`')
   .argument('[kind]', `operator: ${OP_KINDS.join(', ')}`)
   .option('--m <n>', 'gemm: rows of A and C', parseWhole('m'))
@@ -217,16 +232,19 @@ program.command('op')
   .option('--from-file <file>', 'JSON Lines, one operator per line ({"kind":"gemm","m":…}); one result per line')
   .option('--json', 'print JSON')
   .action((kind: string | undefined, flags: OpFlags) => {
+    const engine = engineChoice(flags);
     if (flags.fromFile !== undefined) {
-      runOpFile(flags.fromFile, flags.json === true);
+      runOpFile(flags.fromFile, flags.json === true, engine);
+      note(engine.finish());
       return;
     }
     if (kind === undefined) throw new GenzError('invalid_input', `name an operator (${OP_KINDS.join(', ')}) or pass --from-file`, ['kind']);
     if (!OP_KINDS.includes(kind)) {
       throw new GenzError('unknown_id', `unknown operator "${kind}"; closest: ${closestNames(kind, OP_KINDS).join(', ')}`, ['kind']);
     }
-    const r = estimateOp(opRequest(kind, flags));
+    const r = estimateOp(opRequest(kind, flags, engine), engine.backend);
     out(flags.json ? toJson(r) : opText(r));
+    note(engine.finish());
   });
 
 program.command('list')

@@ -51,5 +51,7 @@ export interface CostBackend {
   readonly id: string;
   /** What the backend can cost, as data (shared code never branches on a backend id). */
   readonly supports: readonly OpKind[];
+  /** Whether it prices ops with the context's efficiency factors and calibration curves (absent: it ignores them). */
+  readonly usesCalibration?: boolean;
   cost(op: Op, ctx: CostContext): OpCost;
 }

@@ -8,7 +8,7 @@ import { resolveHardware } from '../hardware/registry.ts';
 import type { CostBackend, CostContext, OpCost } from './cost.ts';
 import { DEFAULT_EFFICIENCY } from './efficiency.ts';
 import { energyRates } from './energy.ts';
-import { rooflineBackend } from './roofline/roofline-backend.ts';
+import { EngineSchema, backendFor } from './engines.ts';
 import { DEFAULT_HARDWARE } from './serving/request.ts';
 import type { CalibrationCurves } from './calibration.ts';
 import { defaultCalibration } from './calibration-defaults.ts';
@@ -19,6 +19,7 @@ const common = {
   dtype: z.enum(COMPUTE_DTYPES).default('fp16'),
   calibration: z.union([z.literal('default'), z.literal('none'), z.record(z.string(), z.unknown())]).default('default')
     .describe("'default' (the device's shipped profile, if any), 'none', or calibration curves"),
+  engine: EngineSchema.default('roofline'),
 };
 
 export const SingleOpRequestSchema = z.discriminatedUnion('kind', [
@@ -49,7 +50,8 @@ export interface SingleOpResult extends OpCost {
   bytes: number;
 }
 
-export function estimateOp(request: SingleOpRequest, backend: CostBackend = rooflineBackend): SingleOpResult {
+/** The cost of one operator, on the engine the request names (or on `backend`). */
+export function estimateOp(request: SingleOpRequest, backend?: CostBackend): SingleOpResult {
   if (typeof request !== 'object' || request === null || !('kind' in request)) {
     throw new GenzError('invalid_input', 'expected an object with a "kind" (gemm, attention, elementwise, all-reduce …)', ['kind']);
   }
@@ -93,7 +95,7 @@ export function estimateOp(request: SingleOpRequest, backend: CostBackend = roof
   const curves = req.calibration === 'default' ? defaultCalibration(system.device.id)
     : req.calibration === 'none' ? undefined : (req.calibration as unknown as CalibrationCurves);
   if (curves) ctx.calibration = curves;
-  const cost = backend.cost(op, ctx);
+  const cost = (backend ?? backendFor(req.engine)).cost(op, ctx);
   return {
     kind: req.kind,
     hardware: system.device.id,

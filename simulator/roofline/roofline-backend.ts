@@ -80,6 +80,7 @@ export function costOp(op: Op, ctx: CostContext): OpCost {
 }
 
 export const rooflineBackend: CostBackend = {
+  usesCalibration: true,
   id: 'roofline',
   supports: ['gemm', 'attention', 'gather', 'elementwise', 'collective'],
   cost: costOp,

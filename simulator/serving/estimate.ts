@@ -16,7 +16,7 @@ import type { Network } from '../../hardware/system-schema.ts';
 import type { CostBackend, CostContext } from '../cost.ts';
 import { DEFAULT_EFFICIENCY, type EfficiencyProfile } from '../efficiency.ts';
 import { energyRates } from '../energy.ts';
-import { rooflineBackend } from '../roofline/roofline-backend.ts';
+import { backendFor, type EngineId } from '../engines.ts';
 import { collectiveS } from '../collectives.ts';
 import { parseEstimateRequest, dtypeBitsOf, type EstimateRequest } from './request.ts';
 import { costGraph, stageTimes, opReports, type CostedGraph, type OpReport } from './phase.ts';
@@ -47,6 +47,8 @@ export interface Scenario {
 }
 
 export interface ResolvedInputs {
+  /** The cost engine the request named (estimateResolved's default backend). */
+  engine: EngineId;
   /** Calibration curves pricing the ops of their families on this device, if any. */
   calibration?: CalibrationCurves;
   /** The language model (a VLM's decoder). */
@@ -151,7 +153,7 @@ export function resolveInputs(request: EstimateRequest | undefined): ResolvedInp
   const calibration = mode === 'default' ? defaultCalibration(system.device.id)
     : mode === 'none' ? undefined : (mode as unknown as CalibrationCurves);
   return {
-    model, system, scenario, efficiency: { ...DEFAULT_EFFICIENCY, ...req.efficiency }, ...(vlm ? { vlm } : {}),
+    engine: req.engine, model, system, scenario, efficiency: { ...DEFAULT_EFFICIENCY, ...req.efficiency }, ...(vlm ? { vlm } : {}),
     ...(calibration ? { calibration } : {}),
   };
 }
@@ -204,7 +206,7 @@ function isVlm(model: unknown): boolean {
   return typeof model === 'object' && model !== null && (model as { kind?: unknown }).kind === 'vlm';
 }
 
-export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = rooflineBackend): EstimateReport {
+export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = backendFor(inputs.engine)): EstimateReport {
   const { model, system, scenario: s, efficiency, vlm } = inputs;
   const device = system.device;
   const devices = system.deviceCount;
@@ -321,7 +323,7 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
     prefill: { latencyS: ttftS, energyJ: prefillEnergyJ, ops: opReports(prefill) },
     decode: { latencyS: decodeStepS, energyJ: decodeStepEnergyJ, contextTokens: meanContext, ops: opReports(decode) },
     parallel: { devices, tp: s.tp, pp: s.pp, ep: s.ep, dp, replicaBatch, microBatches, prefillBubbleFraction },
-    inputs: { model, hardware: system, scenario: s, efficiency, calibration: calibrationSummary(inputs.calibration), backend: backend.id },
+    inputs: { model, hardware: system, scenario: s, efficiency, calibration: backend.usesCalibration ? calibrationSummary(inputs.calibration) : null, backend: backend.id },
   };
   assertFinite(report);
   if (!memory.fits) {
@@ -372,6 +374,8 @@ function layerTimeAtContext(costed: CostedGraph, backend: CostBackend, ctx: Cost
 }
 
 /** The library entry: validates `request`, resolves ids and returns the estimate. */
-export function estimate(request?: EstimateRequest): EstimateReport {
-  return estimateResolved(resolveInputs(request));
+/** The estimate of a request, on the engine it names (or on `backend`, e.g. a cycle engine that records a trace). */
+export function estimate(request?: EstimateRequest, backend?: CostBackend): EstimateReport {
+  const inputs = resolveInputs(request);
+  return estimateResolved(inputs, backend ?? backendFor(inputs.engine));
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { COMPUTE_DTYPES, DTYPE_STORAGE_BITS, type ComputeDtype } from '../../common/dtype.ts';
 import { parseWith } from '../../common/zod-errors.ts';
 import type { EfficiencyProfile } from '../efficiency.ts';
+import { EngineSchema } from '../engines.ts';
 
 const int = (min: number, max: number, what: string) =>
   z.number().int(`${what} must be a whole number`).min(min, `${what} must be at least ${min}`).max(max, `${what} must be at most ${max}`).describe(what);
@@ -67,6 +68,7 @@ export const EstimateRequestSchema = z
       .optional()
       .describe("'default' (the shipped profile of the device, if any), 'none', or a calibration profile object; default: 'default' unless `efficiency` is overridden"),
     maxContext: z.boolean().default(false).describe('also report maxContextTokens, the longest prompt that fits'),
+    engine: EngineSchema.default('roofline'),
     efficiency: EfficiencyOverrideSchema.optional().describe('overrides of the default efficiency factors'),
   })
   .strict();

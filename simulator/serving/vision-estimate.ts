@@ -15,7 +15,7 @@ import { vimParallelismProblem } from '../../models/vision/vim-schema.ts';
 import type { CostBackend, CostContext } from '../cost.ts';
 import { DEFAULT_EFFICIENCY, type EfficiencyProfile } from '../efficiency.ts';
 import { energyRates } from '../energy.ts';
-import { rooflineBackend } from '../roofline/roofline-backend.ts';
+import { EngineSchema, backendFor } from '../engines.ts';
 import { costGraph, opReports, type OpReport } from './phase.ts';
 import { DEFAULT_HARDWARE } from './request.ts';
 
@@ -33,6 +33,7 @@ export const VisionRequestSchema = z
     abits: whole(1, 32, 'abits').optional(),
     flash: z.boolean().default(true).describe('fused attention (ViT only; a Vim has no attention)'),
     workspaceBytes: z.number().min(0).max(1e15).default(1e9),
+    engine: EngineSchema.default('roofline'),
   })
   .strict();
 
@@ -51,8 +52,10 @@ export interface VisionReport {
   inputs: { model: VisionEncoderConfig; hardware: ResolvedSystem; batch: number; precision: Precision; efficiency: EfficiencyProfile; backend: string };
 }
 
-export function estimateVision(request?: VisionRequest, backend: CostBackend = rooflineBackend): VisionReport {
+/** One encoder pass over the batch, on the engine the request names (or on `backend`). */
+export function estimateVision(request?: VisionRequest, chosen?: CostBackend): VisionReport {
   const req = parseWith(VisionRequestSchema, request ?? {});
+  const backend = chosen ?? backendFor(req.engine);
   const model = resolveVisionEncoder(req.model);
   const system = resolveHardware(req.hardware, req.devices ?? (req.tp > 1 ? req.tp : undefined));
   if (system.deviceCount % req.tp !== 0) throw new GenzError('invalid_input', `${system.deviceCount} devices cannot be split into tp ${req.tp} groups`, ['devices']);
