@@ -1,46 +1,14 @@
 // End-to-end tests of the what-if explorer in headless Debian chromium: the built page, served over HTTP.
 // Each test opens a fresh browser context (cold cache); console errors of every page are collected and must be
 // none. Screenshots of each view go to docs/screenshots/.
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findDevice } from '../../index.ts';
-import { buildApp, collectErrors, distDir, launchChromium, metric, repoRoot, serve, type StaticServer } from './harness.ts';
+import { Session, charts, metric, shoot } from './harness.ts';
+import { scenarioCases } from './scenario-cases.ts';
 
-const shots = join(repoRoot, 'docs', 'screenshots');
-const errors: string[] = [];
-let server: StaticServer;
-let browser: Browser;
-
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-  const page = await context.newPage();
-  collectErrors(page, errors);
-  return page;
-}
-
-async function open(search = ''): Promise<Page> {
-  const page = await newPage();
-  await page.goto(`${server.url}${search}`);
-  return page;
-}
-
-async function charts(page: Page, view: string, count: number): Promise<void> {
-  await page.waitForFunction(
-    ([v, n]) => document.querySelectorAll(`[data-view="${v}"] .recharts-wrapper svg`).length >= (n as number), [view, count] as const,
-    { timeout: 20_000 },
-  );
-}
-
-async function shoot(page: Page, name: string): Promise<void> {
-  await page.evaluate(() => {
-    (document.activeElement as HTMLElement | null)?.blur();
-    window.scrollTo(0, 0);
-  });
-  await page.waitForTimeout(200);
-  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-}
+const session = new Session();
+const open = (search = ''): Promise<Page> => session.open(search);
 
 async function firstEstimateMs(page: Page): Promise<number> {
   await page.locator('[data-metric="ttft"] .value').waitFor({ timeout: 20_000 });
@@ -48,22 +16,13 @@ async function firstEstimateMs(page: Page): Promise<number> {
 }
 
 describe('web explorer (headless chromium)', () => {
-  beforeAll(async () => {
-    mkdirSync(shots, { recursive: true });
-    await buildApp();
-    server = await serve(distDir);
-    browser = await launchChromium();
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  beforeAll(() => session.start(), 180_000);
+  afterAll(() => session.stop());
 
   it('first load shows the default estimate with charts, quickly', async () => {
-    const page = await newPage();
+    const page = await session.newPage();
     const started = Date.now();
-    await page.goto(server.url);
+    await page.goto(session.url);
     const markMs = await firstEstimateMs(page);
     const wallMs = Date.now() - started;
     expect(await page.locator('.report-title').textContent()).toMatch(/Llama 3\.1 8B on NVIDIA H100/);
@@ -181,11 +140,14 @@ describe('web explorer (headless chromium)', () => {
     await shoot(page, 'roofline');
     await page.locator('button[data-tab="sweep"]').click();
     await charts(page, 'sweep', 3);
+    expect(await page.locator('[data-left-out]').textContent()).toMatch(/^Left out: batch 256, 512 \(at 256: needs [\d.]+ GB per device but h100-sxm has 80\.0 GB/);
     await shoot(page, 'sweep');
     await page.context().close();
   }, 60_000);
 
+  scenarioCases(session);
+
   it('logs no console errors', () => {
-    expect(errors).toEqual([]);
+    expect(session.errors).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 // The browser-test harness: builds the explorer, serves web/dist over HTTP on 127.0.0.1 (never file://), and
 // drives Debian's chromium through playwright-core (never a downloaded browser).
 import { execFile } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { extname, join, normalize } from 'node:path';
@@ -78,4 +79,65 @@ export function collectErrors(page: Page, sink: string[]): void {
 /** The text of a metric card's value ('ttft', 'tpot', 'throughput', 'energy', 'memory'). */
 export async function metric(page: Page, id: string): Promise<string> {
   return (await page.locator(`[data-metric="${id}"] .value`).first().textContent()) ?? '';
+}
+
+/** Where the tests save a screenshot of each view. */
+export const shotsDir = join(repoRoot, 'docs', 'screenshots');
+
+/**
+ * The built app served over HTTP and one chromium; every page it opens is a fresh browser context (cold cache)
+ * whose console errors and uncaught page errors go into `errors`.
+ */
+export class Session {
+  readonly errors: string[] = [];
+  private server?: StaticServer;
+  private browser?: Browser;
+
+  async start(): Promise<void> {
+    mkdirSync(shotsDir, { recursive: true });
+    await buildApp();
+    this.server = await serve(distDir);
+    this.browser = await launchChromium();
+  }
+
+  async stop(): Promise<void> {
+    await this.browser?.close();
+    await this.server?.close();
+  }
+
+  get url(): string {
+    return this.server!.url;
+  }
+
+  async newPage(): Promise<Page> {
+    const context = await this.browser!.newContext({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
+    const page = await context.newPage();
+    collectErrors(page, this.errors);
+    return page;
+  }
+
+  /** A fresh page at `search` (a query string such as '?v=whatif'). */
+  async open(search = ''): Promise<Page> {
+    const page = await this.newPage();
+    await page.goto(`${this.url}${search}`);
+    return page;
+  }
+}
+
+/** Waits until `view` shows at least `count` drawn recharts charts. */
+export async function charts(page: Page, view: string, count: number): Promise<void> {
+  await page.waitForFunction(
+    ([v, n]) => document.querySelectorAll(`[data-view="${v}"] .recharts-wrapper svg`).length >= (n as number), [view, count] as const,
+    { timeout: 20_000 },
+  );
+}
+
+/** Saves a full-page screenshot as docs/screenshots/<name>.png (focus and scroll reset first). */
+export async function shoot(page: Page, name: string): Promise<void> {
+  await page.evaluate(() => {
+    (document.activeElement as HTMLElement | null)?.blur();
+    window.scrollTo(0, 0);
+  });
+  await page.waitForTimeout(200);
+  await page.screenshot({ path: join(shotsDir, `${name}.png`), fullPage: true });
 }

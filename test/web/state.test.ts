@@ -1,13 +1,21 @@
 // The explorer's pure parts, without a browser: URL state, what-if knobs, the Pareto frontier, JSON problem
 // lines and display units.
 import { describe, expect, it } from 'vitest';
-import { findDevice, findSystem } from '../../index.ts';
+import {
+  DEFAULT_EFFICIENCY, IDEAL_EFFICIENCY, estimate, findDevice, findSystem, listDevices, listModels, listSystems, listVlmConfigs, resolveVlm,
+} from '../../index.ts';
+import type { Catalog } from '../../web/src/core/protocol.ts';
+import { toCsv } from '../../web/src/format/csv.ts';
+import { baseRequest } from '../../web/src/state/base-request.ts';
+import { overridesFor } from '../../web/src/state/efficiency-knobs.ts';
+import { isVisionLanguage, whatIf } from '../../web/src/state/requests.ts';
+import { isNavigation } from '../../web/src/state/use-url-state.ts';
 import { DEFAULT_STATE, type AppState } from '../../web/src/state/app-state.ts';
 import { parseState, serializeState } from '../../web/src/state/url-state.ts';
 import { fromSlider, hardwareKnobs, toSlider } from '../../web/src/state/knobs.ts';
 import { paretoFrontier } from '../../web/src/state/pareto.ts';
 import { jsonLines, lineOf } from '../../web/src/format/json-lines.ts';
-import { formatByteRate, formatDelta, formatFlopRate, formatSeconds } from '../../web/src/format/units.ts';
+import { UNITS, formatByteRate, formatDelta, formatFlopRate, formatSeconds } from '../../web/src/format/units.ts';
 
 describe('URL state', () => {
   it('the defaults make an empty query, and every field survives a round trip', () => {
@@ -15,18 +23,37 @@ describe('URL state', () => {
     const state: AppState = {
       ...DEFAULT_STATE, view: 'whatif', model: 'custom', hardware: '8x-h100-hgx',
       customModel: { id: 'tiny', name: 'Tiny — ünïcode' },
-      scenario: { ...DEFAULT_STATE.scenario, batch: 8, tp: 2, dtype: 'fp8', flash: false, kvbits: 8 },
-      overrides: { 'hw.memBw': 4.8e12, 'model.moe.topK': 1 }, compare: ['h100-sxm', 'mi300x'],
+      scenario: {
+        ...DEFAULT_STATE.scenario, batch: 8, tp: 2, dtype: 'fp8', flash: false, kvbits: 8, images: 3, calibration: 'none',
+        speculative: { draft: 'llama-3.2-1b', acceptance: 0.65, gamma: 6 },
+      },
+      overrides: { 'hw.memBw': 4.8e12, 'model.moe.topK': 1, 'eff.memory': 0.35, 'scenario.acceptance': 0.9 }, compare: ['h100-sxm', 'mi300x'],
       sweepAxis: 'context', paretoCost: 'cost', prices: { 'h100-sxm': 2.5 }, phase: 'decode',
     };
     expect(parseState(serializeState(state))).toEqual(state);
   });
 
   it('keeps a bad number for the core to report at its field, and drops unknown enum values', () => {
-    const s = parseState('?batch=abc&v=nope&sx=zzz');
+    const s = parseState('?batch=abc&v=nope&sx=zzz&cal=maybe&alpha=x&draft=tiny');
     expect(s.scenario.batch).toBeNaN();
     expect(s.view).toBe('estimate');
     expect(s.sweepAxis).toBe('batch');
+    expect(s.scenario.calibration).toBe('default');
+    expect(s.scenario.speculative!.acceptance).toBeNaN();
+  });
+
+  it('speculative decoding is on when the link names a draft; α defaults, γ is left to the core', () => {
+    const s = parseState('?draft=llama-3.2-1b');
+    expect(s.scenario.speculative).toEqual({ draft: 'llama-3.2-1b', acceptance: 0.7 });
+    expect(serializeState(s)).toBe('?draft=llama-3.2-1b&alpha=0.7');
+    expect(baseRequest(s).speculative).toEqual({ draft: 'llama-3.2-1b', acceptance: 0.7 });
+    expect(parseState('?alpha=0.5').scenario.speculative).toBeUndefined();
+  });
+
+  it('a new view, model or hardware is a history entry; a slider move is not', () => {
+    expect(isNavigation(DEFAULT_STATE, { ...DEFAULT_STATE, view: 'sweep' })).toBe(true);
+    expect(isNavigation(DEFAULT_STATE, { ...DEFAULT_STATE, hardware: 'h200' })).toBe(true);
+    expect(isNavigation(DEFAULT_STATE, { ...DEFAULT_STATE, overrides: { 'hw.memBw': 1e12 } })).toBe(false);
   });
 });
 
@@ -56,6 +83,55 @@ describe('what-if knobs', () => {
   });
 });
 
+describe('requests', () => {
+  const catalog = (): Catalog => ({
+    devices: listDevices(), systems: listSystems(),
+    models: [...listModels().map((config) => ({ id: config.id, name: config.name, family: config.family, params: 0, config })),
+      { id: 'smolvlm-256m', name: 'SmolVLM', family: 'vlm', params: 0, config: resolveVlm('smolvlm-256m').languageModel, vlm: listVlmConfigs()[0]! }],
+    efficiency: { defaults: { ...DEFAULT_EFFICIENCY }, ideal: { ...IDEAL_EFFICIENCY } },
+  });
+
+  it('calibration off is sent as such; the default is left to the core', () => {
+    expect(baseRequest(DEFAULT_STATE)).not.toHaveProperty('calibration');
+    expect(baseRequest({ ...DEFAULT_STATE, scenario: { ...DEFAULT_STATE.scenario, calibration: 'none' } }).calibration).toBe('none');
+  });
+
+  it('an efficiency override keeps the calibration choice explicit, so base and what-if are priced the same way', () => {
+    const plan = whatIf({ ...DEFAULT_STATE, overrides: { 'eff.gemmCompute': 0.5 } }, catalog());
+    expect(plan.base).not.toHaveProperty('efficiency');
+    expect(plan.modified).toMatchObject({ efficiency: { gemmCompute: 0.5 }, calibration: 'default' });
+    const knob = plan.knobs.find((k) => k.key === 'eff.gemmCompute')!;
+    expect([knob.base, knob.unit, knob.path]).toEqual([DEFAULT_EFFICIENCY.gemmCompute, 'fraction', ['efficiency', 'gemmCompute']]);
+    expect(overridesFor(IDEAL_EFFICIENCY, DEFAULT_EFFICIENCY)).toMatchObject({ 'eff.memory': 1, 'eff.kernelOverheadS': 0 });
+    expect(estimate(plan.modified).ttftS).toBeGreaterThan(estimate(plan.base).ttftS);
+  });
+
+  it("a VLM offers images and its decoder's knobs, which land in its language model", () => {
+    const state: AppState = { ...DEFAULT_STATE, model: 'smolvlm-256m', overrides: { 'model.numLayers': 15, 'scenario.images': 2 } };
+    const plan = whatIf(state, catalog());
+    expect(isVisionLanguage(state, catalog())).toBe(true);
+    expect(plan.knobs.find((k) => k.key === 'model.numLayers')!.path).toEqual(['model', 'languageModel', 'numLayers']);
+    expect(plan.modified.images).toBe(2);
+    const report = estimate(plan.modified);
+    expect(report.inputs.model.numLayers).toBe(15);
+    expect(report.vision!.imageTokens).toBe(2 * estimate({ model: 'smolvlm-256m' }).vision!.imageTokens);
+  });
+
+  it('speculative α and γ are what-if knobs when a draft is on', () => {
+    const state: AppState = { ...DEFAULT_STATE, scenario: { ...DEFAULT_STATE.scenario, speculative: { draft: 'llama-3.2-1b', acceptance: 0.7 } },
+      overrides: { 'scenario.gamma': 2 } };
+    const plan = whatIf(state, catalog());
+    expect(plan.knobs.find((k) => k.key === 'scenario.gamma')!.base).toBe(4);
+    expect(plan.modified.speculative).toEqual({ draft: 'llama-3.2-1b', acceptance: 0.7, gamma: 2 });
+  });
+});
+
+describe('CSV', () => {
+  it('quotes what needs it', () => {
+    expect(toCsv(['a', 'b'], [['x,y', 1.5], ['say "hi"', undefined]])).toBe('a,b\n"x,y",1.5\n"say ""hi""",\n');
+  });
+});
+
 describe('Pareto frontier', () => {
   it('keeps the points nothing beats on both cost and value', () => {
     const pts = [{ cost: 1, value: 10 }, { cost: 2, value: 5 }, { cost: 2, value: 20 }, { cost: 3, value: 30 }, { cost: 4, value: 25 }];
@@ -77,5 +153,6 @@ describe('display units', () => {
     expect(formatByteRate(3.35e12)).toBe('3.35 TB/s');
     expect(formatFlopRate(989.5e12)).toBe('990 TFLOP/s');
     expect(formatDelta(8.02, 2.36)).toBe('−70.6 %');
+    expect(UNITS.fraction.format(0.7)).toBe('70 %');
   });
 });

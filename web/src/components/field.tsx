@@ -28,11 +28,14 @@ interface NumberFieldProps {
 const shown = (value: number | undefined, factor: number): string =>
   value === undefined || Number.isNaN(value) ? '' : String(Number((value / factor).toPrecision(6)));
 
+/** The SI value of `text` shown in units of `factor`; small factors divide by their whole inverse, so 35 % is 0.35, not 0.35000000000000003. */
+const toSi = (text: string, factor: number): number => (factor >= 1 ? Number(text) * factor : Number(text) / Math.round(1 / factor));
+
 export function NumberField({ label, value, onChange, factor = 1, unit, placeholder, errors = [], name, title, optional }: NumberFieldProps) {
   const id = useId();
   const [text, setText] = useState(() => shown(value, factor));
   useEffect(() => {
-    setText((current) => (current.trim() !== '' && Number(current) * factor === value ? current : shown(value, factor)));
+    setText((current) => (current.trim() !== '' && toSi(current, factor) === value ? current : shown(value, factor)));
   }, [value, factor]);
   return (
     <label className={`field${errors.length ? ' invalid' : ''}`} title={title}>
@@ -44,7 +47,7 @@ export function NumberField({ label, value, onChange, factor = 1, unit, placehol
           onChange={(e) => {
             setText(e.target.value);
             const t = e.target.value.trim();
-            onChange(t === '' && optional ? undefined : Number(t) * factor);
+            onChange(t === '' && optional ? undefined : toSi(t, factor));
           }}
         />
         {unit ? <span className="unit">{unit}</span> : null}

@@ -4,7 +4,9 @@ import { problemsAt } from '../core/problems.ts';
 import { formatCount } from '../format/units.ts';
 import { CUSTOM, DTYPES, type AppState, type ScenarioState } from '../state/app-state.ts';
 import type { Update } from '../state/use-url-state.ts';
+import { isVisionLanguage } from '../state/requests.ts';
 import { NumberField, SelectField } from './field.tsx';
+import { ScenarioExtras } from './scenario-extras.tsx';
 
 interface Props {
   state: AppState;
@@ -60,7 +62,11 @@ export function InputsPanel({ state, update, catalog, problems }: Props) {
     <section className="panel inputs" aria-label="inputs">
       <h2>Model and hardware</h2>
       <SelectField label="model" name="model" value={state.model} errors={problemsAt(problems, ['model'])}
-        onChange={(model) => update((st) => ({ ...st, model }))}>
+        onChange={(model) => update((st) => {
+          // Images apply to vision-language models only: a model that takes none drops them.
+          const next = { ...st, model };
+          return catalog && !isVisionLanguage(next, catalog) ? { ...next, scenario: { ...st.scenario, images: undefined } } : next;
+        })}>
         <ModelOptions catalog={catalog} state={state} />
       </SelectField>
       <SelectField label="device or system" name="hardware" value={state.hardware} errors={problemsAt(problems, ['hardware'])}
@@ -86,6 +92,7 @@ export function InputsPanel({ state, update, catalog, problems }: Props) {
         <input type="checkbox" name="flash" checked={s.flash} onChange={(e) => setScenario({ flash: e.target.checked })} />
         fused (flash) attention
       </label>
+      <ScenarioExtras state={state} setScenario={setScenario} catalog={catalog} problems={problems} />
     </section>
   );
 }

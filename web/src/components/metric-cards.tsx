@@ -3,7 +3,7 @@ import { useLayoutEffect } from 'react';
 import type { EstimateReport } from '../core/protocol.ts';
 import { markFirstEstimate } from '../core/timing.ts';
 import { BETTER, WORSE } from '../format/palette.ts';
-import { formatBytes, formatDelta, formatEnergy, formatSeconds, formatTokensPerS } from '../format/units.ts';
+import { formatBytes, formatDelta, formatEnergy, formatSeconds, formatTokensPerS, trim } from '../format/units.ts';
 import { CapacityBar } from './capacity-bar.tsx';
 
 interface Metric {
@@ -16,9 +16,11 @@ interface Metric {
 }
 
 export const METRICS: Metric[] = [
-  { id: 'ttft', label: 'TTFT', value: (r) => r.ttftS, format: formatSeconds, lowerIsBetter: true, note: () => 'prefill of the whole batch' },
+  { id: 'ttft', label: 'TTFT', value: (r) => r.ttftS, format: formatSeconds, lowerIsBetter: true, note: (r) => `prefill of the whole batch${r.vision && r.vision.latencyS > 0 ? `, vision tower ${formatSeconds(r.vision.latencyS)}` : ''}` },
   { id: 'tpot', label: 'TPOT', value: (r) => r.tpotS, format: formatSeconds, lowerIsBetter: true,
-    note: (r) => `mean over ${Math.max(0, r.inputs.scenario.outputTokens - 1)} decode steps` },
+    note: (r) => (r.speculative
+      ? `speculative ×${trim(r.speculative.speedup)} (${formatSeconds(r.speculative.baselineTpotS)} without)`
+      : `mean over ${Math.max(0, r.inputs.scenario.outputTokens - 1)} decode steps`) },
   { id: 'throughput', label: 'output tokens/s', value: (r) => r.outputTokensPerS, format: formatTokensPerS, lowerIsBetter: false,
     note: (r) => `${formatTokensPerS(r.outputTokensPerSPerDevice)} per device` },
   { id: 'energy', label: 'energy / token', value: (r) => r.energyJPerToken, format: formatEnergy, lowerIsBetter: true,

@@ -40,7 +40,7 @@ export function UploadPanel({ update }: { update: Update }) {
     const spec = outcome.value.value;
     update((st) => (kind === 'hardware'
       ? { ...st, hardware: CUSTOM, customHardware: spec, overrides: {} }
-      : { ...st, model: CUSTOM, customModel: spec, overrides: {} }));
+      : { ...st, model: CUSTOM, customModel: spec, overrides: {}, scenario: spec.kind === 'vlm' ? st.scenario : { ...st.scenario, images: undefined } }));
   };
 
   const onFile = async (file: File | undefined): Promise<void> => {

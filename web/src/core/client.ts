@@ -36,6 +36,10 @@ class Cache<T> {
     this.entries.set(key, value);
     if (this.entries.size > this.limit) this.entries.delete(this.entries.keys().next().value!);
   }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
 }
 
 /** A worker that died (not a user mistake: those come back as outcomes) answers every request it held. */
@@ -43,19 +47,38 @@ function lost(error: unknown): Failure {
   return { ok: false, code: 'internal', problems: [{ path: [], message: `the worker failed: ${error instanceof Error ? error.message : String(error)}` }] };
 }
 
-/** Runs `requests` through `method`, answering cached ones from `cache` and sending the rest in chunks. */
+/**
+ * Runs `requests` through `method`, answering cached ones from `cache` and sending the rest in chunks (one per
+ * worker for a big sweep). The answer is assembled from this call's own promises, so a batch larger than the
+ * cache still comes back whole; a worker failure is answered but not cached, so the next ask tries again.
+ */
 function batched<T>(cache: Cache<Outcome<T>>, method: 'estimateMany' | 'metricsMany', requests: EstimateRequest[]): Promise<Outcome<T>[]> {
   const keys = requests.map((r) => JSON.stringify(r));
+  const answers = new Map<string, Promise<Outcome<T>>>();
   const missing: number[] = [];
-  keys.forEach((key, i) => { if (!cache.get(key) && !missing.some((j) => keys[j] === key)) missing.push(i); });
-  // Split big sweeps so every worker gets a share; small batches stay one call.
+  const seen = new Set<string>();
+  keys.forEach((key, i) => {
+    if (seen.has(key)) return;
+    seen.add(key);
+    const hit = cache.get(key);
+    if (hit) answers.set(key, hit);
+    else missing.push(i);
+  });
   const chunk = Math.max(16, Math.ceil(missing.length / maxWorkers));
   for (let start = 0; start < missing.length; start += chunk) {
     const part = missing.slice(start, start + chunk);
     const answer = call(method, part.map((i) => requests[i]!)) as Promise<Outcome<T>[]>;
-    part.forEach((i, n) => cache.set(keys[i]!, answer.then((all) => all[n]!, lost)));
+    part.forEach((i, n) => {
+      const key = keys[i]!;
+      const one = answer.then((all) => all[n]!, (error: unknown) => {
+        cache.delete(key);
+        return lost(error);
+      });
+      answers.set(key, one);
+      cache.set(key, one);
+    });
   }
-  return Promise.all(keys.map((key) => cache.get(key)!));
+  return Promise.all(keys.map((key) => answers.get(key)!));
 }
 
 const reports = new Cache<Outcome<EstimateReport>>(120);

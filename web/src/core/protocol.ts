@@ -1,23 +1,31 @@
 // What crosses the worker boundary: plain data only (structured clone), never class instances.
 import type {
-  Device, EstimateReport, EstimateRequest, GenzErrorCode, GenzProblem, MemoryReport, OpReport, SystemSpec, TransformerConfig,
+  Device, EfficiencyProfile, EstimateReport, EstimateRequest, GenzErrorCode, GenzProblem, MemoryReport, OpReport, SystemSpec,
+  TransformerConfig, VlmConfig,
 } from '../../../index.ts';
 
-export type { Device, EstimateReport, EstimateRequest, GenzProblem, MemoryReport, OpReport, SystemSpec, TransformerConfig };
+export type {
+  Device, EfficiencyProfile, EstimateReport, EstimateRequest, GenzProblem, MemoryReport, OpReport, SystemSpec, TransformerConfig, VlmConfig,
+};
 
 export interface ModelEntry {
   id: string;
   name: string;
   family: string;
-  /** Total parameters. */
+  /** Total parameters (a VLM's: tower, projector and language model). */
   params: number;
+  /** The decoder (a VLM's language model, resolved). */
   config: TransformerConfig;
+  /** A vision-language model's own spec: it takes images, and its decoder is `config`. */
+  vlm?: VlmConfig;
 }
 
 export interface Catalog {
   devices: Device[];
   systems: SystemSpec[];
   models: ModelEntry[];
+  /** The core's efficiency factors: its defaults, and the ideal roofline (efficiency 1, no overheads). */
+  efficiency: { defaults: EfficiencyProfile; ideal: EfficiencyProfile };
 }
 
 export interface Failure {

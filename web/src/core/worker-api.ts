@@ -1,7 +1,8 @@
 // The worker's side: the genz core behind plain-data functions. GenzErrors become `Failure`s with their
 // problems (paths included) because an Error loses its fields crossing the worker boundary.
 import {
-  estimate, isGenzError, listDevices, listModels, listSystems, paramBreakdown, resolveHardware, resolveModel,
+  DEFAULT_EFFICIENCY, IDEAL_EFFICIENCY, estimate, isGenzError, listDevices, listModels, listSystems, listVlmConfigs, paramBreakdown,
+  resolveHardware, resolveModel, resolveVlm, vlmParams,
 } from '../../../index.ts';
 import type { Catalog, CheckedSpec, EstimateReport, EstimateRequest, Failure, Metrics, Outcome, SpecKind, WorkerApi } from './protocol.ts';
 
@@ -23,9 +24,14 @@ function catalog(): Catalog {
   return {
     devices: listDevices(),
     systems: listSystems(),
-    models: listModels().map((config) => ({
-      id: config.id, name: config.name, family: config.family, params: paramBreakdown(config).total, config,
-    })),
+    models: [
+      ...listModels().map((config) => ({ id: config.id, name: config.name, family: config.family, params: paramBreakdown(config).total, config })),
+      ...listVlmConfigs().map((vlm) => {
+        const resolved = resolveVlm(vlm);
+        return { id: vlm.id, name: vlm.name, family: 'vlm', params: vlmParams(resolved).total, config: resolved.languageModel, vlm };
+      }),
+    ],
+    efficiency: { defaults: { ...DEFAULT_EFFICIENCY }, ideal: { ...IDEAL_EFFICIENCY } },
   };
 }
 
@@ -52,6 +58,10 @@ function checkSpec(kind: SpecKind, text: string): Outcome<CheckedSpec> {
       const system = resolveHardware(json, undefined, []);
       const what = system.deviceCount === 1 ? `device ${system.device.name}` : `system ${system.name} (${system.deviceCount} × ${system.device.name})`;
       return { kind, value: json as Record<string, unknown>, summary: what };
+    }
+    if (typeof json === 'object' && json !== null && (json as { kind?: unknown }).kind === 'vlm') {
+      const vlm = resolveVlm(json, []);
+      return { kind, value: json as Record<string, unknown>, summary: `vision-language model ${vlm.name} (${vlm.vision.name} + ${vlm.languageModel.name})` };
     }
     const config = resolveModel(json, []);
     return { kind, value: config as unknown as Record<string, unknown>, summary: `model ${config.name} (${config.family})` };

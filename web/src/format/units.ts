@@ -58,6 +58,8 @@ export const UNITS = {
   bytesGB: { label: 'GB', factor: 1e9, format: formatBytes },
   bytesMB: { label: 'MB', factor: 1e6, format: formatBytes },
   latency: { label: 'µs', factor: 1e-6, format: formatSeconds },
+  latencyMs: { label: 'ms', factor: 1e-3, format: formatSeconds },
+  fraction: { label: '%', factor: 0.01, format: formatPercent },
   power: { label: 'W', factor: 1, format: formatPower },
   count: { label: '', factor: 1, format: (n: number) => trim(n, 6) },
   bits: { label: 'bits', factor: 1, format: (n: number) => `${trim(n, 3)} bits` },

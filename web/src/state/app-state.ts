@@ -16,6 +16,19 @@ export const PARETO_COSTS = ['energy', 'cost'] as const;
 export type ParetoCost = (typeof PARETO_COSTS)[number];
 export const PHASES = ['both', 'prefill', 'decode'] as const;
 export type Phase = (typeof PHASES)[number];
+/** How operators are priced: the device's shipped calibration profile (where it has one), or efficiency factors alone. */
+export const CALIBRATIONS = ['default', 'none'] as const;
+export type Calibration = (typeof CALIBRATIONS)[number];
+
+/** Speculative decoding with a draft model: α is the chance a draft token is accepted, γ the drafts per step. */
+export interface SpeculativeState {
+  draft: string;
+  acceptance: number;
+  /** Draft tokens per step of the chain; the core's default (4) when not given. */
+  gamma?: number;
+}
+
+export const DEFAULT_SPECULATIVE: SpeculativeState = { draft: 'llama-3.2-1b', acceptance: 0.7 };
 
 /** The serving scenario, as the CLI flags. Numbers are kept as typed so the core reports bad ones at the field. */
 export interface ScenarioState {
@@ -28,6 +41,10 @@ export interface ScenarioState {
   flash: boolean;
   wbits?: number;
   kvbits?: number;
+  calibration: Calibration;
+  speculative?: SpeculativeState;
+  /** Images per sequence, for a vision-language model (the core's default, 1, when not given). */
+  images?: number;
 }
 
 /** The id of the uploaded spec in the model and hardware pickers. */
@@ -41,7 +58,7 @@ export interface AppState {
   customModel?: Record<string, unknown>;
   customHardware?: Record<string, unknown>;
   scenario: ScenarioState;
-  /** What-if overrides by knob key ('hw.memBw', 'model.numLayers', 'scenario.batch'), in SI units. */
+  /** What-if overrides by knob key ('hw.memBw', 'model.numLayers', 'scenario.batch', 'eff.memory'), in SI units. */
   overrides: Record<string, number>;
   /** Hardware ids side by side in Compare (and the hardware of the Pareto scatter). */
   compare: string[];
@@ -56,7 +73,7 @@ export const DEFAULT_STATE: AppState = {
   view: 'estimate',
   model: 'llama-3.1-8b',
   hardware: 'h100-sxm',
-  scenario: { batch: 1, inputTokens: 1024, outputTokens: 256, tp: 1, pp: 1, dtype: 'bf16', flash: true },
+  scenario: { batch: 1, inputTokens: 1024, outputTokens: 256, tp: 1, pp: 1, dtype: 'bf16', flash: true, calibration: 'default' },
   overrides: {},
   compare: ['h100-sxm', 'h200', 'mi300x', 'a100-80gb-sxm'],
   sweepAxis: 'batch',

@@ -5,7 +5,7 @@ import type { Device, SystemSpec, TransformerConfig } from '../core/protocol.ts'
 import { DTYPES } from './app-state.ts';
 import { getAt, type Path } from './paths.ts';
 
-export type KnobGroup = 'hardware' | 'model' | 'scenario';
+export type KnobGroup = 'hardware' | 'model' | 'scenario' | 'efficiency';
 
 export type SliderScale =
   | { kind: 'factor'; span: number } // log2 of a factor on the preset value, ±span
@@ -88,25 +88,41 @@ const MODEL_FIELDS: [Path, string][] = [
   [['moe', 'numExperts'], 'experts'], [['moe', 'topK'], 'experts per token'], [['moe', 'expertIntermediateSize'], 'expert FFN width'],
 ];
 
-export function modelKnobs(config: TransformerConfig): Knob[] {
+/** `prefix`: where the decoder's config sits in the request (a VLM's is ['model', 'languageModel']). */
+export function modelKnobs(config: TransformerConfig, prefix: Path = ['model']): Knob[] {
   const knobs: Knob[] = [];
   for (const [path, label] of MODEL_FIELDS) {
     const base = getAt(config, path);
     if (typeof base !== 'number') continue;
     knobs.push({
       key: `model.${path.join('.')}`, group: 'model', label, unit: 'count', integer: true,
-      slider: { kind: 'factor', span: 2 }, path: ['model', ...path], base,
+      slider: { kind: 'factor', span: 2 }, path: [...prefix, ...path], base,
     });
   }
   return knobs;
 }
 
-export interface ScenarioBase { batch: number; inputTokens: number; outputTokens: number; tp: number; pp: number; wbits: number; kvbits: number }
+export interface ScenarioBase {
+  batch: number; inputTokens: number; outputTokens: number; tp: number; pp: number; wbits: number; kvbits: number;
+  /** Only for a vision-language model. */
+  images?: number;
+  /** Only with speculative decoding. */
+  speculative?: { acceptance: number; gamma: number };
+}
 
 export function scenarioKnobs(s: ScenarioBase): Knob[] {
-  const knob = (key: keyof ScenarioBase, label: string, unit: UnitName, slider: SliderScale): Knob => ({
-    key: `scenario.${key}`, group: 'scenario', label, unit, integer: true, slider, path: [key], base: s[key],
+  const knob = (key: Exclude<keyof ScenarioBase, 'speculative'>, label: string, unit: UnitName, slider: SliderScale): Knob => ({
+    key: `scenario.${key}`, group: 'scenario', label, unit, integer: true, slider, path: [key], base: s[key] ?? 0,
   });
+  const optional: Knob[] = [];
+  if (s.images !== undefined) optional.push(knob('images', 'images per sequence', 'count', { kind: 'linear', min: 0, max: 16, step: 1 }));
+  if (s.speculative) {
+    const spec = (key: 'acceptance' | 'gamma', label: string, unit: UnitName, slider: SliderScale): Knob => ({
+      key: `scenario.${key}`, group: 'scenario', label, unit, integer: key === 'gamma', slider, path: ['speculative', key], base: s.speculative![key],
+    });
+    optional.push(spec('acceptance', 'draft acceptance α', 'fraction', { kind: 'linear', min: 0, max: 1, step: 0.01 }),
+      spec('gamma', 'draft tokens per step γ', 'count', { kind: 'linear', min: 1, max: 16, step: 1 }));
+  }
   return [
     knob('batch', 'batch (concurrent sequences)', 'count', { kind: 'log2', min: 0, max: 10 }),
     knob('inputTokens', 'input tokens', 'tokens', { kind: 'log2', min: 4, max: 17 }),
@@ -115,6 +131,7 @@ export function scenarioKnobs(s: ScenarioBase): Knob[] {
     knob('pp', 'pipeline parallel (PP)', 'count', { kind: 'log2', min: 0, max: 5 }),
     { ...knob('wbits', 'weight bits', 'bits', { kind: 'linear', min: 1, max: 16, step: 0.5 }), integer: false },
     knob('kvbits', 'KV-cache bits', 'bits', { kind: 'linear', min: 2, max: 16, step: 1 }),
+    ...optional,
   ];
 }
 
@@ -134,6 +151,6 @@ export function fromSlider(k: Knob, position: number): number {
   if (s.kind === 'factor') value = k.base * 2 ** ((2 * t - 1) * s.span);
   else if (s.kind === 'log2') value = 2 ** Math.round(s.min + t * (s.max - s.min));
   else value = s.min + Math.round((t * (s.max - s.min)) / s.step) * s.step;
-  if (k.integer) return Math.max(1, Math.round(value));
+  if (k.integer) return Math.max(s.kind === 'linear' ? s.min : 1, Math.round(value));
   return Number(value.toPrecision(4));
 }

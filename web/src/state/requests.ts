@@ -1,31 +1,15 @@
-// AppState → estimate requests: the preset as chosen, and the what-if variant with every override applied.
+// AppState → estimate requests: the preset as chosen (base-request.ts), and the what-if variant with every
+// override applied.
 import type { Catalog, Device, EstimateRequest, SystemSpec, TransformerConfig } from '../core/protocol.ts';
-import { CUSTOM, type AppState, type ScenarioState } from './app-state.ts';
+import type { AppState } from './app-state.ts';
+import { baseRequest, hardwareInput, modelInput } from './base-request.ts';
+import { efficiencyKnobs } from './efficiency-knobs.ts';
 import { hardwareKnobs, modelKnobs, scenarioKnobs, type Knob } from './knobs.ts';
-import { setAt } from './paths.ts';
+import { getAt, setAt } from './paths.ts';
+
+export { baseRequest, hardwareInput, modelInput };
 
 const DTYPE_BITS: Record<string, number> = { fp64: 64, fp32: 32, tf32: 32, bf16: 16, fp16: 16, fp8: 8, int8: 8, int4: 4 };
-
-export function modelInput(state: AppState): string | Record<string, unknown> {
-  return state.model === CUSTOM && state.customModel ? state.customModel : state.model;
-}
-
-export function hardwareInput(state: AppState, id = state.hardware): string | Record<string, unknown> {
-  return id === CUSTOM && state.customHardware ? state.customHardware : id;
-}
-
-function scenarioFields(s: ScenarioState): Omit<EstimateRequest, 'model' | 'hardware'> {
-  return {
-    batch: s.batch, inputTokens: s.inputTokens, outputTokens: s.outputTokens, tp: s.tp, pp: s.pp,
-    dtype: s.dtype as EstimateRequest['dtype'], flash: s.flash,
-    ...(s.wbits === undefined ? {} : { wbits: s.wbits }), ...(s.kvbits === undefined ? {} : { kvbits: s.kvbits }),
-  };
-}
-
-/** The request of the chosen model, scenario and hardware (`hardware` overrides the chosen one, for Compare). */
-export function baseRequest(state: AppState, hardware = state.hardware): EstimateRequest {
-  return { model: modelInput(state), hardware: hardwareInput(state, hardware), ...scenarioFields(state.scenario) };
-}
 
 /** The hardware as one object (a device, or a system with its device inlined), or undefined if unknown. */
 export function hardwareSpec(state: AppState, catalog: Catalog): Device | SystemSpec | undefined {
@@ -42,10 +26,29 @@ export function hardwareSpec(state: AppState, catalog: Catalog): Device | System
   return spec as Device;
 }
 
+/** The decoder's config (a VLM's language model), or undefined where it is not known here. */
 export function modelConfig(state: AppState, catalog: Catalog): TransformerConfig | undefined {
   const input = modelInput(state);
-  if (typeof input !== 'string') return input as unknown as TransformerConfig;
+  if (typeof input !== 'string') {
+    if (input.kind !== 'vlm') return input as unknown as TransformerConfig;
+    const lm = input.languageModel;
+    return typeof lm === 'string' ? catalog.models.find((m) => m.id === lm)?.config : lm as unknown as TransformerConfig;
+  }
   return catalog.models.find((m) => m.id === input)?.config;
+}
+
+/** Whether the chosen model is a vision-language model (it takes images). */
+export function isVisionLanguage(state: AppState, catalog: Catalog | undefined): boolean {
+  const input = modelInput(state);
+  if (typeof input !== 'string') return input.kind === 'vlm';
+  return catalog?.models.find((m) => m.id === input)?.vlm !== undefined;
+}
+
+/** The model as an object whose decoder fields knobs can set: a VLM's spec with its language model inlined. */
+function modelObject(state: AppState, catalog: Catalog, config: TransformerConfig): Record<string, unknown> {
+  const input = modelInput(state);
+  const vlm = typeof input === 'string' ? catalog.models.find((m) => m.id === input)?.vlm : input.kind === 'vlm' ? input : undefined;
+  return (vlm ? { ...vlm, languageModel: config } : config) as unknown as Record<string, unknown>;
 }
 
 export interface WhatIf {
@@ -60,21 +63,30 @@ export function whatIf(state: AppState, catalog: Catalog): WhatIf {
   const model = modelConfig(state, catalog);
   const s = state.scenario;
   const abits = DTYPE_BITS[s.dtype] ?? 16;
+  const vlm = isVisionLanguage(state, catalog);
   const knobs = [
     ...(hardware ? hardwareKnobs(hardware) : []),
-    ...(model ? modelKnobs(model) : []),
+    ...(model ? modelKnobs(model, vlm ? ['model', 'languageModel'] : ['model']) : []),
     ...scenarioKnobs({
       batch: s.batch, inputTokens: s.inputTokens, outputTokens: s.outputTokens, tp: s.tp, pp: s.pp,
       wbits: s.wbits ?? model?.weightBits ?? abits, kvbits: s.kvbits ?? abits,
+      ...(vlm ? { images: s.images ?? 1 } : {}),
+      ...(s.speculative ? { speculative: { acceptance: s.speculative.acceptance, gamma: s.speculative.gamma ?? 4 } } : {}),
     }),
+    ...efficiencyKnobs(catalog.efficiency.defaults),
   ];
   let modified: EstimateRequest = { ...base };
+  let efficiency = false;
   for (const knob of knobs) {
     const value = state.overrides[knob.key];
     if (value === undefined) continue;
     if (knob.group === 'hardware' && typeof modified.hardware === 'string') modified = { ...modified, hardware: hardware as unknown as Record<string, unknown> };
-    if (knob.group === 'model' && typeof modified.model === 'string') modified = { ...modified, model: model as unknown as Record<string, unknown> };
+    if (knob.group === 'model' && typeof getAt(modified, knob.path.slice(0, -1)) !== 'object') modified = { ...modified, model: modelObject(state, catalog, model!) };
+    efficiency ||= knob.group === 'efficiency';
     modified = setAt(modified, knob.path, value);
   }
+  // An efficiency override alone would switch the core's calibration off; the choice stays the user's, so both
+  // estimates are priced the same way and the change is the factors' alone.
+  if (efficiency) modified = { ...modified, calibration: s.calibration };
   return { base, modified, knobs };
 }

@@ -50,3 +50,12 @@ export function feasible<C>(cells: C[], outcomes: Outcome<Metrics>[] | undefined
     return o?.ok && o.value.feasible ? [{ cell, m: o.value }] : [];
   });
 }
+
+/** The first point left out and why (it does not fit, or the core's problem with it), or undefined if none was. */
+export function firstLeftOut<C>(cells: C[], outcomes: Outcome<Metrics>[] | undefined): { cell: C; reason: string } | undefined {
+  for (const [i, o] of (outcomes ?? []).entries()) {
+    if (!o.ok) return { cell: cells[i]!, reason: o.problems.map((p) => p.message).join('; ') };
+    if (!o.value.feasible) return { cell: cells[i]!, reason: o.value.reason ?? 'does not fit' };
+  }
+  return undefined;
+}

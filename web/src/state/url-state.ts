@@ -1,9 +1,14 @@
 // AppState <-> URL query string. Only values that differ from the defaults are written, so links stay short.
 // Numbers are kept as given (a bad one reaches the core, which reports it at its field); unknown enum values
 // fall back to the default.
-import { DEFAULT_STATE, PARETO_COSTS, PHASES, SWEEP_AXES, VIEWS, type AppState, type ScenarioState } from './app-state.ts';
+import {
+  CALIBRATIONS, DEFAULT_SPECULATIVE, DEFAULT_STATE, PARETO_COSTS, PHASES, SWEEP_AXES, VIEWS, type AppState, type ScenarioState,
+  type SpeculativeState,
+} from './app-state.ts';
 
-const SCENARIO_KEYS = { batch: 'batch', inputTokens: 'in', outputTokens: 'out', tp: 'tp', pp: 'pp', wbits: 'wbits', kvbits: 'kvbits' } as const;
+const SCENARIO_KEYS = {
+  batch: 'batch', inputTokens: 'in', outputTokens: 'out', tp: 'tp', pp: 'pp', wbits: 'wbits', kvbits: 'kvbits', images: 'img',
+} as const;
 
 function oneOf<T extends string>(values: readonly T[], value: string | null, fallback: T): T {
   return value !== null && (values as readonly string[]).includes(value) ? (value as T) : fallback;
@@ -47,6 +52,13 @@ export function parseState(search: string): AppState {
   }
   scenario.dtype = q.get('dtype') ?? d.scenario.dtype;
   scenario.flash = q.get('flash') !== '0';
+  scenario.calibration = oneOf(CALIBRATIONS, q.get('cal'), d.scenario.calibration);
+  const draft = q.get('draft');
+  if (draft) {
+    const speculative: SpeculativeState = { draft, acceptance: q.has('alpha') ? Number(q.get('alpha')) : DEFAULT_SPECULATIVE.acceptance };
+    if (q.get('gamma')) speculative.gamma = Number(q.get('gamma'));
+    scenario.speculative = speculative;
+  }
   const customModel = q.has('mspec') ? decodeJson(q.get('mspec')!) : undefined;
   const customHardware = q.has('hspec') ? decodeJson(q.get('hspec')!) : undefined;
   return {
@@ -78,6 +90,13 @@ export function serializeState(s: AppState): string {
   }
   put('dtype', s.scenario.dtype, d.scenario.dtype);
   put('flash', s.scenario.flash ? '1' : '0', '1');
+  put('cal', s.scenario.calibration, d.scenario.calibration);
+  const spec = s.scenario.speculative;
+  if (spec) {
+    q.set('draft', spec.draft);
+    q.set('alpha', String(spec.acceptance));
+    if (spec.gamma !== undefined) q.set('gamma', String(spec.gamma));
+  }
   if (s.customModel) q.set('mspec', encodeJson(s.customModel));
   if (s.customHardware) q.set('hspec', encodeJson(s.customHardware));
   put('o', writeMap(s.overrides), '');

@@ -1,4 +1,5 @@
 // Compare: the chosen model and scenario on several devices or systems side by side.
+import { DownloadCsv } from '../components/download-csv.tsx';
 import { ChartFrame, CompareChart } from '../components/lazy-charts.tsx';
 import { HardwareOptions } from '../components/inputs-panel.tsx';
 import { pathText } from '../core/problems.ts';
@@ -14,6 +15,9 @@ export function hardwareName(id: string, catalog: Catalog, state: AppState): str
   if (id === CUSTOM) return typeof state.customHardware?.name === 'string' ? state.customHardware.name : 'uploaded';
   return catalog.devices.find((d) => d.id === id)?.name ?? catalog.systems.find((s) => s.id === id)?.name ?? id;
 }
+
+const COMPARE_CSV_HEADER = ['hardware', 'name', 'devices', 'ttft_s', 'tpot_s', 'output_tokens_per_s', 'output_tokens_per_s_per_device',
+  'energy_j_per_token', 'memory_bytes_per_device', 'capacity_bytes_per_device', 'fits'];
 
 export function CompareView({ state, update, catalog }: { state: AppState; update: Update; catalog: Catalog }) {
   const ids = state.compare;
@@ -56,6 +60,9 @@ export function CompareView({ state, update, catalog }: { state: AppState; updat
           })}
         </tbody>
       </table>
+      <DownloadCsv name="genz-compare.csv" header={COMPARE_CSV_HEADER}
+        rows={chartRows.map((r) => [r.id, r.name, r.devices, r.ttftS, r.tpotS, r.outputTokensPerS, r.outputTokensPerSPerDevice,
+          r.energyJPerToken, r.perDeviceBytes, r.capacityBytes, r.feasible])} />
       {chartRows.length > 0 ? (
         <ChartFrame title="Side by side (same model and scenario)" height={440}>
           <CompareChart rows={chartRows} />

@@ -5,14 +5,37 @@ import { MetricCards } from '../components/metric-cards.tsx';
 import { ProblemsBanner, ReportNotes } from '../components/problems.tsx';
 import { ReportTitle } from '../components/report-title.tsx';
 import { problemsAt } from '../core/problems.ts';
-import type { Catalog } from '../core/protocol.ts';
+import type { Catalog, EstimateReport } from '../core/protocol.ts';
 import { useReports } from '../hooks/use-estimates.ts';
 import type { AppState } from '../state/app-state.ts';
+import { overridesFor } from '../state/efficiency-knobs.ts';
 import type { KnobGroup } from '../state/knobs.ts';
 import { whatIf } from '../state/requests.ts';
 import type { Update } from '../state/use-url-state.ts';
 
-const GROUPS: [KnobGroup, string][] = [['hardware', 'Hardware'], ['model', 'Model'], ['scenario', 'Scenario']];
+const GROUPS: [KnobGroup, string][] = [['hardware', 'Hardware'], ['model', 'Model'], ['scenario', 'Scenario'], ['efficiency', 'Efficiency factors']];
+
+/** What the efficiency factors price: everything, or what the device's calibration profile leaves to them. */
+function EfficiencyNote({ report, state, update, catalog }: { report?: EstimateReport; state: AppState; update: Update; catalog: Catalog }) {
+  const calibration = report?.inputs.calibration;
+  const ideal = (): void => update((s) => ({
+    ...s, scenario: { ...s.scenario, calibration: 'none' },
+    overrides: { ...s.overrides, ...overridesFor(catalog.efficiency.ideal, catalog.efficiency.defaults) },
+  }));
+  return (
+    <div className="hint efficiency-note">
+      {calibration ? (
+        <>
+          The {calibration.profile} calibration profile prices the {calibration.families.join(', ')} operators; these factors price the rest.{' '}
+          <button type="button" className="link" onClick={() => update((s) => ({ ...s, scenario: { ...s.scenario, calibration: 'none' } }))}>
+            Price everything with the factors
+          </button>
+        </>
+      ) : state.scenario.calibration === 'none' ? 'Calibration is off: these factors price every operator.' : 'No calibration profile for this device: these factors price every operator.'}
+      {' '}<button type="button" className="link" onClick={ideal}>Ideal roofline (efficiency 1, no overheads)</button>
+    </div>
+  );
+}
 
 export function WhatIfView({ state, update, catalog }: { state: AppState; update: Update; catalog: Catalog }) {
   const plan = whatIf(state, catalog);
@@ -36,8 +59,8 @@ export function WhatIfView({ state, update, catalog }: { state: AppState; update
             <MetricCards report={modified.value} base={base.value} />
           </>
         ) : null}
-        {problems ? <ProblemsBanner problems={problems} /> : null}
-        {base && !base.ok ? <ProblemsBanner problems={base.problems} /> : null}
+        {/* A base that fails is reported by the app's banner (its problems are the what-if's too); only the what-if's own are added. */}
+        {problems && base?.ok ? <ProblemsBanner problems={problems} /> : null}
       </div>
       <div className="whatif-toolbar">
         <span>{count === 0 ? 'No overrides: move a slider.' : `${count} override${count > 1 ? 's' : ''} against the preset.`}</span>
@@ -47,6 +70,7 @@ export function WhatIfView({ state, update, catalog }: { state: AppState; update
         {GROUPS.map(([group, title]) => (
           <fieldset key={group}>
             <legend>{title}</legend>
+            {group === 'efficiency' ? <EfficiencyNote report={modified?.ok ? modified.value : undefined} state={state} update={update} catalog={catalog} /> : null}
             {plan.knobs.filter((k) => k.group === group).map((knob) => (
               <KnobRow key={knob.key} knob={knob} value={state.overrides[knob.key]} errors={problemsAt(problems, knob.path)}
                 onChange={(v) => setOverride(knob.key, v)} />

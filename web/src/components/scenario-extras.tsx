@@ -1,0 +1,63 @@
+// The scenario inputs past the basics: how operators are priced (calibration), images for a vision-language
+// model, and speculative decoding with a draft model. Problems the core reports land on their field.
+import type { Catalog, GenzProblem } from '../core/protocol.ts';
+import { problemsAt } from '../core/problems.ts';
+import { formatCount } from '../format/units.ts';
+import { CALIBRATIONS, DEFAULT_SPECULATIVE, type AppState, type Calibration, type ScenarioState } from '../state/app-state.ts';
+import { isVisionLanguage } from '../state/requests.ts';
+import { NumberField, SelectField } from './field.tsx';
+
+interface Props {
+  state: AppState;
+  setScenario: (change: Partial<ScenarioState>) => void;
+  catalog: Catalog | undefined;
+  problems: GenzProblem[] | undefined;
+}
+
+const CALIBRATION_LABELS: Record<Calibration, string> = {
+  default: "the device's calibration profile",
+  none: 'efficiency factors only',
+};
+
+export function ScenarioExtras({ state, setScenario, catalog, problems }: Props) {
+  const s = state.scenario;
+  const spec = s.speculative;
+  const showImages = isVisionLanguage(state, catalog) || s.images !== undefined;
+  // Drafts are decoder models (a VLM cannot draft); an unknown id from a link stays listed so its error shows.
+  const drafts = (catalog?.models ?? []).filter((m) => !m.vlm);
+  const listed = !spec || drafts.some((m) => m.id === spec.draft);
+  return (
+    <>
+      <SelectField label="operator pricing" name="calibration" value={s.calibration} errors={problemsAt(problems, ['calibration'])}
+        onChange={(v) => setScenario({ calibration: v as Calibration })}>
+        {CALIBRATIONS.map((c) => <option key={c} value={c}>{CALIBRATION_LABELS[c]}</option>)}
+      </SelectField>
+      {showImages ? (
+        <NumberField name="images" label="images per sequence (vision-language model)" value={s.images} optional placeholder="1"
+          errors={problemsAt(problems, ['images'])} onChange={(images) => setScenario({ images })} />
+      ) : null}
+      <label className="check">
+        <input type="checkbox" name="speculative" checked={spec !== undefined}
+          onChange={(e) => setScenario({ speculative: e.target.checked ? { ...DEFAULT_SPECULATIVE } : undefined })} />
+        speculative decoding (draft model)
+      </label>
+      {spec ? (
+        <fieldset className="speculative">
+          <SelectField label="draft model" name="draft" value={spec.draft} errors={problemsAt(problems, ['speculative', 'draft'])}
+            onChange={(draft) => setScenario({ speculative: { ...spec, draft } })}>
+            {listed ? null : <option value={spec.draft}>{spec.draft}</option>}
+            {drafts.map((m) => <option key={m.id} value={m.id}>{m.name} ({formatCount(m.params)})</option>)}
+          </SelectField>
+          <div className="grid-2">
+            <NumberField name="acceptance" label="acceptance α (0–1)" value={spec.acceptance}
+              errors={problemsAt(problems, ['speculative', 'acceptance'])}
+              onChange={(acceptance) => setScenario({ speculative: { ...spec, acceptance: acceptance ?? Number.NaN } })} />
+            <NumberField name="gamma" label="drafts per step γ" value={spec.gamma} optional placeholder="4"
+              errors={problemsAt(problems, ['speculative', 'gamma'])}
+              onChange={(gamma) => setScenario({ speculative: gamma === undefined ? { draft: spec.draft, acceptance: spec.acceptance } : { ...spec, gamma } })} />
+          </div>
+        </fieldset>
+      ) : null}
+    </>
+  );
+}
