@@ -1,4 +1,4 @@
-// End-to-end cases for the inputs past the basics: calibration on/off, speculative decoding, a vision-language
+// End-to-end cases for the inputs past the basics: the cost engine, calibration on/off, speculative decoding, a vision-language
 // model's images, the efficiency factors in What-if, history and CSV downloads. Each number on a card is checked
 // against the core run in Node on the same request (what `genz estimate --json` prints), formatted as the page
 // formats it. Registered inside explorer.test.ts's suite, which builds and serves the app once.
@@ -32,6 +32,24 @@ export function scenarioCases(session: Session): void {
     const shared = await session.open(new URL(page.url()).search);
     await expect.poll(() => metric(shared, 'tpot')).toBe(off);
     expect(await shared.locator('select[name="calibration"]').inputValue()).toBe('none');
+    await page.context().close();
+    await shared.context().close();
+  }, 60_000);
+
+  it('the cycle engine prices the same scenario; the header says so and the link keeps it', async () => {
+    const request = { model: 'qwen2.5-0.5b', engine: 'cycle' as const };
+    const page = await session.open('?model=qwen2.5-0.5b');
+    await page.locator('[data-metric="tpot"] .value').waitFor();
+    await page.selectOption('select[name="engine"]', 'cycle');
+    const cycle = tpotOf(request);
+    expect(cycle).not.toBe(tpotOf({ model: 'qwen2.5-0.5b' }));
+    await expect.poll(() => metric(page, 'tpot'), { timeout: 20_000 }).toBe(cycle);
+    expect(await page.locator('.report-title [data-pricing]').textContent()).toBe('cycle-level simulator (uncalibrated)');
+    expect(await page.locator('select[name="calibration"]').count()).toBe(0);
+    expect(query(page).get('eng')).toBe('cycle');
+    const shared = await session.open(new URL(page.url()).search);
+    await expect.poll(() => metric(shared, 'tpot'), { timeout: 20_000 }).toBe(cycle);
+    expect(await shared.locator('select[name="engine"]').inputValue()).toBe('cycle');
     await page.context().close();
     await shared.context().close();
   }, 60_000);

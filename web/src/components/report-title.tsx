@@ -13,7 +13,7 @@ function speculation(report: EstimateReport): string {
 }
 
 export function ReportTitle({ report }: { report: EstimateReport }) {
-  const { model, hardware, scenario: s, calibration } = report.inputs;
+  const { model, hardware, scenario: s, calibration, backend } = report.inputs;
   const p = s.precision;
   const par = report.parallel;
   const parallel = par.devices > 1 ? ` · TP ${par.tp} PP ${par.pp}${par.ep > 1 ? ` EP ${par.ep}` : ''} DP ${par.dp}` : '';
@@ -22,8 +22,9 @@ export function ReportTitle({ report }: { report: EstimateReport }) {
     <p className="report-title">
       <strong>{model.name}</strong> on <strong>{hardware.name}</strong>{parallel} · batch {s.batch} · {s.inputTokens} in / {s.outputTokens} out
       {images} · {s.dtype} (W{trim(p.weightBits)} A{p.actBits} KV{p.kvBits}) · {s.flash ? 'flash' : 'unfused'} attention{speculation(report)}
-      {' · '}<span data-pricing={calibration ? 'calibrated' : 'factors'}>
-        {calibration ? `calibrated (${calibration.profile} profile: ${calibration.families.join(', ')})` : 'efficiency factors, no calibration'}
+      {' · '}<span data-pricing={backend === 'cycle' ? 'cycle' : calibration ? 'calibrated' : 'factors'}>
+        {backend === 'cycle' ? 'cycle-level simulator (uncalibrated)'
+          : calibration ? `calibrated (${calibration.profile} profile: ${calibration.families.join(', ')})` : 'efficiency factors, no calibration'}
       </span>
     </p>
   );

@@ -3,7 +3,7 @@
 import type { Catalog, GenzProblem } from '../core/protocol.ts';
 import { problemsAt } from '../core/problems.ts';
 import { formatCount } from '../format/units.ts';
-import { CALIBRATIONS, DEFAULT_SPECULATIVE, type AppState, type Calibration, type ScenarioState } from '../state/app-state.ts';
+import { CALIBRATIONS, DEFAULT_SPECULATIVE, ENGINES, type AppState, type Calibration, type Engine, type ScenarioState } from '../state/app-state.ts';
 import { isVisionLanguage } from '../state/requests.ts';
 import { NumberField, SelectField } from './field.tsx';
 
@@ -19,6 +19,11 @@ const CALIBRATION_LABELS: Record<Calibration, string> = {
   none: 'efficiency factors only',
 };
 
+const ENGINE_LABELS: Record<Engine, string> = {
+  roofline: 'roofline (analytical)',
+  cycle: 'cycle-level simulator (slower)',
+};
+
 export function ScenarioExtras({ state, setScenario, catalog, problems }: Props) {
   const s = state.scenario;
   const spec = s.speculative;
@@ -28,10 +33,16 @@ export function ScenarioExtras({ state, setScenario, catalog, problems }: Props)
   const listed = !spec || drafts.some((m) => m.id === spec.draft);
   return (
     <>
-      <SelectField label="operator pricing" name="calibration" value={s.calibration} errors={problemsAt(problems, ['calibration'])}
-        onChange={(v) => setScenario({ calibration: v as Calibration })}>
-        {CALIBRATIONS.map((c) => <option key={c} value={c}>{CALIBRATION_LABELS[c]}</option>)}
+      <SelectField label="cost engine" name="engine" value={s.engine} errors={problemsAt(problems, ['engine'])}
+        onChange={(v) => setScenario({ engine: v as Engine })}>
+        {ENGINES.map((e) => <option key={e} value={e}>{ENGINE_LABELS[e]}</option>)}
       </SelectField>
+      {s.engine === 'roofline' ? (
+        <SelectField label="operator pricing" name="calibration" value={s.calibration} errors={problemsAt(problems, ['calibration'])}
+          onChange={(v) => setScenario({ calibration: v as Calibration })}>
+          {CALIBRATIONS.map((c) => <option key={c} value={c}>{CALIBRATION_LABELS[c]}</option>)}
+        </SelectField>
+      ) : null}
       {showImages ? (
         <NumberField name="images" label="images per sequence (vision-language model)" value={s.images} optional placeholder="1"
           errors={problemsAt(problems, ['images'])} onChange={(images) => setScenario({ images })} />

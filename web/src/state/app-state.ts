@@ -19,6 +19,9 @@ export type Phase = (typeof PHASES)[number];
 /** How operators are priced: the device's shipped calibration profile (where it has one), or efficiency factors alone. */
 export const CALIBRATIONS = ['default', 'none'] as const;
 export type Calibration = (typeof CALIBRATIONS)[number];
+/** The cost engine: the analytical roofline, or the cycle-level simulator (uncalibrated, ≈0.1–1 s per estimate). */
+export const ENGINES = ['roofline', 'cycle'] as const;
+export type Engine = (typeof ENGINES)[number];
 
 /** Speculative decoding with a draft model: α is the chance a draft token is accepted, γ the drafts per step. */
 export interface SpeculativeState {
@@ -42,6 +45,7 @@ export interface ScenarioState {
   wbits?: number;
   kvbits?: number;
   calibration: Calibration;
+  engine: Engine;
   speculative?: SpeculativeState;
   /** Images per sequence, for a vision-language model (the core's default, 1, when not given). */
   images?: number;
@@ -73,7 +77,7 @@ export const DEFAULT_STATE: AppState = {
   view: 'estimate',
   model: 'llama-3.1-8b',
   hardware: 'h100-sxm',
-  scenario: { batch: 1, inputTokens: 1024, outputTokens: 256, tp: 1, pp: 1, dtype: 'bf16', flash: true, calibration: 'default' },
+  scenario: { batch: 1, inputTokens: 1024, outputTokens: 256, tp: 1, pp: 1, dtype: 'bf16', flash: true, calibration: 'default', engine: 'roofline' },
   overrides: {},
   compare: ['h100-sxm', 'h200', 'mi300x', 'a100-80gb-sxm'],
   sweepAxis: 'batch',
