@@ -109,10 +109,26 @@ function simulateRounds(p: GpuParams, spec: KernelSpec): KernelRun {
  * so that the simulated CTA-steps stay within STEP_BUDGET (kernel-spec.ts `coarsen`).
  */
 export function simulateKernel(p: GpuParams, spec: KernelSpec): KernelRun {
+  if (spec.rounds !== undefined) return simulateLoop(p, spec);
   if (spec.stepsOf !== undefined) return runKernel(p, coarsen(spec, STEP_BUDGET));
   const ctas = simulatedCtas(p, spec);
   const grouped = coarsen({ ...spec, ctas }, STEP_BUDGET);
   return simulateRounds(p, { ...grouped, ctas: spec.ctas });
+}
+
+/**
+ * A streaming kernel of dependent rounds (never coarsened): a loop longer than the step budget allows is simulated
+ * for L and 2L steps (L a whole number of round patterns) and the difference, the steady-state time of L steps, is
+ * extended to the real length (exact in a periodic steady state; the grid's rounds by simulateRounds).
+ */
+function simulateLoop(p: GpuParams, spec: KernelSpec): KernelRun {
+  const period = spec.rounds!.length;
+  const ctas = Math.min(simulatedCtas(p, spec), p.smCount * spec.ctasPerSm);
+  const limit = Math.max(period, Math.floor(STEP_BUDGET / (2 * ctas) / period) * period);
+  if (spec.steps <= 2 * limit) return simulateRounds(p, spec);
+  const short = simulateRounds(p, { ...spec, steps: limit });
+  const long = simulateRounds(p, { ...spec, steps: 2 * limit });
+  return extend(short, long, (spec.steps - 2 * limit) / limit);
 }
 
 export function mapGemm(p: GpuParams, g: GemmShape): MappedKernel {

@@ -11,6 +11,7 @@ import type { GemmShape } from './gemm.ts';
 import type { GpuParams } from './gpu-params.ts';
 import type { KernelRun } from './kernel-sim.ts';
 import { streamSpec } from './stream.ts';
+import { elementwiseTemplate, MATH_INSTRUCTIONS } from './stream-templates.ts';
 
 export interface KernelRecord {
   name: string;
@@ -65,6 +66,7 @@ export function simulateOp(p: GpuParams, op: Op, dtype: ComputeDtype | null, lin
       const spec = streamSpec(p, {
         name: op.name, elements: op.elements, readBytesPerElement: (op.readsPerElement * op.bits) / 8,
         writeBytesPerElement: (op.writesPerElement * outBits) / 8, vectorFlopsPerElement: op.flopsPerElement,
+        template: elementwiseTemplate(op.fn), mathInstrPerElement: MATH_INSTRUCTIONS[op.fn],
       });
       launch(op.name, `${spec.ctas} CTAs`, simulateKernel(p, spec));
       break;
@@ -72,6 +74,7 @@ export function simulateOp(p: GpuParams, op: Op, dtype: ComputeDtype | null, lin
     case 'gather': {
       const spec = streamSpec(p, {
         name: op.name, elements: op.rows * op.width, readBytesPerElement: op.bits / 8, writeBytesPerElement: op.bits / 8, vectorFlopsPerElement: 0,
+        template: 'index-select',
       });
       launch(op.name, `${spec.ctas} CTAs`, simulateKernel(p, spec));
       break;

@@ -28,6 +28,8 @@ export interface GpuParams {
   mmaFlopsPerSPerSm: Partial<Record<ComputeDtype, number>>;
   /** Sustained FP32 vector FLOP/s of one SM (softmax, norms, activations, dequantization). */
   vectorFlopsPerSPerSm: number;
+  /** Thread-instructions one SM issues per second (schedulers × warp width × clock): streaming kernels' issue time. */
+  issueInstrPerSPerSm: number;
   smemPerSmBytes: number;
   smemBytesPerSPerSm: number;
   maxCtasPerSm: number;
@@ -112,6 +114,7 @@ function deriveParams(device: Device): GpuParams {
     clock,
     mmaFlopsPerSPerSm: mma,
     vectorFlopsPerSPerSm: (peaks.fp32 * vectorEff) / sms,
+    issueInstrPerSPerSm: g.issueThreadInstrPerClk * clockHz,
     smemPerSmBytes,
     smemBytesPerSPerSm: positiveOr(ua.smemBytesPerClk, g.smemBytesPerClk, 'microarch.smemBytesPerClk', ['microarch', 'smemBytesPerClk']) * clockHz,
     maxCtasPerSm: positiveOr(ua.maxCtasPerSm, g.maxCtasPerSm, 'microarch.maxCtasPerSm', ['microarch', 'maxCtasPerSm']),

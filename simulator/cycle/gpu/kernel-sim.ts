@@ -5,7 +5,11 @@
 //   bounded in-flight requests), then the whole load crosses the L2 channel;
 // - a step's math runs when its data is in: the SM's MMA pipe and shared-memory port overlap, the vector work
 //   follows; CTAs on one SM share it first come first served; a per-step sync latency holds only its own CTA;
-// - the epilogue converts and writes the output tile: through L2, and back to DRAM as posted writes.
+// - the epilogue converts and writes the output tile: through L2, and back to DRAM as posted writes;
+// - a streaming kernel (spec.rounds) runs dependent rounds instead: each round's loads (DRAM misses, or L2 hits for a
+//   re-read) must arrive before its math, its stores are posted, and only then does the next round load. With the
+//   DRAM latency this bounds each SM's outstanding bytes by its resident CTAs × bytes per round: Little's law
+//   (bandwidth ≤ bytes in flight / latency) is not assumed, it falls out of the events.
 import type { Simulator as SimulatorType } from '../engine/simulator.ts';
 import { Simulator } from '../engine/simulator.ts';
 import { Channel } from '../engine/channel.ts';
@@ -93,6 +97,8 @@ class KernelSim extends Component {
   }
 
   private loadBytes(step: number): number {
+    const rounds = this.k.rounds;
+    if (rounds !== undefined) return rounds[step % rounds.length]!.loadBytes;
     const first = this.k.firstLoadFraction ?? 1;
     if (step === 0) return this.k.stepLoadBytes * first + this.k.prologueLoadBytes;
     if (step === 1) return this.k.stepLoadBytes * (2 - first);
@@ -104,7 +110,9 @@ class KernelSim extends Component {
     const bytes = this.loadBytes(step);
     // A prologue load (a Q tile) is the CTA's own data: it always misses; step loads miss by the reuse model.
     const prologue = step === 0 ? this.k.prologueLoadBytes : 0;
-    const miss = (bytes - prologue) * this.k.dramReadFraction + prologue;
+    const rounds = this.k.rounds;
+    const fraction = rounds === undefined ? this.k.dramReadFraction : rounds[step % rounds.length]!.dramReadFraction;
+    const miss = (bytes - prologue) * fraction + prologue;
     if (miss > 0) this.dram.request(sim, miss, this.id, DRAM_DONE, slot);
     else this.l2.request(sim, bytes, this.id, LOAD_DONE, slot);
   }
@@ -113,7 +121,9 @@ class KernelSim extends Component {
     if (this.busy[slot] === 1 || this.loaded[slot]! <= this.computed[slot]!) return;
     this.busy[slot] = 1;
     const sm = slot % this.p.smCount;
-    const serviceS = Math.max(this.k.stepMmaS, this.k.stepSmemS) + this.k.stepVectorS;
+    const rounds = this.k.rounds;
+    const serviceS = rounds === undefined ? Math.max(this.k.stepMmaS, this.k.stepSmemS) + this.k.stepVectorS
+      : rounds[this.computed[slot]! % rounds.length]!.vectorS;
     const startS = Math.max(sim.nowS, this.smFreeAtS[sm]!);
     this.smFreeAtS[sm] = startS + serviceS;
     this.mathBusyS += serviceS;
@@ -130,7 +140,8 @@ class KernelSim extends Component {
         return;
       }
       case DRAM_DONE: {
-        const step = this.dramDone[slot]!++;
+        // With rounds (stages = 1) the load in flight is the last one issued.
+        const step = this.k.rounds === undefined ? this.dramDone[slot]!++ : this.issued[slot]! - 1;
         this.l2.request(sim, this.loadBytes(step), this.id, LOAD_DONE, slot);
         return;
       }
@@ -140,6 +151,14 @@ class KernelSim extends Component {
         return;
       case COMPUTE_DONE: {
         this.busy[slot] = 0;
+        const rounds = this.k.rounds;
+        if (rounds !== undefined) {
+          const store = rounds[this.computed[slot]! % rounds.length]!.storeBytes;
+          if (store > 0) {
+            this.dram.request(sim, store, this.id, SINK, slot);
+            this.l2.request(sim, store, this.id, SINK, slot);
+          }
+        }
         const done = ++this.computed[slot]!;
         if (this.issued[slot]! < this.total[slot]!) this.issueLoad(sim, slot);
         if (done < this.total[slot]!) {
@@ -155,7 +174,8 @@ class KernelSim extends Component {
       }
       case EPI_WRITE:
         if (this.k.epilogueDramBytes > 0) this.dram.request(sim, this.k.epilogueDramBytes, this.id, SINK, slot);
-        this.l2.request(sim, this.k.epilogueL2Bytes, this.id, EPI_DONE, slot);
+        if (this.k.epilogueL2Bytes > 0) this.l2.request(sim, this.k.epilogueL2Bytes, this.id, EPI_DONE, slot);
+        else sim.schedule(0, this.id, EPI_DONE, slot);
         return;
       case EPI_DONE: {
         const c = this.cta[slot]!;

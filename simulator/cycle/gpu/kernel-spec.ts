@@ -1,6 +1,21 @@
 // What one GPU kernel asks of the machine, at thread-block (CTA) and main-loop-step granularity: the operator
 // mappers (gemm, attention, streaming, ...) build these, kernel-sim.ts runs them.
 
+/**
+ * One dependent round of a streaming kernel's loop (stream.ts): a thread's loads of the round are in flight together,
+ * its math waits for them, and the next round's loads issue after the math (no prefetch across rounds).
+ */
+export interface StepRound {
+  /** Bytes the CTA loads in this round. */
+  loadBytes: number;
+  /** Fraction of them that miss L2 to DRAM (1: a first read; 0: a re-read of the row, an index, a weight vector). */
+  dramReadFraction: number;
+  /** Seconds of the SM's vector pipe for the round's math. */
+  vectorS: number;
+  /** Bytes the round stores: posted writes through L2 to DRAM (they use bandwidth but do not hold the CTA). */
+  storeBytes: number;
+}
+
 export interface KernelSpec {
   name: string;
   /** Thread blocks in the grid, dispatched in order. */
@@ -39,10 +54,17 @@ export interface KernelSpec {
   epilogueDramBytes: number;
   /** Useful work, for the report (padding excluded). */
   usefulMmaFlops: number;
+  /**
+   * A repeating pattern of dependent rounds (streaming kernels): step i is rounds[i mod length], which replaces
+   * stepLoadBytes, dramReadFraction and stepVectorS. Requires stages = 1; such kernels are never coarsened (grouping
+   * dependent rounds would hide their latency): long loops are extrapolated from two shorter runs instead.
+   */
+  rounds?: readonly StepRound[];
 }
 
 /** Coarsens a kernel whose CTA-steps exceed `budget`: g steps become one event, work per step × g (exact in steady state). */
 export function coarsen(spec: KernelSpec, budget: number): KernelSpec {
+  if (spec.rounds !== undefined) return spec;
   const totalSteps = spec.stepsOf ? spec.stepsOf.reduce((s, v) => s + v, 0) : spec.ctas * spec.steps;
   if (totalSteps <= budget) return spec;
   const g = Math.ceil(totalSteps / budget);
