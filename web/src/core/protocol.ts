@@ -37,16 +37,8 @@ export interface Failure {
 export type Outcome<T> = { ok: true; value: T } | Failure;
 
 /** The scalar results of one estimate: what a sweep needs, without the per-operator lists. */
-export interface Metrics {
-  feasible: boolean;
-  reason?: string;
-  ttftS: number;
-  tpotS: number;
-  e2eS: number;
-  outputTokensPerS: number;
-  outputTokensPerSPerDevice: number;
-  energyJPerToken: number;
-  maxBatchThatFits: number;
+export interface Metrics extends Pick<EstimateReport, 'feasible' | 'reason' | 'ttftS' | 'tpotS' | 'e2eS' | 'outputTokensPerS'
+  | 'outputTokensPerSPerDevice' | 'energyJPerToken' | 'maxBatchThatFits'> {
   perDeviceBytes: number;
   capacityBytes: number;
   devices: number;
