@@ -14,6 +14,7 @@ import { DEFAULT_STATE, type AppState } from '../../web/src/state/app-state.ts';
 import { parseState, serializeState } from '../../web/src/state/url-state.ts';
 import { fromSlider, hardwareKnobs, toSlider } from '../../web/src/state/knobs.ts';
 import { paretoFrontier } from '../../web/src/state/pareto.ts';
+import { paretoGrid, sweepRequests } from '../../web/src/state/sweeps.ts';
 import { jsonLines, lineOf } from '../../web/src/format/json-lines.ts';
 import { UNITS, formatByteRate, formatDelta, formatFlopRate, formatSeconds } from '../../web/src/format/units.ts';
 
@@ -94,6 +95,14 @@ describe('requests', () => {
   it('the cycle engine is sent as such; the roofline default is left to the core', () => {
     expect(baseRequest(DEFAULT_STATE)).not.toHaveProperty('engine');
     expect(baseRequest({ ...DEFAULT_STATE, scenario: { ...DEFAULT_STATE.scenario, engine: 'cycle' } }).engine).toBe('cycle');
+  });
+
+  it('with the cycle engine, the sweep curves use it and the Pareto grid (100+ points) stays on the roofline', () => {
+    const cycle: AppState = { ...DEFAULT_STATE, scenario: { ...DEFAULT_STATE.scenario, engine: 'cycle' } };
+    expect(sweepRequests(cycle).every((r) => r.engine === 'cycle')).toBe(true);
+    const grid = paretoGrid(cycle);
+    expect(grid.requests.length).toBeGreaterThan(20);
+    expect(grid.requests.some((r) => r.engine === 'cycle')).toBe(false);
   });
 
   it('calibration off is sent as such; the default is left to the core', () => {

@@ -31,10 +31,15 @@ export interface ParetoCell {
   tp: number;
 }
 
+/**
+ * The Pareto grid: every batch × TP on every hardware. Always priced by the roofline engine: the cycle engine takes
+ * about a second per point, and the grid has over a hundred.
+ */
 export function paretoGrid(state: AppState): { cells: ParetoCell[]; requests: EstimateRequest[] } {
   const hardware = [...new Set([state.hardware, ...state.compare])];
   const cells = hardware.flatMap((h) => PARETO_TPS.flatMap((tp) => PARETO_BATCHES.map((batch) => ({ hardware: h, batch, tp }))));
-  return { cells, requests: cells.map((c) => ({ ...baseRequest(state, c.hardware), batch: c.batch, tp: c.tp })) };
+  const roofline = { ...state, scenario: { ...state.scenario, engine: 'roofline' as const } };
+  return { cells, requests: cells.map((c) => ({ ...baseRequest(roofline, c.hardware), batch: c.batch, tp: c.tp })) };
 }
 
 /** Dollars per million output tokens at `pricePerDeviceHour` for every device the point uses. */

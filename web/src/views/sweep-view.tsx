@@ -51,7 +51,8 @@ export function SweepView({ state, update, catalog }: { state: AppState; update:
       <DownloadCsv name={`genz-sweep-${axis}.csv`} header={[FIELD_NAMES[axis], 'ttft_s', 'tpot_s', 'output_tokens_per_s', 'output_tokens_per_s_per_device', 'energy_j_per_token', 'devices']}
         rows={points.map((p) => [p.x, p.ttftS, p.tpotS, p.outputTokensPerS, p.outputTokensPerSPerDevice, p.energyJPerToken, p.devices])} />
       <h3>Pareto: whole-system tokens/s against {state.paretoCost === 'energy' ? 'energy' : 'money'} per token</h3>
-      <p className="hint">Every batch from 1 to 256 and TP 1, 2, 4, 8 that fits, on the chosen hardware and those in Compare; circled: the frontier.</p>
+      <p className="hint">Every batch from 1 to 256 and TP 1, 2, 4, 8 that fits, on the chosen hardware and those in Compare; circled: the frontier.
+        {state.scenario.engine === 'cycle' ? ' Priced by the roofline engine (the cycle engine takes about a second per point); the curves above use the cycle engine.' : ''}</p>
       <div className="segmented" role="radiogroup" aria-label="cost axis">
         {PARETO_COSTS.map((c) => (
           <label key={c}>
