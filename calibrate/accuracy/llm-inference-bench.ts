@@ -1,6 +1,6 @@
 // End-to-end serving runs of argonne-lcf/LLM-Inference-Bench (BSD-3-Clause): latency of a batch whose
 // input and output lengths are equal, on 1–4 devices with TP. A100 rows run on Polaris (A100-SXM4-40GB).
-import { estimate, type EfficiencyProfile, type EstimateReport } from '../../index.ts';
+import { estimate, type EfficiencyProfile, type EstimateReport, type ServingFramework } from '../../index.ts';
 import { parseCsv, num } from './csv.ts';
 import type { Sample } from './error-stats.ts';
 
@@ -41,20 +41,30 @@ export function benchRows(csv: string): BenchRow[] {
   });
 }
 
-/** `calibration` 'none' (the default here) prices ops with the efficiency factors alone; 'default' uses shipped profiles. */
-export function benchEstimate(row: BenchRow, efficiency?: Partial<EfficiencyProfile>, calibration: 'none' | 'default' = 'none'): EstimateReport {
+/** genz's name of a framework in the file (its per-step host overhead: simulator/serving/frameworks.ts). */
+export const BENCH_FRAMEWORK: Readonly<Record<string, ServingFramework>> = {
+  vLLM: 'vllm', 'TensorRT-LLM': 'tensorrt-llm', 'Deepspeed-MII': 'deepspeed-mii', 'llama.cpp': 'llama.cpp',
+};
+
+/**
+ * `calibration` 'none' (the default here) prices ops with the efficiency factors alone; 'default' uses shipped
+ * profiles. `withFramework` adds the row's framework overhead per step (the request's `framework`).
+ */
+export function benchEstimate(row: BenchRow, efficiency?: Partial<EfficiencyProfile>, calibration: 'none' | 'default' = 'none', withFramework = false): EstimateReport {
   return estimate({
     model: row.model, hardware: row.hardware, tp: row.devices, batch: row.batch, inputTokens: row.tokens, outputTokens: row.tokens,
     dtype: 'fp16', calibration, ...(efficiency ? { efficiency } : {}),
+    ...(withFramework ? { framework: BENCH_FRAMEWORK[row.framework] ?? 'none' } : {}),
   });
 }
 
 /** One sample per row that fits in memory (rows that genz says do not fit are counted separately). */
-export function benchSamples(rows: readonly BenchRow[], efficiency?: Partial<EfficiencyProfile>, calibration: 'none' | 'default' = 'none'): { samples: Sample[]; infeasible: number } {
+export function benchSamples(rows: readonly BenchRow[], efficiency?: Partial<EfficiencyProfile>, calibration: 'none' | 'default' = 'none',
+  withFramework = false): { samples: Sample[]; infeasible: number } {
   const samples: Sample[] = [];
   let infeasible = 0;
   for (const row of rows) {
-    const report = benchEstimate(row, efficiency, calibration);
+    const report = benchEstimate(row, efficiency, calibration, withFramework);
     if (!report.feasible) { infeasible++; continue; }
     samples.push({ group: `${row.framework} ${row.hardware}`, predictedS: report.e2eS, measuredS: row.latencyS });
   }

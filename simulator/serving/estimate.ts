@@ -17,6 +17,7 @@ import type { CostBackend, CostContext } from '../cost.ts';
 import { DEFAULT_EFFICIENCY, type EfficiencyProfile } from '../efficiency.ts';
 import { energyRates } from '../energy.ts';
 import { backendFor, type EngineId } from '../engines.ts';
+import { FRAMEWORK_STEP_OVERHEAD_S, type ServingFramework } from './frameworks.ts';
 import { collectiveS } from '../collectives.ts';
 import { parseEstimateRequest, dtypeBitsOf, type EstimateRequest } from './request.ts';
 import { costGraph, stageTimes, opReports, type CostedGraph, type OpReport } from './phase.ts';
@@ -44,6 +45,8 @@ export interface Scenario {
   speculative?: SpeculativeSettings;
   /** Images per sequence (vision-language models only). */
   images: number;
+  /** The serving framework whose host time per step is in efficiency.stepOverheadS (simulator/serving/frameworks.ts). */
+  framework: ServingFramework;
 }
 
 export interface ResolvedInputs {
@@ -130,6 +133,7 @@ export function resolveInputs(request: EstimateRequest | undefined): ResolvedInp
     batch: req.batch, inputTokens: req.inputTokens, outputTokens: req.outputTokens, tp: req.tp, pp: req.pp, ep: req.ep,
     dtype: req.dtype, precision, flash: req.flash, workspaceBytes: req.workspaceBytes, maxContext: req.maxContext,
     images: vlm ? req.images ?? 1 : 0,
+    framework: req.framework,
   };
   if (!vlm && req.images !== undefined) throw new GenzError('invalid_input', `${model.id} takes no images; images apply to vision-language models`, ['images']);
   if (req.speculative) {
@@ -153,7 +157,9 @@ export function resolveInputs(request: EstimateRequest | undefined): ResolvedInp
   const calibration = mode === 'default' ? defaultCalibration(system.device.id)
     : mode === 'none' ? undefined : (mode as unknown as CalibrationCurves);
   return {
-    engine: req.engine, model, system, scenario, efficiency: { ...DEFAULT_EFFICIENCY, ...req.efficiency }, ...(vlm ? { vlm } : {}),
+    engine: req.engine, model, system, scenario, ...(vlm ? { vlm } : {}),
+    // The framework's host time per step comes on top of the step overhead of the efficiency factors.
+    efficiency: { ...DEFAULT_EFFICIENCY, ...req.efficiency, stepOverheadS: (req.efficiency?.stepOverheadS ?? DEFAULT_EFFICIENCY.stepOverheadS) + FRAMEWORK_STEP_OVERHEAD_S[req.framework] },
     ...(calibration ? { calibration } : {}),
   };
 }

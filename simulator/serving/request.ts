@@ -4,6 +4,7 @@ import { COMPUTE_DTYPES, DTYPE_STORAGE_BITS, type ComputeDtype } from '../../com
 import { parseWith } from '../../common/zod-errors.ts';
 import type { EfficiencyProfile } from '../efficiency.ts';
 import { EngineSchema } from '../engines.ts';
+import { FrameworkSchema } from './frameworks.ts';
 
 const int = (min: number, max: number, what: string) =>
   z.number().int(`${what} must be a whole number`).min(min, `${what} must be at least ${min}`).max(max, `${what} must be at most ${max}`).describe(what);
@@ -69,6 +70,7 @@ export const EstimateRequestSchema = z
       .describe("'default' (the shipped profile of the device, if any), 'none', or a calibration profile object; default: 'default' unless `efficiency` is overridden"),
     maxContext: z.boolean().default(false).describe('also report maxContextTokens, the longest prompt that fits'),
     engine: EngineSchema.default('roofline'),
+    framework: FrameworkSchema.default('none'),
     efficiency: EfficiencyOverrideSchema.optional().describe('overrides of the default efficiency factors'),
   })
   .strict();

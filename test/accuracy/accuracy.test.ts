@@ -69,4 +69,15 @@ describe('end to end against LLM-Inference-Bench (A100), held-out rows', () => {
       expect(byGroup(calibrated).get(group)!.medianAbsPctError).toBeLessThanOrEqual(25);
     }
   });
+
+  it('calibrated kernels plus the framework\'s host time per step (fitted on the training rows) beat the kernels alone', () => {
+    const rows = benchRows(read('llm_inference_bench_a100_mi250.csv')).filter((r) => isHeldOut(r.index));
+    const alone = byGroup(summarize(benchSamples(rows, undefined, 'default').samples));
+    const withFramework = summarize(benchSamples(rows, undefined, 'default', true).samples);
+    console.log(`LLM-Inference-Bench, held-out, shipped calibration profiles + framework step overhead:\n${summaryTable(withFramework)}`);
+    for (const s of withFramework) {
+      expect(s.medianAbsPctError, s.group).toBeLessThan(alone.get(s.group)!.medianAbsPctError);
+      if (s.group.startsWith('vLLM') || s.group.startsWith('TensorRT')) expect(s.medianAbsPctError, s.group).toBeLessThanOrEqual(12);
+    }
+  });
 });

@@ -73,6 +73,21 @@ describe('genz --engine and --trace', () => {
   });
 });
 
+describe('genz estimate --framework', () => {
+  it("adds the framework's host time to TTFT and every decode step, and names it; an unknown one is refused", () => {
+    const args = ['estimate', '--model', 'qwen2.5-0.5b', '--output', '16', '--json'];
+    const none = JSON.parse(genz(...args).stdout) as { ttftS: number; tpotS: number };
+    const vllm = JSON.parse(genz(...args, '--framework', 'vllm').stdout) as { ttftS: number; tpotS: number; inputs: { scenario: { framework: string } } };
+    expect(vllm.tpotS - none.tpotS).toBeCloseTo(2.25e-3, 9);
+    expect(vllm.ttftS - none.ttftS).toBeCloseTo(2.25e-3, 9);
+    expect(vllm.inputs.scenario.framework).toBe('vllm');
+    expect(genz('estimate', '--model', 'qwen2.5-0.5b', '--framework', 'tensorrt-llm').stdout).toMatch(/tensorrt-llm host time 500 µs\/step/);
+    const bad = genz('estimate', '--framework', 'sglang');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/Allowed choices are none, vllm, tensorrt-llm, deepspeed-mii, llama\.cpp/);
+  });
+});
+
 describe('the engine in the library', () => {
   it("a request's engine picks the backend; a backend argument records a trace", () => {
     const request = { model: 'qwen2.5-0.5b', inputTokens: 256, outputTokens: 8, engine: 'cycle' as const };

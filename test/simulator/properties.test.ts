@@ -1,7 +1,8 @@
 // Property tests: monotonic in bandwidth and FLOP/s, never below the roofline floor, parts sum to the total,
 // same inputs same result.
 import { describe, expect, it } from 'vitest';
-import { estimate, estimateOp, findDevice, IDEAL_EFFICIENCY, type Device, type EstimateReport } from '../../index.ts';
+import { estimate, estimateOp, findDevice, IDEAL_EFFICIENCY, SERVING_FRAMEWORKS, FRAMEWORK_STEP_OVERHEAD_S, type Device, type EstimateReport } from '../../index.ts';
+import { expectGenzError } from '../helpers.ts';
 
 function scaled(id: string, bandwidth: number, flops: number): Device {
   const d = structuredClone(findDevice(id)!);
@@ -139,5 +140,22 @@ describe('parallelism', () => {
     const across = estimate({ model: 'mixtral-8x7b', hardware: '8x-h100-hgx', devices: 4, tp: 2, ep: 4, batch: 16 });
     expect(across.decode.ops.filter((op) => op.name.includes('all-to-all')).length).toBe(2);
     expect(() => estimate({ model: 'mixtral-8x7b', hardware: '8x-h100-hgx', devices: 4, tp: 4, ep: 8, batch: 16 })).toThrow(/ep 8/);
+  });
+});
+
+describe('serving framework host time per step', () => {
+  it('adds its overhead to TTFT and to every decode step, and nothing else', () => {
+    const base = { model: 'llama-3.1-8b', inputTokens: 512, outputTokens: 32 } as const;
+    const none = estimate(base);
+    for (const framework of SERVING_FRAMEWORKS) {
+      const r = estimate({ ...base, framework });
+      const stepS = FRAMEWORK_STEP_OVERHEAD_S[framework];
+      expect(r.ttftS - none.ttftS, framework).toBeCloseTo(stepS, 12);
+      expect(r.tpotS - none.tpotS, framework).toBeCloseTo(stepS, 12);
+      expect(r.memory).toEqual(none.memory);
+      expect(r.inputs.scenario.framework).toBe(framework);
+    }
+    expect(estimate({ ...base, framework: 'vllm', efficiency: { stepOverheadS: 1e-3 } }).inputs.efficiency.stepOverheadS).toBeCloseTo(1e-3 + FRAMEWORK_STEP_OVERHEAD_S.vllm, 12);
+    expectGenzError(() => estimate({ ...base, framework: 'sglang' as never }), 'invalid_input', ['framework']);
   });
 });

@@ -1,0 +1,21 @@
+// Serving frameworks: the host-side time a framework spends per engine step (scheduling, sampling, detokenizing,
+// Python and launch gaps) on top of the GPU kernels. Kernel calibration profiles price the kernels (Vidur's per-op
+// timings); what a framework adds around them shows up only end to end, so it is fitted there:
+// calibrate/fit-frameworks.ts, on the training split (4 of every 5 rows) of LLM-Inference-Bench's A100 runs
+// (argonne-lcf/LLM-Inference-Bench, 2024 framework versions), with the shipped calibration profiles in place.
+import { z } from 'zod';
+
+export const SERVING_FRAMEWORKS = ['none', 'vllm', 'tensorrt-llm', 'deepspeed-mii', 'llama.cpp'] as const;
+export type ServingFramework = (typeof SERVING_FRAMEWORKS)[number];
+
+/** Seconds added to every prefill and decode step (none: the kernels alone). */
+export const FRAMEWORK_STEP_OVERHEAD_S: Readonly<Record<ServingFramework, number>> = {
+  none: 0,
+  vllm: 2.25e-3,
+  'tensorrt-llm': 0.5e-3,
+  'deepspeed-mii': 6.5e-3,
+  'llama.cpp': 13e-3,
+};
+
+export const FrameworkSchema = z.enum(SERVING_FRAMEWORKS)
+  .describe("serving framework whose host overhead per step is added: none (kernels only), vllm, tensorrt-llm, deepspeed-mii, llama.cpp (fitted on LLM-Inference-Bench A100 runs)");
