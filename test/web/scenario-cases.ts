@@ -54,6 +54,18 @@ export function scenarioCases(session: Session): void {
     await shared.context().close();
   }, 60_000);
 
+  it("a serving framework adds its host time per step to TPOT; the header and the link say which", async () => {
+    const page = await session.open();
+    await page.locator('[data-metric="tpot"] .value').waitFor();
+    await page.selectOption('select[name="framework"]', 'vllm');
+    const vllm = tpotOf({ framework: 'vllm' });
+    expect(vllm).not.toBe(tpotOf({}));
+    await expect.poll(() => metric(page, 'tpot')).toBe(vllm);
+    expect(await title(page)).toMatch(/ · vllm host time per step/);
+    expect(query(page).get('fw')).toBe('vllm');
+    await page.context().close();
+  }, 60_000);
+
   it('a speculative draft changes TPOT; α and γ are in the link', async () => {
     const page = await session.open();
     await page.locator('[data-metric="tpot"] .value').waitFor();

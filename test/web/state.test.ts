@@ -25,7 +25,7 @@ describe('URL state', () => {
       ...DEFAULT_STATE, view: 'whatif', model: 'custom', hardware: '8x-h100-hgx',
       customModel: { id: 'tiny', name: 'Tiny — ünïcode' },
       scenario: {
-        ...DEFAULT_STATE.scenario, batch: 8, tp: 2, dtype: 'fp8', flash: false, kvbits: 8, images: 3, calibration: 'none', engine: 'cycle',
+        ...DEFAULT_STATE.scenario, batch: 8, tp: 2, dtype: 'fp8', flash: false, kvbits: 8, images: 3, calibration: 'none', engine: 'cycle', framework: 'vllm',
         speculative: { draft: 'llama-3.2-1b', acceptance: 0.65, gamma: 6 },
       },
       overrides: { 'hw.memBw': 4.8e12, 'model.moe.topK': 1, 'eff.memory': 0.35, 'scenario.acceptance': 0.9 }, compare: ['h100-sxm', 'mi300x'],
@@ -90,6 +90,11 @@ describe('requests', () => {
     models: [...listModels().map((config) => ({ id: config.id, name: config.name, family: config.family, params: 0, config })),
       { id: 'smolvlm-256m', name: 'SmolVLM', family: 'vlm', params: 0, config: resolveVlm('smolvlm-256m').languageModel, vlm: listVlmConfigs()[0]! }],
     efficiency: { defaults: { ...DEFAULT_EFFICIENCY }, ideal: { ...IDEAL_EFFICIENCY } },
+  });
+
+  it('a serving framework is sent as such; none is left to the core', () => {
+    expect(baseRequest(DEFAULT_STATE)).not.toHaveProperty('framework');
+    expect(baseRequest({ ...DEFAULT_STATE, scenario: { ...DEFAULT_STATE.scenario, framework: 'vllm' } }).framework).toBe('vllm');
   });
 
   it('the cycle engine is sent as such; the roofline default is left to the core', () => {

@@ -3,7 +3,7 @@
 import type { Catalog, GenzProblem } from '../core/protocol.ts';
 import { problemsAt } from '../core/problems.ts';
 import { formatCount } from '../format/units.ts';
-import { CALIBRATIONS, DEFAULT_SPECULATIVE, ENGINES, type AppState, type Calibration, type Engine, type ScenarioState } from '../state/app-state.ts';
+import { CALIBRATIONS, DEFAULT_SPECULATIVE, ENGINES, FRAMEWORKS, type AppState, type Calibration, type Engine, type Framework, type ScenarioState } from '../state/app-state.ts';
 import { isVisionLanguage } from '../state/requests.ts';
 import { NumberField, SelectField } from './field.tsx';
 
@@ -17,6 +17,14 @@ interface Props {
 const CALIBRATION_LABELS: Record<Calibration, string> = {
   default: "the device's calibration profile",
   none: 'efficiency factors only',
+};
+
+const FRAMEWORK_LABELS: Record<Framework, string> = {
+  none: 'none (kernels only)',
+  vllm: 'vLLM',
+  'tensorrt-llm': 'TensorRT-LLM',
+  'deepspeed-mii': 'DeepSpeed-MII',
+  'llama.cpp': 'llama.cpp',
 };
 
 const ENGINE_LABELS: Record<Engine, string> = {
@@ -36,6 +44,10 @@ export function ScenarioExtras({ state, setScenario, catalog, problems }: Props)
       <SelectField label="cost engine" name="engine" value={s.engine} errors={problemsAt(problems, ['engine'])}
         onChange={(v) => setScenario({ engine: v as Engine })}>
         {ENGINES.map((e) => <option key={e} value={e}>{ENGINE_LABELS[e]}</option>)}
+      </SelectField>
+      <SelectField label="serving framework (host time per step)" name="framework" value={s.framework} errors={problemsAt(problems, ['framework'])}
+        onChange={(v) => setScenario({ framework: v as Framework })}>
+        {FRAMEWORKS.map((f) => <option key={f} value={f}>{FRAMEWORK_LABELS[f]}</option>)}
       </SelectField>
       {s.engine === 'roofline' ? (
         <SelectField label="operator pricing" name="calibration" value={s.calibration} errors={problemsAt(problems, ['calibration'])}

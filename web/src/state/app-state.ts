@@ -22,6 +22,9 @@ export type Calibration = (typeof CALIBRATIONS)[number];
 /** The cost engine: the analytical roofline, or the cycle-level simulator (uncalibrated, ≈0.1–1 s per estimate). */
 export const ENGINES = ['roofline', 'cycle'] as const;
 export type Engine = (typeof ENGINES)[number];
+/** The serving framework whose host time per step is added (the core's SERVING_FRAMEWORKS). */
+export const FRAMEWORKS = ['none', 'vllm', 'tensorrt-llm', 'deepspeed-mii', 'llama.cpp'] as const;
+export type Framework = (typeof FRAMEWORKS)[number];
 
 /** Speculative decoding with a draft model: α is the chance a draft token is accepted, γ the drafts per step. */
 export interface SpeculativeState {
@@ -46,6 +49,7 @@ export interface ScenarioState {
   kvbits?: number;
   calibration: Calibration;
   engine: Engine;
+  framework: Framework;
   speculative?: SpeculativeState;
   /** Images per sequence, for a vision-language model (the core's default, 1, when not given). */
   images?: number;
@@ -77,7 +81,7 @@ export const DEFAULT_STATE: AppState = {
   view: 'estimate',
   model: 'llama-3.1-8b',
   hardware: 'h100-sxm',
-  scenario: { batch: 1, inputTokens: 1024, outputTokens: 256, tp: 1, pp: 1, dtype: 'bf16', flash: true, calibration: 'default', engine: 'roofline' },
+  scenario: { batch: 1, inputTokens: 1024, outputTokens: 256, tp: 1, pp: 1, dtype: 'bf16', flash: true, calibration: 'default', engine: 'roofline', framework: 'none' },
   overrides: {},
   compare: ['h100-sxm', 'h200', 'mi300x', 'a100-80gb-sxm'],
   sweepAxis: 'batch',

@@ -21,6 +21,7 @@ function scenarioFields(s: ScenarioState): Omit<EstimateRequest, 'model' | 'hard
     // 'default' is the core's own default, so it is left out (and the request stays the one the CLI would send).
     ...(s.calibration === 'none' ? { calibration: 'none' as const } : {}),
     ...(s.engine === 'cycle' ? { engine: 'cycle' as const } : {}),
+    ...(s.framework === 'none' ? {} : { framework: s.framework }),
   };
 }
 

@@ -2,7 +2,7 @@
 // Numbers are kept as given (a bad one reaches the core, which reports it at its field); unknown enum values
 // fall back to the default.
 import {
-  CALIBRATIONS, DEFAULT_SPECULATIVE, ENGINES, DEFAULT_STATE, PARETO_COSTS, PHASES, SWEEP_AXES, VIEWS, type AppState, type ScenarioState,
+  CALIBRATIONS, DEFAULT_SPECULATIVE, ENGINES, FRAMEWORKS, DEFAULT_STATE, PARETO_COSTS, PHASES, SWEEP_AXES, VIEWS, type AppState, type ScenarioState,
   type SpeculativeState,
 } from './app-state.ts';
 
@@ -54,6 +54,7 @@ export function parseState(search: string): AppState {
   scenario.flash = q.get('flash') !== '0';
   scenario.calibration = oneOf(CALIBRATIONS, q.get('cal'), d.scenario.calibration);
   scenario.engine = oneOf(ENGINES, q.get('eng'), d.scenario.engine);
+  scenario.framework = oneOf(FRAMEWORKS, q.get('fw'), d.scenario.framework);
   const draft = q.get('draft');
   if (draft) {
     const speculative: SpeculativeState = { draft, acceptance: q.has('alpha') ? Number(q.get('alpha')) : DEFAULT_SPECULATIVE.acceptance };
@@ -93,6 +94,7 @@ export function serializeState(s: AppState): string {
   put('flash', s.scenario.flash ? '1' : '0', '1');
   put('cal', s.scenario.calibration, d.scenario.calibration);
   put('eng', s.scenario.engine, d.scenario.engine);
+  put('fw', s.scenario.framework, d.scenario.framework);
   const spec = s.scenario.speculative;
   if (spec) {
     q.set('draft', spec.draft);
