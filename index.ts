@@ -29,8 +29,6 @@ export { expectedDistinctExperts } from './models/expected-experts.ts';
 export type { CostBackend, CostContext, OpCost, Bound } from './simulator/cost.ts';
 export { DEFAULT_EFFICIENCY, IDEAL_EFFICIENCY } from './simulator/efficiency.ts';
 export type { EfficiencyProfile } from './simulator/efficiency.ts';
-export { energyRates } from './simulator/energy.ts';
-export type { EnergyRates } from './simulator/energy.ts';
 export { rooflineBackend } from './simulator/roofline/roofline-backend.ts';
 export { ENGINES, backendFor } from './simulator/engines.ts';
 export type { EngineId } from './simulator/engines.ts';

@@ -2,17 +2,15 @@
 // (the per-shape cache cleared before every call), with the events simulated and events per second.
 import { performance } from 'node:perf_hooks';
 import {
-  DEFAULT_EFFICIENCY, buildGraph, clearCycleCache, createCycleBackend, cycleStats, energyRates, findDevice, resolveInputs,
+  DEFAULT_EFFICIENCY, buildGraph, clearCycleCache, createCycleBackend, cycleStats, findDevice, resolveInputs,
   type CostContext, type Op,
 } from '../index.ts';
+import { measurementContext } from '../calibrate/fit.ts';
 
 export interface CycleRow { name: string; calls: number; wallS: number; events: number; simulatedS: number }
 
-function contextFor(deviceId: string): CostContext {
-  const device = findDevice(deviceId)!;
-  const link = { name: 'none', bandwidthBytesPerS: 1e11, latencyS: 1e-6 };
-  return { device, efficiency: DEFAULT_EFFICIENCY, links: { tp: link, ep: link, pp: link, dp: link }, baseDtype: 'fp16', energy: energyRates(device) };
-}
+/** How calibrate prices a measured op on a preset (its own links; the cycle engine ignores the efficiencies). */
+const contextFor = (deviceId: string): CostContext => measurementContext(findDevice(deviceId)!, DEFAULT_EFFICIENCY, 'fp16');
 
 /** Mean wall time per cold call of `body` (which returns simulated seconds), and events per call. */
 function timeCold(name: string, calls: number, body: () => number): CycleRow {

@@ -23,7 +23,7 @@ import { costOp } from '../simulator/roofline/roofline-backend.ts';
 import { COMPUTE_DTYPES, type ComputeDtype } from '../common/dtype.ts';
 import { absPctError, quantile } from './accuracy/error-stats.ts';
 import type { Measurement } from './measurement-schema.ts';
-import { measurementKey, measurementOp, stableHash } from './op-family.ts';
+import { measurementKey, measurementOp, shapeKey, stableHash } from './op-family.ts';
 import type { CalibrationProfile, FamilyError } from './profile-schema.ts';
 
 export interface FitOptions {
@@ -140,7 +140,7 @@ const GEMM_IMPLEMENTATIONS = new Set<Measurement['kernel']>(['gemm-naive', 'gemm
  * of the same shape would only teach the curve noise. Other rows pass unchanged, in order.
  */
 export function fastestImplementations(measurements: readonly Measurement[]): { kept: Measurement[]; dropped: number } {
-  const problem = (m: Measurement): string => `${measurementDeviceId(m)}|${m.dtype}|${Object.keys(m.shape).sort().map((k) => `${k}=${m.shape[k]}`).join(',')}`;
+  const problem = (m: Measurement): string => `${measurementDeviceId(m)}|${m.dtype}|${shapeKey(m)}`;
   const fastest = new Map<string, Measurement>();
   for (const m of measurements) {
     if (!GEMM_IMPLEMENTATIONS.has(m.kernel)) continue;

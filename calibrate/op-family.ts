@@ -122,8 +122,12 @@ export function measurementOp(m: Measurement): MeasuredOpResult {
 
 /** A stable text key of what was measured (device, kernel, variant, dtype, shape): repeats of one shape share it. */
 export function measurementKey(m: Measurement, deviceId: string): string {
-  const shape = Object.keys(m.shape).sort().map((k) => `${k}=${m.shape[k]}`).join(',');
-  return `${deviceId}|${m.kernel}|${m.variant ?? ''}|${m.dtype}|${shape}`;
+  return `${deviceId}|${m.kernel}|${m.variant ?? ''}|${m.dtype}|${shapeKey(m)}`;
+}
+
+/** The shape of a measurement as `k=…,m=…,n=…` (keys sorted). */
+export function shapeKey(m: Measurement): string {
+  return Object.keys(m.shape).sort().map((k) => `${k}=${m.shape[k]}`).join(',');
 }
 
 /** FNV-1a 32-bit hash: deterministic across runs and platforms. */

@@ -12,7 +12,6 @@ import type { ComputeDtype } from '../../common/dtype.ts';
 import type { Op } from '../../models/ops.ts';
 import type { CostBackend, CostContext } from '../../simulator/cost.ts';
 import { DEFAULT_EFFICIENCY, IDEAL_EFFICIENCY, type EfficiencyProfile } from '../../simulator/efficiency.ts';
-import { energyRates } from '../../simulator/energy.ts';
 import { rooflineBackend } from '../../simulator/roofline/roofline-backend.ts';
 import { findDevice } from '../../hardware/registry.ts';
 import { createCycleBackend } from '../../simulator/cycle/cycle-backend.ts';
@@ -21,6 +20,7 @@ import { importNeusight } from '../importers/neusight.ts';
 import { importVidurMlp } from '../importers/vidur.ts';
 import type { Measurement } from '../measurement-schema.ts';
 import { measurementKey, measurementOp, stableHash } from '../op-family.ts';
+import { measurementContext } from '../fit.ts';
 import { quantile, summarize, type ErrorSummary, type Sample } from './error-stats.ts';
 
 export type Split = 'train' | 'held-out' | 'all';
@@ -106,8 +106,7 @@ function contextFor(deviceId: string, baseDtype: ComputeDtype, efficiency: Reado
   if (ctx === undefined) {
     const device = findDevice(deviceId);
     if (!device) throw new Error(`no preset ${deviceId}`);
-    const link = { name: 'none', bandwidthBytesPerS: 1e9, latencyS: 1e-6 };
-    ctx = { device, efficiency, links: { tp: link, ep: link, pp: link, dp: link }, baseDtype, energy: energyRates(device) };
+    ctx = measurementContext(device, efficiency, baseDtype);
     contexts.set(key, ctx);
   }
   return ctx;
