@@ -22,7 +22,8 @@ export { paramBreakdown, activeParams } from './models/params.ts';
 export type { ParamBreakdown } from './models/params.ts';
 export { buildGraph } from './models/graph.ts';
 export type { GraphRequest } from './models/graph.ts';
-export type { Op, OpGraph, OpKind, Phase, GemmOp, AttentionOp, ElementwiseOp, GatherOp, CollectiveOp } from './models/ops.ts';
+export type { Op, OpGraph, OpKind, Phase, GemmOp, AttentionOp, ElementwiseOp, GatherOp, CollectiveOp, BlasLayout } from './models/ops.ts';
+export { BLAS_LAYOUTS } from './models/ops.ts';
 export type { Precision } from './models/precision.ts';
 export { expectedDistinctExperts } from './models/expected-experts.ts';
 

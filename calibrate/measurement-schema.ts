@@ -1,6 +1,7 @@
 // The measurement format shared by kernels-ref (which writes it) and calibrate/ (which reads it): JSON Lines,
 // one measured kernel per line. Every reader validates each line with this schema and reports bad lines by number.
 import { z } from 'zod';
+import { BLAS_LAYOUTS } from '../models/ops.ts';
 
 export const MEASUREMENT_SCHEMA_ID = 'genz.measurement.v1';
 
@@ -45,6 +46,8 @@ export const MeasurementSchema = z
     kernel: z.enum(KERNELS),
     variant: z.string().optional().describe('implementation detail, e.g. "tile=32"'),
     shape: z.record(z.string(), z.number().finite().nonnegative()).describe('kernel-specific sizes, e.g. {m, n, k, batch}'),
+    layout: z.enum(BLAS_LAYOUTS).optional()
+      .describe("GEMM only: transposes of the column-major BLAS call C (n×m) = op(W)·op(X), W the k×n operand ('TN': torch.nn.Linear, 'NN': torch.matmul of contiguous tensors); absent: not recorded"),
     dtype: z.enum(['fp64', 'fp32', 'tf32', 'bf16', 'fp16', 'fp8', 'int8', 'int4', 'int3', 'int2']),
     medianS: seconds.positive('must be positive'),
     minS: seconds.optional(),

@@ -76,7 +76,7 @@ export function measurementOp(m: Measurement): MeasuredOpResult {
         const m0 = need(s, ['m', 'M'], m.kernel === 'gemv' ? 1 : undefined);
         op = {
           ...base, kind: 'gemm', m: m0, n: need(s, ['n', 'N']), k: need(s, ['k', 'K']), batch: need(s, ['batch', 'B'], 1),
-          weightBits: bits, actBits: bits, outBits: pick(s, ['outBits']) ?? bits,
+          weightBits: bits, actBits: bits, outBits: pick(s, ['outBits']) ?? bits, ...(m.layout === undefined ? {} : { blasLayout: m.layout }),
         };
         break;
       }

@@ -11,12 +11,14 @@ import {
 } from '../simulator/calibration.ts';
 
 const finite = z.number().finite('must be a finite number');
-const vector = (what: string) => z.array(finite).length(FEATURE_COUNT, `must have ${FEATURE_COUNT} entries (${CALIBRATION_FEATURES.join(', ')})`).describe(what);
+// A profile written by an earlier genz has the features of its day, a prefix of today's (features are only ever
+// appended): its vectors are as long as its `features` (checked by ProfileSchema) and a missing weight is 0.
+const vector = (what: string) => z.array(finite).min(1).max(FEATURE_COUNT, `must have at most ${FEATURE_COUNT} entries (${CALIBRATION_FEATURES.join(', ')})`).describe(what);
 
 export const CurveSchema = z
   .object({
-    weights: z.array(finite.min(-100, 'must be at least -100').max(100, 'must be at most 100')).length(FEATURE_COUNT, `must have ${FEATURE_COUNT} entries`)
-      .describe('natural-log slowdown per unit of each feature'),
+    weights: z.array(finite.min(-100, 'must be at least -100').max(100, 'must be at most 100')).min(1).max(FEATURE_COUNT, `must have at most ${FEATURE_COUNT} entries`)
+      .describe('natural-log slowdown per unit of each feature (features beyond its length weigh 0)'),
     featureMin: vector('smallest value of each feature in the training rows (features are clamped to it)'),
     featureMax: vector('largest value of each feature in the training rows'),
     overheadS: finite.nonnegative('must not be negative').max(1, 'must be at most 1 s').describe('fixed time per kernel launch, seconds'),
@@ -60,10 +62,10 @@ export const ProfileSchema = z
     device: DeviceSchema.optional().describe('device spec built from the measurements, for a device without a genz preset'),
     features: z
       .array(z.string())
-      .refine((f) => f.length === FEATURE_COUNT && f.every((name, i) => name === CALIBRATION_FEATURES[i]), {
-        message: `must be exactly [${CALIBRATION_FEATURES.join(', ')}] (the features this genz evaluates)`,
+      .refine((f) => f.length >= 1 && f.length <= FEATURE_COUNT && f.every((name, i) => name === CALIBRATION_FEATURES[i]), {
+        message: `must be [${CALIBRATION_FEATURES.join(', ')}] or a leading part of it (the features of an earlier genz)`,
       })
-      .describe('names of the curve features, in order'),
+      .describe('names of the curve features, in order (a profile of an earlier genz has a leading part of today\'s list)'),
     families: familyCurves.describe('one curve per operator family that had training rows'),
     byDtype: familyDtypeCurves.optional().describe('curves per family and compute dtype, where a family had rows of several dtypes; used before the family curve'),
     split: z
@@ -78,7 +80,21 @@ export const ProfileSchema = z
     createdBy: z.string().min(1).describe('the command that made the profile'),
     measurementSources: z.array(z.string().min(1)).min(1).describe('files or datasets the measurements came from'),
   })
-  .strict();
+  .strict()
+  .superRefine((profile, ctx) => {
+    // Every curve has one weight, minimum and maximum per listed feature.
+    const check = (curve: { weights: number[]; featureMin: number[]; featureMax: number[] }, path: (string | number)[]): void => {
+      for (const key of ['weights', 'featureMin', 'featureMax'] as const) {
+        if (curve[key].length !== profile.features.length) {
+          ctx.addIssue({ code: 'custom', path: [...path, key], message: `must have ${profile.features.length} entries (one per feature), found ${curve[key].length}` });
+        }
+      }
+    };
+    for (const [family, curve] of Object.entries(profile.families)) if (curve) check(curve, ['families', family]);
+    for (const [family, byDtype] of Object.entries(profile.byDtype ?? {})) {
+      for (const [dtype, curve] of Object.entries(byDtype ?? {})) if (curve) check(curve, ['byDtype', family, dtype]);
+    }
+  });
 
 export type CalibrationProfile = z.output<typeof ProfileSchema>;
 export type FamilyError = z.output<typeof FamilyErrorSchema>;

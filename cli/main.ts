@@ -4,7 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import {
   GenzError, formatProblem, estimate, estimateOp, listDevices, listSystems, listModels, findDevice, findSystem, findModel,
   hardwareIds, modelIds, hardwareJsonSchema, modelJsonSchema, COMPUTE_DTYPES, IDEAL_EFFICIENCY, DEFAULT_MODEL, DEFAULT_HARDWARE,
-  paramBreakdown, closestNames, SERVING_FRAMEWORKS, estimateVision, vitIds, vimIds, listVits, listVims, listVlmConfigs, vitParams, vimParams,
+  paramBreakdown, closestNames, SERVING_FRAMEWORKS, BLAS_LAYOUTS, estimateVision, vitIds, vimIds, listVits, listVims, listVlmConfigs, vitParams, vimParams,
   type EstimateRequest, type SingleOpRequest, type VisionRequest,
 } from '../index.ts';
 import { formatBytes, formatCount, formatSeconds, table, toJson } from './format.ts';
@@ -157,6 +157,7 @@ interface OpFlags {
   m?: number; n?: number; k?: number; batch?: number; dtype?: string; hardware?: string; q?: number; kv?: number;
   heads?: number; kvHeads?: number; headDim?: number; causal?: boolean; flash?: boolean; elements?: number; bytes?: number;
   devices?: number; fromFile?: string; json?: boolean; calibration?: string; engine?: EngineFlags['engine']; trace?: string;
+  layout?: string;
 }
 
 function opRequest(kind: string, f: OpFlags, engine?: EngineChoice): SingleOpRequest {
@@ -165,7 +166,7 @@ function opRequest(kind: string, f: OpFlags, engine?: EngineChoice): SingleOpReq
   const set = (key: string, value: unknown): void => { if (value !== undefined) r[key] = value; };
   set('hardware', idOrFile(f.hardware, 'hardware')); set('dtype', f.dtype); set('batch', f.batch);
   if (f.calibration !== undefined) r.calibration = calibrationFlag(f.calibration);
-  if (kind === 'gemm') { set('m', f.m); set('n', f.n); set('k', f.k); }
+  if (kind === 'gemm') { set('m', f.m); set('n', f.n); set('k', f.k); set('layout', f.layout); }
   else if (kind === 'attention') {
     set('queryLen', f.q); set('kvLen', f.kv); set('heads', f.heads); set('kvHeads', f.kvHeads); set('headDim', f.headDim);
     set('causal', f.causal); set('flash', f.flash);
@@ -218,6 +219,7 @@ addEngineFlags(program.command('op'))
   .option('--n <n>', 'gemm: columns of B and C', parseWhole('n'))
   .option('--k <n>', 'gemm: inner dimension', parseWhole('k'))
   .option('--batch <n>', 'gemm: batched GEMM count (batch × (m×k)·(k×n)); attention: sequences', parseWhole('batch'))
+  .addOption(new Option('--layout <layout>', "gemm: transposes of the BLAS call (weight, activations); default TN as torch.nn.Linear").choices(BLAS_LAYOUTS))
   .addOption(new Option('--dtype <dtype>', 'compute dtype; fp32 is non-tensor FP32, tf32 its own (default: fp16)').choices(COMPUTE_DTYPES))
   .option('--hardware <id|file>', `device id or spec file (default: ${DEFAULT_HARDWARE})`)
   .option('--q <n>', 'attention: query tokens per sequence', parseWhole('q'))

@@ -26,7 +26,16 @@ export interface GemmOp extends OpBase {
   weightBits: number | null;
   actBits: number;
   outBits: number;
+  /**
+   * Transposes of the column-major BLAS call that runs it, C (n × m) = op(W) · op(X) with W the k×n operand, as
+   * cuBLAS/rocBLAS and DeepBench name them: 'TN' (the default when absent) is what torch.nn.Linear issues, 'NN' a
+   * torch.matmul/bmm of contiguous tensors. Only calibration curves fitted on several layouts read it.
+   */
+  blasLayout?: BlasLayout;
 }
+
+export const BLAS_LAYOUTS = ['NN', 'NT', 'TN', 'TT'] as const;
+export type BlasLayout = (typeof BLAS_LAYOUTS)[number];
 
 /** Scaled-dot-product attention of `queryLen` new tokens against `kvLen` cached ones, per sequence. */
 export interface AttentionOp extends OpBase {

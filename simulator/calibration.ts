@@ -6,7 +6,7 @@
 // range the curve was fitted on. The exponent is clamped at 0, so a calibrated op is never faster than its
 // roofline floor. Curves are data (fitted by calibrate/fit.ts); this file only evaluates them. Pure, no allocation.
 import type { ComputeDtype } from '../common/dtype.ts';
-import type { Op } from '../models/ops.ts';
+import type { BlasLayout, Op } from '../models/ops.ts';
 
 export const CALIBRATION_SCHEMA_ID = 'genz.calibration.v1';
 
@@ -26,8 +26,11 @@ export type CalibrationFamily = (typeof CALIBRATION_FAMILIES)[number];
  * - wave, pad (GEMM only, as NeuSight and LLMCompass model it): the output is cut into TILE × TILE tiles run in
  *   waves of one tile per SM. wave = −log10(tiles / (waves × SMs)) is the idle share of the last wave (0 without
  *   an SM count); pad = −log10(m·n / padded m·n) is the work wasted on partial edge tiles.
+ * - transW, transX (GEMM only): 1 when the BLAS call reads the weight (k×n) or the activation operand transposed
+ *   (op.blasLayout, default 'TN' as torch.nn.Linear issues). Libraries pick different kernels per layout: DeepBench
+ *   times one shape up to 2× apart between its NN, NT and TN variants.
  */
-export const CALIBRATION_FEATURES = ['bias', 'balance', 'balance2', 'overlap', 'size', 'shape1', 'shape2', 'shape3', 'shape4', 'wave', 'pad'] as const;
+export const CALIBRATION_FEATURES = ['bias', 'balance', 'balance2', 'overlap', 'size', 'shape1', 'shape2', 'shape3', 'shape4', 'wave', 'pad', 'transW', 'transX'] as const;
 export const FEATURE_COUNT = CALIBRATION_FEATURES.length;
 
 /** Output tile edge of the wave and pad features: the common CUTLASS/cuBLAS 128 × 128 threadblock tile. */
@@ -138,8 +141,15 @@ function featureOf(index: number, op: Op, balance: number, floorS: number, compu
     case 10:
       if (op.kind !== 'gemm') return 0;
       return 0 - clampedLog10((op.m * op.n) / (Math.ceil(op.m / TILE) * Math.ceil(op.n / TILE) * TILE * TILE));
+    case 11: return op.kind === 'gemm' && layoutOf(op.blasLayout)[0] === 'T' ? 1 : 0;
+    case 12: return op.kind === 'gemm' && layoutOf(op.blasLayout)[1] === 'T' ? 1 : 0;
     default: return 0;
   }
+}
+
+/** The layout a GEMM without one runs in: torch.nn.Linear's (weight transposed, activations not). */
+function layoutOf(layout: BlasLayout | undefined): BlasLayout {
+  return layout ?? 'TN';
 }
 
 /**

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { COMPUTE_DTYPES, DTYPE_STORAGE_BITS } from '../common/dtype.ts';
 import { parseWith } from '../common/zod-errors.ts';
 import { GenzError } from '../common/errors.ts';
-import type { Op } from '../models/ops.ts';
+import { BLAS_LAYOUTS, type Op } from '../models/ops.ts';
 import { resolveHardware } from '../hardware/registry.ts';
 import type { CostBackend, CostContext, OpCost } from './cost.ts';
 import { DEFAULT_EFFICIENCY } from './efficiency.ts';
@@ -23,7 +23,11 @@ const common = {
 };
 
 export const SingleOpRequestSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('gemm'), m: dim('m'), n: dim('n'), k: dim('k'), batch: dim('batch').default(1), ...common }).strict(),
+  z.object({
+    kind: z.literal('gemm'), m: dim('m'), n: dim('n'), k: dim('k'), batch: dim('batch').default(1),
+    layout: z.enum(BLAS_LAYOUTS).optional().describe("transposes of the BLAS call (weight, activations); default 'TN' as torch.nn.Linear"),
+    ...common,
+  }).strict(),
   z.object({
     kind: z.literal('attention'), batch: dim('batch').default(1), queryLen: dim('queryLen'), kvLen: dim('kvLen'),
     heads: dim('heads'), kvHeads: dim('kvHeads').optional(), headDim: dim('headDim').default(128),
@@ -64,7 +68,10 @@ export function estimateOp(request: SingleOpRequest, backend?: CostBackend): Sin
   let op: Op;
   switch (req.kind) {
     case 'gemm':
-      op = { ...base, block: 'mlp', kind: 'gemm', m: req.m, n: req.n, k: req.k, batch: req.batch, weightBits: bits, actBits: bits, outBits: bits };
+      op = {
+        ...base, block: 'mlp', kind: 'gemm', m: req.m, n: req.n, k: req.k, batch: req.batch, weightBits: bits, actBits: bits, outBits: bits,
+        ...(req.layout === undefined ? {} : { blasLayout: req.layout }),
+      };
       break;
     case 'attention':
       if (req.kvHeads !== undefined && req.heads % req.kvHeads !== 0) {

@@ -1,11 +1,15 @@
 // DeepBench's dense GEMM results (baidu-research/DeepBench, Apache-2.0; results/{train,inference}/*.xlsx rows as CSV):
 // device,suite,sheet,precision,application,M,N,K,A_transpose,B_transpose,time_ms,tflops. C (M×N) = op(A) (M×K) ·
-// op(B) (K×N); the transposes are the variant ("NN", "TN", "NT"). Precision column → dtype (the input type):
+// op(B) (K×N) in cuBLAS's column-major terms, A the weights (M = output features) and N the batch of inputs. In
+// genz's convention (models/ops.ts: m tokens, a k×n weight) that is m = N, n = M, k = K, and the transposes
+// A_transpose, B_transpose are the layout (weight, activations) of the same call; they are also the variant
+// ("NN", "TN", "NT"). Precision column → dtype (the input type):
 // - "Float" → fp32,
 // - "16 bit inputs, 16 bit multiplication, 32 bit addition" (V100, T4 mixed) → fp16,
 // - "16 bit inputs, 32 bit multiplication, 32 bit addition" (P100 "pseudo FP16") → fp16, variant "… fp32-math",
 // - "… Int8 multiplication, 32 bit accumulation" (T4 inference) → int8 with an int32 output (DeepBench's
 //   int8 GEMM writes 32-bit results), the rest write C in the input type.
+import type { BlasLayout } from '../../models/ops.ts';
 import type { Measurement } from '../measurement-schema.ts';
 import { DTYPE_BYTES, ImportProblems, gemmCost, measurement, msToS, requireColumns, type CsvRecord } from './table.ts';
 
@@ -45,7 +49,7 @@ function precisionOf(problems: ImportProblems, record: CsvRecord): Precision | u
   return undefined;
 }
 
-/** Shape {m, n, k, batch: 1}; FLOPs 2·M·N·K; bytes read A and B and write C once. */
+/** Shape {m: N, n: M, k: K, batch: 1} (genz's m is DeepBench's batch N); FLOPs 2·M·N·K; bytes read A and B and write C once. */
 export function importDeepbench(text: string, fileName?: string): Measurement[] {
   const table = requireColumns(text, ['device', 'precision', 'M', 'N', 'K', 'A_transpose', 'B_transpose', 'time_ms'], 'a DeepBench GEMM CSV', fileName);
   const problems = new ImportProblems(SOURCE, fileName);
@@ -60,8 +64,8 @@ export function importDeepbench(text: string, fileName?: string): Measurement[] 
     const inBytes = DTYPE_BYTES[precision.dtype];
     out.push(measurement({
       source: SOURCE, device: device(record.cells.device!.trim()), kernel: 'gemm', variant: precision.note ? `${ta}${tb} ${precision.note}` : `${ta}${tb}`,
-      shape: { m, n, k, batch: 1 }, dtype: precision.dtype, medianS: msToS(ms),
-      ...gemmCost(m, n, k, 1, { a: inBytes, b: inBytes, c: precision.outBytes, sharedB: true }),
+      shape: { m: n, n: m, k, batch: 1 }, layout: `${ta}${tb}` as BlasLayout, dtype: precision.dtype, medianS: msToS(ms),
+      ...gemmCost(n, m, k, 1, { a: inBytes, b: inBytes, c: precision.outBytes, sharedB: true }),
     }));
   }
   problems.throwIfAny();

@@ -33,7 +33,7 @@ export function importLlmcompass(text: string, fileName?: string): Measurement[]
     ['line 1']);
 }
 
-/** matmul_{A100,MI210}: shape {m, n, k, batch: 1}, fp16 in and out. */
+/** matmul_{A100,MI210}: shape {m, n, k, batch: 1}, fp16 in and out; layout 'NN' (torch.matmul of contiguous A·B). */
 export function importLlmcompassMatmul(text: string, fileName?: string): Measurement[] {
   const table = requireColumns(text, ['device', 'op', 'M', 'N', 'K', 'latency_ms'], 'an LLMCompass matmul CSV', fileName);
   const problems = new ImportProblems(SOURCE, fileName);
@@ -44,7 +44,7 @@ export function importLlmcompassMatmul(text: string, fileName?: string): Measure
     const ms = problems.num(record, 'latency_ms', { positive: true });
     if ([m, n, k, ms].some(Number.isNaN) || record.cells.op!.trim() !== 'matmul_fp16') continue;
     out.push(measurement({
-      source: SOURCE, device: device(record.cells.device!.trim()), kernel: 'gemm', shape: { m, n, k, batch: 1 }, dtype: 'fp16',
+      source: SOURCE, device: device(record.cells.device!.trim()), kernel: 'gemm', shape: { m, n, k, batch: 1 }, layout: 'NN', dtype: 'fp16',
       medianS: msToS(ms), ...gemmCost(m, n, k, 1, { a: FP16, b: FP16, c: FP16, sharedB: true }),
     }));
   }

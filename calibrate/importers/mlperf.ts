@@ -1,7 +1,9 @@
 // MLPerf Inference v4.1, Dell's Llama-2-70B submission on AMD MI300X (mlcommons/inference_results_v4.1, Apache-2.0):
 // the hipBLASLt tuning table, columns M,N,K,libtype,solidx,soltimems,indtype,outdtype. soltimems is the measured
 // time of the chosen solution. FP8 (e4m3fnuz) inputs, FP16 output. In vLLM's ROCm GEMM tuning M is the weight's
-// output features and N the tokens (57344 = 2 × 28672, Llama-2-70B's fused gate and up); 2·M·N·K FLOPs either way.
+// output features and N the tokens (57344 = 2 × 28672, Llama-2-70B's fused gate and up), so in genz's convention
+// (models/ops.ts: m tokens, a k×n weight) m = N and n = M. The layout is torch.nn.Linear's ('TN'): vLLM's tuned
+// GEMM replaces F.linear.
 import type { Measurement } from '../measurement-schema.ts';
 import { DTYPE_BYTES, ImportProblems, gemmCost, measurement, msToS, requireColumns } from './table.ts';
 
@@ -15,7 +17,7 @@ const DTYPES: Readonly<Record<string, Measurement['dtype']>> = {
 /** The file carries no device column: every row is the MI300X of Dell's submission. */
 export const MLPERF_DEVICE: Measurement['device'] = { name: 'AMD Instinct MI300X', id: 'mi300x', backend: 'hip' };
 
-/** Shape {m, n, k, batch: 1}; dtype is the input type; bytes read A and B (input type) and write C (output type). */
+/** Shape {m: N, n: M, k: K, batch: 1}; dtype is the input type; bytes read A and B (input type) and write C (output type). */
 export function importMlperf(text: string, fileName?: string): Measurement[] {
   const table = requireColumns(text, ['M', 'N', 'K', 'libtype', 'soltimems', 'indtype', 'outdtype'], 'an MLPerf GEMM tuning CSV', fileName);
   const problems = new ImportProblems(SOURCE, fileName);
@@ -31,8 +33,8 @@ export function importMlperf(text: string, fileName?: string): Measurement[] {
     const outType = DTYPES[outdtype]!;
     const lib = (record.cells.libtype ?? '').trim() || 'unknown';
     out.push(measurement({
-      source: SOURCE, device: MLPERF_DEVICE, kernel: 'gemm', variant: `${lib} ${outType}-out`, shape: { m, n, k, batch: 1 }, dtype: inType,
-      medianS: msToS(ms), ...gemmCost(m, n, k, 1, { a: DTYPE_BYTES[inType], b: DTYPE_BYTES[inType], c: DTYPE_BYTES[outType], sharedB: true }),
+      source: SOURCE, device: MLPERF_DEVICE, kernel: 'gemm', variant: `${lib} ${outType}-out`, shape: { m: n, n: m, k, batch: 1 }, layout: 'TN',
+      dtype: inType, medianS: msToS(ms), ...gemmCost(n, m, k, 1, { a: DTYPE_BYTES[inType], b: DTYPE_BYTES[inType], c: DTYPE_BYTES[outType], sharedB: true }),
     }));
   }
   problems.throwIfAny();

@@ -33,7 +33,10 @@ function device(name: string): Measurement['device'] {
   return { name, backend: 'cuda', computeUnits: known.computeUnits, clockHz: known.clockHz, runtime: RUNTIME };
 }
 
-/** Shape {batch: B, m: M, n: N, k: K}; fp32 throughout; bytes read A and B once and write C once. */
+/**
+ * Shape {batch: B, m: M, n: N, k: K}; fp32 throughout; bytes read A and B once and write C once. Layout: Linear
+ * issues 'TN' (its weight is stored out × in), bmm of contiguous tensors 'NN'.
+ */
 export function importNeusight(text: string, fileName?: string): Measurement[] {
   const table = requireColumns(text, ['device', 'op', 'B', 'M', 'N', 'K', 'latency_ms'], 'a NeuSight linear/bmm CSV', fileName);
   const problems = new ImportProblems(SOURCE, fileName);
@@ -49,7 +52,7 @@ export function importNeusight(text: string, fileName?: string): Measurement[] {
     if (!dev) devices.set(name, (dev = device(name)));
     out.push(measurement({
       source: SOURCE, device: dev, kernel: op === 'linear' ? 'gemm' : 'batched-gemm', variant: op === 'linear' ? 'torch.nn.Linear' : 'torch.bmm',
-      shape: { batch, m, n, k }, dtype: 'fp32', medianS: msToS(ms),
+      shape: { batch, m, n, k }, layout: op === 'linear' ? 'TN' : 'NN', dtype: 'fp32', medianS: msToS(ms),
       ...gemmCost(m, n, k, batch, { a: FP32, b: FP32, c: FP32, sharedB: op === 'linear' }),
     }));
   }

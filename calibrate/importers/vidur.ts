@@ -5,6 +5,7 @@
 // The op shapes follow calibrate/accuracy/vidur.ts, so imported rows and the accuracy replay agree.
 import { GenzError } from '../../common/errors.ts';
 import { FLOPS_PER_ELEMENT } from '../../models/emitter.ts';
+import type { BlasLayout } from '../../models/ops.ts';
 import { causalPairs } from '../../simulator/work.ts';
 import type { KernelName, Measurement } from '../measurement-schema.ts';
 import { DTYPE_BYTES, ImportProblems, gemmCost, measurement, msToS, parseCsvTable, requireColumns, type CsvRecord } from './table.ts';
@@ -55,6 +56,7 @@ export function importVidur(text: string, fileName?: string): Measurement[] {
 interface MlpOp {
   kernel: KernelName;
   shape: Record<string, number>;
+  layout?: BlasLayout;
   flops: number;
   bytes: number;
 }
@@ -64,7 +66,7 @@ function mlpOps(tokens: number, d: number, ffn: number, heads: number, kvHeads: 
   const hd = d / heads;
   const gemm = (n: number, k: number): MlpOp => {
     const cost = gemmCost(tokens, n, k, 1, { a: FP16, b: FP16, c: FP16, sharedB: true });
-    return { kernel: 'gemm', shape: { m: tokens, n, k, batch: 1 }, ...cost };
+    return { kernel: 'gemm', shape: { m: tokens, n, k, batch: 1 }, layout: 'TN', ...cost };
   };
   const stream = (kernel: 'rmsnorm' | 'silu-mul' | 'rope' | 'add', cols: number, reads: number, extraBytes = 0, extraShape: Record<string, number> = {}): MlpOp => ({
     kernel,
@@ -108,7 +110,8 @@ export function importVidurMlp(text: string, fileName?: string): Measurement[] {
     opColumns.forEach((column, i) => {
       const op = ops[column]!;
       out.push(measurement({
-        source: SOURCE, device: dev, kernel: op.kernel, variant: column.replace(/_median_ms$/, ''), shape: op.shape, dtype: 'fp16',
+        source: SOURCE, device: dev, kernel: op.kernel, variant: column.replace(/_median_ms$/, ''), shape: op.shape,
+        ...(op.layout === undefined ? {} : { layout: op.layout }), dtype: 'fp16',
         medianS: msToS(times[i]!), flops: op.flops, bytes: op.bytes,
       }));
     });

@@ -68,6 +68,14 @@ size_t align256(size_t n) { return (n + 255) & ~size_t(255); }
 
 }  // namespace
 
+// The GEMM layout in BLAS (column-major) terms, C (n×m) = op(W)·op(X) with W the k×n operand, as genz's measurement
+// schema names it: row-major C = A·B is 'NN'; y = W·x and y = x·Wᵀ read W as torch.nn.Linear does ('TN').
+static const char* blasLayout(const std::string& kernel) {
+  if (kernel == "gemm-naive" || kernel == "gemm-smem" || kernel == "gemm-tensor" || kernel == "gemm-blas" || kernel == "batched-gemm") return "NN";
+  if (kernel == "gemv" || kernel == "flat-gemm") return "TN";
+  return nullptr;
+}
+
 /** Runs one case: correctness against the reference, then timing. Returns the measurement line. */
 std::string measure(Backend& be, const Case& c, const Options& opt, uint64_t seed) {
   const KernelDef& def = *c.def;
@@ -222,7 +230,9 @@ std::string measure(Backend& be, const Case& c, const Options& opt, uint64_t see
   json::Obj m;
   m.str("schema", "genz.measurement.v1").str("source", "kernels-ref").raw("device", deviceJson(dev, opt)).str("kernel", def.name);
   if (!c.variant.empty()) m.str("variant", c.variant);
-  m.raw("shape", shapeJson(c)).str("dtype", c.dtype);
+  m.raw("shape", shapeJson(c));
+  if (const char* layout = blasLayout(def.name)) m.str("layout", layout);
+  m.str("dtype", c.dtype);
   m.num("medianS", median).num("minS", samples.front()).num("maxS", samples.back()).num("repeats", double(n));
   m.num("flops", flops).num("bytes", bytes).num("achievedFlopsPerS", flops / median).num("achievedBytesPerS", bytes / median);
   m.num("maxAbsError", maxErr).str("measuredAt", isoNow());

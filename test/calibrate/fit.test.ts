@@ -3,14 +3,15 @@
 // rejected with the field path.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { findDevice, IDEAL_EFFICIENCY } from '../../index.ts';
+import { estimateOp, findDevice, IDEAL_EFFICIENCY } from '../../index.ts';
 import { parseCsv, num } from '../../calibrate/accuracy/csv.ts';
 import { fitProfile, fitProfiles, measurementContext } from '../../calibrate/fit.ts';
 import type { Measurement } from '../../calibrate/measurement-schema.ts';
 import { measurementOp } from '../../calibrate/op-family.ts';
 import { parseProfile, parseProfileText, profileCurves, type CalibrationProfile } from '../../calibrate/profile-schema.ts';
 import { reportProfile } from '../../calibrate/report.ts';
-import { CALIBRATION_SCHEMA_ID, FEATURE_COUNT, type CalibrationCurve, type CalibrationFamily } from '../../simulator/calibration.ts';
+import { CALIBRATION_FEATURES, CALIBRATION_SCHEMA_ID, FEATURE_COUNT, type CalibrationCurve, type CalibrationFamily } from '../../simulator/calibration.ts';
+import type { BlasLayout, Op } from '../../models/ops.ts';
 import { DEFAULT_EFFICIENCY } from '../../simulator/efficiency.ts';
 import { costOp } from '../../simulator/roofline/roofline-backend.ts';
 import { expectGenzError } from '../helpers.ts';
@@ -166,6 +167,47 @@ describe('fit recovers known curves (synthetic)', () => {
   });
 });
 
+describe('GEMM layout (synthetic)', () => {
+  // Truth: the same shape runs 1.5× slower when the BLAS call reads the weight transposed (as in DeepBench's TN vs NN).
+  const device: Device = { id: 'v100', name: 'NVIDIA V100', backend: 'cuda' };
+  const v100 = findDevice('v100')!;
+  const transW = CALIBRATION_FEATURES.indexOf('transW');
+  const weights = new Array<number>(FEATURE_COUNT).fill(0);
+  weights[0] = 0.2;
+  weights[transW] = Math.log(1.5);
+  const truth = {
+    schema: CALIBRATION_SCHEMA_ID, deviceId: v100.id,
+    families: { gemm: { weights, featureMin: new Array(FEATURE_COUNT).fill(-1e9), featureMax: new Array(FEATURE_COUNT).fill(1e9), overheadS: 3e-6 } },
+  } as const;
+  const priced = (m: Measurement): { op: Op; ctx: ReturnType<typeof measurementContext> } => {
+    const p = measurementOp(m);
+    if ('problem' in p) throw new Error(p.problem);
+    return { op: p.op, ctx: measurementContext(v100, DEFAULT_EFFICIENCY, p.baseDtype) };
+  };
+  const rows: Measurement[] = [];
+  for (let m = 16; m <= 8192; m *= 2) for (const n of [1024, 4096]) for (const k of [1024, 4096]) for (const layout of ['NN', 'TN'] as const) {
+    const row = measurement(device, 'gemm', { m, n, k }, 1, { layout, variant: layout });
+    const { op, ctx } = priced(row);
+    rows.push({ ...row, medianS: costOp(op, { ...ctx, calibration: truth }).latencyS });
+  }
+  const profile = fitProfile(rows, { createdBy: 'test: layout' });
+  const fitted = profileCurves(profile);
+
+  it('the fitted curve prices TN 1.5× NN on a fresh shape, and an op without a layout as TN', () => {
+    const time = (layout?: BlasLayout): number => {
+      const { op, ctx } = priced(measurement(device, 'gemm', { m: 3000, n: 2500, k: 1500 }, 1, layout ? { layout } : {}));
+      return costOp(op, { ...ctx, calibration: fitted }).latencyS;
+    };
+    expect(time('TN') / time('NN')).toBeCloseTo(1.5, 1);
+    expect(time()).toBe(time('TN'));
+  });
+
+  it('genz op --layout reaches the curve (single-op request)', () => {
+    const op = (layout: BlasLayout) => estimateOp({ kind: 'gemm', m: 3000, n: 2500, k: 1500, dtype: 'fp16', hardware: 'v100', layout, calibration: profile });
+    expect(op('TN').latencyS / op('NN').latencyS).toBeCloseTo(1.5, 1);
+  });
+});
+
 describe('per-dtype curves and collectives (synthetic)', () => {
   const device: Device = { id: 'a100-80gb-sxm', name: 'NVIDIA A100', backend: 'cuda' };
   const a100 = findDevice('a100-80gb-sxm')!;
@@ -269,12 +311,33 @@ describe('profile schema', () => {
     ['NaN weight', (p: Record<string, any>) => { p.families.gemm.weights[2] = Number.NaN; }, ['families', 'gemm', 'weights', 2]],
     ['min above max', (p: Record<string, any>) => { p.families.gemm.featureMin[4] = 99; }, ['families', 'gemm', 'featureMin', 4]],
     ['unknown family', (p: Record<string, any>) => { p.families.matmul = p.families.gemm; }, ['families', 'matmul']],
-    ['other features', (p: Record<string, any>) => { p.features = ['bias']; }, ['features']],
+    ['other features', (p: Record<string, any>) => { p.features = ['size']; }, ['features']],
+    ['fewer features than weights', (p: Record<string, any>) => { p.features = ['bias']; }, ['families', 'gemm', 'weights']],
     ['wrong schema', (p: Record<string, any>) => { p.schema = 'genz.calibration.v0'; }, ['schema']],
     ['missing createdBy', (p: Record<string, any>) => { delete p.createdBy; }, ['createdBy']],
     ['bad embedded device', (p: Record<string, any>) => { p.device = { ...findDevice('a40')!, memory: [] }; }, ['device', 'memory']],
   ])('%s → GenzError at the field', (_name, edit, path) => {
     expectGenzError(() => parseProfile(broken(edit)), 'invalid_input', path);
+  });
+
+  it("a profile of an earlier genz (a leading part of today's features) parses and prices as if the new weights were 0", () => {
+    const old = structuredClone(good) as Record<string, any>;
+    const kept = CALIBRATION_FEATURES.indexOf('transW');
+    old.features = old.features.slice(0, kept);
+    const zeroed = structuredClone(good) as Record<string, any>;
+    for (const curve of Object.values(old.families) as Record<string, number[]>[]) {
+      for (const key of ['weights', 'featureMin', 'featureMax']) curve[key] = curve[key]!.slice(0, kept);
+    }
+    for (const curve of Object.values(zeroed.families) as Record<string, number[]>[]) curve.weights!.fill(0, kept);
+    const a100 = findDevice('a100-80gb-sxm')!;
+    const ctx = measurementContext(a100, DEFAULT_EFFICIENCY, 'fp16');
+    const parsedOld = profileCurves(parseProfile(old));
+    const parsedZeroed = profileCurves(parseProfile(zeroed));
+    for (const m of vidur.filter((x) => x.device.id === a100.id).slice(0, 200)) {
+      const p = measurementOp(m);
+      if ('problem' in p) throw new Error(p.problem);
+      expect(costOp(p.op, { ...ctx, calibration: parsedOld }).latencyS).toBe(costOp(p.op, { ...ctx, calibration: parsedZeroed }).latencyS);
+    }
   });
 
   it('text that is not JSON is invalid_json', () => {

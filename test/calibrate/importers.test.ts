@@ -220,14 +220,15 @@ describe('deepbench', () => {
     });
     expect(countBy(ms, (m) => m.dtype)).toEqual({ fp32: 640, fp16: 480, int8: 75 });
     expect(countBy(ms, (m) => m.variant!.slice(0, 2))).toEqual({ NN: 7 * 77 + 75, NT: 7 * 10, TN: 7 * 73 }); // 7 sheets of 160, T4 int8 all NN
-    // V100 FP32 NN 1760 × 16 × 1760, 0.038 ms.
-    const v100 = find(ms, 'NVIDIA V100', 'gemm', { m: 1760, n: 16, k: 1760 }, 'NN');
+    expect(ms.every((m) => m.layout === m.variant!.slice(0, 2))).toBe(true);
+    // V100 FP32 NN M 1760 × N 16 × K 1760, 0.038 ms: DeepBench's N (the batch) is genz's m, its M (weight rows) genz's n.
+    const v100 = find(ms, 'NVIDIA V100', 'gemm', { m: 16, n: 1760, k: 1760 }, 'NN');
     expect(v100.dtype).toBe('fp32');
     expect(v100.flops).toBe(2 * 1760 * 16 * 1760);
     expect(v100.bytes).toBe(4 * (1760 * 1760 + 1760 * 16 + 1760 * 16));
     expect(v100.medianS).toBe(0.000038);
-    // T4 int8 5124 × 700 × 2048, 0.999 ms, int32 output.
-    const t4 = ms.find((m) => m.device.name === 'NVIDIA T4' && m.dtype === 'int8' && m.shape.m === 5124 && m.shape.n === 700 && m.shape.k === 2048)!;
+    // T4 int8 M 5124 × N 700 × K 2048, 0.999 ms, int32 output.
+    const t4 = ms.find((m) => m.device.name === 'NVIDIA T4' && m.dtype === 'int8' && m.shape.m === 700 && m.shape.n === 5124 && m.shape.k === 2048)!;
     expect(t4.variant).toBe('NN int32-out');
     expect(t4.bytes).toBe(5124 * 2048 + 2048 * 700 + 4 * 5124 * 700);
     expect(t4.medianS).toBe(0.000999);
@@ -255,8 +256,9 @@ describe('mlperf', () => {
     const ms = load('mlperf_v41_dell_mi300x_fp8_gemm_sample.csv');
     expect(ms).toHaveLength(27);
     expect(countBy(ms, (m) => `${m.device.name}→${m.device.id} ${m.dtype} ${m.variant}`)).toEqual({ 'AMD Instinct MI300X→mi300x fp8 hipblaslt fp16-out': 27 });
-    const first = ms[0]!; // 57344, 1952, 8192 in 1.744382095336914 ms
-    expect(first.shape).toEqual({ m: 57344, n: 1952, k: 8192, batch: 1 });
+    const first = ms[0]!; // M 57344 (weight rows), N 1952 (tokens), K 8192 in 1.744382095336914 ms
+    expect(first.shape).toEqual({ m: 1952, n: 57344, k: 8192, batch: 1 });
+    expect(first.layout).toBe('TN');
     expect(first.flops).toBe(2 * 57344 * 1952 * 8192);
     expect(first.bytes).toBe(57344 * 8192 + 8192 * 1952 + 2 * 57344 * 1952);
     expect(first.medianS).toBeCloseTo(1.744382095336914e-3, 15);
