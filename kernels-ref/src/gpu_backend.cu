@@ -107,8 +107,9 @@ std::string versionString(int v) {
 class GpuBackend : public Backend {
  public:
   ~GpuBackend() override {
-    if (start_) gpuEventDestroy(start_);
-    if (stop_) gpuEventDestroy(stop_);
+    // Teardown cannot report errors; the status is dropped on purpose (HIP marks it nodiscard).
+    if (start_) (void)gpuEventDestroy(start_);
+    if (stop_) (void)gpuEventDestroy(stop_);
   }
   std::string open(int device) override {
     info_.backend = GPU_BACKEND_NAME;
@@ -171,7 +172,7 @@ class GpuBackend : public Backend {
     GPU_CHECK(gpuMalloc(&p, bytes ? bytes : 1));
     return p;
   }
-  void release(void* p) override { gpuFree(p); }
+  void release(void* p) override { (void)gpuFree(p); }
   void upload(void* dst, const void* src, size_t n) override { GPU_CHECK(gpuMemcpy(dst, src, n, gpuMemcpyHostToDevice)); }
   void download(void* dst, const void* src, size_t n) override { GPU_CHECK(gpuMemcpy(dst, src, n, gpuMemcpyDeviceToHost)); }
   void copy(void* dst, const void* src, size_t n) override { GPU_CHECK(gpuMemcpy(dst, src, n, gpuMemcpyDeviceToDevice)); }

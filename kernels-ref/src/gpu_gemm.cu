@@ -172,9 +172,10 @@ __global__ void kFlat(const T* __restrict__ X, const T* __restrict__ W, T* __res
   }
 #pragma unroll
   for (int i = 0; i < MM; ++i) {
-    if (i >= M) break;
-    float s = warpSum(acc[i]);
-    if (lane == 0) Y[size_t(i) * N + j] = fromF<T>(s);
+    if (i < M) {  // M is the same for the whole warp, so every lane reaches warpSum together
+      float s = warpSum(acc[i]);
+      if (lane == 0) Y[size_t(i) * N + j] = fromF<T>(s);
+    }
   }
 }
 
