@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { DEFAULT_EFFICIENCY, type EfficiencyProfile } from '../index.ts';
 import { vidurAttentionSamples, vidurMlpSamples } from './accuracy/vidur.ts';
-import { benchRows, benchSamples } from './accuracy/llm-inference-bench.ts';
+import { FIT_HARDWARE, benchRows, benchSamples } from './accuracy/llm-inference-bench.ts';
 import { isHeldOut, summarize, summaryTable, type Sample } from './accuracy/error-stats.ts';
 import { vidurCollectiveSamples } from './accuracy/collectives.ts';
 
@@ -14,7 +14,7 @@ const dataDir = new URL('../data/', import.meta.url);
 const mlpCsv = readFileSync(new URL('vidur_mlp_llama2-7b_tp1_a100_a40.csv', dataDir), 'utf8');
 const attentionCsv = readFileSync(new URL('vidur_attention_a100_llama2-70b_tp2_subsample.csv', dataDir), 'utf8');
 const bench = benchRows(readFileSync(new URL('llm_inference_bench_a100_mi250.csv', dataDir), 'utf8'))
-  .filter((row) => row.framework === 'vLLM' || row.framework === 'TensorRT-LLM');
+  .filter((row) => row.hardware === FIT_HARDWARE && (row.framework === 'vLLM' || row.framework === 'TensorRT-LLM'));
 
 const train = (i: number): boolean => !isHeldOut(i);
 const test = (i: number): boolean => isHeldOut(i);

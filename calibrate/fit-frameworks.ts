@@ -4,10 +4,11 @@
 // and the held-out error without and with them. Run: npx tsx calibrate/fit-frameworks.ts
 import { readFileSync } from 'node:fs';
 import { FRAMEWORK_STEP_OVERHEAD_S } from '../index.ts';
-import { BENCH_FRAMEWORK, benchRows, benchSamples } from './accuracy/llm-inference-bench.ts';
+import { BENCH_FRAMEWORK, FIT_HARDWARE, benchRows, benchSamples } from './accuracy/llm-inference-bench.ts';
 import { isHeldOut, summarize, summaryTable, type Sample } from './accuracy/error-stats.ts';
 
-const rows = benchRows(readFileSync(new URL('../data/llm_inference_bench_a100_mi250.csv', import.meta.url), 'utf8'));
+const rows = benchRows(readFileSync(new URL('../data/llm_inference_bench_a100_mi250.csv', import.meta.url), 'utf8'))
+  .filter((r) => r.hardware === FIT_HARDWARE);
 const meanAbsLog = (samples: readonly Sample[]): number => samples.reduce((sum, s) => sum + Math.abs(Math.log(s.predictedS / s.measuredS)), 0) / samples.length;
 
 for (const [name, id] of Object.entries(BENCH_FRAMEWORK)) {

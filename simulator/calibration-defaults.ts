@@ -18,6 +18,8 @@ const SAME_SILICON: Readonly<Record<string, readonly string[]>> = {
   'a100-40gb-sxm': ['a100-80gb-sxm'],
   'a100-80gb-pcie': ['a100-80gb-sxm'],
   h200: ['h100-sxm'],
+  // One GCD of an MI250 is the MI210's die (104 CUs, 1.7 GHz, 64 GB HBM2e at 1.64 TB/s).
+  'mi250-gcd': ['mi210'],
 };
 
 function put(target: CalibrationCurves, family: CalibrationFamily, dtype: ComputeDtype, curve: CalibrationCurve): void {

@@ -1,6 +1,10 @@
 // End-to-end serving runs of argonne-lcf/LLM-Inference-Bench (BSD-3-Clause): latency of a batch whose
 // input and output lengths are equal, on 1–4 devices with TP. A100 rows run on Polaris (A100-SXM4-40GB).
-import { estimate, type EfficiencyProfile, type EstimateReport, type ServingFramework } from '../../index.ts';
+// An "MI250 GPU" is the OAM package, two GCDs that software sees as two devices: Mixtral-8x7B (93 GB of fp16
+// weights) runs on one and Llama-2-70B (138 GB) on two, which one 64 GB GCD per device could not hold, and vLLM has
+// no Qwen2-7B run on four (28 heads do not split 8 ways). So a row's TP is 2 × its devices, on genz's mi250-gcd.
+// No fit uses the MI250 rows (FIT_HARDWARE): its error is out of sample for the host times and efficiencies.
+import { GenzError, estimate, type EfficiencyProfile, type EstimateReport, type ServingFramework } from '../../index.ts';
 import { parseCsv, num } from './csv.ts';
 import type { Sample } from './error-stats.ts';
 
@@ -15,7 +19,14 @@ const MODEL: Record<string, string> = {
   'Qwen/Qwen2-72B': 'qwen2-72b',
 };
 
-const HARDWARE: Record<string, string> = { 'Nvidia A100 GPU': 'a100-40gb-sxm' };
+/** The file's hardware → the genz device a row runs on, and how many of them one listed device is. */
+const HARDWARE: Record<string, { id: string; perDevice: number }> = {
+  'Nvidia A100 GPU': { id: 'a100-40gb-sxm', perDevice: 1 },
+  'AMD MI250 GPU': { id: 'mi250-gcd', perDevice: 2 },
+};
+
+/** The A100 rows: what fit-defaults and fit-frameworks fit on (the MI250 rows stay out of every fit). */
+export const FIT_HARDWARE = 'a100-40gb-sxm';
 
 export interface BenchRow {
   /** Row number in the file (0-based, header excluded): the train/held-out split keys on it. */
@@ -23,7 +34,10 @@ export interface BenchRow {
   framework: string;
   hardware: string;
   model: string;
+  /** Devices as the file counts them. */
   devices: number;
+  /** Tensor-parallel degree over genz devices (an MI250 is two GCDs). */
+  tp: number;
   batch: number;
   tokens: number;
   latencyS: number;
@@ -34,8 +48,9 @@ export function benchRows(csv: string): BenchRow[] {
     const hardware = HARDWARE[row.hardware!];
     const model = MODEL[row.model!];
     if (!hardware || !model) return [];
+    const devices = num(row, 'num_devices');
     return [{
-      index, framework: row.framework!, hardware, model, devices: num(row, 'num_devices'), batch: num(row, 'batch_size'),
+      index, framework: row.framework!, hardware: hardware.id, model, devices, tp: devices * hardware.perDevice, batch: num(row, 'batch_size'),
       tokens: num(row, 'input_output_len'), latencyS: num(row, 'latency_s'),
     }];
   });
@@ -52,21 +67,32 @@ export const BENCH_FRAMEWORK: Readonly<Record<string, ServingFramework>> = {
  */
 export function benchEstimate(row: BenchRow, efficiency?: Partial<EfficiencyProfile>, calibration: 'none' | 'default' = 'none', withFramework = false): EstimateReport {
   return estimate({
-    model: row.model, hardware: row.hardware, tp: row.devices, batch: row.batch, inputTokens: row.tokens, outputTokens: row.tokens,
+    model: row.model, hardware: row.hardware, tp: row.tp, batch: row.batch, inputTokens: row.tokens, outputTokens: row.tokens,
     dtype: 'fp16', calibration, ...(efficiency ? { efficiency } : {}),
     ...(withFramework ? { framework: BENCH_FRAMEWORK[row.framework] ?? 'none' } : {}),
   });
 }
 
-/** One sample per row that fits in memory (rows that genz says do not fit are counted separately). */
+/**
+ * One sample per row that fits in memory. Rows genz says do not fit are counted (`infeasible`), and so are rows
+ * whose TP degree does not divide the model's heads (`unsplit`: llama.cpp splits layers across devices, not heads,
+ * e.g. Qwen2-7B's 28 heads on 4 MI250s = 8 GCDs).
+ */
 export function benchSamples(rows: readonly BenchRow[], efficiency?: Partial<EfficiencyProfile>, calibration: 'none' | 'default' = 'none',
-  withFramework = false): { samples: Sample[]; infeasible: number } {
+  withFramework = false): { samples: Sample[]; infeasible: number; unsplit: number } {
   const samples: Sample[] = [];
   let infeasible = 0;
+  let unsplit = 0;
   for (const row of rows) {
-    const report = benchEstimate(row, efficiency, calibration, withFramework);
+    let report: EstimateReport;
+    try {
+      report = benchEstimate(row, efficiency, calibration, withFramework);
+    } catch (err) {
+      if (err instanceof GenzError && err.problems.some((p) => p.path[0] === 'tp')) { unsplit++; continue; }
+      throw err;
+    }
     if (!report.feasible) { infeasible++; continue; }
     samples.push({ group: `${row.framework} ${row.hardware}`, predictedS: report.e2eS, measuredS: row.latencyS });
   }
-  return { samples, infeasible };
+  return { samples, infeasible, unsplit };
 }
