@@ -55,6 +55,8 @@ export interface FitRow {
   /** Datapath of the op's tensor work (null: none). */
   dtype: ComputeDtype | null;
   heldOut: boolean;
+  /** The measurement key (device|kernel|variant|dtype|shape) the split hashes. */
+  key: string;
 }
 
 /** The device a measurement is of: its genz id when the writer knew it, else a slug of its name. */
@@ -172,9 +174,10 @@ export function fitRows(measurements: readonly Measurement[], device: Device, de
     const ideal = costOp(priced.op, { ...ctx, efficiency: IDEAL_EFFICIENCY });
     const floorS = Math.max(ideal.computeS, ideal.memoryS, ideal.networkS);
     if (!(floorS > 0)) { skipped++; continue; }
+    const key = measurementKey(m, deviceId);
     rows.push({
       family: priced.family, op: priced.op, ctx, measuredS: m.medianS, computeS: ideal.computeS, memoryS: ideal.memoryS,
-      networkS: ideal.networkS, floorS, dtype: ideal.computeDtype, heldOut: isHeldOutKey(measurementKey(m, deviceId), heldOutPercent),
+      networkS: ideal.networkS, floorS, dtype: ideal.computeDtype, heldOut: isHeldOutKey(key, heldOutPercent), key,
     });
   }
   return { rows, skipped };
@@ -355,6 +358,66 @@ export function measuredDeviceIds(measurements: readonly Measurement[]): string[
   return [...new Set(measurements.map(measurementDeviceId))];
 }
 
+/**
+ * One curve per family on the rows `train` selects, and one per family and compute dtype where the family has rows
+ * of several dtypes (fp32 CUDA cores, fp16 tensor cores, int8) and enough training rows of that dtype.
+ */
+export function fitCurves(rows: readonly FitRow[], train: (row: FitRow) => boolean, deviceId: string): CalibrationCurves {
+  const curves: CalibrationCurves = { schema: CALIBRATION_SCHEMA_ID, deviceId, families: {} };
+  const byDtype: NonNullable<CalibrationCurves['byDtype']> = {};
+  for (const family of CALIBRATION_FAMILIES) {
+    const mine = rows.filter((r) => r.family === family && train(r));
+    if (mine.length === 0) continue;
+    // The family curve records the datapaths it saw, so an estimate at another dtype keeps the default efficiencies.
+    const trainDtypes = COMPUTE_DTYPES.filter((d) => mine.some((r) => r.dtype === d));
+    curves.families[family] = { ...fitCurve(mine), ...(trainDtypes.length > 0 ? { dtypes: trainDtypes } : {}) };
+    const present = new Set(rows.filter((r) => r.family === family).map((r) => r.dtype));
+    if (present.size < 2) continue;
+    for (const dtype of COMPUTE_DTYPES.filter((d) => present.has(d))) {
+      const ofDtype = mine.filter((r) => r.dtype === dtype);
+      if (ofDtype.length >= MIN_DTYPE_ROWS) (byDtype[family] ??= {})[dtype] = fitCurve(ofDtype);
+    }
+  }
+  if (Object.keys(byDtype).length > 0) curves.byDtype = byDtype;
+  return curves;
+}
+
+/** Cross-validated error of one family (and dtype) on one device: every row scored by a fit that did not see it. */
+export interface CrossValidatedError {
+  family: CalibrationFamily;
+  dtype?: ComputeDtype;
+  rows: number;
+  medianAbsPctError: number;
+  p90AbsPctError: number;
+}
+
+/**
+ * k-fold cross-validation of `profile`'s device on `measurements` (fold = FNV-1a of the measurement key mod k, the
+ * hash the held-out split uses): with few rows, one 20% split's p90 rests on a handful of shapes, and this scores
+ * every row once. Per family, then per family and dtype where the profile has dtype curves.
+ */
+export function crossValidate(measurements: readonly Measurement[], profile: CalibrationProfile, folds = 5): CrossValidatedError[] {
+  const mine = fastestImplementations(measurements.filter((m) => measurementDeviceId(m) === profile.deviceId)).kept;
+  const device = profile.device ?? findDevice(profile.deviceId);
+  if (device === undefined) throw unknownHardware(profile.deviceId, ['deviceId']);
+  const { rows } = fitRows(mine, device, profile.deviceId, 0);
+  const errors = new Map<FitRow, number>();
+  for (let fold = 0; fold < folds; fold++) {
+    const inFold = (r: FitRow): boolean => stableHash(r.key) % folds === fold;
+    const curves = fitCurves(rows, (r) => !inFold(r), device.id);
+    for (const r of rows.filter(inFold)) errors.set(r, absPctError(costOp(r.op, { ...r.ctx, calibration: curves }).latencyS, r.measuredS));
+  }
+  const summary = (family: CalibrationFamily, dtype?: ComputeDtype): CrossValidatedError | null => {
+    const e = rows.filter((r) => r.family === family && (dtype === undefined || r.dtype === dtype) && errors.has(r)).map((r) => errors.get(r)!).sort((a, b) => a - b);
+    if (e.length === 0) return null;
+    return { family, ...(dtype === undefined ? {} : { dtype }), rows: e.length, medianAbsPctError: round(quantile(e, 0.5)), p90AbsPctError: round(quantile(e, 0.9)) };
+  };
+  return CALIBRATION_FAMILIES.flatMap((family) => [
+    summary(family),
+    ...COMPUTE_DTYPES.filter((d) => profile.byDtype?.[family]?.[d] !== undefined).map((d) => summary(family, d)),
+  ]).filter((x): x is CrossValidatedError => x !== null);
+}
+
 /** Fits the profile of one device (see the file comment). */
 export function fitProfile(measurements: readonly Measurement[], options: FitOptions): CalibrationProfile {
   const ids = measuredDeviceIds(measurements);
@@ -387,24 +450,7 @@ export function fitProfile(measurements: readonly Measurement[], options: FitOpt
   }
   const heldOutPercent = options.heldOutPercent ?? 20;
   const { rows, skipped } = fitRows(mine, device, deviceId, heldOutPercent, options.before ?? DEFAULT_EFFICIENCY);
-  const curves: CalibrationCurves = { schema: CALIBRATION_SCHEMA_ID, deviceId: device.id, families: {} };
-  const byDtype: NonNullable<CalibrationCurves['byDtype']> = {};
-  for (const family of CALIBRATION_FAMILIES) {
-    const train = rows.filter((r) => r.family === family && !r.heldOut);
-    if (train.length === 0) continue;
-    // The family curve records the datapaths it saw, so an estimate at another dtype keeps the default efficiencies.
-    const trainDtypes = COMPUTE_DTYPES.filter((d) => train.some((r) => r.dtype === d));
-    curves.families[family] = { ...fitCurve(train), ...(trainDtypes.length > 0 ? { dtypes: trainDtypes } : {}) };
-    // Several datapaths in one family (fp32 CUDA cores, fp16 tensor cores, int8): one curve each with enough rows.
-    const present = new Set(rows.filter((r) => r.family === family).map((r) => r.dtype));
-    if (present.size < 2) continue;
-    const dtypes = COMPUTE_DTYPES.filter((d) => present.has(d));
-    for (const dtype of dtypes) {
-      const mine = train.filter((r) => r.dtype === dtype);
-      if (mine.length >= MIN_DTYPE_ROWS) (byDtype[family] ??= {})[dtype] = fitCurve(mine);
-    }
-  }
-  if (Object.keys(byDtype).length > 0) curves.byDtype = byDtype;
+  const curves = fitCurves(rows, (r) => !r.heldOut, device.id);
   const sources = options.measurementSources ?? [...new Set(mine.map((m) => m.source))];
   return {
     schema: CALIBRATION_SCHEMA_ID,

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { estimateOp, findDevice, IDEAL_EFFICIENCY } from '../../index.ts';
 import { parseCsv, num } from '../../calibrate/accuracy/csv.ts';
-import { fitProfile, fitProfiles, measurementContext } from '../../calibrate/fit.ts';
+import { crossValidate, fitProfile, fitProfiles, measurementContext } from '../../calibrate/fit.ts';
 import type { Measurement } from '../../calibrate/measurement-schema.ts';
 import { measurementOp } from '../../calibrate/op-family.ts';
 import { parseProfile, parseProfileText, profileCurves, type CalibrationProfile } from '../../calibrate/profile-schema.ts';
@@ -144,6 +144,13 @@ describe('fit recovers known curves (synthetic)', () => {
       const want = costOp(priced.op, { ...ctx, calibration: truthCurves }).latencyS;
       expect(costOp(priced.op, { ...ctx, calibration: fitted }).latencyS / want, `${m}x${n}x${k}`).toBeCloseTo(1, 2);
     }
+  });
+
+  it('5-fold cross-validation scores every row once, within 2% on these curves', () => {
+    const cv = crossValidate(rows, profile);
+    expect(cv.map((e) => e.family)).toEqual(['gemm', 'elementwise']);
+    expect(cv.find((e) => e.family === 'gemm')!.rows).toBe(rows.filter((r) => r.kernel === 'gemm').length);
+    for (const e of cv) expect(e.p90AbsPctError, e.family).toBeLessThan(2);
   });
 
   it('predicts the held-out synthetic rows within 2%', () => {
