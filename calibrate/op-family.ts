@@ -2,11 +2,13 @@
 // computes the roofline floor with the same opWork the estimator uses.
 //
 // Shape conventions (measurement.shape, first name found wins; importers and kernels-ref write the first):
-//   gemm kernels:    m|M, n|N, k|K, batch|B (default 1; gemv: m defaults to 1)
+//   gemm kernels:    m|M, n|N, k|K, batch|B (default 1); gemv is y = W·x: kernels-ref's {m: W rows, k} is genz's
+//                    m = 1 token, n = W rows (a gemv with n given reads m as tokens, default 1)
 //   attention-*:     batch|B (1), queryLen|q, kvLen|kv, numHeads|heads, numKvHeads|kvHeads (= heads),
 //                    headDim (128), causal (1 = yes, default 1); attention-flash is the fused kernel
 //   softmax, norms, add, mul, silu, gelu, silu-mul, rope:
-//                    elements, or rows|M|tokens × cols|N|hidden|width (elements written); reads, writes override
+//                    elements|n (kernels-ref's add/mul/silu/gelu), or rows|M|tokens × cols|N|hidden|width
+//                    (elements written); reads, writes override
 //                    the kernel's operand counts (add, mul, silu-mul read 2, the rest 1; all write 1)
 //   embedding:       rows|tokens, width|hidden|cols
 //   all-reduce:      bytes (or elements × dtype bits / 8), groupSize|devices|workers, devicesPerNode (= groupSize)
@@ -73,9 +75,10 @@ export function measurementOp(m: Measurement): MeasuredOpResult {
     let op: Op;
     switch (family) {
       case 'gemm': {
-        const m0 = need(s, ['m', 'M'], m.kernel === 'gemv' ? 1 : undefined);
+        const gemvRows = m.kernel === 'gemv' && pick(s, ['n', 'N']) === undefined ? pick(s, ['m', 'M']) : undefined;
+        const m0 = gemvRows !== undefined ? 1 : need(s, ['m', 'M'], m.kernel === 'gemv' ? 1 : undefined);
         op = {
-          ...base, kind: 'gemm', m: m0, n: need(s, ['n', 'N']), k: need(s, ['k', 'K']), batch: need(s, ['batch', 'B'], 1),
+          ...base, kind: 'gemm', m: m0, n: gemvRows ?? need(s, ['n', 'N']), k: need(s, ['k', 'K']), batch: need(s, ['batch', 'B'], 1),
           weightBits: bits, actBits: bits, outBits: pick(s, ['outBits']) ?? bits, ...(m.layout === undefined ? {} : { blasLayout: m.layout }),
         };
         break;
@@ -105,7 +108,7 @@ export function measurementOp(m: Measurement): MeasuredOpResult {
       }
       default: {
         const fn = m.kernel as 'softmax' | 'rmsnorm' | 'layernorm' | 'add' | 'mul' | 'silu' | 'gelu' | 'silu-mul' | 'rope';
-        const elements = pick(s, ['elements']) ?? need(s, ['rows', 'M', 'tokens']) * need(s, ['cols', 'N', 'hidden', 'width']);
+        const elements = pick(s, ['elements', 'n']) ?? need(s, ['rows', 'M', 'tokens']) * need(s, ['cols', 'N', 'hidden', 'width']);
         op = {
           ...base, block: family === 'norm' ? 'norm' : 'mlp', kind: 'elementwise', fn, elements,
           readsPerElement: need(s, ['reads'], TWO_INPUTS.has(m.kernel) ? 2 : 1), writesPerElement: need(s, ['writes'], 1),

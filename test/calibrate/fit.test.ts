@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { estimateOp, findDevice, IDEAL_EFFICIENCY } from '../../index.ts';
 import { parseCsv, num } from '../../calibrate/accuracy/csv.ts';
-import { crossValidate, fitProfile, fitProfiles, measurementContext } from '../../calibrate/fit.ts';
+import { crossValidate, fastestImplementations, fitProfile, fitProfiles, measurementContext } from '../../calibrate/fit.ts';
 import type { Measurement } from '../../calibrate/measurement-schema.ts';
 import { measurementOp } from '../../calibrate/op-family.ts';
 import { parseProfile, parseProfileText, profileCurves, type CalibrationProfile } from '../../calibrate/profile-schema.ts';
@@ -280,6 +280,23 @@ describe('a device without a preset (the CI CPU)', () => {
     expect(profile.skippedRows).toBe(rows.filter((r) => r.kernel === 'memcpy').length);
     expect(Object.keys(profile.families).sort()).toEqual(['elementwise', 'gemm']);
     expect(reportProfile(parseProfile(JSON.parse(JSON.stringify(profile))), rows, { rows: 'all' })).toMatch(/\| amd-epyc-7b13-64-core-processor \| gemm \| 0 \| 5 \|/);
+  });
+
+  it("fits the GEMM curve on the vendor BLAS: kernels-ref's hand-written GEMMs of other shapes are left out, with a note", () => {
+    const hand = [
+      measurement(cpu, 'batched-gemm', { batch: 8, m: 256, n: 256, k: 256 }, 5e-3, { source: 'kernels-ref', dtype: 'fp32', flops: 2 * 8 * 256 ** 3 }),
+      measurement(cpu, 'flat-gemm', { m: 8, n: 4096, k: 4096 }, 9e-3, { source: 'kernels-ref', dtype: 'fp32', flops: 2 * 8 * 4096 ** 2 }),
+      // A hand kernel that beats the BLAS on the BLAS's own shape stays (the library would be beaten there too).
+      measurement(cpu, 'gemm-smem', { m: 64, n: 64, k: 64 }, 1e-6, { source: 'kernels-ref', dtype: 'fp32', flops: 2 * 64 ** 3 }),
+    ];
+    const blas = rows.map((r) => ({ ...r, source: 'kernels-ref' }));
+    const { kept, handWritten } = fastestImplementations([...blas, ...hand]);
+    expect(handWritten).toBe(2);
+    expect(kept.filter((m) => m.kernel === 'gemm-smem')).toHaveLength(1);
+    expect(kept.filter((m) => m.kernel === 'gemm-blas' && m.shape.m === 64)).toHaveLength(0);
+    expect(fitProfile([...blas, ...hand], { createdBy: 'x' }).notes.join(' ')).toMatch(/2 rows of kernels-ref's hand-written GEMM kernels/);
+    // Without a BLAS on that datapath the hand kernels are all there is, and they stay.
+    expect(fastestImplementations(hand).handWritten).toBe(0);
   });
 
   it('needs GEMM rows to infer peaks', () => {
