@@ -36,8 +36,13 @@ export interface BenchRow {
   model: string;
   /** Devices as the file counts them. */
   devices: number;
-  /** Tensor-parallel degree over genz devices (an MI250 is two GCDs). */
+  /** Devices in genz's terms (an MI250 is two GCDs). */
   tp: number;
+  /**
+   * How the framework spreads the model over them: tensor parallel (vLLM, TensorRT-LLM, DeepSpeed-MII), or layers
+   * (llama.cpp's default --split-mode layer: each device holds a slice of the layers and a token passes them in turn).
+   */
+  split: 'tp' | 'layers';
   batch: number;
   tokens: number;
   latencyS: number;
@@ -50,7 +55,8 @@ export function benchRows(csv: string): BenchRow[] {
     if (!hardware || !model) return [];
     const devices = num(row, 'num_devices');
     return [{
-      index, framework: row.framework!, hardware: hardware.id, model, devices, tp: devices * hardware.perDevice, batch: num(row, 'batch_size'),
+      index, framework: row.framework!, hardware: hardware.id, model, devices, tp: devices * hardware.perDevice,
+      split: row.framework === 'llama.cpp' ? 'layers' : 'tp', batch: num(row, 'batch_size'),
       tokens: num(row, 'input_output_len'), latencyS: num(row, 'latency_s'),
     }];
   });
@@ -67,7 +73,7 @@ export const BENCH_FRAMEWORK: Readonly<Record<string, ServingFramework>> = {
  */
 export function benchEstimate(row: BenchRow, efficiency?: Partial<EfficiencyProfile>, calibration: 'none' | 'default' = 'none', withFramework = false): EstimateReport {
   return estimate({
-    model: row.model, hardware: row.hardware, tp: row.tp, batch: row.batch, inputTokens: row.tokens, outputTokens: row.tokens,
+    model: row.model, hardware: row.hardware, ...(row.split === 'layers' ? { pp: row.tp } : { tp: row.tp }), batch: row.batch, inputTokens: row.tokens, outputTokens: row.tokens,
     dtype: 'fp16', calibration, ...(efficiency ? { efficiency } : {}),
     ...(withFramework ? { framework: BENCH_FRAMEWORK[row.framework] ?? 'none' } : {}),
   });
@@ -75,8 +81,8 @@ export function benchEstimate(row: BenchRow, efficiency?: Partial<EfficiencyProf
 
 /**
  * One sample per row that fits in memory. Rows genz says do not fit are counted (`infeasible`), and so are rows
- * whose TP degree does not divide the model's heads (`unsplit`: llama.cpp splits layers across devices, not heads,
- * e.g. Qwen2-7B's 28 heads on 4 MI250s = 8 GCDs).
+ * genz cannot split that way (`unsplit`: e.g. Qwen2-7B's 28 layers over 4 MI250s = 8 GCDs, which llama.cpp splits
+ * unevenly and genz's pipeline stages evenly).
  */
 export function benchSamples(rows: readonly BenchRow[], efficiency?: Partial<EfficiencyProfile>, calibration: 'none' | 'default' = 'none',
   withFramework = false): { samples: Sample[]; infeasible: number; unsplit: number } {
@@ -88,7 +94,7 @@ export function benchSamples(rows: readonly BenchRow[], efficiency?: Partial<Eff
     try {
       report = benchEstimate(row, efficiency, calibration, withFramework);
     } catch (err) {
-      if (err instanceof GenzError && err.problems.some((p) => p.path[0] === 'tp')) { unsplit++; continue; }
+      if (err instanceof GenzError && err.problems.some((p) => p.path[0] === 'tp' || p.path[0] === 'pp')) { unsplit++; continue; }
       throw err;
     }
     if (!report.feasible) { infeasible++; continue; }

@@ -2,7 +2,8 @@
 // Python and launch gaps) on top of the GPU kernels. Kernel calibration profiles price the kernels (Vidur's per-op
 // timings); what a framework adds around them shows up only end to end, so it is fitted there:
 // calibrate/fit-frameworks.ts, on the training split (4 of every 5 rows) of LLM-Inference-Bench's A100 runs
-// (argonne-lcf/LLM-Inference-Bench, 2024 framework versions), with the shipped calibration profiles in place.
+// (argonne-lcf/LLM-Inference-Bench, 2024 framework versions), with the shipped calibration profiles in place;
+// llama.cpp's multi-GPU runs as it splits them by default, by layers (pp), the others as tensor parallel.
 import { z } from 'zod';
 
 export const SERVING_FRAMEWORKS = ['none', 'vllm', 'tensorrt-llm', 'deepspeed-mii', 'llama.cpp'] as const;
@@ -14,7 +15,7 @@ export const FRAMEWORK_STEP_OVERHEAD_S: Readonly<Record<ServingFramework, number
   vllm: 2.25e-3,
   'tensorrt-llm': 0.5e-3,
   'deepspeed-mii': 6.5e-3,
-  'llama.cpp': 13e-3,
+  'llama.cpp': 6.75e-3,
 };
 
 export const FrameworkSchema = z.enum(SERVING_FRAMEWORKS)

@@ -80,6 +80,14 @@ describe('end to end against LLM-Inference-Bench (A100), held-out rows', () => {
       if (s.group === 'vLLM a100-40gb-sxm' || s.group === 'TensorRT-LLM a100-40gb-sxm') expect(s.medianAbsPctError, s.group).toBeLessThanOrEqual(12);
     }
   });
+
+  it('llama.cpp runs are split by layers (its default), and then its host time per step lands within 25% median', () => {
+    const rows = benchRows(read('llm_inference_bench_a100_mi250.csv')).filter((r) => isHeldOut(r.index));
+    expect(rows.filter((r) => r.framework === 'llama.cpp').every((r) => r.split === 'layers')).toBe(true);
+    expect(rows.filter((r) => r.framework !== 'llama.cpp').every((r) => r.split === 'tp')).toBe(true);
+    const s = byGroup(summarize(benchSamples(rows, undefined, 'default', true).samples)).get('llama.cpp a100-40gb-sxm')!;
+    expect(s.medianAbsPctError).toBeLessThanOrEqual(25);
+  });
 });
 
 describe('end to end against LLM-Inference-Bench (MI250, never fitted on), held-out rows', () => {
