@@ -145,12 +145,19 @@ const GEMM_IMPLEMENTATIONS = new Set<Measurement['kernel']>(['gemm-naive', 'gemm
  * of the same shape would only teach the curve noise. Other rows pass unchanged, in order.
  */
 export function fastestImplementations(measurements: readonly Measurement[]): { kept: Measurement[]; dropped: number; handWritten: number } {
-  const problem = (m: Measurement): string => `${measurementDeviceId(m)}|${m.dtype}|${shapeKey(m)}`;
+  // One problem = device, dtype and the GEMM genz prices (so gemv {m, k} meets gemm-blas {m: 1, n, k}).
+  const problem = (m: Measurement): string => {
+    const priced = measurementOp(m);
+    const shape = 'problem' in priced || priced.op.kind !== 'gemm' ? shapeKey(m)
+      : `m=${priced.op.m},n=${priced.op.n},k=${priced.op.k},batch=${priced.op.batch}`;
+    return `${measurementDeviceId(m)}|${m.dtype}|${shape}`;
+  };
+  const competes = (m: Measurement): boolean => m.source === 'kernels-ref' && GEMM_IMPLEMENTATIONS.has(m.kernel);
   const fastest = new Map<string, Measurement>();
   const blasProblems = new Set<string>();
   const blasDatapaths = new Set<string>();
   for (const m of measurements) {
-    if (!GEMM_IMPLEMENTATIONS.has(m.kernel)) continue;
+    if (!competes(m)) continue;
     const best = fastest.get(problem(m));
     if (best === undefined || m.medianS < best.medianS) fastest.set(problem(m), m);
     if (m.kernel === 'gemm-blas') { blasProblems.add(problem(m)); blasDatapaths.add(`${measurementDeviceId(m)}|${m.dtype}`); }
@@ -163,7 +170,7 @@ export function fastestImplementations(measurements: readonly Measurement[]): { 
   let hand = 0;
   const kept = measurements.filter((m) => {
     if (handWritten(m)) { hand++; return false; }
-    return !GEMM_IMPLEMENTATIONS.has(m.kernel) || fastest.get(problem(m)) === m;
+    return !competes(m) || fastest.get(problem(m)) === m;
   });
   return { kept, dropped: measurements.length - kept.length - hand, handWritten: hand };
 }
@@ -415,7 +422,10 @@ export interface CrossValidatedError {
  * every row once. Per family, then per family and dtype where the profile has dtype curves.
  */
 export function crossValidate(measurements: readonly Measurement[], profile: CalibrationProfile, folds = 5): CrossValidatedError[] {
-  const mine = fastestImplementations(measurements.filter((m) => measurementDeviceId(m) === profile.deviceId)).kept;
+  let ofDevice = measurements.filter((m) => measurementDeviceId(m) === profile.deviceId);
+  // A profile fitted with a --hardware override names the preset, not the measured device (as calibrate report).
+  if (ofDevice.length === 0 && measuredDeviceIds(measurements).length === 1) ofDevice = [...measurements];
+  const mine = fastestImplementations(ofDevice).kept;
   const device = profile.device ?? findDevice(profile.deviceId);
   if (device === undefined) throw unknownHardware(profile.deviceId, ['deviceId']);
   const { rows } = fitRows(mine, device, profile.deviceId, 0);

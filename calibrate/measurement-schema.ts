@@ -47,7 +47,7 @@ export const MeasurementSchema = z
     variant: z.string().optional().describe('implementation detail, e.g. "tile=32"'),
     shape: z.record(z.string(), z.number().finite().nonnegative()).describe('kernel-specific sizes, e.g. {m, n, k, batch}'),
     layout: z.enum(BLAS_LAYOUTS).optional()
-      .describe("GEMM only: transposes of the column-major BLAS call C (n×m) = op(W)·op(X), W the k×n operand ('TN': torch.nn.Linear, 'NN': torch.matmul of contiguous tensors); absent: not recorded"),
+      .describe("GEMM only: transposes of the column-major BLAS call C (n×m) = op(W)·op(X), W the weight ('TN': torch.nn.Linear, its out × in weight read transposed; 'NN': torch.matmul of contiguous row-major tensors); absent: not recorded"),
     dtype: z.enum(['fp64', 'fp32', 'tf32', 'bf16', 'fp16', 'fp8', 'int8', 'int4', 'int3', 'int2']),
     medianS: seconds.positive('must be positive'),
     minS: seconds.optional(),

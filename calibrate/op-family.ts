@@ -108,7 +108,10 @@ export function measurementOp(m: Measurement): MeasuredOpResult {
       }
       default: {
         const fn = m.kernel as 'softmax' | 'rmsnorm' | 'layernorm' | 'add' | 'mul' | 'silu' | 'gelu' | 'silu-mul' | 'rope';
-        const elements = pick(s, ['elements', 'n']) ?? need(s, ['rows', 'M', 'tokens']) * need(s, ['cols', 'N', 'hidden', 'width']);
+        // kernels-ref's add/mul/silu/gelu write {n}; a row-wise shape {rows|M, cols|N} wins over a lone n.
+        const rows = pick(s, ['rows', 'M', 'tokens']);
+        const elements = pick(s, ['elements']) ?? (rows === undefined ? pick(s, ['n']) : undefined)
+          ?? need(s, ['rows', 'M', 'tokens']) * need(s, ['cols', 'N', 'hidden', 'width']);
         op = {
           ...base, block: family === 'norm' ? 'norm' : 'mlp', kind: 'elementwise', fn, elements,
           readsPerElement: need(s, ['reads'], TWO_INPUTS.has(m.kernel) ? 2 : 1), writesPerElement: need(s, ['writes'], 1),

@@ -82,6 +82,14 @@ export const ProfileSchema = z
   })
   .strict()
   .superRefine((profile, ctx) => {
+    // Before the layout features (2026-11-26) DeepBench and MLPerf rows were imported with M and N the other way
+    // round from genz's m (tokens) and n: such a profile's m and n terms are mirrored for today's ops.
+    if (profile.features.length <= CALIBRATION_FEATURES.indexOf('transW') && profile.measurementSources.some((src) => /deepbench|mlperf/i.test(src))) {
+      ctx.addIssue({
+        code: 'custom', path: ['measurementSources'],
+        message: 'a profile fitted on DeepBench or MLPerf rows by a genz without the transW/transX features read their M and N the other way round; refit it with `genz calibrate fit`',
+      });
+    }
     // Every curve has one weight, minimum and maximum per listed feature.
     const check = (curve: { weights: number[]; featureMin: number[]; featureMax: number[] }, path: (string | number)[]): void => {
       for (const key of ['weights', 'featureMin', 'featureMax'] as const) {

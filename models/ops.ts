@@ -27,9 +27,10 @@ export interface GemmOp extends OpBase {
   actBits: number;
   outBits: number;
   /**
-   * Transposes of the column-major BLAS call that runs it, C (n × m) = op(W) · op(X) with W the k×n operand, as
-   * cuBLAS/rocBLAS and DeepBench name them: 'TN' (the default when absent) is what torch.nn.Linear issues, 'NN' a
-   * torch.matmul/bmm of contiguous tensors. Only calibration curves fitted on several layouts read it.
+   * Transposes of the column-major BLAS call that runs it, C (n × m) = op(W) · op(X), W the weight (the k×n operand
+   * here), as cuBLAS/rocBLAS and DeepBench name them: 'TN' (the default when absent) is what torch.nn.Linear issues
+   * (its weight is stored out × in, n × k, and read transposed), 'NN' a torch.matmul/bmm of contiguous row-major
+   * tensors (the k×n operand stored as is). Only calibration curves fitted on several layouts read it.
    */
   blasLayout?: BlasLayout;
 }

@@ -81,8 +81,8 @@ export function benchEstimate(row: BenchRow, efficiency?: Partial<EfficiencyProf
 
 /**
  * One sample per row that fits in memory. Rows genz says do not fit are counted (`infeasible`), and so are rows
- * genz cannot split that way (`unsplit`: e.g. Qwen2-7B's 28 layers over 4 MI250s = 8 GCDs, which llama.cpp splits
- * unevenly and genz's pipeline stages evenly).
+ * genz refuses to split that way (`unsplit`: a TP degree that does not divide the heads; none in this file since
+ * llama.cpp's rows are split by layers, which genz's pipeline stages do unevenly as llama.cpp does).
  */
 export function benchSamples(rows: readonly BenchRow[], efficiency?: Partial<EfficiencyProfile>, calibration: 'none' | 'default' = 'none',
   withFramework = false): { samples: Sample[]; infeasible: number; unsplit: number } {

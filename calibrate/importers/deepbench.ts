@@ -3,7 +3,9 @@
 // op(B) (K×N) in cuBLAS's column-major terms, A the weights (M = output features) and N the batch of inputs. In
 // genz's convention (models/ops.ts: m tokens, a k×n weight) that is m = N, n = M, k = K, and the transposes
 // A_transpose, B_transpose are the layout (weight, activations) of the same call; they are also the variant
-// ("NN", "TN", "NT"). Precision column → dtype (the input type):
+// ("NN", "TN", "NT"). That reading holds for the forward (inference) GEMMs; DeepBench's training sheets also time
+// backward GEMMs in NT/TN, where K is the batch, so the layout feature partly stands for "a backward shape" there.
+// Precision column → dtype (the input type):
 // - "Float" → fp32,
 // - "16 bit inputs, 16 bit multiplication, 32 bit addition" (V100, T4 mixed) → fp16,
 // - "16 bit inputs, 32 bit multiplication, 32 bit addition" (P100 "pseudo FP16") → fp16, variant "… fp32-math",

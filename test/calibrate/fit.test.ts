@@ -248,11 +248,49 @@ describe('per-dtype curves and collectives (synthetic)', () => {
     expect(reportProfile(profile)).toMatch(/\| a100-80gb-sxm \| gemm fp32 \|/);
   });
 
+  it('5-fold cross-validation reports the family and each dtype curve, every row once', () => {
+    const cv = crossValidate(rows, profile);
+    expect(cv.map((e) => `${e.family}${e.dtype ? ` ${e.dtype}` : ''}`)).toEqual(['gemm', 'gemm fp32', 'gemm fp16', 'collective']);
+    const gemm = cv.filter((e) => e.family === 'gemm');
+    expect(gemm[1]!.rows + gemm[2]!.rows).toBe(gemm[0]!.rows);
+    for (const e of cv) expect(e.p90AbsPctError, `${e.family} ${e.dtype ?? ''}`).toBeLessThan(2);
+  });
+
   it('round-trips dtype curves; a bad dtype key is rejected at its path', () => {
     expect(parseProfile(JSON.parse(JSON.stringify(profile)))).toEqual(profile);
     const bad = structuredClone(profile) as Record<string, any>;
     bad.byDtype.gemm.fp12 = bad.byDtype.gemm.fp16;
     expectGenzError(() => parseProfile(bad), 'invalid_input', ['byDtype', 'gemm', 'fp12']);
+  });
+});
+
+describe("kernels-ref's shape keys", () => {
+  const ref: Device = { name: 'Test CPU', backend: 'cpu' };
+  const op = (kernel: Measurement['kernel'], shape: Record<string, number>) => {
+    const priced = measurementOp(measurement(ref, kernel, shape, 1, { source: 'kernels-ref', dtype: 'fp32' }));
+    if ('problem' in priced) throw new Error(priced.problem);
+    return priced.op;
+  };
+
+  it('gemv {m: W rows, k} is one token against an m × k weight', () => {
+    expect(op('gemv', { m: 4096, k: 11008 })).toMatchObject({ kind: 'gemm', m: 1, n: 4096, k: 11008, batch: 1 });
+    expect(op('gemv', { m: 2, n: 4096, k: 4096 })).toMatchObject({ m: 2, n: 4096 }); // with n given, m is tokens
+  });
+
+  it('add {n} is n elements; a row-wise {M, n} is rows × cols, not n', () => {
+    expect(op('add', { n: 1 << 20 })).toMatchObject({ kind: 'elementwise', elements: 1 << 20, readsPerElement: 2 });
+    expect(op('rmsnorm', { M: 128, N: 4096 })).toMatchObject({ elements: 128 * 4096 });
+    expect(op('softmax', { rows: 16, cols: 1024, n: 7 })).toMatchObject({ elements: 16 * 1024 });
+  });
+
+  it('a gemv and a BLAS GEMM of the same problem compete; the slower is left out', () => {
+    const gemv = measurement(ref, 'gemv', { m: 4096, k: 4096 }, 2e-3, { source: 'kernels-ref', dtype: 'fp32' });
+    const blas = measurement(ref, 'gemm-blas', { m: 1, n: 4096, k: 4096 }, 3e-3, { source: 'kernels-ref', dtype: 'fp32' });
+    expect(fastestImplementations([gemv, blas]).kept).toEqual([gemv]);
+    // Public datasets' GEMMs never compete (each row is its own problem, e.g. DeepBench's layout variants).
+    const a = measurement(ref, 'gemm', { m: 16, n: 4096, k: 4096 }, 2e-3, { source: 'deepbench', dtype: 'fp32', variant: 'NN', layout: 'NN' });
+    const b = { ...a, variant: 'TN', layout: 'TN' as const, medianS: 3e-3 };
+    expect(fastestImplementations([a, b]).kept).toHaveLength(2);
   });
 });
 
@@ -362,6 +400,18 @@ describe('profile schema', () => {
       if ('problem' in p) throw new Error(p.problem);
       expect(costOp(p.op, { ...ctx, calibration: parsedOld }).latencyS).toBe(costOp(p.op, { ...ctx, calibration: parsedZeroed }).latencyS);
     }
+  });
+
+  it('a profile of an earlier genz fitted on DeepBench rows (M and N read the other way round then) is refused with the reason', () => {
+    const old = structuredClone(good) as Record<string, any>;
+    const kept = CALIBRATION_FEATURES.indexOf('transW');
+    old.features = old.features.slice(0, kept);
+    for (const curve of Object.values(old.families) as Record<string, number[]>[]) {
+      for (const key of ['weights', 'featureMin', 'featureMax']) curve[key] = curve[key]!.slice(0, kept);
+    }
+    old.measurementSources = ['deepbench'];
+    const e = expectGenzError(() => parseProfile(old), 'invalid_input', ['measurementSources']);
+    expect(e.message).toMatch(/refit/);
   });
 
   it('text that is not JSON is invalid_json', () => {
