@@ -79,8 +79,8 @@ export { IMPORTERS, IMPORT_SOURCES } from './calibrate/importers/index.ts';
 export type { ImportSource } from './calibrate/importers/index.ts';
 
 // Calibration profiles.
-export { fitProfile, fitProfiles } from './calibrate/fit.ts';
-export { reportProfile } from './calibrate/report.ts';
+export { crossValidate, fitProfile, fitProfiles } from './calibrate/fit.ts';
+export { crossValidationTable, reportProfile } from './calibrate/report.ts';
 export { ProfileSchema, parseProfile, parseProfileText, profileCurves, profileJsonSchema } from './calibrate/profile-schema.ts';
 export type { CalibrationProfile } from './calibrate/profile-schema.ts';
 export type { CalibrationCurves, CalibrationCurve } from './simulator/calibration.ts';

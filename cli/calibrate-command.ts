@@ -3,10 +3,10 @@ import { readFileSync, existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import {
-  GenzError, IMPORTERS, IMPORT_SOURCES, closestNames, writeMeasurementFile, readMeasurementFileStrict, fitProfiles, reportProfile,
+  GenzError, IMPORTERS, IMPORT_SOURCES, closestNames, writeMeasurementFile, readMeasurementFileStrict, fitProfiles, reportProfile, crossValidationTable,
   parseProfileText, runKernelsRef, type ImportSource, type Measurement, type CalibrationProfile, type KrefBackend,
 } from '../node.ts';
-import { readTextFile } from './inputs.ts';
+import { parseWhole, readTextFile } from './inputs.ts';
 
 const out = (text: string): void => { process.stdout.write(`${text}\n`); };
 
@@ -80,10 +80,15 @@ export function registerCalibrate(program: Command): Command {
     .description('error before and after calibration per family and device (median, p90)')
     .argument('<profiles...>', 'profile JSON files')
     .option('--measurements <files...>', 'score on these measurements instead of the held-out table stored in the profile')
-    .action((files: string[], flags: { measurements?: string[] }) => {
+    .option('--folds <k>', 'also k-fold cross-validate the fit on --measurements (every row scored by a fit without it)', parseWhole('folds'))
+    .action((files: string[], flags: { measurements?: string[]; folds?: number }) => {
       const profiles: CalibrationProfile[] = files.map((file) => parseProfileText(readTextFile(file, 'profile'), file));
       const measurements = flags.measurements?.flatMap((file) => readMeasurementFileStrict(file));
+      if (flags.folds !== undefined && (measurements === undefined || flags.folds < 2)) {
+        throw new GenzError('invalid_input', measurements === undefined ? '--folds needs --measurements (the rows to refit on)' : `--folds must be at least 2, found ${flags.folds}`, ['folds']);
+      }
       out(reportProfile(profiles, measurements));
+      if (flags.folds !== undefined) out(`\n${crossValidationTable(profiles, measurements!, flags.folds)}`);
     });
 
   return calibrate;

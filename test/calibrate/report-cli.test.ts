@@ -1,0 +1,35 @@
+// `genz calibrate import → fit → report --folds`: the public DeepBench rows through the CLI, with the layout kept
+// and a k-fold cross-validation table printed beside the held-out one.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = new URL('../..', import.meta.url).pathname;
+const genz = (...args: string[]) => spawnSync('node', ['cli/bin.js', ...args], { cwd: root, encoding: 'utf8' });
+
+describe('calibrate report --folds', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'genz-report-'));
+  const rows = join(dir, 'deepbench.jsonl');
+
+  it('imports with layouts, fits, and cross-validates every row once', () => {
+    expect(genz('calibrate', 'import', 'deepbench', 'data/deepbench_gemm_results.csv', '--out', rows).status).toBe(0);
+    const v100 = readFileSync(rows, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { device: { id?: string }; layout?: string }).filter((m) => m.device.id === 'v100');
+    expect(new Set(v100.map((m) => m.layout))).toEqual(new Set(['NN', 'NT', 'TN']));
+    const fit = genz('calibrate', 'fit', rows, '--out', join(dir, 'p.json'));
+    expect(fit.status, fit.stderr).toBe(0);
+    const report = genz('calibrate', 'report', join(dir, 'p-v100.json'), '--measurements', rows, '--folds', '5');
+    expect(report.status, report.stderr).toBe(0);
+    expect(report.stdout).toMatch(/## 5-fold cross-validation/);
+    const cvRow = /\| v100 \| gemm \| (\d+) \| ([\d.]+) \| ([\d.]+) \|/.exec(report.stdout.slice(report.stdout.indexOf('## 5-fold')))!;
+    expect(Number(cvRow[1])).toBe(v100.length);
+    expect(Number(cvRow[2])).toBeLessThan(10); // the GEMM median target holds on V100 in cross-validation
+  });
+
+  it('--folds needs the measurements to refit on', () => {
+    const r = genz('calibrate', 'report', 'data/profiles/v100.json', '--folds', '5');
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/--folds needs --measurements/);
+  });
+});
