@@ -17,7 +17,7 @@
 import type { ComputeDtype } from '../common/dtype.ts';
 import type { Op } from '../models/ops.ts';
 import { FLOPS_PER_ELEMENT } from '../models/emitter.ts';
-import type { CalibrationFamily } from '../simulator/calibration.ts';
+import { calibrationFamily, type CalibrationFamily } from '../simulator/calibration.ts';
 import type { KernelName, Measurement } from './measurement-schema.ts';
 
 /** The calibration family of each kernel, or null where no curve applies. */
@@ -119,7 +119,8 @@ export function measurementOp(m: Measurement): MeasuredOpResult {
         };
       }
     }
-    return { family, op, baseDtype: baseDtypeOf(m.dtype) };
+    // The estimator's family of the op (a GEMM with batch > 1 is a bmm), so fit and estimate pick the same curve.
+    return { family: calibrationFamily(op), op, baseDtype: baseDtypeOf(m.dtype) };
   } catch (err) {
     if (err instanceof ShapeProblem) return { problem: `${m.kernel}: ${err.message}` };
     throw err;

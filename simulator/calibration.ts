@@ -10,8 +10,13 @@ import type { BlasLayout, Op } from '../models/ops.ts';
 
 export const CALIBRATION_SCHEMA_ID = 'genz.calibration.v1';
 
-/** Operator families a profile fits one curve for. */
-export const CALIBRATION_FAMILIES = ['gemm', 'attention', 'softmax', 'norm', 'elementwise', 'embedding', 'collective'] as const;
+/**
+ * Operator families a profile fits one curve for. `bmm` is a batched GEMM (batch > 1 independent products: cuBLAS's
+ * strided-batched kernels, torch.bmm), which libraries dispatch and tile differently from one GEMM (NeuSight's
+ * boards: torch.bmm's fixed cost is ~30 µs where torch.nn.Linear's is ~53); without a bmm curve the gemm curve
+ * prices it.
+ */
+export const CALIBRATION_FAMILIES = ['gemm', 'bmm', 'attention', 'softmax', 'norm', 'elementwise', 'embedding', 'collective'] as const;
 export type CalibrationFamily = (typeof CALIBRATION_FAMILIES)[number];
 
 /**
@@ -64,7 +69,7 @@ export interface CalibrationCurves {
 /** The family whose curve prices `op`. */
 export function calibrationFamily(op: Op): CalibrationFamily {
   switch (op.kind) {
-    case 'gemm': return 'gemm';
+    case 'gemm': return op.batch > 1 ? 'bmm' : 'gemm';
     case 'attention': return 'attention';
     case 'gather': return 'embedding';
     case 'collective': return 'collective';
@@ -77,11 +82,16 @@ export function calibrationFamily(op: Op): CalibrationFamily {
 
 /**
  * The curve for `op` on `deviceId` when its tensor work runs on `computeDtype`: the family-and-dtype curve, else
- * the family curve; undefined when the calibration has neither (or is for another device).
+ * the family curve (a batched GEMM without bmm curves: the gemm ones); undefined when the calibration has neither
+ * (or is for another device).
  */
 export function curveFor(calibration: CalibrationCurves | undefined, deviceId: string, op: Op, computeDtype: ComputeDtype | null): CalibrationCurve | undefined {
   if (calibration === undefined || calibration.deviceId !== deviceId) return undefined;
   const family = calibrationFamily(op);
+  return familyCurve(calibration, family, computeDtype) ?? (family === 'bmm' ? familyCurve(calibration, 'gemm', computeDtype) : undefined);
+}
+
+function familyCurve(calibration: CalibrationCurves, family: CalibrationFamily, computeDtype: ComputeDtype | null): CalibrationCurve | undefined {
   if (computeDtype !== null) {
     const perDtype = calibration.byDtype?.[family];
     const exact = perDtype?.[computeDtype] ?? perDtype?.[twin(computeDtype)];

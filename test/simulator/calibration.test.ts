@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { findDevice, IDEAL_EFFICIENCY, DEFAULT_EFFICIENCY, type CostContext, type Op } from '../../index.ts';
 import {
-  CALIBRATION_SCHEMA_ID, FEATURE_COUNT, calibratedLatencyS, calibrationFamily, type CalibrationCurve, type CalibrationCurves,
+  CALIBRATION_SCHEMA_ID, FEATURE_COUNT, calibratedLatencyS, calibrationFamily, curveFor, type CalibrationCurve, type CalibrationCurves,
 } from '../../simulator/calibration.ts';
 import { energyRates } from '../../simulator/energy.ts';
 import { costOp } from '../../simulator/roofline/roofline-backend.ts';
@@ -51,11 +51,30 @@ const floorOf = (op: Op, context: CostContext = ctx): number => {
 
 describe('calibration family of an op', () => {
   it('maps genz ops to families', () => {
-    const families = OPS.map((op) => `${op.kind}${op.kind === 'elementwise' ? `:${op.fn}` : ''}=${calibrationFamily(op)}`);
+    const families = OPS.map((op) => `${op.kind}${op.kind === 'elementwise' ? `:${op.fn}` : ''}${op.kind === 'gemm' ? `×${op.batch}` : ''}=${calibrationFamily(op)}`);
     expect(new Set(families)).toEqual(new Set([
-      'gemm=gemm', 'attention=attention', 'elementwise:add=elementwise', 'elementwise:silu-mul=elementwise', 'elementwise:rope=elementwise',
+      'gemm×1=gemm', 'gemm×4=bmm', 'attention=attention', 'elementwise:add=elementwise', 'elementwise:silu-mul=elementwise', 'elementwise:rope=elementwise',
       'elementwise:rmsnorm=norm', 'elementwise:layernorm=norm', 'elementwise:softmax=softmax', 'gather=embedding', 'collective=collective',
     ]));
+  });
+});
+
+describe('batched GEMMs (bmm)', () => {
+  const op = (batch: number): Op => ({ name: 'g', scope: 'layer', block: 'mlp', count: 1, kind: 'gemm', m: 256, n: 256, k: 256, batch, weightBits: null, actBits: 16, outBits: 16 });
+  const curve = (bias: number): CalibrationCurve => ({ weights: w(bias), featureMin: wide(-1e9), featureMax: wide(1e9), overheadS: 0 });
+  const gemm = curve(0.1);
+  const bmm = curve(0.7);
+
+  it('a bmm curve prices batched GEMMs only; without one the gemm curve prices them', () => {
+    const both: CalibrationCurves = { schema: CALIBRATION_SCHEMA_ID, deviceId: 'a100-80gb-sxm', families: { gemm, bmm } };
+    expect(curveFor(both, 'a100-80gb-sxm', op(1), 'fp16')).toBe(gemm);
+    expect(curveFor(both, 'a100-80gb-sxm', op(8), 'fp16')).toBe(bmm);
+    const gemmOnly: CalibrationCurves = { schema: CALIBRATION_SCHEMA_ID, deviceId: 'a100-80gb-sxm', families: { gemm } };
+    expect(curveFor(gemmOnly, 'a100-80gb-sxm', op(8), 'fp16')).toBe(gemm);
+    // The bmm family's own curve comes before gemm's dtype curves; on a datapath it was not fitted on, neither applies.
+    const byDtype: CalibrationCurves = { ...both, families: { bmm: { ...bmm, dtypes: ['fp16'] } }, byDtype: { gemm: { fp16: gemm } } };
+    expect(curveFor(byDtype, 'a100-80gb-sxm', op(8), 'fp16')).toMatchObject({ weights: bmm.weights });
+    expect(curveFor(byDtype, 'a100-80gb-sxm', op(8), 'fp32')).toBeUndefined();
   });
 });
 
