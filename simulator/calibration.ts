@@ -34,8 +34,12 @@ export type CalibrationFamily = (typeof CALIBRATION_FAMILIES)[number];
  * - transW, transX (GEMM only): 1 when the BLAS call reads the weight (k×n) or the activation operand transposed
  *   (op.blasLayout, default 'TN' as torch.nn.Linear issues). Libraries pick different kernels per layout: DeepBench
  *   times one shape up to 2× apart between its NN, NT and TN variants.
+ * - mn, k2 (GEMM only): log10 m × log10 n and (log10 k)², so the shape terms can bend (a library's tile choice
+ *   depends on m and n together; deep K is split). In 5-fold cross-validation they helped NeuSight's bmm most
+ *   (A100 board 15.9/40.7 → 13.7/35.3 % median/p90); elsewhere GEMM medians moved by at most half a point and p90s
+ *   by −2.1 to +0.3 (one dtype curve, V100 fp16, +1.5).
  */
-export const CALIBRATION_FEATURES = ['bias', 'balance', 'balance2', 'overlap', 'size', 'shape1', 'shape2', 'shape3', 'shape4', 'wave', 'pad', 'transW', 'transX'] as const;
+export const CALIBRATION_FEATURES = ['bias', 'balance', 'balance2', 'overlap', 'size', 'shape1', 'shape2', 'shape3', 'shape4', 'wave', 'pad', 'transW', 'transX', 'mn', 'k2'] as const;
 export const FEATURE_COUNT = CALIBRATION_FEATURES.length;
 
 /** Output tile edge of the wave and pad features: the common CUTLASS/cuBLAS 128 × 128 threadblock tile. */
@@ -153,6 +157,8 @@ function featureOf(index: number, op: Op, balance: number, floorS: number, compu
       return 0 - clampedLog10((op.m * op.n) / (Math.ceil(op.m / TILE) * Math.ceil(op.n / TILE) * TILE * TILE));
     case 11: return op.kind === 'gemm' && layoutOf(op.blasLayout)[0] === 'T' ? 1 : 0;
     case 12: return op.kind === 'gemm' && layoutOf(op.blasLayout)[1] === 'T' ? 1 : 0;
+    case 13: return op.kind === 'gemm' ? clampedLog10(op.m) * clampedLog10(op.n) : 0;
+    case 14: return op.kind === 'gemm' ? clampedLog10(op.k) ** 2 : 0;
     default: return 0;
   }
 }
