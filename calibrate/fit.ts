@@ -145,12 +145,18 @@ const GEMM_IMPLEMENTATIONS = new Set<Measurement['kernel']>(['gemm-naive', 'gemm
  * of the same shape would only teach the curve noise. Other rows pass unchanged, in order.
  */
 export function fastestImplementations(measurements: readonly Measurement[]): { kept: Measurement[]; dropped: number; handWritten: number } {
-  // One problem = device, dtype and the GEMM genz prices (so gemv {m, k} meets gemm-blas {m: 1, n, k}).
+  // One problem = device, dtype and the GEMM genz prices (so gemv {m, k} meets gemm-blas {m: 1, n, k}); each row's
+  // key is priced once.
+  const keys = new Map<Measurement, string>();
   const problem = (m: Measurement): string => {
-    const priced = measurementOp(m);
-    const shape = 'problem' in priced || priced.op.kind !== 'gemm' ? shapeKey(m)
-      : `m=${priced.op.m},n=${priced.op.n},k=${priced.op.k},batch=${priced.op.batch}`;
-    return `${measurementDeviceId(m)}|${m.dtype}|${shape}`;
+    let key = keys.get(m);
+    if (key === undefined) {
+      const priced = measurementOp(m);
+      const shape = 'problem' in priced || priced.op.kind !== 'gemm' ? shapeKey(m)
+        : `m=${priced.op.m},n=${priced.op.n},k=${priced.op.k},batch=${priced.op.batch}`;
+      keys.set(m, (key = `${measurementDeviceId(m)}|${m.dtype}|${shape}`));
+    }
+    return key;
   };
   const competes = (m: Measurement): boolean => m.source === 'kernels-ref' && GEMM_IMPLEMENTATIONS.has(m.kernel);
   const fastest = new Map<string, Measurement>();
@@ -407,6 +413,22 @@ export function fitCurves(rows: readonly FitRow[], train: (row: FitRow) => boole
   return curves;
 }
 
+/** The device a profile's curves are for: its embedded spec, else the preset of its id. */
+export function profileDevice(profile: CalibrationProfile): Device {
+  const device = profile.device ?? findDevice(profile.deviceId);
+  if (!device) throw unknownHardware(profile.deviceId, ['deviceId']);
+  return device;
+}
+
+/**
+ * The measurements of a profile's device; all of them when they are of one device and none matches (a profile
+ * fitted with a --hardware override names the preset, not the measured device).
+ */
+export function profileMeasurements(profile: CalibrationProfile, measurements: readonly Measurement[]): Measurement[] {
+  const mine = measurements.filter((m) => measurementDeviceId(m) === profile.deviceId);
+  return mine.length === 0 && measuredDeviceIds(measurements).length === 1 ? [...measurements] : mine;
+}
+
 /** Cross-validated error of one family (and dtype) on one device: every row scored by a fit that did not see it. */
 export interface CrossValidatedError {
   family: CalibrationFamily;
@@ -422,13 +444,8 @@ export interface CrossValidatedError {
  * every row once. Per family, then per family and dtype where the profile has dtype curves.
  */
 export function crossValidate(measurements: readonly Measurement[], profile: CalibrationProfile, folds = 5): CrossValidatedError[] {
-  let ofDevice = measurements.filter((m) => measurementDeviceId(m) === profile.deviceId);
-  // A profile fitted with a --hardware override names the preset, not the measured device (as calibrate report).
-  if (ofDevice.length === 0 && measuredDeviceIds(measurements).length === 1) ofDevice = [...measurements];
-  const mine = fastestImplementations(ofDevice).kept;
-  const device = profile.device ?? findDevice(profile.deviceId);
-  if (device === undefined) throw unknownHardware(profile.deviceId, ['deviceId']);
-  const { rows } = fitRows(mine, device, profile.deviceId, 0);
+  const device = profileDevice(profile);
+  const { rows } = fitRows(fastestImplementations(profileMeasurements(profile, measurements)).kept, device, profile.deviceId, 0);
   const errors = new Map<FitRow, number>();
   for (let fold = 0; fold < folds; fold++) {
     const inFold = (r: FitRow): boolean => stableHash(r.key) % folds === fold;

@@ -2,9 +2,7 @@
 // family and device, as a markdown table: from the held-out table stored in each profile, or recomputed on
 // given measurements (their held-out split by the profile's hash, or all of them).
 import { GenzError } from '../common/errors.ts';
-import type { Device } from '../hardware/device-schema.ts';
-import { findDevice, unknownHardware } from '../hardware/registry.ts';
-import { crossValidate, fastestImplementations, fitRows, heldOutErrors, measurementDeviceId, measuredDeviceIds } from './fit.ts';
+import { crossValidate, fastestImplementations, fitRows, heldOutErrors, measuredDeviceIds, profileDevice, profileMeasurements } from './fit.ts';
 import type { Measurement } from './measurement-schema.ts';
 import { profileCurves, type CalibrationProfile, type FamilyError } from './profile-schema.ts';
 
@@ -13,18 +11,11 @@ export interface ReportOptions {
   rows?: 'held-out' | 'all';
 }
 
-/** The device a profile's curves are for: its embedded spec, else the preset of its id. */
-export function profileDevice(profile: CalibrationProfile): Device {
-  const device = profile.device ?? findDevice(profile.deviceId);
-  if (!device) throw unknownHardware(profile.deviceId, ['deviceId']);
-  return device;
-}
+export { profileDevice } from './fit.ts';
 
 /** Error table of one profile, recomputed on `measurements` of its device. */
 export function profileErrors(profile: CalibrationProfile, measurements: readonly Measurement[], options: ReportOptions = {}): FamilyError[] {
-  let mine = measurements.filter((m) => measurementDeviceId(m) === profile.deviceId);
-  // A profile fitted with a --hardware override names the preset, not the measured device.
-  if (mine.length === 0 && measuredDeviceIds(measurements).length === 1) mine = [...measurements];
+  const mine = profileMeasurements(profile, measurements);
   if (mine.length === 0) {
     throw new GenzError('invalid_input', `no measurements of device "${profile.deviceId}"; found ${measuredDeviceIds(measurements).join(', ') || 'none'}`, ['measurements']);
   }
