@@ -63,18 +63,19 @@ function kref(binary: string, args: string[]): string {
 export async function runKernelsRef(options: RunOptions): Promise<RunSummary> {
   const { binary } = buildKernelsRef(options.backend);
   const device = JSON.parse(kref(binary, ['info'])) as { name: string };
-  // Plan lines may leave the dtype and shape sizes to kref's defaults (`kref list`): fill them in, so a plan
+  // Plan lines may leave the dtype, variant and shape sizes to kref's defaults (`kref list`): fill them in, so a plan
   // line and the measurement it produces have the same key and a resumed run recognizes it.
   const defaults = new Map(kref(binary, ['list']).split('\n').filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as { kernel: string; dtypes: string[]; shape: Record<string, number> })
-    .map((k) => [k.kernel, { dtype: k.dtypes[0] ?? 'fp32', shape: k.shape }]));
+    .map((l) => JSON.parse(l) as { kernel: string; dtypes: string[]; variants?: string[]; shape: Record<string, number> })
+    .map((k) => [k.kernel, { dtype: k.dtypes[0] ?? 'fp32', variant: k.variants?.[0], shape: k.shape }]));
   const planText = options.planText ?? kref(binary, ['plan', ...(options.quick ? ['--quick'] : [])]);
   const plan = parsePlan(planText, defaults);
   const done = new Set<string>();
   const fileProblems: string[] = [];
   if (existsSync(options.out)) {
     const parsed = parseMeasurements(readFileSync(options.out, 'utf8'));
-    for (const m of parsed.measurements) done.add(measurementKey(m));
+    // Rows of an older kref may lack a variant that kernel has since gained: they ran its default (gemm-blas: NN).
+    for (const m of parsed.measurements) done.add(measurementKey(m.variant === undefined && defaults.get(m.kernel)?.variant !== undefined ? { ...m, variant: defaults.get(m.kernel)!.variant } : m));
     for (const p of parsed.problems) fileProblems.push(`${options.out}:${p.line}: ${p.path.join('.')}: ${p.message}`);
   }
   const todo = plan.filter(({ line: p }) => !done.has(measurementKey({ device: { name: device.name, backend: options.backend }, kernel: p.kernel as Measurement['kernel'], ...(p.variant ? { variant: p.variant } : {}), shape: p.shape, dtype: p.dtype as Measurement['dtype'] })));
@@ -82,31 +83,36 @@ export async function runKernelsRef(options: RunOptions): Promise<RunSummary> {
   if (todo.length === 0) return summary;
 
   const args = ['run', ...(options.quick ? ['--quick'] : []), ...(options.deviceId ? ['--device-id', options.deviceId] : [])];
-  const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'inherit'] });
-  child.stdin.end(`${todo.map(({ line }) => JSON.stringify(line)).join('\n')}\n`);
   let index = 0;
-  for await (const line of createInterface({ input: child.stdout })) {
-    if (line.trim() === '') continue;
-    index++;
-    const value = JSON.parse(line) as Record<string, unknown>;
-    if ('error' in value) {
-      summary.errors.push({ line: todo[index - 1]?.number ?? index, error: String(value.error) });
-    } else {
-      const m = MeasurementSchema.parse(value);
-      appendMeasurement(options.out, m);
-      summary.measured++;
+  // One kref process; again after a line whose fault left the device unusable (exit 4: that line's error is written).
+  for (;;) {
+    const rest = todo.slice(index);
+    const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+    child.stdin.end(`${rest.map(({ line }) => JSON.stringify(line)).join('\n')}\n`);
+    for await (const line of createInterface({ input: child.stdout })) {
+      if (line.trim() === '') continue;
+      index++;
+      const value = JSON.parse(line) as Record<string, unknown>;
+      if ('error' in value) {
+        summary.errors.push({ line: todo[index - 1]?.number ?? index, error: String(value.error) });
+      } else {
+        const m = MeasurementSchema.parse(value);
+        appendMeasurement(options.out, m);
+        summary.measured++;
+      }
+      options.onProgress?.(index, todo.length, `${todo[index - 1]?.line.kernel ?? ''}`);
     }
-    options.onProgress?.(index, todo.length, `${todo[index - 1]?.line.kernel ?? ''}`);
+    const code: number = await new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.on('close', (c) => resolve(c ?? 1))));
+    if (code === 4 && index > todo.length - rest.length && index < todo.length) continue;
+    if (code !== 0 && index < todo.length) {
+      throw new GenzError('unsupported', `kref stopped after ${index} of ${todo.length} plan lines (exit ${code}); rerun to resume`, ['backend']);
+    }
+    return summary;
   }
-  const code: number = await new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.on('close', (c) => resolve(c ?? 1))));
-  if (code !== 0 && index < todo.length) {
-    throw new GenzError('unsupported', `kref stopped after ${index} of ${todo.length} plan lines (exit ${code}); rerun to resume`, ['backend']);
-  }
-  return summary;
 }
 
 /** Plan lines with their 1-based line numbers; blank and '#' lines are skipped, bad ones are one GenzError. */
-function parsePlan(text: string, defaults: Map<string, { dtype: string; shape: Record<string, number> }>): { number: number; line: PlanLine }[] {
+function parsePlan(text: string, defaults: Map<string, { dtype: string; variant?: string; shape: Record<string, number> }>): { number: number; line: PlanLine }[] {
   const lines: { number: number; line: PlanLine }[] = [];
   const problems: { path: (string | number)[]; message: string }[] = [];
   text.split('\n').forEach((raw, i) => {
@@ -127,7 +133,10 @@ function parsePlan(text: string, defaults: Map<string, { dtype: string; shape: R
     const known = defaults.get(p.kernel);
     lines.push({
       number: i + 1,
-      line: { ...p, kernel: p.kernel, shape: { ...(known?.shape ?? {}), ...(p.shape ?? {}) }, dtype: p.dtype ?? known?.dtype ?? 'fp32' },
+      line: {
+        ...p, kernel: p.kernel, shape: { ...(known?.shape ?? {}), ...(p.shape ?? {}) }, dtype: p.dtype ?? known?.dtype ?? 'fp32',
+        ...(p.variant ?? known?.variant ? { variant: p.variant ?? known?.variant } : {}),
+      },
     });
   });
   if (problems.length > 0) throw new GenzError('invalid_input', problems);

@@ -141,7 +141,8 @@ class CpuBackend : public Backend {
     else if (k == "batched-gemm") gemmPacked(fi(0), fi(1), o, c["batch"], c["m"], c["n"], c["k"], 64);
     else if (k == "gemm-blas") {
       int m = int(c["m"]), n = int(c["n"]), kk = int(c["k"]);
-      cblas().sgemm(101, 111, 111, m, n, kk, 1.0f, fi(0), kk, fi(1), n, 0.0f, o, n);
+      bool tn = c.variant == "TN";  // B stored [n,k]: C = A·Bᵀ (CblasRowMajor 101, NoTrans 111, Trans 112)
+      cblas().sgemm(101, 111, tn ? 112 : 111, m, n, kk, 1.0f, fi(0), kk, fi(1), tn ? kk : n, 0.0f, o, n);
     } else if (k == "gemv") {
       int64_t m = c["m"], kk = c["k"];
       parallelFor(m, [&](int64_t b, int64_t e) { for (int64_t i = b; i < e; ++i) o[i] = dot(fi(0) + i * kk, fi(1), kk); });

@@ -39,7 +39,7 @@ struct Blas {
   mutable void* handle = nullptr;
   std::string lib, error;
 #if GPU_HIP
-  static constexpr int kOpN = 111;  // HIPBLAS_OP_N
+  static constexpr int kOpN = 111, kOpT = 112;  // HIPBLAS_OP_N, HIPBLAS_OP_T
   Blas() {
     const char* names[] = {"libhipblas.so", "libhipblas.so.3", "libhipblas.so.2", "libhipblas.so.1", "libhipblas.so.0"};
     for (const auto& name : blasCandidates(names, 5, "ROCM_PATH", "/opt/rocm")) {
@@ -54,7 +54,7 @@ struct Blas {
     error = "hipBLAS not found (dlopen libhipblas.so* on the library path and under $ROCM_PATH or /opt/rocm)";
   }
 #else
-  static constexpr int kOpN = 0;  // CUBLAS_OP_N
+  static constexpr int kOpN = 0, kOpT = 1;  // CUBLAS_OP_N, CUBLAS_OP_T
   Blas() {
     const char* names[] = {"libcublas.so", "libcublas.so.13", "libcublas.so.12", "libcublas.so.11"};
     for (const auto& name : blasCandidates(names, 4, "CUDA_HOME", "/usr/local/cuda")) {
@@ -73,8 +73,9 @@ struct Blas {
 #endif
   bool ok() const { return sgemm != nullptr; }
   bool fp16() const { return gemmEx != nullptr; }
-  /** Row-major C[m,n] = A[m,k]·B[k,n] as column-major C^T = B^T·A^T. */
-  void gemm(bool f16, const void* A, const void* B, void* C, int m, int n, int k) const {
+  /** Row-major C[m,n] = A[m,k]·B[k,n] as column-major C^T = B^T·A^T; with bT, B is stored [n,k] and C = A·B^T
+   *  (column-major: C^T = op_T(B)·A^T, the call torch.nn.Linear makes for y = x·W^T). */
+  void gemm(bool f16, bool bT, const void* A, const void* B, void* C, int m, int n, int k) const {
     if (!handle) {
       int st = create(&handle);
       if (st != 0) { handle = nullptr; throw std::runtime_error(lib + ": creating a handle failed with status " + std::to_string(st)); }
@@ -83,9 +84,9 @@ struct Blas {
     int st;
     if (f16) {
       const int R16F = 2, COMPUTE32F = 68, ALGO_DEFAULT = -1;  // CUDA_R_16F, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT
-      st = gemmEx(handle, kOpN, kOpN, n, m, k, &one, B, R16F, n, A, R16F, k, &zero, C, R16F, n, COMPUTE32F, ALGO_DEFAULT);
+      st = gemmEx(handle, bT ? kOpT : kOpN, kOpN, n, m, k, &one, B, R16F, bT ? k : n, A, R16F, k, &zero, C, R16F, n, COMPUTE32F, ALGO_DEFAULT);
     } else {
-      st = sgemm(handle, kOpN, kOpN, n, m, k, &one, static_cast<const float*>(B), n, static_cast<const float*>(A), k, &zero, static_cast<float*>(C), n);
+      st = sgemm(handle, bT ? kOpT : kOpN, kOpN, n, m, k, &one, static_cast<const float*>(B), bT ? k : n, static_cast<const float*>(A), k, &zero, static_cast<float*>(C), n);
     }
     if (st != 0) throw std::runtime_error(lib + " gemm failed with status " + std::to_string(st));
   }
@@ -146,6 +147,11 @@ class GpuBackend : public Backend {
           prev = w;
         }
       }
+      // Some VMs (the device tool's Firecracker H100, 2026-11-26) have no /proc/driver/nvidia: the module says it too.
+      std::ifstream mod("/sys/module/nvidia/version");
+      std::string version;
+      if (info_.driver.rfind("NVIDIA ", 0) != 0 && std::getline(mod, version) && !version.empty() && std::isdigit(static_cast<unsigned char>(version[0])))
+        info_.driver = "NVIDIA " + version + " (" + info_.driver + ")";
       info_.runtime = std::string(GPU_RUNTIME_NAME) + " runtime " + versionString(rt);
       size_t freeB = 0, totalB = 0;
       GPU_CHECK(gpuMemGetInfo(&freeB, &totalB));
@@ -197,7 +203,7 @@ class GpuBackend : public Backend {
     else if (k == "gemm-smem") gpu::gemmSmem(h, in[0], in[1], out[0], 1, i32("m"), i32("n"), i32("k"), c.variantParam());
     else if (k == "batched-gemm") gpu::gemmSmem(h, in[0], in[1], out[0], i32("batch"), i32("m"), i32("n"), i32("k"), 64);
     else if (k == "gemm-tensor") gpu::gemmTensor(in[0], in[1], o, i32("m"), i32("n"), i32("k"));
-    else if (k == "gemm-blas") blas().gemm(h, in[0], in[1], out[0], i32("m"), i32("n"), i32("k"));
+    else if (k == "gemm-blas") blas().gemm(h, c.variant == "TN", in[0], in[1], out[0], i32("m"), i32("n"), i32("k"));
     else if (k == "gemv") gpu::gemv(h, in[0], in[1], out[0], i32("m"), i32("k"));
     else if (k == "flat-gemm") gpu::flatGemm(h, in[0], in[1], out[0], i32("m"), i32("n"), i32("k"));
     else if (k == "attention-naive" || k == "attention-flash") {

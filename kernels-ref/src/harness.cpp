@@ -135,7 +135,16 @@ int main(int argc, char** argv) {
         err = e.what();
       }
     }
+    // A fault that leaves the device unusable (CUDA's sticky errors, such as an illegal address) would fail every
+    // later line too: say so and stop with exit 4, so that a caller restarts a fresh process after this line.
+    // A sticky error survives both syncs (gpuGetLastError clears a non-sticky one). Test hook: KREF_INJECT_LOST=<kernel>
+    // plays a device loss on that kernel's lines, so callers' restart paths can be tested without a GPU.
+    const char* inject = std::getenv("KREF_INJECT_LOST");
+    bool lost = !err.empty() && !be->sync().empty() && !be->sync().empty();
+    if (inject && c.def && std::string(inject) == c.def->name) { err = "injected device loss (KREF_INJECT_LOST)"; lost = true; }
+    if (lost) err += " (the device is left unusable; kref stops, exit 4)";
     std::cout << (err.empty() ? out : errorLine(err, lineNo, c.def ? &c : nullptr)) << std::endl;  // flushed per line
+    if (lost) return 4;
   }
   return 0;
 }

@@ -24,6 +24,8 @@ S positive(const Case& c) {
 }
 
 // ---- GEMM family: C[m,n] = A[m,k] · B[k,n], row-major (batched: a leading batch dimension) ----
+// gemm-blas's variant "TN" stores B as [n,k] and computes C = A·Bᵀ, the call torch.nn.Linear issues (y = x·Wᵀ).
+bool bTransposed(const Case& c) { return c.variant == "TN"; }
 S vGemm(const Case& c) { return positive(c); }
 S vGemmTensor(const Case& c) {
   S e = positive(c);
@@ -38,7 +40,7 @@ int64_t batchOf(const Case& c) {
 }
 void tGemm(const Case& c, TV& in, TV& out) {
   size_t b = size_t(batchOf(c)), m = size_t(c["m"]), n = size_t(c["n"]), k = size_t(c["k"]);
-  in = {{"A", io(c), b * m * k}, {"B", io(c), b * k * n}};
+  in = {{"A", io(c), b * m * k}, {bTransposed(c) ? "Bt" : "B", io(c), b * k * n}};
   bool f32out = std::string(c.name()) == "gemm-tensor";
   out = {{"C", f32out ? ET::F32 : io(c), b * m * n}};
 }
@@ -56,7 +58,10 @@ void rGemm(const Case& c, const HostInputs& h, int64_t unit, const Emit& emit) {
   const float* A = h.f[0].data() + bi * m * k;
   const float* B = h.f[1].data() + bi * k * n;
   double acc = 0;
-  for (int64_t kk = 0; kk < k; ++kk) acc += double(A[i * k + kk]) * double(B[kk * n + j]);
+  if (bTransposed(c))
+    for (int64_t kk = 0; kk < k; ++kk) acc += double(A[i * k + kk]) * double(B[j * k + kk]);
+  else
+    for (int64_t kk = 0; kk < k; ++kk) acc += double(A[i * k + kk]) * double(B[kk * n + j]);
   emit(0, size_t(unit), acc);
 }
 
@@ -396,7 +401,7 @@ std::vector<KernelDef> build() {
        vGemm, tGemm, fGemm, bGemm, uGemm, wGemm, rGemm, tG},
       {"gemm-tensor", kGemmKeys, {"fp16"}, {}, "C(fp32)=A·B(fp16) with WMMA 16x16x16 tensor-core fragments; m, n, k multiples of 16",
        vGemmTensor, tGemm, fGemm, bGemm, uGemm, wGemm, rGemm, tG},
-      {"gemm-blas", kGemmKeys, kF32F16, {}, "C=A·B through the vendor BLAS (cuBLAS/hipBLAS/system CBLAS, loaded at run time)",
+      {"gemm-blas", kGemmKeys, kF32F16, {"NN", "TN"}, "C=A·B through the vendor BLAS (cuBLAS/hipBLAS/system CBLAS, loaded at run time); TN: B stored [n,k], C=A·B^T as torch.nn.Linear",
        vGemm, tGemm, fGemm, bGemm, uGemm, wGemm, rGemm, tG},
       {"batched-gemm", {{"batch", 8}, {"m", 256}, {"n", 256}, {"k", 256}}, kF32F16, {}, "C[b]=A[b]·B[b] with the 64x64 shared-memory kernel",
        vGemm, tGemm, fGemm, bGemm, uGemm, wGemm, rGemm, tG},

@@ -70,8 +70,9 @@ size_t align256(size_t n) { return (n + 255) & ~size_t(255); }
 
 // The GEMM layout in BLAS (column-major) terms, C (n×m) = op(W)·op(X) with W the k×n operand, as genz's measurement
 // schema names it: row-major C = A·B is 'NN'; y = W·x and y = x·Wᵀ read W as torch.nn.Linear does ('TN').
-static const char* blasLayout(const std::string& kernel) {
-  if (kernel == "gemm-naive" || kernel == "gemm-smem" || kernel == "gemm-tensor" || kernel == "gemm-blas" || kernel == "batched-gemm") return "NN";
+static const char* blasLayout(const std::string& kernel, const std::string& variant) {
+  if (kernel == "gemm-blas") return variant == "TN" ? "TN" : "NN";
+  if (kernel == "gemm-naive" || kernel == "gemm-smem" || kernel == "gemm-tensor" || kernel == "batched-gemm") return "NN";
   if (kernel == "gemv" || kernel == "flat-gemm") return "TN";
   return nullptr;
 }
@@ -231,7 +232,7 @@ std::string measure(Backend& be, const Case& c, const Options& opt, uint64_t see
   m.str("schema", "genz.measurement.v1").str("source", "kernels-ref").raw("device", deviceJson(dev, opt)).str("kernel", def.name);
   if (!c.variant.empty()) m.str("variant", c.variant);
   m.raw("shape", shapeJson(c));
-  if (const char* layout = blasLayout(def.name)) m.str("layout", layout);
+  if (const char* layout = blasLayout(def.name, c.variant)) m.str("layout", layout);
   m.str("dtype", c.dtype);
   m.num("medianS", median).num("minS", samples.front()).num("maxS", samples.back()).num("repeats", double(n));
   m.num("flops", flops).num("bytes", bytes).num("achievedFlopsPerS", flops / median).num("achievedBytesPerS", bytes / median);
@@ -266,7 +267,7 @@ std::vector<std::string> defaultPlan(Backend& be, bool quick) {
       for (const char* v : {"tile=8", "tile=16", "tile=32"}) add("gemm-naive", {{"m", s}, {"n", s}, {"k", s}}, dt, v);
       for (const char* v : {"tile=16", "tile=32", "tile=64"}) add("gemm-smem", {{"m", s}, {"n", s}, {"k", s}}, dt, v);
       add("gemm-tensor", {{"m", s}, {"n", s}, {"k", s}}, dt);
-      add("gemm-blas", {{"m", s}, {"n", s}, {"k", s}}, dt);
+      add("gemm-blas", {{"m", s}, {"n", s}, {"k", s}}, dt, "NN");
     }
     std::vector<int64_t> tokens = quick ? std::vector<int64_t>{16} : cpu ? std::vector<int64_t>{1, 16, 64} : std::vector<int64_t>{1, 16, 128, 512, 2048};
     std::vector<std::pair<int64_t, int64_t>> nk = quick ? std::vector<std::pair<int64_t, int64_t>>{{512, 512}}
@@ -274,7 +275,7 @@ std::vector<std::string> defaultPlan(Backend& be, bool quick) {
                                                         : std::vector<std::pair<int64_t, int64_t>>{{4096, 4096}, {11008, 4096}, {4096, 11008}};
     for (int64_t t : tokens)
       for (auto p : nk) {
-        add("gemm-blas", {{"m", t}, {"n", p.first}, {"k", p.second}}, dt);
+        for (const char* layout : {"NN", "TN"}) add("gemm-blas", {{"m", t}, {"n", p.first}, {"k", p.second}}, dt, layout);
         add("gemm-smem", {{"m", t}, {"n", p.first}, {"k", p.second}}, dt, "tile=64");
         if (t % 16 == 0) add("gemm-tensor", {{"m", t}, {"n", p.first}, {"k", p.second}}, dt);
       }

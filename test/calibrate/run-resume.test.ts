@@ -37,4 +37,31 @@ describe('calibrate run', () => {
     expect(new Set(parsed.measurements.map(measurementKey)).size).toBe(24); // nothing measured twice
     expect(rerun.stdout).toMatch(new RegExp(`${24 - before.length} measured, ${before.length} already`));
   }, 120_000);
+
+  it('a plan line that leaves the variant to kref (its first) is recognized when the sweep is run again', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'genz-resume-variant-'));
+    const plan = join(dir, 'plan.jsonl');
+    const out = join(dir, 'out.jsonl');
+    writeFileSync(plan, `${JSON.stringify({ kernel: 'gemm-naive', shape: { m: 64, n: 64, k: 64 } })}\n`);
+    const args = ['cli/bin.js', 'calibrate', 'run', '--backend', 'cpu', '--plan', plan, '--out', out];
+    expect(spawnSync('node', args, { cwd: root, encoding: 'utf8' }).status).toBe(0);
+    expect(parseMeasurements(lines(out).join('\n')).measurements.map((m) => m.variant)).toEqual(['tile=16']);
+    const again = spawnSync('node', args, { cwd: root, encoding: 'utf8' });
+    expect(again.status).toBe(0);
+    expect(again.stdout).toMatch(/0 measured, 1 already/);
+    expect(lines(out)).toHaveLength(1);
+  }, 60_000);
+
+  it('a line that leaves the device unusable (kref exit 4) is an error, and the run goes on after it in a new process', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'genz-resume-lost-'));
+    const plan = join(dir, 'plan.jsonl');
+    const out = join(dir, 'out.jsonl');
+    writeFileSync(plan, ['add', 'mul', 'silu'].map((kernel) => JSON.stringify({ kernel, shape: { n: 4096 } })).join('\n'));
+    const run = spawnSync('node', ['cli/bin.js', 'calibrate', 'run', '--backend', 'cpu', '--plan', plan, '--out', out], {
+      cwd: root, encoding: 'utf8', env: { ...process.env, KREF_INJECT_LOST: 'mul' },
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(parseMeasurements(lines(out).join('\n')).measurements.map((m) => m.kernel)).toEqual(['add', 'silu']);
+    expect(run.stdout + run.stderr).toMatch(/injected device loss/);
+  }, 60_000);
 });

@@ -1,0 +1,51 @@
+"""Writes kernels-ref/plans/gpu-calibration.jsonl, the plan a lent GPU runs beside kref's default sweep.
+
+Run from the repository root: python3 kernels-ref/plans/gpu-calibration.py (Python's seeded Mersenne Twister makes the
+log-uniform grid the same on every run; the committed file is its output).
+"""
+import json
+import random
+
+lines = []
+
+
+def add(kernel, shape, dtype=None, variant=None):
+    line = {"kernel": kernel, "shape": shape}
+    if dtype:
+        line["dtype"] = dtype
+    if variant:
+        line["variant"] = variant
+    lines.append(json.dumps(line, separators=(",", ":")))
+
+
+# cuBLAS fp16 TN (torch.nn.Linear's call) on the projections of Llama-2-7B and Llama-2-70B, tokens 1..8192.
+for n, k in [(12288, 4096), (4096, 4096), (11008, 4096), (4096, 11008), (10240, 8192), (8192, 8192), (28672, 8192), (8192, 28672)]:
+    for m in [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192]:
+        add("gemm-blas", {"m": m, "n": n, "k": k}, "fp16", "TN")
+# A seeded log-uniform grid of other shapes, sizes not rounded (so most are not multiples of 8), TN and NN.
+rng = random.Random(20261126)
+
+
+def log_uniform(lo, hi):
+    return int(round(2 ** rng.uniform(lo, hi)))
+
+
+for i in range(48):
+    m, n, k = log_uniform(0, 13), log_uniform(7, 14.5), log_uniform(7, 14)
+    add("gemm-blas", {"m": m, "n": n, "k": k}, "fp16", "TN" if i % 3 else "NN")
+for i in range(24):
+    m, n, k = log_uniform(0, 12), log_uniform(7, 13.5), log_uniform(7, 13)
+    add("gemm-blas", {"m": m, "n": n, "k": k}, "fp32", "TN" if i % 2 else "NN")
+# Row-wise kernels: decode (1..16 rows) to prefill (16k rows) at hidden sizes 1k..8k, and a 32k vocabulary.
+for kernel in ["softmax", "rmsnorm", "layernorm"]:
+    for rows in [1, 16, 256, 2048, 16384]:
+        for cols in [1024, 4096, 8192]:
+            add(kernel, {"rows": rows, "cols": cols})
+    add(kernel, {"rows": 64, "cols": 32000})
+for kernel in ["add", "mul", "silu", "gelu"]:
+    for n in [1 << 10, 1 << 14, 1 << 18, 1 << 22, 1 << 28]:
+        add(kernel, {"n": n})
+
+with open("kernels-ref/plans/gpu-calibration.jsonl", "w") as f:
+    f.write("\n".join(lines) + "\n")
+print(len(lines))
