@@ -2,10 +2,17 @@
 // (every 5th row) that calibrate/fit-defaults.ts did not fit on. Run: npx tsx calibrate/accuracy-report.ts
 import { readFileSync } from 'node:fs';
 import { DEFAULT_EFFICIENCY, IDEAL_EFFICIENCY } from '../index.ts';
+import { FRAMEWORK_STEP_OVERHEAD_S } from '../simulator/serving/frameworks.ts';
 import { vidurAttentionSamples, vidurMlpSamples } from './accuracy/vidur.ts';
 import { vidurCollectiveSamples } from './accuracy/collectives.ts';
 import { benchRows, benchSamples } from './accuracy/llm-inference-bench.ts';
 import { isHeldOut, summarize, summaryTable } from './accuracy/error-stats.ts';
+
+/** The shipped per-step host times, as the note beside the end-to-end table quotes them. */
+function stepOverheads(): string {
+  const names: Record<string, string> = { vllm: 'vLLM', 'tensorrt-llm': 'TensorRT-LLM', 'deepspeed-mii': 'DeepSpeed-MII', 'llama.cpp': 'llama.cpp' };
+  return Object.entries(FRAMEWORK_STEP_OVERHEAD_S).filter(([k]) => k !== 'none').map(([k, s]) => `${names[k] ?? k} ${+(s * 1e3).toFixed(2)} ms`).join(', ');
+}
 
 const data = new URL('../data/', import.meta.url);
 const read = (name: string): string => readFileSync(new URL(name, data), 'utf8');
@@ -37,4 +44,4 @@ section('End to end: same rows at efficiency 1 (pure roofline)', summaryTable(su
 section('End to end: same rows with the shipped calibration profiles (A100-80GB kernel curves carried to the A100-40GB, MI210 curves to the MI250 GCD)',
   `${summaryTable(summarize(benchSamples(heldBench, undefined, 'default').samples))}\n\nThe kernel curves come from Vidur's per-op PyTorch timings; alone they leave out what a serving framework spends around the kernels (scheduling, sampling, Python), so they look faster than vLLM and DeepSpeed-MII run end to end.`);
 section('End to end: same rows, shipped calibration profiles + the framework\'s host time per step (request `framework`)',
-  `${summaryTable(summarize(benchSamples(heldBench, undefined, 'default', true).samples))}\n\nPer-step overheads (simulator/serving/frameworks.ts) fitted by \`npx tsx calibrate/fit-frameworks.ts\` on the A100 training rows with the calibrated kernels: vLLM 2.25 ms, TensorRT-LLM 0.5 ms, DeepSpeed-MII 6.75 ms, llama.cpp 7 ms (13 ms, median 28.6%, when its multi-GPU runs were wrongly modelled as tensor parallel). The MI250 rows use the same per-step constants (fitted on A100 runs) and the MI210's kernel curves (LLMCompass): an out-of-sample check of both.`);
+  `${summaryTable(summarize(benchSamples(heldBench, undefined, 'default', true).samples))}\n\nPer-step overheads (simulator/serving/frameworks.ts) fitted by \`npx tsx calibrate/fit-frameworks.ts\` on the A100 training rows with the calibrated kernels: ${stepOverheads()} (llama.cpp 13 ms, median 28.6%, when its multi-GPU runs were wrongly modelled as tensor parallel). The MI250 rows use the same per-step constants (fitted on A100 runs) and the MI210's kernel curves (LLMCompass): an out-of-sample check of both.`);

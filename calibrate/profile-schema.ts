@@ -22,6 +22,8 @@ export const CurveSchema = z
     featureMin: vector('smallest value of each feature in the training rows (features are clamped to it)'),
     featureMax: vector('largest value of each feature in the training rows'),
     overheadS: finite.nonnegative('must not be negative').max(1, 'must be at most 1 s').describe('fixed time per kernel launch, seconds'),
+    minSlowdown: finite.min(1, 'must be at least 1').max(1e6, 'must be at most 1e6').optional()
+      .describe('smallest slowdown over the roofline floor measured in the training rows; the curve never predicts less'),
     dtypes: z.array(z.enum(COMPUTE_DTYPES)).optional().describe('compute dtypes of the rows it was fitted on'),
   })
   .strict()

@@ -2,7 +2,9 @@
 // family and device, as a markdown table: from the held-out table stored in each profile, or recomputed on
 // given measurements (their held-out split by the profile's hash, or all of them).
 import { GenzError } from '../common/errors.ts';
-import { crossValidate, fastestImplementations, fitRows, heldOutErrors, measuredDeviceIds, profileDevice, profileMeasurements } from './fit.ts';
+import { costOp } from '../simulator/roofline/roofline-backend.ts';
+import { absPctError, quantile } from './accuracy/error-stats.ts';
+import { crossValidate, fastestImplementations, fitRows, heldOutErrors, measuredDeviceIds, measurementDeviceId, ownGpuKernel, profileDevice, profileMeasurements } from './fit.ts';
 import type { Measurement } from './measurement-schema.ts';
 import { profileCurves, type CalibrationProfile, type FamilyError } from './profile-schema.ts';
 
@@ -73,6 +75,36 @@ export function crossValidationTable(profiles: readonly CalibrationProfile[], me
   for (const profile of profiles) {
     for (const e of crossValidate(measurements, profile, folds)) {
       lines.push(`| ${profile.deviceId} | ${e.family}${e.dtype === undefined ? '' : ` ${e.dtype}`} | ${e.rows} | ${e.medianAbsPctError.toFixed(1)} | ${e.p90AbsPctError.toFixed(1)} |`);
+    }
+  }
+  return lines.join('\n');
+}
+
+/**
+ * kernels-ref's own GPU attention, softmax and norm kernels, which no profile fits (calibrate/fit.ts ownGpuKernel):
+ * how far each runs from its roofline floor, and the default estimator's error on them, per device, kernel and dtype.
+ */
+export function ownKernelsTable(profiles: readonly CalibrationProfile[], measurements: readonly Measurement[]): string {
+  const lines = [
+    '## kernels-ref\'s own GPU kernels (measured, not fitted)', '',
+    'Time over the roofline floor (measured / floor at efficiency 1) and the default estimator\'s absolute error.', '',
+    '| device | kernel | dtype | rows | median × floor | max × floor | default median % | default p90 % |', '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const profile of profiles) {
+    const own = measurements.filter((m) => ownGpuKernel(m) && measurementDeviceId(m) === profile.deviceId);
+    if (own.length === 0) continue;
+    const { rows } = fitRows(own, profileDevice(profile), profile.deviceId, 0);
+    const groups = new Map<string, typeof rows>();
+    for (const r of rows) {
+      const [, kernel, , dtype] = r.key.split('|');  // FitRow.key: device|kernel|variant|dtype|shape
+      const key = `${kernel}|${dtype}`;
+      groups.set(key, [...(groups.get(key) ?? []), r]);
+    }
+    for (const [key, group] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
+      const [kernel, dtype] = key.split('|');
+      const ratio = group.map((r) => r.measuredS / r.floorS).sort((a, b) => a - b);
+      const err = group.map((r) => absPctError(costOp(r.op, r.ctx).latencyS, r.measuredS)).sort((a, b) => a - b);
+      lines.push(`| ${profile.deviceId} | ${kernel} | ${dtype} | ${group.length} | ${quantile(ratio, 0.5).toFixed(1)} | ${ratio[ratio.length - 1]!.toFixed(1)} | ${quantile(err, 0.5).toFixed(1)} | ${quantile(err, 0.9).toFixed(1)} |`);
     }
   }
   return lines.join('\n');

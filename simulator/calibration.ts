@@ -1,6 +1,6 @@
 // Calibration curves: per operator family (and, where the data had several, per compute dtype), a fitted
 // slowdown over the pure roofline of one device.
-//   latencyS = floorS × exp(max(0, w · φ)) + overheadS × kernels
+//   latencyS = max(floorS × exp(max(0, w · φ)) + overheadS × kernels, floorS × minSlowdown)
 // floorS is the roofline at efficiency 1 (max(tensor + vector compute, DRAM, network) on the device's peaks)
 // and φ a small fixed vector of dimensionless features of the op (CALIBRATION_FEATURES), each clamped to the
 // range the curve was fitted on. The exponent is clamped at 0, so a calibrated op is never faster than its
@@ -27,7 +27,8 @@ export type CalibrationFamily = (typeof CALIBRATION_FAMILIES)[number];
  * - overlap: log10(1 + 10^-|b|) (near the ridge compute and memory do not overlap perfectly: ≈ log10 of sum/max);
  * - size: log10(floor / 1 µs) (small ops do not fill the machine or hide their ramp);
  * - shape1…4, log10 of: gemm m, n, k, batch (tile fill and shape preferences of the library);
- *   attention batch × heads × query tokens, kv length, batch, heads per KV head; other families 0.
+ *   attention batch × heads × query tokens, keys read (kv length, capped by a window), batch, heads per KV head;
+ *   other families 0.
  * - wave, pad (GEMM only, as NeuSight and LLMCompass model it): the output is cut into TILE × TILE tiles run in
  *   waves of one tile per SM. wave = −log10(tiles / (waves × SMs)) is the idle share of the last wave (0 without
  *   an SM count); pad = −log10(m·n / padded m·n) is the work wasted on partial edge tiles.
@@ -38,8 +39,13 @@ export type CalibrationFamily = (typeof CALIBRATION_FAMILIES)[number];
  *   depends on m and n together; deep K is split). In 5-fold cross-validation they helped NeuSight's bmm most
  *   (A100 board 15.9/40.7 → 13.7/35.3 % median/p90); elsewhere GEMM medians moved by at most half a point and p90s
  *   by −2.1 to +0.3 (one dtype curve, V100 fp16, +1.5).
+ * - misalign (16-bit GEMMs only): 1 when n or k (the leading dimensions of the BLAS call in either of genz's layouts)
+ *   is not a multiple of 8 elements (16 bytes): tensor-core kernels need 16-byte aligned rows, and cuBLAS falls back
+ *   to slower ones. Measured on an H100 (kernels-ref, 2026-11-26): fp16 TN m 6088 × n 7244 × k 3019 ran 8× its
+ *   roofline floor where aligned shapes of that size run 1.3×; 5-fold CV of its fp16 GEMMs 15.9/49.9 → 10.1/25.2 %
+ *   median/p90 (7.9/25.2 with the minSlowdown bound below). Applied to fp32 and int8 rows too it moved DeepBench's and NeuSight's p90s by −1 to +6 points.
  */
-export const CALIBRATION_FEATURES = ['bias', 'balance', 'balance2', 'overlap', 'size', 'shape1', 'shape2', 'shape3', 'shape4', 'wave', 'pad', 'transW', 'transX', 'mn', 'k2'] as const;
+export const CALIBRATION_FEATURES = ['bias', 'balance', 'balance2', 'overlap', 'size', 'shape1', 'shape2', 'shape3', 'shape4', 'wave', 'pad', 'transW', 'transX', 'mn', 'k2', 'misalign'] as const;
 export const FEATURE_COUNT = CALIBRATION_FEATURES.length;
 
 /** Output tile edge of the wave and pad features: the common CUTLASS/cuBLAS 128 × 128 threadblock tile. */
@@ -56,6 +62,13 @@ export interface CalibrationCurve {
   featureMax: number[];
   /** Fixed time per kernel launch of this family (launch, ramp, host sync), in seconds. */
   overheadS: number;
+  /**
+   * The smallest measured time over roofline floor among the training rows (the most efficient kernel seen; absent
+   * in profiles before 2026-11-26). A calibrated time is never below floor × minSlowdown, so an extrapolation (a
+   * shape combination the rows did not cover, e.g. a batched GEMM priced by the gemm curve) never beats the best the
+   * device was measured at.
+   */
+  minSlowdown?: number;
   /** Compute dtypes of the rows it was fitted on; an op on another datapath is not priced by it. */
   dtypes?: ComputeDtype[];
 }
@@ -137,7 +150,8 @@ function featureOf(index: number, op: Op, balance: number, floorS: number, compu
       return 0;
     case 6:
       if (op.kind === 'gemm') return clampedLog10(op.n);
-      if (op.kind === 'attention') return clampedLog10(op.kvLen);
+      // The keys a pass reads: a window (sliding, sink) caps them as it caps the bytes (simulator/work.ts).
+      if (op.kind === 'attention') return clampedLog10(op.windowTokens === undefined ? op.kvLen : Math.min(op.kvLen, op.windowTokens + op.queryLen - 1));
       return 0;
     case 7:
       if (op.kind === 'gemm') return clampedLog10(op.k);
@@ -159,6 +173,10 @@ function featureOf(index: number, op: Op, balance: number, floorS: number, compu
     case 12: return op.kind === 'gemm' && layoutOf(op.blasLayout)[1] === 'T' ? 1 : 0;
     case 13: return op.kind === 'gemm' ? clampedLog10(op.m) * clampedLog10(op.n) : 0;
     case 14: return op.kind === 'gemm' ? clampedLog10(op.k) ** 2 : 0;
+    case 15: {
+      if (op.kind !== 'gemm' || op.actBits !== 16) return 0;
+      return op.n % 8 !== 0 || op.k % 8 !== 0 ? 1 : 0;
+    }
     default: return 0;
   }
 }
@@ -192,6 +210,12 @@ export function calibrationSlowdown(curve: CalibrationCurve, op: Op, computeS: n
   return Math.exp(Math.min(50, Math.max(0, exponent)));
 }
 
+/** `slowdown` raised where floor × slowdown + overheadS would fall below floor × the curve's minSlowdown. */
+export function boundedSlowdown(curve: CalibrationCurve, slowdown: number, floorS: number, overheadS: number): number {
+  if (curve.minSlowdown === undefined || !(floorS > 0)) return slowdown;
+  return Math.max(slowdown, curve.minSlowdown - overheadS / floorS);
+}
+
 function clampTo(value: number, curve: CalibrationCurve, index: number): number {
   return Math.min(curve.featureMax[index] ?? value, Math.max(curve.featureMin[index] ?? value, value));
 }
@@ -211,9 +235,10 @@ export function calibrationApplies(curve: CalibrationCurve, op: Op, computeS: nu
 
 /**
  * Calibrated latency of `op` from its times at efficiency 1 and its kernel count:
- * floor × slowdown + overheadS per kernel (at least one: a collective is one call).
+ * floor × slowdown + overheadS per kernel (at least one: a collective is one call), and at least floor × minSlowdown.
  */
 export function calibratedLatencyS(curve: CalibrationCurve, op: Op, computeS: number, memoryS: number, networkS: number, kernels: number, computeUnits: number): number {
   const floorS = Math.max(computeS, memoryS, networkS);
-  return floorS * calibrationSlowdown(curve, op, computeS, memoryS, networkS, computeUnits) + curve.overheadS * Math.max(1, kernels);
+  const overheadS = curve.overheadS * Math.max(1, kernels);
+  return floorS * boundedSlowdown(curve, calibrationSlowdown(curve, op, computeS, memoryS, networkS, computeUnits), floorS, overheadS) + overheadS;
 }

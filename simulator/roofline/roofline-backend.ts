@@ -7,7 +7,7 @@ import type { CostBackend, CostContext, OpCost, Bound } from '../cost.ts';
 import { opWork } from '../work.ts';
 import { peakFor } from '../dtype-select.ts';
 import { collectiveS } from '../collectives.ts';
-import { calibrationApplies, calibrationSlowdown, curveFor } from '../calibration.ts';
+import { boundedSlowdown, calibrationApplies, calibrationSlowdown, curveFor } from '../calibration.ts';
 import { IDEAL_EFFICIENCY, type EfficiencyProfile } from '../efficiency.ts';
 
 function shapeFactor(x: number, half: number): number {
@@ -54,13 +54,14 @@ export function costOp(op: Op, ctx: CostContext): OpCost {
   }
   let { computeS, memoryS, networkS, overheadS } = t;
   if (curve !== undefined) {
-    const slowdown = calibrationSlowdown(curve, op, computeS, memoryS, networkS, device.computeUnits ?? 0);
-    computeS *= slowdown;
-    memoryS *= slowdown;
-    networkS *= slowdown;
     // A collective over one device is a no-op; anything else pays the family's overhead per kernel (a collective is one call).
     const noop = op.kind === 'collective' && op.groupSize <= 1 && op.collective !== 'p2p';
     overheadS = noop ? 0 : curve.overheadS * Math.max(1, w.kernels);
+    const floorS = Math.max(computeS, memoryS, networkS);
+    const slowdown = boundedSlowdown(curve, calibrationSlowdown(curve, op, computeS, memoryS, networkS, device.computeUnits ?? 0), floorS, overheadS);
+    computeS *= slowdown;
+    memoryS *= slowdown;
+    networkS *= slowdown;
   }
   const busyS = Math.max(computeS, memoryS, networkS);
   const latencyS = busyS + overheadS;

@@ -15,7 +15,7 @@ export const FRAMEWORK_STEP_OVERHEAD_S: Readonly<Record<ServingFramework, number
   vllm: 2.25e-3,
   'tensorrt-llm': 0.5e-3,
   'deepspeed-mii': 6.75e-3,
-  'llama.cpp': 7e-3,
+  'llama.cpp': 6.75e-3,
 };
 
 export const FrameworkSchema = z.enum(SERVING_FRAMEWORKS)

@@ -10,7 +10,7 @@ import type { Measurement } from '../../calibrate/measurement-schema.ts';
 import { measurementOp } from '../../calibrate/op-family.ts';
 import { parseProfile, parseProfileText, profileCurves, type CalibrationProfile } from '../../calibrate/profile-schema.ts';
 import { reportProfile } from '../../calibrate/report.ts';
-import { CALIBRATION_FEATURES, CALIBRATION_SCHEMA_ID, FEATURE_COUNT, type CalibrationCurve, type CalibrationFamily } from '../../simulator/calibration.ts';
+import { CALIBRATION_FEATURES, CALIBRATION_SCHEMA_ID, FEATURE_COUNT, calibrationFeature, type CalibrationCurve, type CalibrationFamily } from '../../simulator/calibration.ts';
 import type { BlasLayout, Op } from '../../models/ops.ts';
 import { DEFAULT_EFFICIENCY } from '../../simulator/efficiency.ts';
 import { costOp } from '../../simulator/roofline/roofline-backend.ts';
@@ -160,6 +160,28 @@ describe('fit recovers known curves (synthetic)', () => {
     }
   });
 
+  it('no calibrated time beats the best measured efficiency (minSlowdown), even where the curve extrapolates', () => {
+    const gemm = profile.families.gemm!;
+    const ratios = rows.filter((r) => r.kernel === 'gemm').map((r) => {
+      const priced = measurementOp(r);
+      if ('problem' in priced) throw new Error(priced.problem);
+      const ideal = costOp(priced.op, { ...measurementContext(a100, DEFAULT_EFFICIENCY, priced.baseDtype), efficiency: IDEAL_EFFICIENCY });
+      return r.medianS / Math.max(ideal.computeS, ideal.memoryS);
+    });
+    // Fitted on the training rows: at least the smallest ratio of all rows, and no more than the largest.
+    expect(gemm.minSlowdown).toBeGreaterThanOrEqual(Math.min(...ratios) - 1e-9);
+    expect(gemm.minSlowdown).toBeLessThan(Math.max(...ratios));
+    // A curve that would price an op at its floor is held at floor × minSlowdown.
+    const flat: CalibrationCurve = { weights: [0], featureMin: [1], featureMax: [1], overheadS: 0, minSlowdown: 1.25 };
+    const curves = { schema: CALIBRATION_SCHEMA_ID, deviceId: a100.id, families: { gemm: flat } } as const;
+    const priced = measurementOp(measurement(device, 'gemm', { m: 4096, n: 4096, k: 4096, batch: 64 }, 1));
+    if ('problem' in priced) throw new Error(priced.problem);
+    const ctx = measurementContext(a100, DEFAULT_EFFICIENCY, priced.baseDtype);
+    const ideal = costOp(priced.op, { ...ctx, efficiency: IDEAL_EFFICIENCY });
+    expect(costOp(priced.op, { ...ctx, calibration: curves }).latencyS / ideal.latencyS).toBeCloseTo(1.25, 9);
+    expect(costOp(priced.op, { ...ctx, calibration: { ...curves, families: { gemm: { ...flat, minSlowdown: undefined } } } }).latencyS / ideal.latencyS).toBeCloseTo(1, 9);
+  });
+
   it('the calibrated estimate is never below the roofline floor', () => {
     const curves = profileCurves(byDevice('a100-80gb-sxm'));
     for (const m of vidur.filter((x) => x.device.id === a100.id)) {
@@ -174,23 +196,30 @@ describe('fit recovers known curves (synthetic)', () => {
   });
 });
 
+/** A GEMM curve that is 0.2 in log slowdown everywhere, plus ln(factor) per unit of `feature`: the truth of a synthetic fit. */
+function truthWith(deviceId: string, feature: (typeof CALIBRATION_FEATURES)[number], factor: number) {
+  const weights = new Array<number>(FEATURE_COUNT).fill(0);
+  weights[0] = 0.2;
+  weights[CALIBRATION_FEATURES.indexOf(feature)] = Math.log(factor);
+  return {
+    schema: CALIBRATION_SCHEMA_ID, deviceId,
+    families: { gemm: { weights, featureMin: new Array(FEATURE_COUNT).fill(-1e9), featureMax: new Array(FEATURE_COUNT).fill(1e9), overheadS: 3e-6 } },
+  } as const;
+}
+
+/** Prices a measurement's op on `device` with the default efficiencies. */
+const pricedOn = (device: ReturnType<typeof findDevice> & object) => (m: Measurement): { op: Op; ctx: ReturnType<typeof measurementContext> } => {
+  const p = measurementOp(m);
+  if ('problem' in p) throw new Error(p.problem);
+  return { op: p.op, ctx: measurementContext(device, DEFAULT_EFFICIENCY, p.baseDtype) };
+};
+
 describe('GEMM layout (synthetic)', () => {
   // Truth: the same shape runs 1.5× slower when the BLAS call reads the weight transposed (as in DeepBench's TN vs NN).
   const device: Device = { id: 'v100', name: 'NVIDIA V100', backend: 'cuda' };
   const v100 = findDevice('v100')!;
-  const transW = CALIBRATION_FEATURES.indexOf('transW');
-  const weights = new Array<number>(FEATURE_COUNT).fill(0);
-  weights[0] = 0.2;
-  weights[transW] = Math.log(1.5);
-  const truth = {
-    schema: CALIBRATION_SCHEMA_ID, deviceId: v100.id,
-    families: { gemm: { weights, featureMin: new Array(FEATURE_COUNT).fill(-1e9), featureMax: new Array(FEATURE_COUNT).fill(1e9), overheadS: 3e-6 } },
-  } as const;
-  const priced = (m: Measurement): { op: Op; ctx: ReturnType<typeof measurementContext> } => {
-    const p = measurementOp(m);
-    if ('problem' in p) throw new Error(p.problem);
-    return { op: p.op, ctx: measurementContext(v100, DEFAULT_EFFICIENCY, p.baseDtype) };
-  };
+  const truth = truthWith(v100.id, 'transW', 1.5);
+  const priced = pricedOn(v100);
   const rows: Measurement[] = [];
   for (let m = 16; m <= 8192; m *= 2) for (const n of [1024, 4096]) for (const k of [1024, 4096]) for (const layout of ['NN', 'TN'] as const) {
     const row = measurement(device, 'gemm', { m, n, k }, 1, { layout, variant: layout });
@@ -212,6 +241,34 @@ describe('GEMM layout (synthetic)', () => {
   it('genz op --layout reaches the curve (single-op request)', () => {
     const op = (layout: BlasLayout) => estimateOp({ kind: 'gemm', m: 3000, n: 2500, k: 1500, dtype: 'fp16', hardware: 'v100', layout, calibration: profile });
     expect(op('TN').latencyS / op('NN').latencyS).toBeCloseTo(1.5, 1);
+  });
+});
+
+describe('GEMM row alignment (synthetic)', () => {
+  // Truth: a GEMM whose n or k is not a whole number of 16-byte rows runs 4× slower (cuBLAS leaves the tensor-core path).
+  const device: Device = { id: 'h100-sxm', name: 'NVIDIA H100 80GB HBM3', backend: 'cuda' };
+  const h100 = findDevice('h100-sxm')!;
+  const misalign = CALIBRATION_FEATURES.indexOf('misalign');
+  const truth = truthWith(h100.id, 'misalign', 4);
+  const priced = pricedOn(h100);
+  const rows: Measurement[] = [];
+  for (let m = 16; m <= 8192; m *= 2) for (const n of [1024, 4096, 1021, 4099]) for (const k of [1024, 4096, 1030]) {
+    const row = measurement(device, 'gemm', { m, n, k }, 1);
+    const { op, ctx } = priced(row);
+    rows.push({ ...row, medianS: costOp(op, { ...ctx, calibration: truth }).latencyS });
+  }
+  const fitted = profileCurves(fitProfile(rows, { createdBy: 'test: alignment' }));
+  const time = (shape: Record<string, number>, dtype: Measurement['dtype'] = 'fp16'): number => {
+    const { op, ctx } = priced(measurement(device, 'gemm', shape, 1, { dtype }));
+    return costOp(op, { ...ctx, calibration: fitted }).latencyS;
+  };
+
+  it('prices a misaligned n or k 4× an aligned neighbour; m does not matter; only 16-bit GEMMs (tensor cores) are affected', () => {
+    expect(time({ m: 3000, n: 2052, k: 1504 }) / time({ m: 3000, n: 2048, k: 1504 })).toBeCloseTo(4, 0);
+    expect(time({ m: 3000, n: 2048, k: 1502 }) / time({ m: 3000, n: 2048, k: 1504 })).toBeCloseTo(4, 0);
+    expect(time({ m: 3001, n: 2048, k: 1504 }) / time({ m: 3000, n: 2048, k: 1504 })).toBeCloseTo(1, 1);
+    const feature = (n: number, actBits: number): number => calibrationFeature(misalign, { kind: 'gemm', m: 8, n, k: 4096, batch: 1, weightBits: actBits, actBits, outBits: actBits } as Op, 1, 1, 0, 132);
+    expect([feature(4100, 32), feature(4100, 16), feature(4104, 16), feature(4100, 8)]).toEqual([0, 1, 0, 0]);
   });
 });
 
@@ -287,6 +344,10 @@ describe("kernels-ref's shape keys", () => {
     const gemv = measurement(ref, 'gemv', { m: 4096, k: 4096 }, 2e-3, { source: 'kernels-ref', dtype: 'fp32' });
     const blas = measurement(ref, 'gemm-blas', { m: 1, n: 4096, k: 4096 }, 3e-3, { source: 'kernels-ref', dtype: 'fp32' });
     expect(fastestImplementations([gemv, blas]).kept).toEqual([gemv]);
+    // The layout is part of the problem: kernels-ref's TN call (what gemv computes) meets gemv, its NN call does not.
+    const tn = { ...blas, variant: 'TN', layout: 'TN' as const };
+    const nn = { ...blas, variant: 'NN', layout: 'NN' as const, medianS: 1e-3 };
+    expect(fastestImplementations([gemv, tn, nn]).kept).toEqual([gemv, nn]);
     // Public datasets' GEMMs never compete (each row is its own problem, e.g. DeepBench's layout variants).
     const a = measurement(ref, 'gemm', { m: 16, n: 4096, k: 4096 }, 2e-3, { source: 'deepbench', dtype: 'fp32', variant: 'NN', layout: 'NN' });
     const b = { ...a, variant: 'TN', layout: 'TN' as const, medianS: 3e-3 };
@@ -337,6 +398,22 @@ describe('a device without a preset (the CI CPU)', () => {
     expect(fastestImplementations(hand).handWritten).toBe(0);
   });
 
+  it("kernels-ref's own attention, softmax and norm kernels count on a CPU, not on a GPU (teaching kernels there), with a note", () => {
+    const gpu: Device = { id: 'h100-sxm', name: 'NVIDIA H100 80GB HBM3', backend: 'cuda' };
+    const own = (d: Device): Measurement[] => [
+      measurement(d, 'attention-flash', { batch: 1, heads: 32, kvHeads: 8, q: 512, kv: 512, d: 128, causal: 1 }, 1e-3, { source: 'kernels-ref', dtype: 'fp32' }),
+      measurement(d, 'rmsnorm', { rows: 16, cols: 4096 }, 1e-5, { source: 'kernels-ref', dtype: 'fp32' }),
+    ];
+    expect(fastestImplementations(own(cpu))).toMatchObject({ ownKernels: 0, dropped: 0 });
+    const onGpu = fastestImplementations([...own(gpu), measurement(gpu, 'add', { n: 1 << 20 }, 1e-5, { source: 'kernels-ref', dtype: 'fp32' })]);
+    expect(onGpu).toMatchObject({ ownKernels: 2, dropped: 0 });
+    expect(onGpu.kept.map((m) => m.kernel)).toEqual(['add']);
+    // Public data of the same families (Vidur's FlashAttention, LLMCompass's layernorm) is what runs in production: kept.
+    expect(fastestImplementations(own(gpu).map((m) => ({ ...m, source: 'vidur' }))).ownKernels).toBe(0);
+    const gemms = [256, 512, 1024, 2048].map((s) => measurement(gpu, 'gemm-blas', { m: s, n: s, k: s }, 2 * s ** 3 / 5e14 + 5e-6, { source: 'kernels-ref', flops: 2 * s ** 3 }));
+    expect(fitProfile([...gemms, ...own(gpu)], { createdBy: 'x' }).notes.join(' ')).toMatch(/2 rows of kernels-ref's own GPU attention, softmax and norm kernels left out/);
+  });
+
   it('needs GEMM rows to infer peaks', () => {
     expectGenzError(() => fitProfile(rows.filter((r) => r.kernel !== 'gemm-blas'), { createdBy: 'x' }), 'invalid_input', ['hardware']);
   });
@@ -370,6 +447,7 @@ describe('profile schema', () => {
   it.each([
     ['short weights', (p: Record<string, any>) => { p.families.gemm.weights.pop(); }, ['families', 'gemm', 'weights']],
     ['negative overhead', (p: Record<string, any>) => { p.families.norm.overheadS = -1e-6; }, ['families', 'norm', 'overheadS']],
+    ['minSlowdown below 1', (p: Record<string, any>) => { p.families.norm.minSlowdown = 0.5; }, ['families', 'norm', 'minSlowdown']],
     ['NaN weight', (p: Record<string, any>) => { p.families.gemm.weights[2] = Number.NaN; }, ['families', 'gemm', 'weights', 2]],
     ['min above max', (p: Record<string, any>) => { p.families.gemm.featureMin[4] = 99; }, ['families', 'gemm', 'featureMin', 4]],
     ['unknown family', (p: Record<string, any>) => { p.families.matmul = p.families.gemm; }, ['families', 'matmul']],

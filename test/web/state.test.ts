@@ -116,11 +116,12 @@ describe('requests', () => {
   });
 
   it('an efficiency override keeps the calibration choice explicit, so base and what-if are priced the same way', () => {
-    const plan = whatIf({ ...DEFAULT_STATE, overrides: { 'eff.gemmCompute': 0.5 } }, catalog());
+    // The embedding gather: the default device's (H100) profile has no embedding curve, so this factor prices it.
+    const plan = whatIf({ ...DEFAULT_STATE, overrides: { 'eff.elementwiseMemory': 0.25 } }, catalog());
     expect(plan.base).not.toHaveProperty('efficiency');
-    expect(plan.modified).toMatchObject({ efficiency: { gemmCompute: 0.5 }, calibration: 'default' });
-    const knob = plan.knobs.find((k) => k.key === 'eff.gemmCompute')!;
-    expect([knob.base, knob.unit, knob.path]).toEqual([DEFAULT_EFFICIENCY.gemmCompute, 'fraction', ['efficiency', 'gemmCompute']]);
+    expect(plan.modified).toMatchObject({ efficiency: { elementwiseMemory: 0.25 }, calibration: 'default' });
+    const knob = plan.knobs.find((k) => k.key === 'eff.elementwiseMemory')!;
+    expect([knob.base, knob.unit, knob.path]).toEqual([DEFAULT_EFFICIENCY.elementwiseMemory, 'fraction', ['efficiency', 'elementwiseMemory']]);
     expect(overridesFor(IDEAL_EFFICIENCY, DEFAULT_EFFICIENCY)).toMatchObject({ 'eff.memory': 1, 'eff.kernelOverheadS': 0 });
     expect(estimate(plan.modified).ttftS).toBeGreaterThan(estimate(plan.base).ttftS);
   });

@@ -1,0 +1,124 @@
+// A lent GPU's kernels-ref sweep as markdown (docs/gpu-runs.md): the device as the rows record it, the best rate of
+// every kernel and dtype (the measured ceilings), and, where the PyTorch cross-check ran beside it
+// (kernels-ref/torch-check.py), kernels-ref's cuBLAS TN times against torch.nn.functional.linear on the same shapes.
+// With the PyTorch production kernels timed in the same session (kernels-ref/torch-ops.py), their ceilings and the
+// profile's error on them too.
+// Run: npx tsx calibrate/gpu-run-report.ts data/kernels-ref-h100-sxm.jsonl data/torch-linear-h100-sxm.jsonl \
+//        data/torch-ops-h100-sxm.jsonl > docs/gpu-runs.md
+import { readFileSync } from 'node:fs';
+import { parseMeasurements } from './measurements.ts';
+import type { Measurement } from './measurement-schema.ts';
+import { quantile } from './accuracy/error-stats.ts';
+import { crossValidatedRows, type CrossValidatedRow } from './fit.ts';
+import { parseProfileText } from './profile-schema.ts';
+
+interface TorchRow { m: number; n: number; k: number; dtype: string; medianS: number; torch: string; device: string }
+
+function deviceSection(rows: readonly Measurement[], file: string): string[] {
+  const d = rows[0]!.device;
+  const times = rows.map((r) => r.measuredAt ?? '').filter((t) => t !== '').sort();
+  return [
+    `## ${d.name} (${d.id ?? 'no preset id'}): ${file}`, '',
+    `${rows.length} rows, measured ${times[0] ?? '?'} to ${times[times.length - 1] ?? '?'}; ${d.computeUnits} SMs, boost clock ${((d.clockHz ?? 0) / 1e6).toFixed(0)} MHz,`,
+    `${((d.memoryBytes ?? 0) / 2 ** 30).toFixed(1)} GiB; driver ${d.driver ?? '?'}; ${d.runtime ?? '?'}.`, '',
+  ];
+}
+
+function ceilingTable(rows: readonly Measurement[]): string[] {
+  const groups = new Map<string, Measurement[]>();
+  for (const r of rows) {
+    const key = `${r.kernel}|${r.dtype}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  const lines = ['| kernel | dtype | rows | best TFLOP/s | best GB/s | fastest µs |', '|---|---|---|---|---|---|'];
+  for (const [key, group] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
+    const [kernel, dtype] = key.split('|');
+    const flops = Math.max(...group.map((r) => r.flops / r.medianS));
+    const bytes = Math.max(...group.map((r) => r.bytes / r.medianS));
+    const fastest = Math.min(...group.map((r) => r.medianS));
+    lines.push(`| ${kernel} | ${dtype} | ${group.length} | ${(flops / 1e12).toFixed(1)} | ${(bytes / 1e9).toFixed(0)} | ${(fastest * 1e6).toFixed(2)} |`);
+  }
+  return lines;
+}
+
+function torchTable(rows: readonly Measurement[], torch: readonly TorchRow[]): string[] {
+  const tn = rows.filter((r) => r.kernel === 'gemm-blas' && r.layout === 'TN' && r.dtype === 'fp16');
+  const lines = ['| dtype (torch) | m | n | k | torch µs | kernels-ref fp16 µs | torch / kernels-ref |', '|---|---|---|---|---|---|---|'];
+  const ratios: { big: number[]; small: number[] } = { big: [], small: [] };
+  for (const t of torch) {
+    const k = tn.find((r) => r.shape.m === t.m && r.shape.n === t.n && r.shape.k === t.k);
+    if (!k) continue;
+    const ratio = t.medianS / k.medianS;
+    (k.medianS >= 500e-6 ? ratios.big : ratios.small).push(ratio);
+    lines.push(`| ${t.dtype} | ${t.m} | ${t.n} | ${t.k} | ${(t.medianS * 1e6).toFixed(1)} | ${(k.medianS * 1e6).toFixed(1)} | ${ratio.toFixed(2)} |`);
+  }
+  const summary = (xs: number[]): string => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length === 0 ? 'none' : `${s.length} shapes, median ${quantile(s, 0.5).toFixed(2)}, range ${s[0]!.toFixed(2)}–${s[s.length - 1]!.toFixed(2)}`;
+  };
+  return [
+    `torch ${torch[0]?.torch ?? '?'} on ${torch[0]?.device ?? '?'}, F.linear timed one launch at a time with CUDA events (median of 20`,
+    'after warm-up, weights rotated past twice the L2). GEMMs of 0.5 ms or more (kernels-ref time):',
+    `${summary(ratios.big)}; shorter ones: ${summary(ratios.small)}. PyTorch's single-launch timing counts its own`,
+    'dispatch when the GPU waits on the host, which kernels-ref\'s back-to-back batches of short runs do not; bf16 runs the',
+    'fp16 rate on the tensor cores.', '', ...lines,
+  ];
+}
+
+/** 5-fold cross-validated error of the shipped profile on subsets of the rows that matter to models. */
+function crossValidationSection(rows: readonly Measurement[], deviceId: string): string[] {
+  const profile = parseProfileText(readFileSync(new URL(`../data/profiles/${deviceId}.json`, import.meta.url), 'utf8'));
+  const scored = crossValidatedRows(rows, profile, 5);
+  const gemm = (r: CrossValidatedRow): boolean => r.row.op.kind === 'gemm' && r.row.op.batch === 1;
+  const aligned = (r: CrossValidatedRow): boolean => r.row.op.kind === 'gemm' && r.row.op.n % 8 === 0 && r.row.op.k % 8 === 0;
+  const subsets: [string, (r: CrossValidatedRow) => boolean][] = [
+    ['GEMM fp16, all shapes', (r) => gemm(r) && r.row.dtype === 'fp16'],
+    ['GEMM fp16, n and k multiples of 8 (model shapes)', (r) => gemm(r) && r.row.dtype === 'fp16' && aligned(r)],
+    ['GEMM fp16, n or k not a multiple of 8', (r) => gemm(r) && r.row.dtype === 'fp16' && !aligned(r)],
+    ['GEMM fp32, all shapes', (r) => gemm(r) && r.row.dtype === 'fp32'],
+    ['elementwise', (r) => r.row.family === 'elementwise'],
+    ['attention prefill (PyTorch SDPA FlashAttention)', (r) => r.row.family === 'attention' && r.row.op.kind === 'attention' && r.row.op.queryLen > 1],
+    ['attention decode (PyTorch SDPA FlashAttention)', (r) => r.row.family === 'attention' && r.row.op.kind === 'attention' && r.row.op.queryLen === 1],
+    ['RMSNorm and LayerNorm (PyTorch)', (r) => r.row.family === 'norm'],
+    ['softmax (PyTorch)', (r) => r.row.family === 'softmax'],
+  ];
+  const stat = (xs: number[]): string => {
+    const s = [...xs].sort((a, b) => a - b);
+    return `${quantile(s, 0.5).toFixed(1)} | ${quantile(s, 0.9).toFixed(1)}`;
+  };
+  const lines = ['| rows of this run | rows | default median % | default p90 % | calibrated median % | calibrated p90 % |', '|---|---|---|---|---|---|'];
+  for (const [name, keep] of subsets) {
+    const picked = scored.filter(keep);
+    if (picked.length > 0) lines.push(`| ${name} | ${picked.length} | ${stat(picked.map((r) => r.defaultPct))} | ${stat(picked.map((r) => r.calibratedPct))} |`);
+  }
+  return [`Each row scored by curves fitted on the other 4 of 5 folds (data/profiles/${deviceId}.json's families; default = genz's`,
+    'efficiency factors, no calibration).', '', ...lines];
+}
+
+const [rowsFile, torchFile, torchOpsFile] = process.argv.slice(2);
+if (rowsFile === undefined) {
+  console.error('usage: npx tsx calibrate/gpu-run-report.ts KERNELS_REF.jsonl [TORCH_LINEAR.jsonl [TORCH_OPS.jsonl]]');
+  process.exit(2);
+}
+const read = (file: string): Measurement[] => {
+  const result = parseMeasurements(readFileSync(file, 'utf8'));
+  if (result.problems.length > 0) throw new Error(`${file}: ${result.problems.length} bad lines, first at line ${result.problems[0]!.line}`);
+  return result.measurements;
+};
+const parsed = { measurements: read(rowsFile) };
+const torchOps = torchOpsFile === undefined ? [] : read(torchOpsFile);
+const out = ['# Lent-GPU runs of kernels-ref', '',
+  `Generated by \`npx tsx calibrate/gpu-run-report.ts ${process.argv.slice(2).join(' ')}\`. How the rows were made: data/manifest.json;`,
+  'the profile fitted on them and its error: docs/calibration.md.', '',
+  ...deviceSection(parsed.measurements, rowsFile), '### Best rate per kernel and dtype', '', ...ceilingTable(parsed.measurements)];
+if (torchOps.length > 0) {
+  out.push('', `### PyTorch's production kernels in the same session: ${torchOpsFile}`, '',
+    `${torchOps.length} rows (${torchOps[0]!.device.runtime ?? 'PyTorch'}; CUDA-graph replays, kernels-ref/torch-ops.py). Best rate per kernel:`, '', ...ceilingTable(torchOps));
+}
+const deviceId = parsed.measurements[0]?.device.id;
+if (deviceId !== undefined) out.push('', '### Error of the shipped profile on these rows (5-fold cross-validation)', '', ...crossValidationSection([...parsed.measurements, ...torchOps], deviceId));
+if (torchFile !== undefined) {
+  const torch = readFileSync(torchFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as TorchRow);
+  out.push('', '### Cross-check: cuBLAS through kernels-ref vs torch.nn.functional.linear', '', ...torchTable(parsed.measurements, torch));
+}
+console.log(out.join('\n'));
