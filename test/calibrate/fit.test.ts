@@ -9,7 +9,7 @@ import { crossValidate, fastestImplementations, fitProfile, fitProfiles, measure
 import type { Measurement } from '../../calibrate/measurement-schema.ts';
 import { measurementOp } from '../../calibrate/op-family.ts';
 import { parseProfile, parseProfileText, profileCurves, type CalibrationProfile } from '../../calibrate/profile-schema.ts';
-import { reportProfile } from '../../calibrate/report.ts';
+import { ownKernelsTable, reportProfile } from '../../calibrate/report.ts';
 import { CALIBRATION_FEATURES, CALIBRATION_SCHEMA_ID, FEATURE_COUNT, calibrationFeature, type CalibrationCurve, type CalibrationFamily } from '../../simulator/calibration.ts';
 import type { BlasLayout, Op } from '../../models/ops.ts';
 import { DEFAULT_EFFICIENCY } from '../../simulator/efficiency.ts';
@@ -411,7 +411,11 @@ describe('a device without a preset (the CI CPU)', () => {
     // Public data of the same families (Vidur's FlashAttention, LLMCompass's layernorm) is what runs in production: kept.
     expect(fastestImplementations(own(gpu).map((m) => ({ ...m, source: 'vidur' }))).ownKernels).toBe(0);
     const gemms = [256, 512, 1024, 2048].map((s) => measurement(gpu, 'gemm-blas', { m: s, n: s, k: s }, 2 * s ** 3 / 5e14 + 5e-6, { source: 'kernels-ref', flops: 2 * s ** 3 }));
-    expect(fitProfile([...gemms, ...own(gpu)], { createdBy: 'x' }).notes.join(' ')).toMatch(/2 rows of kernels-ref's own GPU attention, softmax and norm kernels left out/);
+    const profile = fitProfile([...gemms, ...own(gpu)], { createdBy: 'x' });
+    expect(profile.notes.join(' ')).toMatch(/2 rows of kernels-ref's own GPU attention, softmax and norm kernels left out/);
+    // They are still reported: time over the roofline floor and the defaults' error, per kernel and dtype.
+    const table = ownKernelsTable([profile], [...gemms, ...own(gpu)]);
+    expect(table.split('\n').filter((l) => l.startsWith('| h100-sxm |')).map((l) => l.split(' | ')[1])).toEqual(['attention-flash', 'rmsnorm']);
   });
 
   it('needs GEMM rows to infer peaks', () => {
