@@ -2,7 +2,7 @@
 // and prints docs/calibration.md. Run: npm run profiles
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { IMPORTERS, parseMeasurements, type ImportSource, type Measurement } from '../index.ts';
-import { fitProfiles } from './fit.ts';
+import { fitProfiles, withoutWorseCurves } from './fit.ts';
 import { crossValidationTable, ownKernelsTable, reportProfile } from './report.ts';
 
 const data = new URL('../data/', import.meta.url);
@@ -27,7 +27,8 @@ for (const file of readdirSync(data).filter((f) => /^(kernels-ref|torch-ops)-.*\
   measurements.push(...parsed.measurements);
 }
 
-const profiles = fitProfiles(measurements, { createdBy: 'npm run profiles (calibrate/build-profiles.ts)' });
+// A shipped curve must not do worse than the defaults (withoutWorseCurves: 5-fold cross-validation).
+const profiles = fitProfiles(measurements, { createdBy: 'npm run profiles (calibrate/build-profiles.ts)' }).map((p) => withoutWorseCurves(p, measurements));
 mkdirSync(new URL('profiles/', data), { recursive: true });
 for (const profile of profiles) {
   writeFileSync(new URL(`profiles/${profile.deviceId}.json`, data), `${JSON.stringify(profile, null, 1)}\n`);

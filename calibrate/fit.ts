@@ -495,6 +495,37 @@ export function crossValidate(measurements: readonly Measurement[], profile: Cal
   ]).filter((x): x is CrossValidatedError => x !== null);
 }
 
+/**
+ * A profile without the family curves that do worse than the default efficiencies on both the median and the p90 of
+ * a k-fold cross-validation (a curve fitted on a few rows can): a shipped curve never makes the estimate worse.
+ * Each dropped curve leaves a note with both errors.
+ */
+export function withoutWorseCurves(profile: CalibrationProfile, measurements: readonly Measurement[], folds = 5): CalibrationProfile {
+  const scored = crossValidatedRows(measurements, profile, folds);
+  const families = { ...profile.families };
+  const byDtype = profile.byDtype === undefined ? undefined : { ...profile.byDtype };
+  const notes = [...profile.notes];
+  const dropped = new Set<CalibrationFamily>();
+  for (const family of CALIBRATION_FAMILIES) {
+    const rows = scored.filter((s) => s.row.family === family);
+    if (families[family] === undefined || rows.length === 0) continue;
+    const stat = (xs: number[]): [number, number] => {
+      const sorted = [...xs].sort((a, b) => a - b);
+      return [round(quantile(sorted, 0.5)), round(quantile(sorted, 0.9))];
+    };
+    const [curveMedian, curveP90] = stat(rows.map((r) => r.calibratedPct));
+    const [defaultMedian, defaultP90] = stat(rows.map((r) => r.defaultPct));
+    if (curveMedian > defaultMedian && curveP90 > defaultP90) {
+      delete families[family];
+      if (byDtype) delete byDtype[family];
+      dropped.add(family);
+      const pair = (median: number, p90: number): string => `${median.toFixed(1)}/${p90.toFixed(1)} %`;
+      notes.push(`${family} curve not kept: ${folds}-fold cross-validation ${pair(curveMedian, curveP90)} (median/p90) against the defaults' ${pair(defaultMedian, defaultP90)} on ${rows.length} rows`);
+    }
+  }
+  return { ...profile, families, ...(byDtype === undefined ? {} : { byDtype }), heldOutError: profile.heldOutError.filter((e) => !dropped.has(e.family)), notes };
+}
+
 /** Fits the profile of one device (see the file comment). */
 export function fitProfile(measurements: readonly Measurement[], options: FitOptions): CalibrationProfile {
   const ids = measuredDeviceIds(measurements);

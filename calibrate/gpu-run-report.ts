@@ -1,7 +1,7 @@
 // A lent GPU's kernels-ref sweep as markdown (docs/gpu-runs.md): the device as the rows record it, the best rate of
 // every kernel and dtype (the measured ceilings), and, where the PyTorch cross-check ran beside it
 // (kernels-ref/torch-check.py), kernels-ref's cuBLAS TN times against torch.nn.functional.linear on the same shapes.
-// With the PyTorch production kernels timed in the same session (kernels-ref/torch-ops.py), their ceilings and the
+// With the PyTorch production kernels timed on the same kind of GPU (kernels-ref/torch-ops.py), their ceilings and the
 // profile's error on them too.
 // Run: npx tsx calibrate/gpu-run-report.ts data/kernels-ref-h100-sxm.jsonl data/torch-linear-h100-sxm.jsonl \
 //        data/torch-ops-h100-sxm.jsonl > docs/gpu-runs.md
@@ -89,7 +89,10 @@ function crossValidationSection(rows: readonly Measurement[], deviceId: string):
   const lines = ['| rows of this run | rows | default median % | default p90 % | calibrated median % | calibrated p90 % |', '|---|---|---|---|---|---|'];
   for (const [name, keep] of subsets) {
     const picked = scored.filter(keep);
-    if (picked.length > 0) lines.push(`| ${name} | ${picked.length} | ${stat(picked.map((r) => r.defaultPct))} | ${stat(picked.map((r) => r.calibratedPct))} |`);
+    if (picked.length === 0) continue;
+    // calibrate/fit.ts withoutWorseCurves keeps no curve that does worse than the defaults: those rows are priced by them.
+    const kept = profile.families[picked[0]!.row.family] !== undefined;
+    lines.push(`| ${name}${kept ? '' : ' (curve not kept: the defaults price these)'} | ${picked.length} | ${stat(picked.map((r) => r.defaultPct))} | ${stat(picked.map((r) => r.calibratedPct))} |`);
   }
   return [`Each row scored by curves fitted on the other 4 of 5 folds (data/profiles/${deviceId}.json's families; default = genz's`,
     'efficiency factors, no calibration).', '', ...lines];
@@ -112,11 +115,11 @@ const out = ['# Lent-GPU runs of kernels-ref', '',
   'the profile fitted on them and its error: docs/calibration.md.', '',
   ...deviceSection(parsed.measurements, rowsFile), '### Best rate per kernel and dtype', '', ...ceilingTable(parsed.measurements)];
 if (torchOps.length > 0) {
-  out.push('', `### PyTorch's production kernels in the same session: ${torchOpsFile}`, '',
-    `${torchOps.length} rows (${torchOps[0]!.device.runtime ?? 'PyTorch'}; CUDA-graph replays, kernels-ref/torch-ops.py). Best rate per kernel:`, '', ...ceilingTable(torchOps));
+  out.push('', `### PyTorch's production kernels on the same kind of GPU: ${torchOpsFile}`, '',
+    `${torchOps.length} rows (${torchOps[0]!.device.name}, ${(torchOps[0]!.device.runtime ?? 'PyTorch').replace(/ SDPA .*/, '')}; CUDA-graph replays, kernels-ref/torch-ops.py). Best rate per kernel:`, '', ...ceilingTable(torchOps));
 }
 const deviceId = parsed.measurements[0]?.device.id;
-if (deviceId !== undefined) out.push('', '### Error of the shipped profile on these rows (5-fold cross-validation)', '', ...crossValidationSection([...parsed.measurements, ...torchOps], deviceId));
+if (deviceId !== undefined) out.push('', '### Error on these rows: 5-fold cross-validation of the curves (refitted without each fold)', '', ...crossValidationSection([...parsed.measurements, ...torchOps], deviceId));
 if (torchFile !== undefined) {
   const torch = readFileSync(torchFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as TorchRow);
   out.push('', '### Cross-check: cuBLAS through kernels-ref vs torch.nn.functional.linear', '', ...torchTable(parsed.measurements, torch));

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { estimateOp, findDevice, IDEAL_EFFICIENCY } from '../../index.ts';
 import { parseCsv, num } from '../../calibrate/accuracy/csv.ts';
-import { crossValidate, fastestImplementations, fitProfile, fitProfiles, measurementContext } from '../../calibrate/fit.ts';
+import { crossValidate, fastestImplementations, fitProfile, fitProfiles, fitRows, measurementContext, withoutWorseCurves } from '../../calibrate/fit.ts';
 import type { Measurement } from '../../calibrate/measurement-schema.ts';
 import { measurementOp } from '../../calibrate/op-family.ts';
 import { parseProfile, parseProfileText, profileCurves, type CalibrationProfile } from '../../calibrate/profile-schema.ts';
@@ -168,9 +168,11 @@ describe('fit recovers known curves (synthetic)', () => {
       const ideal = costOp(priced.op, { ...measurementContext(a100, DEFAULT_EFFICIENCY, priced.baseDtype), efficiency: IDEAL_EFFICIENCY });
       return r.medianS / Math.max(ideal.computeS, ideal.memoryS);
     });
-    // Fitted on the training rows: at least the smallest ratio of all rows, and no more than the largest.
+    // The smallest measured/floor of the training rows (the profile's 80% split).
+    const { rows: fitted } = fitRows(fastestImplementations(rows).kept, a100, a100.id, profile.split.heldOutPercent);
+    const training = fitted.filter((r) => r.family === 'gemm' && !r.heldOut).map((r) => r.measuredS / r.floorS);
+    expect(gemm.minSlowdown).toBeCloseTo(Math.min(...training), 12);
     expect(gemm.minSlowdown).toBeGreaterThanOrEqual(Math.min(...ratios) - 1e-9);
-    expect(gemm.minSlowdown).toBeLessThan(Math.max(...ratios));
     // A curve that would price an op at its floor is held at floor × minSlowdown.
     const flat: CalibrationCurve = { weights: [0], featureMin: [1], featureMax: [1], overheadS: 0, minSlowdown: 1.25 };
     const curves = { schema: CALIBRATION_SCHEMA_ID, deviceId: a100.id, families: { gemm: flat } } as const;
@@ -180,6 +182,21 @@ describe('fit recovers known curves (synthetic)', () => {
     const ideal = costOp(priced.op, { ...ctx, efficiency: IDEAL_EFFICIENCY });
     expect(costOp(priced.op, { ...ctx, calibration: curves }).latencyS / ideal.latencyS).toBeCloseTo(1.25, 9);
     expect(costOp(priced.op, { ...ctx, calibration: { ...curves, families: { gemm: { ...flat, minSlowdown: undefined } } } }).latencyS / ideal.latencyS).toBeCloseTo(1, 9);
+  });
+
+  it('a curve that does worse than the defaults in cross-validation is not kept, with a note; a better one is', () => {
+    expect(withoutWorseCurves(profile, rows).families).toEqual(profile.families);
+    // GEMMs timed exactly as the defaults price them: no curve can beat an error of 0.
+    const byDefaults = rows.filter((r) => r.kernel === 'gemm').map((r) => {
+      const priced = measurementOp(r);
+      if ('problem' in priced) throw new Error(priced.problem);
+      return { ...r, medianS: costOp(priced.op, measurementContext(a100, DEFAULT_EFFICIENCY, priced.baseDtype)).latencyS };
+    });
+    const mixed = [...byDefaults, ...rows.filter((r) => r.kernel !== 'gemm')];
+    const kept = withoutWorseCurves(fitProfile(mixed, { createdBy: 'test: defaults' }), mixed);
+    expect(Object.keys(kept.families)).toEqual(['elementwise']);
+    expect(kept.heldOutError.map((e) => e.family)).toEqual(['elementwise']);
+    expect(kept.notes.join(' ')).toMatch(/gemm curve not kept: 5-fold cross-validation \d+\.\d\/\d+\.\d % \(median\/p90\) against the defaults' 0\.0\/0\.0 %/);
   });
 
   it('the calibrated estimate is never below the roofline floor', () => {

@@ -62,6 +62,7 @@ describe('calibrate run', () => {
     });
     expect(run.status, run.stderr).toBe(0);
     expect(parseMeasurements(lines(out).join('\n')).measurements.map((m) => m.kernel)).toEqual(['add', 'silu']);
-    expect(run.stdout + run.stderr).toMatch(/injected device loss/);
+    expect(run.stdout + run.stderr).toMatch(/plan line 2: injected device loss .*exit 4/);
+    expect(run.stdout).toMatch(/2 measured, 0 already .*, 1 not measured \(of 3 planned\)/);
   }, 60_000);
 });
