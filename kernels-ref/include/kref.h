@@ -42,7 +42,10 @@ struct TensorSpec {
   size_t bytes() const { return count * etSize(type); }
 };
 
-/** Host copies of the inputs: f[i] holds float values (fp16 inputs already rounded), raw[i] the bytes uploaded. */
+/**
+ * Host copies of the inputs: f[i] holds float values (fp16 inputs already rounded), raw[i] the bytes uploaded, or
+ * nothing for fp32 tensors (f[i] is uploaded as it is).
+ */
 struct HostInputs {
   std::vector<std::vector<float>> f;
   std::vector<std::vector<uint8_t>> raw;

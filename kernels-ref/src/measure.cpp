@@ -7,6 +7,7 @@
 #include <ctime>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "harness.h"
 #include "json.h"
@@ -66,6 +67,19 @@ struct Arena {
 
 size_t align256(size_t n) { return (n + 255) & ~size_t(255); }
 
+/** Runs body(0..chunks-1) on all hardware threads (host-side setup only; kernels run on the backend). */
+void parallelChunks(size_t chunks, const std::function<void(size_t)>& body) {
+  size_t threads = std::min<size_t>(chunks, std::max(1u, std::thread::hardware_concurrency()));
+  if (threads <= 1) {
+    for (size_t c = 0; c < chunks; ++c) body(c);
+    return;
+  }
+  std::vector<std::thread> pool;
+  for (size_t t = 0; t < threads; ++t)
+    pool.emplace_back([&, t] { for (size_t c = t; c < chunks; c += threads) body(c); });
+  for (auto& th : pool) th.join();
+}
+
 }  // namespace
 
 // The GEMM layout in BLAS (column-major) terms, C (n×m) = op(W)·op(X) with W the k×n operand, as genz's measurement
@@ -84,31 +98,43 @@ std::string measure(Backend& be, const Case& c, const Options& opt, uint64_t see
   std::vector<TensorSpec> ins, outs;
   def.tensors(c, ins, outs);
 
-  // Inputs: seeded, fp16 rounded on the host so that the reference sees exactly the device's values.
+  // Inputs: seeded, fp16 rounded on the host so that the reference sees exactly the device's values. Each chunk of
+  // 2^20 values has a seed of its own, so all cores fill a tensor (multi-GB weights took seconds on one) and the values
+  // do not depend on how many there are. fp32 tensors are uploaded from f (raw stays empty: one host copy, not two).
   HostInputs host;
   uint64_t rng = seed;
+  const size_t kChunk = size_t(1) << 20;
   for (const auto& t : ins) {
-    std::vector<uint8_t> raw(t.bytes());
+    uint64_t tensorSeed = splitmix(rng);
+    std::vector<uint8_t> raw;
     std::vector<float> f;
+    auto chunkRng = [&](size_t chunk) { uint64_t s = tensorSeed ^ (uint64_t(chunk) * 0xD1B54A32D192ED03ull); splitmix(s); return s; };
     if (t.init == Init::Bytes) {
-      for (size_t i = 0; i < raw.size(); i += 8) {
-        uint64_t r = splitmix(rng);
-        std::memcpy(raw.data() + i, &r, std::min<size_t>(8, raw.size() - i));
-      }
+      raw.resize(t.bytes());
+      parallelChunks((raw.size() + 8 * kChunk - 1) / (8 * kChunk), [&](size_t chunk) {
+        uint64_t r = chunkRng(chunk);
+        for (size_t i = chunk * 8 * kChunk; i < std::min(raw.size(), (chunk + 1) * 8 * kChunk); i += 8) {
+          uint64_t v = splitmix(r);
+          std::memcpy(raw.data() + i, &v, std::min<size_t>(8, raw.size() - i));
+        }
+      });
     } else {
       f.resize(t.count);
-      for (size_t i = 0; i < t.count; ++i) {
-        float u = float(splitmix(rng) >> 40) * (1.0f / 16777216.0f);
-        float x = t.lo + (t.hi - t.lo) * u;
-        if (t.type == ET::F16) {
-          uint16_t h = floatToHalf(x);
-          f[i] = halfToFloat(h);
-          std::memcpy(raw.data() + 2 * i, &h, 2);
-        } else {
-          f[i] = x;
-          std::memcpy(raw.data() + 4 * i, &x, 4);
+      if (t.type == ET::F16) raw.resize(t.bytes());
+      parallelChunks((t.count + kChunk - 1) / kChunk, [&](size_t chunk) {
+        uint64_t r = chunkRng(chunk);
+        for (size_t i = chunk * kChunk; i < std::min(t.count, (chunk + 1) * kChunk); ++i) {
+          float u = float(splitmix(r) >> 40) * (1.0f / 16777216.0f);
+          float x = t.lo + (t.hi - t.lo) * u;
+          if (t.type == ET::F16) {
+            uint16_t h = floatToHalf(x);
+            f[i] = halfToFloat(h);
+            std::memcpy(raw.data() + 2 * i, &h, 2);
+          } else {
+            f[i] = x;
+          }
         }
-      }
+      });
     }
     host.raw.push_back(std::move(raw));
     host.f.push_back(std::move(f));
@@ -130,7 +156,7 @@ std::string measure(Backend& be, const Case& c, const Options& opt, uint64_t see
   for (size_t i = 0; i < ins.size(); ++i) {
     size_t stride = align256(ins[i].bytes());
     char* p = static_cast<char*>(arena.alloc(rot * stride));
-    be.upload(p, host.raw[i].data(), ins[i].bytes());
+    be.upload(p, host.raw[i].empty() ? static_cast<const void*>(host.f[i].data()) : host.raw[i].data(), ins[i].bytes());
     for (size_t have = 1; have < rot; have *= 2) be.copy(p + have * stride, p, std::min(have, rot - have) * stride);
     inBase.push_back(p);
   }
