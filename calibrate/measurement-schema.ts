@@ -30,7 +30,7 @@ const seconds = z.number().finite('must be a finite number').nonnegative('must n
 export const MeasurementSchema = z
   .object({
     schema: z.literal(MEASUREMENT_SCHEMA_ID),
-    source: z.string().min(1).describe('kernels-ref, or the public dataset it was imported from (vidur, llmcompass, neusight, deepbench, mlperf)'),
+    source: z.string().min(1).describe('kernels-ref, pytorch (kernels-ref/torch-ops.py), or the public dataset it was imported from (vidur, llmcompass, neusight, deepbench, mlperf)'),
     device: z
       .object({
         name: z.string().min(1).describe('as the runtime reports it, e.g. "NVIDIA H100 80GB HBM3"'),

@@ -24,7 +24,9 @@ const char* kUsage =
     "  run                  read plan lines {\"kernel\",\"shape\",\"dtype\",\"variant\"} from stdin, write one\n"
     "                       measurement (genz.measurement.v1) or {\"error\",\"line\"} line per plan line\n"
     "options: --repeats N (20)  --warmup N (3)  --seed S (1)  --quick (repeats 5, warmup 1)\n"
-    "         --max-seconds S (20, per line)  --device N (GPU index, 0)  --device-id ID (genz preset id)\n";
+    "         --max-seconds S (20, per line)  --device N (GPU index, 0)  --device-id ID (genz preset id)\n"
+    "exit: 0 done (error lines included), 2 bad command line, 3 no device, 4 a line left the device unusable\n"
+    "      (its error line is written; run the rest in a fresh process)\n";
 
 // Kernels of the measurement schema that kernels-ref does not run (they come from public datasets).
 std::string errorLine(const std::string& msg, long line, const Case* c) {
