@@ -22,7 +22,7 @@ import { DEFAULT_EFFICIENCY, IDEAL_EFFICIENCY, type EfficiencyProfile } from '..
 import { energyRates } from '../simulator/energy.ts';
 import { costOp } from '../simulator/roofline/roofline-backend.ts';
 import { COMPUTE_DTYPES, type ComputeDtype } from '../common/dtype.ts';
-import { absPctError, quantile } from './accuracy/error-stats.ts';
+import { absPctError, medianP90, quantile } from './accuracy/error-stats.ts';
 import type { Measurement } from './measurement-schema.ts';
 import { measurementKey, measurementOp, shapeKey, stableHash } from './op-family.ts';
 import type { CalibrationProfile, FamilyError } from './profile-schema.ts';
@@ -372,8 +372,8 @@ export function fitCurve(rows: readonly FitRow[], lambda = 1e-4): CalibrationCur
 
 function errorPair(rows: readonly FitRow[], predict: (r: FitRow) => number): FamilyError['before'] {
   if (rows.length === 0) return null;
-  const errors = rows.map((r) => absPctError(predict(r), r.measuredS)).sort((a, b) => a - b);
-  return { medianAbsPctError: round(quantile(errors, 0.5)), p90AbsPctError: round(quantile(errors, 0.9)) };
+  const { median, p90 } = medianP90(rows.map((r) => absPctError(predict(r), r.measuredS)));
+  return { medianAbsPctError: round(median), p90AbsPctError: round(p90) };
 }
 
 const round = (x: number): number => Math.round(x * 100) / 100;
@@ -482,12 +482,11 @@ export function crossValidatedRows(measurements: readonly Measurement[], profile
  */
 export function crossValidate(measurements: readonly Measurement[], profile: CalibrationProfile, folds = 5): CrossValidatedError[] {
   const scored = crossValidatedRows(measurements, profile, folds);
-  const rows = scored.map((s) => s.row);
-  const errors = new Map(scored.map((s) => [s.row, s.calibratedPct]));
   const summary = (family: CalibrationFamily, dtype?: ComputeDtype): CrossValidatedError | null => {
-    const e = rows.filter((r) => r.family === family && (dtype === undefined || r.dtype === dtype) && errors.has(r)).map((r) => errors.get(r)!).sort((a, b) => a - b);
+    const e = scored.filter((s) => s.row.family === family && (dtype === undefined || s.row.dtype === dtype)).map((s) => s.calibratedPct);
     if (e.length === 0) return null;
-    return { family, ...(dtype === undefined ? {} : { dtype }), rows: e.length, medianAbsPctError: round(quantile(e, 0.5)), p90AbsPctError: round(quantile(e, 0.9)) };
+    const { median, p90 } = medianP90(e);
+    return { family, ...(dtype === undefined ? {} : { dtype }), rows: e.length, medianAbsPctError: round(median), p90AbsPctError: round(p90) };
   };
   return CALIBRATION_FAMILIES.flatMap((family) => [
     summary(family),
@@ -510,8 +509,8 @@ export function withoutWorseCurves(profile: CalibrationProfile, measurements: re
     const rows = scored.filter((s) => s.row.family === family);
     if (families[family] === undefined || rows.length === 0) continue;
     const stat = (xs: number[]): [number, number] => {
-      const sorted = [...xs].sort((a, b) => a - b);
-      return [round(quantile(sorted, 0.5)), round(quantile(sorted, 0.9))];
+      const { median, p90 } = medianP90(xs);
+      return [round(median), round(p90)];
     };
     const [curveMedian, curveP90] = stat(rows.map((r) => r.calibratedPct));
     const [defaultMedian, defaultP90] = stat(rows.map((r) => r.defaultPct));

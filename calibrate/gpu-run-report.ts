@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { parseMeasurements } from './measurements.ts';
 import type { Measurement } from './measurement-schema.ts';
-import { quantile } from './accuracy/error-stats.ts';
+import { medianP90, quantile } from './accuracy/error-stats.ts';
 import { crossValidatedRows, type CrossValidatedRow } from './fit.ts';
 import { parseProfileText } from './profile-schema.ts';
 
@@ -83,8 +83,8 @@ function crossValidationSection(rows: readonly Measurement[], deviceId: string):
     ['softmax (PyTorch)', (r) => r.row.family === 'softmax'],
   ];
   const stat = (xs: number[]): string => {
-    const s = [...xs].sort((a, b) => a - b);
-    return `${quantile(s, 0.5).toFixed(1)} | ${quantile(s, 0.9).toFixed(1)}`;
+    const { median, p90 } = medianP90(xs);
+    return `${median.toFixed(1)} | ${p90.toFixed(1)}`;
   };
   const lines = ['| rows of this run | rows | default median % | default p90 % | calibrated median % | calibrated p90 % |', '|---|---|---|---|---|---|'];
   for (const [name, keep] of subsets) {

@@ -3,7 +3,7 @@
 // given measurements (their held-out split by the profile's hash, or all of them).
 import { GenzError } from '../common/errors.ts';
 import { costOp } from '../simulator/roofline/roofline-backend.ts';
-import { absPctError, quantile } from './accuracy/error-stats.ts';
+import { absPctError, medianP90, quantile } from './accuracy/error-stats.ts';
 import { crossValidate, fastestImplementations, fitRows, heldOutErrors, measuredDeviceIds, measurementDeviceId, ownGpuKernel, profileDevice, profileMeasurements } from './fit.ts';
 import type { Measurement } from './measurement-schema.ts';
 import { profileCurves, type CalibrationProfile, type FamilyError } from './profile-schema.ts';
@@ -103,8 +103,8 @@ export function ownKernelsTable(profiles: readonly CalibrationProfile[], measure
     for (const [key, group] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
       const [kernel, dtype] = key.split('|');
       const ratio = group.map((r) => r.measuredS / r.floorS).sort((a, b) => a - b);
-      const err = group.map((r) => absPctError(costOp(r.op, r.ctx).latencyS, r.measuredS)).sort((a, b) => a - b);
-      lines.push(`| ${profile.deviceId} | ${kernel} | ${dtype} | ${group.length} | ${quantile(ratio, 0.5).toFixed(1)} | ${ratio[ratio.length - 1]!.toFixed(1)} | ${quantile(err, 0.5).toFixed(1)} | ${quantile(err, 0.9).toFixed(1)} |`);
+      const err = medianP90(group.map((r) => absPctError(costOp(r.op, r.ctx).latencyS, r.measuredS)));
+      lines.push(`| ${profile.deviceId} | ${kernel} | ${dtype} | ${group.length} | ${quantile(ratio, 0.5).toFixed(1)} | ${ratio[ratio.length - 1]!.toFixed(1)} | ${err.median.toFixed(1)} | ${err.p90.toFixed(1)} |`);
     }
   }
   return lines.join('\n');

@@ -7,6 +7,7 @@
 // roofline floor. Curves are data (fitted by calibrate/fit.ts); this file only evaluates them. Pure, no allocation.
 import type { ComputeDtype } from '../common/dtype.ts';
 import type { BlasLayout, Op } from '../models/ops.ts';
+import { attentionKeysRead } from './work.ts';
 
 export const CALIBRATION_SCHEMA_ID = 'genz.calibration.v1';
 
@@ -150,8 +151,8 @@ function featureOf(index: number, op: Op, balance: number, floorS: number, compu
       return 0;
     case 6:
       if (op.kind === 'gemm') return clampedLog10(op.n);
-      // The keys a pass reads: a window (sliding, sink) caps them as it caps the bytes (simulator/work.ts).
-      if (op.kind === 'attention') return clampedLog10(op.windowTokens === undefined ? op.kvLen : Math.min(op.kvLen, op.windowTokens + op.queryLen - 1));
+      // The keys a pass reads: a window (sliding, sink) caps them as it caps the bytes.
+      if (op.kind === 'attention') return clampedLog10(attentionKeysRead(op));
       return 0;
     case 7:
       if (op.kind === 'gemm') return clampedLog10(op.k);

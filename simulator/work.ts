@@ -50,6 +50,11 @@ function gemmWork(op: GemmOp, peaks: PeakFlops, base: ComputeDtype): OpWork {
   };
 }
 
+/** Keys one attention pass reads: those some query of the pass can see (a window caps them). */
+export function attentionKeysRead(op: AttentionOp): number {
+  return Math.min(op.kvLen, (op.windowTokens ?? Number.POSITIVE_INFINITY) + op.queryLen - 1);
+}
+
 function attentionWork(op: AttentionOp, peaks: PeakFlops, base: ComputeDtype): OpWork {
   const { batch, queryLen, kvLen, numHeads, numKvHeads, headDim } = op;
   const dtype = availableDtype(requestedDtype(op.actBits, null, base), peaks);
@@ -61,8 +66,7 @@ function attentionWork(op: AttentionOp, peaks: PeakFlops, base: ComputeDtype): O
   if (Number.isFinite(window)) perHeadPairs = windowedCausalPairs(queryLen, kvLen, window);
   else perHeadPairs = op.causal && op.flash ? causalPairs(queryLen, kvLen) : queryLen * kvLen;
   const pairs = batch * perHeadPairs;
-  // Keys read: those some query of this pass can see.
-  const keysRead = Math.min(kvLen, window + queryLen - 1);
+  const keysRead = attentionKeysRead(op);
   const qoBytes = (2 * batch * queryLen * numHeads * headDim * op.actBits) / 8;
   let kvBytes = (2 * batch * keysRead * numKvHeads * headDim * op.kvBits) / 8;
   const kvDequant = op.kvBits < computeBits ? 2 * 2 * batch * keysRead * numKvHeads * headDim : 0;

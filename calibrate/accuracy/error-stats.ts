@@ -23,6 +23,12 @@ export function quantile(sorted: readonly number[], q: number): number {
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (position - lo);
 }
 
+/** The median and the 90th percentile of `values` (any order; NaN when empty). */
+export function medianP90(values: readonly number[]): { median: number; p90: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { median: quantile(sorted, 0.5), p90: quantile(sorted, 0.9) };
+}
+
 export function absPctError(predicted: number, measured: number): number {
   return (Math.abs(predicted - measured) / measured) * 100;
 }
