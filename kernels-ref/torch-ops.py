@@ -12,8 +12,8 @@ R launches over R input sets, each with its own output (inputs and outputs toget
 when smaller), timed with CUDA events behind an untimed replay, so neither host dispatch nor the graph's launch from
 an idle GPU is counted: medianS = median over replays of replay time / R. A row whose FlashAttention backend refused
 the shape is timed through SDPA's default choice and says so in device.runtime.
-The H100 rows of 2026-11-26 (data/torch-ops-h100-sxm.jsonl) came from the first version of this script: outputs
-shared one buffer, at most 64 sets, and each timed replay started from an idle GPU (data/manifest.json says so).
+A first version (before 2026-11-26 15:00 UTC) shared one output buffer, allowed at most 64 sets and timed each replay
+from an idle GPU; no committed rows come from it now (data/manifest.json lists each file's run).
 Usage: python3 kernels-ref/torch-ops.py DEVICE_ID [BUDGET_S] > torch-ops-DEVICE_ID.jsonl   (progress on stderr)
 """
 import contextlib
@@ -163,11 +163,12 @@ def main() -> None:
             for seq in (512, 1024, 2048, 4096, 8192):
                 cases.append(("attention", (batch, seq, seq, 32, kv_heads)))
         for batch in (1, 8, 32, 64):
-            for kv in (512, 2048, 8192, 32768):
+            # Up to 128k keys: long-context decode (inputs over 8 GiB are skipped).
+            for kv in (512, 2048, 8192, 32768, 65536, 131072):
                 cases.append(("attention", (batch, 1, kv, 32, kv_heads)))
     for kernel in ("rmsnorm", "layernorm", "softmax"):
-        for rows in (1, 16, 256, 2048, 16384):
-            for cols in (4096, 8192):
+        for rows in (1, 4, 16, 64, 256, 1024, 2048, 4096, 16384):
+            for cols in (2048, 4096, 5120, 8192):
                 cases.append(("rowwise", (kernel, rows, cols)))
     # Interleave the kinds, so that a budget cut leaves some of each.
     att = [c for c in cases if c[0] == "attention"]

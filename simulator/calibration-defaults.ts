@@ -6,17 +6,19 @@ import type { CalibrationCurve, CalibrationCurves, CalibrationFamily } from './c
 import a100_80 from '../data/profiles/a100-80gb-sxm.json' with { type: 'json' };
 import a40 from '../data/profiles/a40.json' with { type: 'json' };
 import h100 from '../data/profiles/h100-sxm.json' with { type: 'json' };
+import h200 from '../data/profiles/h200.json' with { type: 'json' };
 import mi210 from '../data/profiles/mi210.json' with { type: 'json' };
 import mi300x from '../data/profiles/mi300x.json' with { type: 'json' };
 import t4 from '../data/profiles/t4.json' with { type: 'json' };
 import v100 from '../data/profiles/v100.json' with { type: 'json' };
 
-const SHIPPED = [a100_80, a40, h100, mi210, mi300x, t4, v100] as unknown as CalibrationCurves[];
+const SHIPPED = [a100_80, a40, h100, h200, mi210, mi300x, t4, v100] as unknown as CalibrationCurves[];
 
 /** Devices that share another preset's silicon (same SMs and datapaths; memory size or clock differs). */
 const SAME_SILICON: Readonly<Record<string, readonly string[]>> = {
   'a100-40gb-sxm': ['a100-80gb-sxm'],
   'a100-80gb-pcie': ['a100-80gb-sxm'],
+  // The H200's own curves first (kernels-ref and PyTorch rows of 2026-11-26); the H100's fill in the rest (collectives).
   h200: ['h100-sxm'],
   // One GCD of an MI250 is the MI210's die (104 CUs, 1.7 GHz, 64 GB HBM2e at 1.64 TB/s).
   'mi250-gcd': ['mi210'],

@@ -8,22 +8,28 @@ import { parseMeasurements } from '../../index.ts';
 const root = new URL('../..', import.meta.url).pathname;
 const data = (file: string): string => readFileSync(new URL(`../../data/${file}`, import.meta.url), 'utf8');
 
-describe('H100 runs of 2026-11-26', () => {
-  it('every kernels-ref and PyTorch row validates and names the h100-sxm preset', () => {
-    for (const file of ['kernels-ref-h100-sxm.jsonl', 'torch-ops-h100-sxm.jsonl']) {
-      const parsed = parseMeasurements(data(file));
-      expect(parsed.problems, file).toEqual([]);
-      expect(new Set(parsed.measurements.map((m) => m.device.id)), file).toEqual(new Set(['h100-sxm']));
+describe('H100 and H200 runs of 2026-11-26', () => {
+  it('every kernels-ref and PyTorch row validates and names its preset', () => {
+    for (const [device, files] of [['h100-sxm', ['kernels-ref-h100-sxm.jsonl', 'torch-ops-h100-sxm.jsonl']], ['h200', ['kernels-ref-h200.jsonl', 'torch-ops-h200.jsonl']]] as const) {
+      for (const file of files) {
+        const parsed = parseMeasurements(data(file));
+        expect(parsed.problems, file).toEqual([]);
+        expect(new Set(parsed.measurements.map((m) => m.device.id)), file).toEqual(new Set([device]));
+      }
     }
     expect(parseMeasurements(data('kernels-ref-h100-sxm.jsonl')).measurements).toHaveLength(597);
+    expect(parseMeasurements(data('kernels-ref-h200.jsonl')).measurements).toHaveLength(608);
+    expect(parseMeasurements(data('torch-ops-h200.jsonl')).measurements).toHaveLength(162);
   });
 
-  it('docs/gpu-runs.md is the report of the committed data', () => {
-    const args = ['tsx', 'calibrate/gpu-run-report.ts', 'data/kernels-ref-h100-sxm.jsonl', 'data/torch-linear-h100-sxm.jsonl', 'data/torch-ops-h100-sxm.jsonl'];
-    const r = spawnSync('npx', args, { cwd: root, encoding: 'utf8' });
+  it('docs/gpu-runs.md is the report of the committed data, one section per device', () => {
+    const files = ['kernels-ref-h100-sxm.jsonl', 'torch-linear-h100-sxm.jsonl', 'torch-ops-h100-sxm.jsonl', 'kernels-ref-h200.jsonl', 'torch-ops-h200.jsonl'];
+    const r = spawnSync('npx', ['tsx', 'calibrate/gpu-run-report.ts', ...files.map((f) => `data/${f}`)], { cwd: root, encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toBe(readFileSync(new URL('../../docs/gpu-runs.md', import.meta.url), 'utf8'));
-    expect(r.stdout).toMatch(/\| gemm-blas \| fp16 \| 181 \| 785\.0 \|/);
+    expect(r.stdout).toMatch(/## NVIDIA H100 80GB HBM3 \(h100-sxm\)[\s\S]*\| gemm-blas \| fp16 \| 181 \| 785\.0 \|[\s\S]*## NVIDIA H200 \(h200\)[\s\S]*\| gemm-blas \| fp16 \| 181 \| 769\.1 \|/);
+    // The F.linear cross-check belongs to the H100 section only (no torch-check.py run on the H200).
+    expect(r.stdout.match(/### Cross-check: cuBLAS/g)).toHaveLength(1);
   }, 120_000);
 
   const hasPython = spawnSync('python3', ['--version']).status === 0;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CycleTrace, createCycleBackend, estimate, estimateOp } from '../../index.ts';
+import { CycleTrace, FRAMEWORK_STEP_OVERHEAD_S, createCycleBackend, estimate, estimateOp } from '../../index.ts';
 import { expectGenzError } from '../helpers.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -78,8 +78,8 @@ describe('genz estimate --framework', () => {
     const args = ['estimate', '--model', 'qwen2.5-0.5b', '--output', '16', '--json'];
     const none = JSON.parse(genz(...args).stdout) as { ttftS: number; tpotS: number };
     const vllm = JSON.parse(genz(...args, '--framework', 'vllm').stdout) as { ttftS: number; tpotS: number; inputs: { scenario: { framework: string } } };
-    expect(vllm.tpotS - none.tpotS).toBeCloseTo(2.25e-3, 9);
-    expect(vllm.ttftS - none.ttftS).toBeCloseTo(2.25e-3, 9);
+    expect(vllm.tpotS - none.tpotS).toBeCloseTo(FRAMEWORK_STEP_OVERHEAD_S.vllm, 9);
+    expect(vllm.ttftS - none.ttftS).toBeCloseTo(FRAMEWORK_STEP_OVERHEAD_S.vllm, 9);
     expect(vllm.inputs.scenario.framework).toBe('vllm');
     expect(genz('estimate', '--model', 'qwen2.5-0.5b', '--framework', 'tensorrt-llm').stdout).toMatch(/tensorrt-llm host time 500 µs\/step/);
     const bad = genz('estimate', '--framework', 'sglang');
