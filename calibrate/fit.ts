@@ -5,6 +5,8 @@
 //   the normal equations); overheadS is picked from a small grid (0 … 0.9 × the family's fastest training time)
 //   by the training error of the whole prediction, a robust small-op intercept that keeps the fit linear.
 //   minSlowdown, the smallest measured/floor of the training rows, bounds every calibrated time from below.
+//   The curve then keeps its training rows' residuals for the neighbour correction (simulator/calibration-neighbors.ts)
+//   in the families where a 5-fold cross-validation over the training rows says the correction helps.
 // A device without a genz preset gets a spec built from the measurements (best achieved rates), embedded in the profile.
 import { lusolve } from 'mathjs';
 import { GenzError } from '../common/errors.ts';
@@ -17,6 +19,7 @@ import {
   CALIBRATION_FAMILIES, CALIBRATION_FEATURES, CALIBRATION_SCHEMA_ID, FEATURE_COUNT, calibrationFeature,
   type CalibrationCurve, type CalibrationCurves, type CalibrationFamily,
 } from '../simulator/calibration.ts';
+import { NEIGHBOR_COORDINATES, neighborCategory } from '../simulator/calibration-neighbors.ts';
 import type { CostContext } from '../simulator/cost.ts';
 import { DEFAULT_EFFICIENCY, IDEAL_EFFICIENCY, type EfficiencyProfile } from '../simulator/efficiency.ts';
 import { energyRates } from '../simulator/energy.ts';
@@ -40,6 +43,8 @@ export interface FitOptions {
   measurementSources?: string[];
   /** Efficiencies of the uncalibrated estimator the "before" error is measured for (default DEFAULT_EFFICIENCY). */
   before?: EfficiencyProfile;
+  /** Keep neighbour tables where cross-validation on the training rows finds they help (default true). */
+  neighbors?: boolean;
 }
 
 /** One measurement, priced: what the fit and the error table need. */
@@ -412,24 +417,134 @@ export function measuredDeviceIds(measurements: readonly Measurement[]): string[
  * One curve per family on the rows `train` selects, and one per family and compute dtype where the family has rows
  * of several dtypes (fp32 CUDA cores, fp16 tensor cores, int8) and enough training rows of that dtype.
  */
-export function fitCurves(rows: readonly FitRow[], train: (row: FitRow) => boolean, deviceId: string): CalibrationCurves {
+export function fitCurves(rows: readonly FitRow[], train: (row: FitRow) => boolean, deviceId: string,
+  neighborFamilies: ReadonlySet<CalibrationFamily> = ALL_FAMILIES): CalibrationCurves {
   const curves: CalibrationCurves = { schema: CALIBRATION_SCHEMA_ID, deviceId, families: {} };
   const byDtype: NonNullable<CalibrationCurves['byDtype']> = {};
   for (const family of CALIBRATION_FAMILIES) {
     const mine = rows.filter((r) => r.family === family && train(r));
     if (mine.length === 0) continue;
+    const corrected = neighborFamilies.has(family) && family !== 'collective';
     // The family curve records the datapaths it saw, so an estimate at another dtype keeps the default efficiencies.
     const trainDtypes = COMPUTE_DTYPES.filter((d) => mine.some((r) => r.dtype === d));
-    curves.families[family] = { ...fitCurve(mine), ...(trainDtypes.length > 0 ? { dtypes: trainDtypes } : {}) };
+    const familyCurve: CalibrationCurve = { ...fitCurve(mine), ...(trainDtypes.length > 0 ? { dtypes: trainDtypes } : {}) };
     const present = new Set(rows.filter((r) => r.family === family).map((r) => r.dtype));
-    if (present.size < 2) continue;
-    for (const dtype of COMPUTE_DTYPES.filter((d) => present.has(d))) {
-      const ofDtype = mine.filter((r) => r.dtype === dtype);
-      if (ofDtype.length >= MIN_DTYPE_ROWS) (byDtype[family] ??= {})[dtype] = fitCurve(ofDtype);
+    if (present.size >= 2) {
+      for (const dtype of COMPUTE_DTYPES.filter((d) => present.has(d))) {
+        const ofDtype = mine.filter((r) => r.dtype === dtype);
+        if (ofDtype.length < MIN_DTYPE_ROWS) continue;
+        const curve = fitCurve(ofDtype);
+        (byDtype[family] ??= {})[dtype] = corrected
+          ? withNeighbors(curve, ofDtype, (c) => ({ schema: CALIBRATION_SCHEMA_ID, deviceId, families: {}, byDtype: { [family]: { [dtype]: c } } }))
+          : curve;
+      }
     }
+    // The family curve prices the dtypes without a curve of their own (curveFor): only their rows need a table.
+    const own = (d: ComputeDtype | null): boolean => d !== null && (byDtype[family]?.[d] !== undefined || byDtype[family]?.[twinDtype(d)] !== undefined);
+    const uncovered = mine.filter((r) => !own(r.dtype));
+    curves.families[family] = corrected && uncovered.length > 0
+      ? withNeighbors(familyCurve, uncovered, (c) => ({ schema: CALIBRATION_SCHEMA_ID, deviceId, families: { [family]: c } }))
+      : familyCurve;
   }
   if (Object.keys(byDtype).length > 0) curves.byDtype = byDtype;
   return curves;
+}
+
+/** fp16 and bf16 share a datapath: a curve of one prices the other (simulator/calibration.ts). */
+function twinDtype(dtype: ComputeDtype): ComputeDtype {
+  return dtype === 'fp16' ? 'bf16' : dtype === 'bf16' ? 'fp16' : dtype;
+}
+
+const ALL_FAMILIES: ReadonlySet<CalibrationFamily> = new Set(CALIBRATION_FAMILIES);
+const NO_FAMILIES: ReadonlySet<CalibrationFamily> = new Set();
+
+/**
+ * Neighbour-table settings (simulator/calibration-neighbors.ts), chosen among a few (k 5/8/16/32, scale 0.2–0.7
+ * decades, shrink 0.05–0.3, with and without the size coordinate) by 5-fold cross-validation over all rows of every
+ * profile (2026-11-26): a choice the cross-validated tables of docs/calibration.md are not independent of.
+ */
+const NEIGHBOR_K = 16;
+const NEIGHBOR_SCALE_DECADES = 0.5;
+const NEIGHBOR_SHRINK = 0.1;
+
+// + 0: no -0 in memory (a written profile has 0 there, so a parsed one would not deep-equal the fitted one).
+const round3 = (x: number): number => Math.round(x * 1000) / 1000 + 0;
+
+/**
+ * `curve` with its training rows' residuals, ln(measured / the curve's prediction), at their neighbour coordinates.
+ * `alone` wraps the curve into calibration curves that price the rows by it (its family and dtype slot).
+ */
+function withNeighbors(curve: CalibrationCurve, rows: readonly FitRow[], alone: (curve: CalibrationCurve) => CalibrationCurves): CalibrationCurve {
+  const calibration = alone(curve);
+  const points = rows.map((r) => {
+    const cu = r.ctx.device.computeUnits ?? 0;
+    const predictedS = costOp(r.op, { ...r.ctx, calibration }).latencyS;
+    const at = (i: number): number => round3(calibrationFeature(i, r.op, r.computeS, r.memoryS, r.networkS, cu));
+    return [neighborCategory(r.op, r.dtype, calibrationFeature(15, r.op, r.computeS, r.memoryS, r.networkS, cu)), ...NEIGHBOR_COORDINATES.map(at), round3(Math.log(r.measuredS / predictedS))];
+  });
+  return { ...curve, neighbors: { k: NEIGHBOR_K, scaleDecades: NEIGHBOR_SCALE_DECADES, shrink: NEIGHBOR_SHRINK, points: compacted(points) } };
+}
+
+/** Most points a neighbour table keeps: every op priced scans its table, so this bounds the correction's cost. */
+const MAX_TABLE_POINTS = 1024;
+
+/**
+ * `points` merged, while there are more than MAX_TABLE_POINTS, into cells of a grid over the coordinates (0.05
+ * decades, doubled until few enough): the rows of one category in one cell become one point, their mean coordinates
+ * and residual, with the number of rows as its weight (an 8th entry; a cell of one row stays a plain point). Dense
+ * data (2,000+ attention rows) keeps its local means and their weights; sparse data stays as it is.
+ */
+export function compacted(points: number[][], maxPoints = MAX_TABLE_POINTS): number[][] {
+  let cell = 0.05;
+  let out = points;
+  while (out.length > maxPoints && cell < 10) {
+    const cells = new Map<string, number[][]>();
+    for (const p of points) {
+      const key = [p[0], ...p.slice(1, 6).map((x) => Math.floor(x / cell))].join(',');
+      (cells.get(key) ?? cells.set(key, []).get(key)!).push(p);
+    }
+    out = [...cells.values()].map((members) => {
+      if (members.length === 1) return members[0]!;
+      const mean = (i: number): number => round3(members.reduce((sum, m) => sum + m[i]!, 0) / members.length);
+      return [members[0]![0]!, mean(1), mean(2), mean(3), mean(4), mean(5), mean(6), members.length];
+    });
+    cell *= 2;
+  }
+  return out;
+}
+
+/** The families that have a neighbour table in `curves` (family or dtype curves). */
+export function neighborFamiliesOf(curves: Pick<CalibrationCurves, 'families' | 'byDtype'>): Set<CalibrationFamily> {
+  return new Set(CALIBRATION_FAMILIES.filter((family) => curves.families[family]?.neighbors !== undefined
+    || Object.values(curves.byDtype?.[family] ?? {}).some((c) => c?.neighbors !== undefined)));
+}
+
+/**
+ * The families whose neighbour correction lowers the k-fold cross-validated error (median + p90 of absolute %
+ * error) of `rows` (the training rows only: the held-out split stays unseen by this choice).
+ */
+export function helpfulNeighborFamilies(rows: readonly FitRow[], deviceId: string, folds = 5): Set<CalibrationFamily> {
+  const scored = (families: ReadonlySet<CalibrationFamily>): Map<CalibrationFamily, number[]> => {
+    const errors = new Map<CalibrationFamily, number[]>();
+    for (let fold = 0; fold < folds; fold++) {
+      // Folds of their own (the hash's higher digits): the rows given are often one fold short of the same hash's k folds.
+      const inFold = (r: FitRow): boolean => Math.floor(stableHash(r.key) / 7) % folds === fold;
+      const curves = fitCurves(rows, (r) => !inFold(r), deviceId, families);
+      for (const r of rows.filter(inFold)) {
+        const list = errors.get(r.family) ?? errors.set(r.family, []).get(r.family)!;
+        list.push(absPctError(costOp(r.op, { ...r.ctx, calibration: curves }).latencyS, r.measuredS));
+      }
+    }
+    return errors;
+  };
+  const score = (e: number[] | undefined): number => {
+    if (e === undefined || e.length === 0) return Infinity;
+    const { median, p90 } = medianP90(e);
+    return median + p90;
+  };
+  const plain = scored(NO_FAMILIES);
+  const corrected = scored(ALL_FAMILIES);
+  return new Set(CALIBRATION_FAMILIES.filter((f) => score(corrected.get(f)) < score(plain.get(f))));
 }
 
 /** The device a profile's curves are for: its embedded spec, else the preset of its id. */
@@ -464,10 +579,14 @@ export interface CrossValidatedRow { row: FitRow; calibratedPct: number; default
 export function crossValidatedRows(measurements: readonly Measurement[], profile: CalibrationProfile, folds = 5): CrossValidatedRow[] {
   const device = profileDevice(profile);
   const { rows } = fitRows(fastestImplementations(profileMeasurements(profile, measurements)).kept, device, profile.deviceId, 0);
+  const withTables = neighborFamiliesOf(profile).size > 0;
   const out: CrossValidatedRow[] = [];
   for (let fold = 0; fold < folds; fold++) {
     const inFold = (r: FitRow): boolean => stableHash(r.key) % folds === fold;
-    const curves = fitCurves(rows, (r) => !inFold(r), device.id);
+    // The neighbour tables are chosen again on each fold's training rows (as fitProfile chooses them on its 80%),
+    // so no scored row took part in the choice; a profile without tables is cross-validated without them.
+    const families = withTables ? helpfulNeighborFamilies(rows.filter((r) => !inFold(r)), device.id, folds) : NO_FAMILIES;
+    const curves = fitCurves(rows, (r) => !inFold(r), device.id, families);
     for (const r of rows.filter(inFold)) {
       out.push({ row: r, calibratedPct: absPctError(costOp(r.op, { ...r.ctx, calibration: curves }).latencyS, r.measuredS), defaultPct: absPctError(costOp(r.op, r.ctx).latencyS, r.measuredS) });
     }
@@ -559,7 +678,8 @@ export function fitProfile(measurements: readonly Measurement[], options: FitOpt
   }
   const heldOutPercent = options.heldOutPercent ?? 20;
   const { rows, skipped } = fitRows(mine, device, deviceId, heldOutPercent, options.before ?? DEFAULT_EFFICIENCY);
-  const curves = fitCurves(rows, (r) => !r.heldOut, device.id);
+  const neighborFamilies = options.neighbors === false ? NO_FAMILIES : helpfulNeighborFamilies(rows.filter((r) => !r.heldOut), device.id);
+  const curves = fitCurves(rows, (r) => !r.heldOut, device.id, neighborFamilies);
   const sources = options.measurementSources ?? [...new Set(mine.map((m) => m.source))];
   return {
     schema: CALIBRATION_SCHEMA_ID,

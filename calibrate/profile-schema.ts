@@ -9,11 +9,26 @@ import { DeviceSchema } from '../hardware/device-schema.ts';
 import {
   CALIBRATION_FAMILIES, CALIBRATION_FEATURES, CALIBRATION_SCHEMA_ID, FEATURE_COUNT, type CalibrationCurves,
 } from '../simulator/calibration.ts';
+import { MAX_NEIGHBORS, MAX_NEIGHBOR_POINTS } from '../simulator/calibration-neighbors.ts';
 
 const finite = z.number().finite('must be a finite number');
 // A profile written by an earlier genz has the features of its day, a prefix of today's (features are only ever
 // appended): its vectors are as long as its `features` (checked by ProfileSchema) and a missing weight is 0.
 const vector = (what: string) => z.array(finite).min(1).max(FEATURE_COUNT, `must have at most ${FEATURE_COUNT} entries (${CALIBRATION_FEATURES.join(', ')})`).describe(what);
+
+const NeighborTableSchema = z
+  .object({
+    k: z.number().int().min(1).max(MAX_NEIGHBORS).describe('nearest training rows averaged'),
+    scaleDecades: finite.min(1e-3, 'must be at least 0.001').max(100, 'must be at most 100').describe('width of the Gaussian distance weight, decades'),
+    shrink: finite.positive('must be positive').describe('weight of no correction in the mean'),
+    points: z.array(z.array(finite).min(7, 'must be [category, 5 coordinates, ln residual, optional row count]').max(8, 'must be [category, 5 coordinates, ln residual, optional row count]')
+      .refine((p) => Number.isInteger(p[0]) && p[0]! >= 0, { message: 'category (first entry) must be a non-negative integer' })
+      .refine((p) => Math.abs(p[6]!) <= 20, { message: 'ln residual (7th entry) must be within ±20' })
+      .refine((p) => p.length === 7 || p[7]! >= 1, { message: 'row count (8th entry) must be at least 1' }))
+      .max(MAX_NEIGHBOR_POINTS, `must have at most ${MAX_NEIGHBOR_POINTS} points (every priced op scans its category's)`)
+      .describe('[category, size, shape1, shape2, shape3, shape4, ln(measured / curve)(, rows merged)] per training row or cell'),
+  })
+  .strict();
 
 export const CurveSchema = z
   .object({
@@ -25,6 +40,7 @@ export const CurveSchema = z
     minSlowdown: finite.min(1, 'must be at least 1').max(1e6, 'must be at most 1e6').optional()
       .describe('smallest slowdown over the roofline floor measured in the training rows; the curve never predicts less'),
     dtypes: z.array(z.enum(COMPUTE_DTYPES)).optional().describe('compute dtypes of the rows it was fitted on'),
+    neighbors: NeighborTableSchema.optional().describe('training rows\' residuals for the neighbour correction (simulator/calibration-neighbors.ts)'),
   })
   .strict()
   .superRefine((curve, ctx) => {
@@ -135,4 +151,15 @@ export function profileCurves(profile: CalibrationProfile): CalibrationCurves {
 
 export function profileJsonSchema(): Record<string, unknown> {
   return z.toJSONSchema(ProfileSchema, { target: 'draft-2020-12', unrepresentable: 'any', io: 'input' }) as Record<string, unknown>;
+}
+
+/**
+ * A profile as file text: JSON indented by one space, with every array of plain numbers on one line (a neighbour
+ * table has a point per training row; one number per line would make a profile thousands of lines long). Only arrays
+ * JSON.stringify split over lines are joined: a string value never holds a raw newline, so strings stay as they are.
+ */
+export function profileText(profile: CalibrationProfile): string {
+  const number = String.raw`-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?`;
+  const multiLine = new RegExp(String.raw`\[\n\s*(${number}(?:,\n\s*${number})*)\n\s*\]`, 'g');
+  return `${JSON.stringify(profile, null, 1).replace(multiLine, (_, body: string) => `[${body.replace(/\s+/g, '')}]`)}\n`;
 }

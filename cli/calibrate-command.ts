@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import {
   GenzError, IMPORTERS, IMPORT_SOURCES, closestNames, writeMeasurementFile, readMeasurementFileStrict, fitProfiles, reportProfile, crossValidationTable,
-  parseProfileText, runKernelsRef, type ImportSource, type Measurement, type CalibrationProfile, type KrefBackend,
+  parseProfileText, profileText, runKernelsRef, type ImportSource, type Measurement, type CalibrationProfile, type KrefBackend,
 } from '../node.ts';
 import { parseWhole, readTextFile } from './inputs.ts';
 
@@ -64,13 +64,14 @@ export function registerCalibrate(program: Command): Command {
     .argument('<files...>', 'measurement JSON Lines files (genz calibrate run / import)')
     .option('--hardware <id>', 'the genz device preset the measurements are of (when the files do not say)')
     .requiredOption('--out <file>', 'profile JSON (with several devices: one file each, the device id inserted before .json)')
-    .action((files: string[], flags: { hardware?: string; out: string }) => {
+    .option('--no-neighbors', 'curves alone: no neighbour correction (by default kept per family where cross-validation finds it helps)')
+    .action((files: string[], flags: { hardware?: string; out: string; neighbors: boolean }) => {
       const measurements: Measurement[] = files.flatMap((file) => readMeasurementFileStrict(file));
-      const createdBy = `genz calibrate fit ${files.join(' ')}${flags.hardware ? ` --hardware ${flags.hardware}` : ''} --out ${flags.out}`;
-      const profiles = fitProfiles(measurements, { ...(flags.hardware ? { hardware: flags.hardware } : {}), createdBy, measurementSources: files });
+      const createdBy = `genz calibrate fit ${files.join(' ')}${flags.hardware ? ` --hardware ${flags.hardware}` : ''}${flags.neighbors ? '' : ' --no-neighbors'} --out ${flags.out}`;
+      const profiles = fitProfiles(measurements, { ...(flags.hardware ? { hardware: flags.hardware } : {}), createdBy, measurementSources: files, neighbors: flags.neighbors });
       for (const profile of profiles) {
         const path = profiles.length === 1 ? flags.out : flags.out.replace(/(\.json)?$/, `-${profile.deviceId}.json`);
-        writeFileSync(path, `${JSON.stringify(profile, null, 1)}\n`);
+        writeFileSync(path, profileText(profile));
         out(`${profile.deviceId}: ${path}`);
       }
       out(reportProfile(profiles, measurements));

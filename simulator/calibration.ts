@@ -1,12 +1,14 @@
 // Calibration curves: per operator family (and, where the data had several, per compute dtype), a fitted
 // slowdown over the pure roofline of one device.
-//   latencyS = max(floorS × exp(max(0, w · φ)) + overheadS × kernels, floorS × minSlowdown)
+//   latencyS = max(floorS × exp(max(0, w · φ)) + overheadS × kernels, floorS × minSlowdown) × c, at least floorS,
+// with c the neighbour correction (1 without a table; ./calibration-neighbors.ts).
 // floorS is the roofline at efficiency 1 (max(tensor + vector compute, DRAM, network) on the device's peaks)
 // and φ a small fixed vector of dimensionless features of the op (CALIBRATION_FEATURES), each clamped to the
 // range the curve was fitted on. The exponent is clamped at 0, so a calibrated op is never faster than its
 // roofline floor. Curves are data (fitted by calibrate/fit.ts); this file only evaluates them. Pure, no allocation.
 import type { ComputeDtype } from '../common/dtype.ts';
 import type { BlasLayout, Op } from '../models/ops.ts';
+import { NEIGHBOR_COORDINATES, neighborCategory, neighborFactor, type NeighborTable } from './calibration-neighbors.ts';
 import { attentionKeysRead } from './work.ts';
 
 export const CALIBRATION_SCHEMA_ID = 'genz.calibration.v1';
@@ -72,6 +74,11 @@ export interface CalibrationCurve {
   minSlowdown?: number;
   /** Compute dtypes of the rows it was fitted on; an op on another datapath is not priced by it. */
   dtypes?: ComputeDtype[];
+  /**
+   * The training rows' residuals for the neighbour correction (./calibration-neighbors.ts; absent in profiles before
+   * 2026-11-26, and where cross-validation found that it did not help).
+   */
+  neighbors?: NeighborTable;
 }
 
 export interface CalibrationCurves {
@@ -235,11 +242,44 @@ export function calibrationApplies(curve: CalibrationCurve, op: Op, computeS: nu
 }
 
 /**
- * Calibrated latency of `op` from its times at efficiency 1 and its kernel count:
- * floor × slowdown + overheadS per kernel (at least one: a collective is one call), and at least floor × minSlowdown.
+ * The neighbour correction of `op` (a factor on its whole calibrated time; 1 when the curve has no table): see
+ * ./calibration-neighbors.ts. `dtype` is the op's compute dtype, part of the category its neighbours share.
  */
-export function calibratedLatencyS(curve: CalibrationCurve, op: Op, computeS: number, memoryS: number, networkS: number, kernels: number, computeUnits: number): number {
+export function neighborCorrection(curve: CalibrationCurve, op: Op, computeS: number, memoryS: number, networkS: number, computeUnits: number, dtype: ComputeDtype | null): number {
+  const table = curve.neighbors;
+  if (table === undefined || table.points.length === 0) return 1;
+  const balance = balanceOf(op, computeS, memoryS);
   const floorS = Math.max(computeS, memoryS, networkS);
-  const overheadS = curve.overheadS * Math.max(1, kernels);
-  return floorS * boundedSlowdown(curve, calibrationSlowdown(curve, op, computeS, memoryS, networkS, computeUnits), floorS, overheadS) + overheadS;
+  const [i0, i1, i2, i3, i4] = NEIGHBOR_COORDINATES;
+  return neighborFactor(table, neighborCategory(op, dtype, featureOf(15, op, balance, floorS, computeUnits)),
+    featureOf(i0, op, balance, floorS, computeUnits), featureOf(i1, op, balance, floorS, computeUnits), featureOf(i2, op, balance, floorS, computeUnits),
+    featureOf(i3, op, balance, floorS, computeUnits), featureOf(i4, op, balance, floorS, computeUnits));
+}
+
+/**
+ * The calibrated slowdown of `op`'s busy time and its overhead, given the overhead before correction
+ * (curve.overheadS per kernel): the curve's slowdown, bounded by minSlowdown, then both it and the overhead times the
+ * neighbour correction (whose residuals were measured against that bounded price), the slowdown at least 1 (never
+ * faster than the floor). Writes into `out` (no allocation).
+ */
+export function calibratedScaling(curve: CalibrationCurve, op: Op, computeS: number, memoryS: number, networkS: number, overheadS: number,
+  computeUnits: number, dtype: ComputeDtype | null, out: { slowdown: number; overheadS: number }): void {
+  const floorS = Math.max(computeS, memoryS, networkS);
+  const bounded = boundedSlowdown(curve, calibrationSlowdown(curve, op, computeS, memoryS, networkS, computeUnits), floorS, overheadS);
+  const factor = neighborCorrection(curve, op, computeS, memoryS, networkS, computeUnits, dtype);
+  out.overheadS = overheadS * factor;
+  out.slowdown = Math.max(1, bounded * factor);
+}
+
+const scratch = { slowdown: 1, overheadS: 0 };
+
+/**
+ * Calibrated latency of `op` from its times at efficiency 1, its kernel count and its compute dtype (null: none):
+ * max(floor × slowdown + overheadS per kernel (at least one: a collective is one call), floor × minSlowdown) × the
+ * neighbour correction, and at least the floor.
+ */
+export function calibratedLatencyS(curve: CalibrationCurve, op: Op, computeS: number, memoryS: number, networkS: number, kernels: number, computeUnits: number,
+  dtype: ComputeDtype | null): number {
+  calibratedScaling(curve, op, computeS, memoryS, networkS, curve.overheadS * Math.max(1, kernels), computeUnits, dtype, scratch);
+  return Math.max(computeS, memoryS, networkS) * scratch.slowdown + scratch.overheadS;
 }

@@ -7,12 +7,14 @@ import type { CostBackend, CostContext, OpCost, Bound } from '../cost.ts';
 import { opWork } from '../work.ts';
 import { peakFor } from '../dtype-select.ts';
 import { collectiveS } from '../collectives.ts';
-import { boundedSlowdown, calibrationApplies, calibrationSlowdown, curveFor } from '../calibration.ts';
+import { calibratedScaling, calibrationApplies, curveFor } from '../calibration.ts';
 import { IDEAL_EFFICIENCY, type EfficiencyProfile } from '../efficiency.ts';
 
 function shapeFactor(x: number, half: number): number {
   return half <= 0 ? 1 : x / (x + half);
 }
+
+const scaling = { slowdown: 1, overheadS: 0 };
 
 export function costOp(op: Op, ctx: CostContext): OpCost {
   const { device, energy } = ctx;
@@ -56,9 +58,9 @@ export function costOp(op: Op, ctx: CostContext): OpCost {
   if (curve !== undefined) {
     // A collective over one device is a no-op; anything else pays the family's overhead per kernel (a collective is one call).
     const noop = op.kind === 'collective' && op.groupSize <= 1 && op.collective !== 'p2p';
-    overheadS = noop ? 0 : curve.overheadS * Math.max(1, w.kernels);
-    const floorS = Math.max(computeS, memoryS, networkS);
-    const slowdown = boundedSlowdown(curve, calibrationSlowdown(curve, op, computeS, memoryS, networkS, device.computeUnits ?? 0), floorS, overheadS);
+    calibratedScaling(curve, op, computeS, memoryS, networkS, noop ? 0 : curve.overheadS * Math.max(1, w.kernels), device.computeUnits ?? 0, w.computeDtype, scaling);
+    overheadS = scaling.overheadS;
+    const slowdown = scaling.slowdown;
     computeS *= slowdown;
     memoryS *= slowdown;
     networkS *= slowdown;

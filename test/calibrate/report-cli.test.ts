@@ -1,7 +1,7 @@
 // `genz calibrate import → fit → report --folds`: the public DeepBench rows through the CLI, with the layout kept
 // and a k-fold cross-validation table printed beside the held-out one.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +12,8 @@ const genz = (...args: string[]) => spawnSync('node', ['cli/bin.js', ...args], {
 describe('calibrate report --folds', () => {
   const dir = mkdtempSync(join(tmpdir(), 'genz-report-'));
   const rows = join(dir, 'deepbench.jsonl');
+  // The import is every test's input (one run for the file, so each test also runs alone with -t).
+  spawnSync('node', ['cli/bin.js', 'calibrate', 'import', 'deepbench', 'data/deepbench_gemm_results.csv', '--out', rows], { cwd: root });
 
   it('imports with layouts, fits, and cross-validates every row once', () => {
     expect(genz('calibrate', 'import', 'deepbench', 'data/deepbench_gemm_results.csv', '--out', rows).status).toBe(0);
@@ -25,6 +27,19 @@ describe('calibrate report --folds', () => {
     const cvRow = /\| v100 \| gemm \| (\d+) \| ([\d.]+) \| ([\d.]+) \|/.exec(report.stdout.slice(report.stdout.indexOf('## 5-fold')))!;
     expect(Number(cvRow[1])).toBe(v100.length);
     expect(Number(cvRow[2])).toBeLessThan(10); // the GEMM median target holds on V100 in cross-validation
+  });
+
+  it('--no-neighbors fits the curves alone (no neighbour tables, and says so in createdBy)', () => {
+    const v100 = join(dir, 'v100.jsonl');
+    writeFileSync(v100, readFileSync(rows, 'utf8').split('\n').filter((l) => l.includes('"id":"v100"')).join('\n'));
+    expect(genz('calibrate', 'fit', v100, '--out', join(dir, 'tables-v100.json')).status).toBe(0);
+    const fit = genz('calibrate', 'fit', v100, '--no-neighbors', '--out', join(dir, 'plain-v100.json'));
+    expect(fit.status, fit.stderr).toBe(0);
+    const withTables = readFileSync(join(dir, 'tables-v100.json'), 'utf8');
+    const plain = readFileSync(join(dir, 'plain-v100.json'), 'utf8');
+    expect(withTables).toMatch(/"neighbors"/); // cross-validation keeps the V100's GEMM table
+    expect(plain).not.toMatch(/"neighbors"/);
+    expect(JSON.parse(plain).createdBy).toMatch(/--no-neighbors/);
   });
 
   it('--folds needs the measurements to refit on', () => {

@@ -97,7 +97,7 @@ describe('calibrated cost', () => {
         expect(c.latencyS).toBeCloseTo(Math.max(c.computeS, c.memoryS, c.networkS) + c.overheadS, 15);
         const ideal = costOp(op, { ...ctx, efficiency: IDEAL_EFFICIENCY });
         const kernels = op.kind === 'attention' && !op.flash ? 3 : 1;
-        expect(c.latencyS / calibratedLatencyS(curve(weights), op, ideal.computeS, ideal.memoryS, ideal.networkS, kernels, ctx.device.computeUnits ?? 0)).toBeCloseTo(1, 12);
+        expect(c.latencyS / calibratedLatencyS(curve(weights), op, ideal.computeS, ideal.memoryS, ideal.networkS, kernels, ctx.device.computeUnits ?? 0, ideal.computeDtype)).toBeCloseTo(1, 12);
       }
     });
   }

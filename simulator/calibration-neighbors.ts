@@ -1,0 +1,127 @@
+// The neighbour correction of a calibration curve: what the curve's smooth features miss (a library's kernel choice
+// for one band of shapes, a fallback kernel for odd sizes) shows as a residual that nearby training shapes share.
+// A curve may carry its training rows' residuals, ln(measured / curve's prediction), at their shape coordinates;
+// an op is corrected by the kernel-weighted mean residual of its k nearest training rows of the same category:
+//   factor = exp(Σ wᵢ rᵢ / (Σ wᵢ + shrink)),  wᵢ = nᵢ exp(−(dᵢ / scaleDecades)²)
+// dᵢ is the Euclidean distance in decades over the coordinates (size and shape1…4 of CALIBRATION_FEATURES: log10
+// of the floor time and of m, n, k, batch for a GEMM, of rows, keys, batch and GQA ratio for attention). The shrink
+// term fades the correction to none far from every training row, where the curve alone prices the op; nᵢ is 1, or
+// the number of rows a point stands for where the fit merged dense data into grid cells.
+// Measured (5-fold cross-validation, the tables chosen again within each fold; k 16, scale 0.5 decades, shrink 0.1;
+// 2026-11-26), curves alone → with the correction, median/p90 %: GEMM A100 4.3/11.7 → 2.9/9.1, NeuSight P100 Linear
+// 9.0/25.9 → 5.4/19.5, H200 fp16 7.6/30.9 → 5.4/21.2; attention
+// A100 4.5/14.0 → 3.5/11.9 (docs/calibration.md has every device). Collectives keep no table: these coordinates would
+// not see the collective or its group size. Pure; allocates nothing per call (a table's points are regrouped by
+// category once).
+import type { ComputeDtype } from '../common/dtype.ts';
+import { COMPUTE_DTYPES } from '../common/dtype.ts';
+import type { Op } from '../models/ops.ts';
+
+/** Indices into CALIBRATION_FEATURES of the neighbour coordinates: size, shape1, shape2, shape3, shape4. */
+export const NEIGHBOR_COORDINATES = [4, 5, 6, 7, 8] as const;
+
+/** Most neighbours a table may ask for (the scratch buffers below are this long). */
+export const MAX_NEIGHBORS = 64;
+
+/** Most points a table may hold: every op priced scans its category's points (the fit keeps at most 1,024). */
+export const MAX_NEIGHBOR_POINTS = 16384;
+
+export interface NeighborTable {
+  /** How many nearest training rows of the op's category are averaged. */
+  k: number;
+  /** Width of the Gaussian distance weight, in decades of the coordinates. */
+  scaleDecades: number;
+  /** Weight of "no correction" in the mean: with neighbours far away the factor tends to 1. */
+  shrink: number;
+  /**
+   * One point per training row: [category, size, shape1, shape2, shape3, shape4, ln residual], or, for a cell of
+   * several rows merged by the fit, the mean point and an 8th entry: how many rows it stands for (its weight).
+   * (category: neighborCategory; coordinates as NEIGHBOR_COORDINATES lists them.) Never changed in place: a table's
+   * points are regrouped once and the regrouping is kept for that table object.
+   */
+  points: number[][];
+}
+
+/** fp16 and bf16 share the tensor-core datapath: one category. */
+function dtypeCode(dtype: ComputeDtype | null): number {
+  if (dtype === null) return 0;
+  return COMPUTE_DTYPES.indexOf(dtype === 'bf16' ? 'fp16' : dtype) + 1;
+}
+
+/**
+ * The category an op's neighbours must share: 100 × dtype code (0 none, else 1 + index in COMPUTE_DTYPES, bf16 as
+ * fp16) + 10 × GEMM layout code (0 not a GEMM; 1 NN, 2 NT, 3 TN, 4 TT) + misaligned (the misalign feature: 16-bit
+ * GEMM with n or k not a multiple of 8). Shapes of different layouts or alignment run different kernels.
+ */
+export function neighborCategory(op: Op, dtype: ComputeDtype | null, misaligned: number): number {
+  let layout = 0;
+  if (op.kind === 'gemm') {
+    const l = op.blasLayout ?? 'TN';
+    layout = 1 + (l[0] === 'T' ? 2 : 0) + (l[1] === 'T' ? 1 : 0);
+  }
+  return dtypeCode(dtype) * 100 + layout * 10 + (misaligned ? 1 : 0);
+}
+
+const nearestDistance = new Float64Array(MAX_NEIGHBORS);
+const nearestResidual = new Float64Array(MAX_NEIGHBORS);
+const nearestWeight = new Float64Array(MAX_NEIGHBORS);
+
+/** Stride of a prepared point: 5 coordinates, the residual and the weight (rows it stands for). */
+const STRIDE = 7;
+
+/** Each table's points by category, flat (prepared once per table object: a profile is read once and kept). */
+const prepared = new WeakMap<NeighborTable, Map<number, Float64Array>>();
+
+function byCategory(table: NeighborTable): Map<number, Float64Array> {
+  let groups = prepared.get(table);
+  if (groups === undefined) {
+    const lists = new Map<number, number[]>();
+    for (const p of table.points) {
+      const list = lists.get(p[0]!) ?? lists.set(p[0]!, []).get(p[0]!)!;
+      for (let i = 1; i <= 6; i++) list.push(p[i]!);
+      list.push(p[7] ?? 1);
+    }
+    groups = new Map([...lists].map(([category, list]) => [category, Float64Array.from(list)]));
+    prepared.set(table, groups);
+  }
+  return groups;
+}
+
+/**
+ * The multiplicative correction of the table for an op of `category` at coordinates c0…c4 (size, shape1…4): 1 when
+ * no training row of that category exists.
+ */
+export function neighborFactor(table: NeighborTable, category: number, c0: number, c1: number, c2: number, c3: number, c4: number): number {
+  const points = byCategory(table).get(category);
+  if (points === undefined) return 1;
+  const k = Math.min(MAX_NEIGHBORS, Math.max(1, Math.floor(table.k)));
+  let found = 0;
+  // Squared distances while searching (same order), rooted once for the weights.
+  for (let j = 0; j < points.length; j += STRIDE) {
+    const d0 = points[j]! - c0, d1 = points[j + 1]! - c1, d2 = points[j + 2]! - c2, d3 = points[j + 3]! - c3, d4 = points[j + 4]! - c4;
+    const d = d0 * d0 + d1 * d1 + d2 * d2 + d3 * d3 + d4 * d4;
+    if (found === k && d >= nearestDistance[k - 1]!) continue;
+    // Insertion into the sorted k nearest so far.
+    let i = found < k ? found++ : k - 1;
+    while (i > 0 && nearestDistance[i - 1]! > d) {
+      nearestDistance[i] = nearestDistance[i - 1]!;
+      nearestResidual[i] = nearestResidual[i - 1]!;
+      nearestWeight[i] = nearestWeight[i - 1]!;
+      i--;
+    }
+    nearestDistance[i] = d;
+    nearestResidual[i] = points[j + 5]!;
+    nearestWeight[i] = points[j + 6]!;
+  }
+  const scale2 = table.scaleDecades * table.scaleDecades;
+  let weights = 0;
+  let weighted = 0;
+  for (let i = 0; i < found; i++) {
+    const w = nearestWeight[i]! * Math.exp(-nearestDistance[i]! / scale2);
+    weights += w;
+    weighted += w * nearestResidual[i]!;
+  }
+  // A table the schema admits has shrink > 0; guard anyway: no weight at all means no correction.
+  const total = weights + table.shrink;
+  return total > 0 ? Math.exp(weighted / total) : 1;
+}
