@@ -63,6 +63,8 @@ function baseDtypeOf(dtype: Measurement['dtype']): ComputeDtype {
 }
 
 const TWO_INPUTS = new Set<KernelName>(['add', 'mul', 'silu-mul']);
+/** Kernels that reduce over rows (the estimator's norm and softmax ops carry their row length). */
+const ROW_WISE = new Set<KernelName>(['softmax', 'rmsnorm', 'layernorm']);
 
 /** The genz Op a measurement timed, with its family; or why it cannot be priced. */
 export function measurementOp(m: Measurement): MeasuredOpResult {
@@ -112,10 +114,12 @@ export function measurementOp(m: Measurement): MeasuredOpResult {
         const rows = pick(s, ['rows', 'M', 'tokens']);
         const elements = pick(s, ['elements']) ?? (rows === undefined ? pick(s, ['n']) : undefined)
           ?? need(s, ['rows', 'M', 'tokens']) * need(s, ['cols', 'N', 'hidden', 'width']);
+        // Norms and softmax reduce over rows: their row length (cols) is what the estimator's row-wise ops carry.
+        const cols = ROW_WISE.has(m.kernel) && rows !== undefined ? pick(s, ['cols', 'N', 'hidden', 'width']) : undefined;
         op = {
           ...base, block: family === 'norm' ? 'norm' : 'mlp', kind: 'elementwise', fn, elements,
           readsPerElement: need(s, ['reads'], TWO_INPUTS.has(m.kernel) ? 2 : 1), writesPerElement: need(s, ['writes'], 1),
-          flopsPerElement: FLOPS_PER_ELEMENT[fn], bits,
+          flopsPerElement: FLOPS_PER_ELEMENT[fn], bits, ...(cols === undefined ? {} : { rowLength: cols }),
         };
       }
     }

@@ -77,11 +77,16 @@ export class GraphEmitter {
   }
 
   stream(name: string, block: OpBlock, fn: ElementwiseFunction, elements: number, reads: number, writes: number,
-    count: number, options: { scope?: OpScope; outBits?: number; flopsPerElement?: number } = {}): void {
+    count: number, options: { scope?: OpScope; outBits?: number; flopsPerElement?: number; rowLength?: number } = {}): void {
+    // Calibration prices row-wise ops by their rows and row length (simulator/calibration.ts): no norm without one.
+    if ((fn === 'rmsnorm' || fn === 'layernorm' || fn === 'softmax') && options.rowLength === undefined) {
+      throw new Error(`internal: the ${fn} op "${name}" has no rowLength`);
+    }
     this.ops.push({
       kind: 'elementwise', name, scope: options.scope ?? 'layer', block, count, fn, elements, readsPerElement: reads,
       writesPerElement: writes, flopsPerElement: options.flopsPerElement ?? FLOPS_PER_ELEMENT[fn], bits: this.residualBits,
       ...(options.outBits === undefined ? {} : { outBits: options.outBits }),
+      ...(options.rowLength === undefined ? {} : { rowLength: options.rowLength }),
     });
   }
 

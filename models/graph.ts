@@ -33,7 +33,7 @@ export function buildGraph(req: GraphRequest): OpGraph {
   for (const group of layerGroupsOf(c)) {
     const n = group.count;
     const hasFfn = group.ffn !== 'none';
-    e.stream('input norm', 'norm', normFn, tokens * d, 1, 1, n);
+    e.stream('input norm', 'norm', normFn, tokens * d, 1, 1, n, { rowLength: d });
     for (const kind of group.mixers) MIXERS[kind].emit(e, n);
     // Parallel mixers are summed before the residual add (Falcon-H1, Hymba style).
     if (group.mixers.length > 1) e.stream('mixer sum', 'attention', 'add', tokens * d, group.mixers.length, 1, n);
@@ -42,14 +42,14 @@ export function buildGraph(req: GraphRequest): OpGraph {
       e.stream('attention residual add', 'attention', 'add', tokens * d, 2, 1, n);
     }
     if (!hasFfn) continue;
-    if (!sharedNorm) e.stream('post-attention norm', 'norm', normFn, tokens * d, 1, 1, n);
+    if (!sharedNorm) e.stream('post-attention norm', 'norm', normFn, tokens * d, 1, 1, n, { rowLength: d });
     FFNS[group.ffn].emit(e, n);
     e.allReduce('mlp all-reduce', tokens * d, n);
     e.stream('mlp residual add', 'mlp', 'add', tokens * d, parallel ? 3 : 2, 1, n);
   }
 
   // After the stack: final norm over every token, LM head over the last token of each sequence only in prefill.
-  e.stream('final norm', 'norm', normFn, tokens * d, 1, 1, 1, { scope: 'post' });
+  e.stream('final norm', 'norm', normFn, tokens * d, 1, 1, 1, { scope: 'post', rowLength: d });
   // A decode pass over several new tokens (speculative verification) needs logits at every one of them.
   const headRows = req.phase === 'decode' ? tokens : req.batch;
   e.linear('lm head', 'head', headRows, c.vocabSize / req.tp, d, 1, { scope: 'post', weightBits: req.precision.embeddingBits });

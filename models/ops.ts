@@ -80,6 +80,12 @@ export interface ElementwiseOp extends OpBase {
   bits: number;
   /** Bits of the written values when they differ from `bits` (e.g. KV stored quantized). */
   outBits?: number;
+  /**
+   * Row-wise ops (norms, softmax): the length of the row each reduction runs over (the hidden size for a norm);
+   * rows = elements / rowLength. Kernels give a row to a block or a warp, so time depends on the split, not only on
+   * elements. Calibration reads it (simulator/calibration.ts); absent, a curve sees the op by its size alone.
+   */
+  rowLength?: number;
 }
 
 /** A collective over a parallel group; `bytes` is the payload each device contributes. */

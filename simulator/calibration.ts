@@ -31,7 +31,8 @@ export type CalibrationFamily = (typeof CALIBRATION_FAMILIES)[number];
  * - size: log10(floor / 1 µs) (small ops do not fill the machine or hide their ramp);
  * - shape1…4, log10 of: gemm m, n, k, batch (tile fill and shape preferences of the library);
  *   attention batch × heads × query tokens, keys read (kv length, capped by a window), batch, heads per KV head;
- *   other families 0.
+ *   norms and softmax with a row length (op.rowLength): rows, row length (0, 0 without one: fitted before
+ *   2026-11-26, a curve had no such terms); other families 0.
  * - wave, pad (GEMM only, as NeuSight and LLMCompass model it): the output is cut into TILE × TILE tiles run in
  *   waves of one tile per SM. wave = −log10(tiles / (waves × SMs)) is the idle share of the last wave (0 without
  *   an SM count); pad = −log10(m·n / padded m·n) is the work wasted on partial edge tiles.
@@ -155,11 +156,13 @@ function featureOf(index: number, op: Op, balance: number, floorS: number, compu
     case 5:
       if (op.kind === 'gemm') return clampedLog10(op.m);
       if (op.kind === 'attention') return clampedLog10(op.batch * op.numHeads * op.queryLen);
+      if (op.kind === 'elementwise' && op.rowLength !== undefined) return clampedLog10(op.elements / op.rowLength);
       return 0;
     case 6:
       if (op.kind === 'gemm') return clampedLog10(op.n);
       // The keys a pass reads: a window (sliding, sink) caps them as it caps the bytes.
       if (op.kind === 'attention') return clampedLog10(attentionKeysRead(op));
+      if (op.kind === 'elementwise' && op.rowLength !== undefined) return clampedLog10(op.rowLength);
       return 0;
     case 7:
       if (op.kind === 'gemm') return clampedLog10(op.k);

@@ -391,7 +391,7 @@ export const zambaSharedMixer: MixerModule = {
     const r = ZAMBA2_ADAPTER_RANK;
     const t = e.tokens;
     const norm = c.norm === 'rmsnorm' ? 'rmsnorm' : 'layernorm';
-    e.stream('zamba concat + norm', 'norm', norm, t * 2 * d, 1, 1, count);
+    e.stream('zamba concat + norm', 'norm', norm, t * 2 * d, 1, 1, count, { rowLength: 2 * d });
     e.linear('zamba qkv projection', 'attention', t, (heads + 2 * kvHeads) * hd, 2 * d, count);
     e.linear('zamba qkv lora down', 'attention', t, 3 * r, 2 * d, count);
     e.linear('zamba qkv lora up', 'attention', t, (heads + 2 * kvHeads) * hd, r, count);
@@ -400,7 +400,7 @@ export const zambaSharedMixer: MixerModule = {
     e.attention('zamba shared attention', count, { queryLen: e.newTokens, kvLen: e.kvLen, numHeads: heads, numKvHeads: kvHeads, headDim: hd, causal: true });
     e.linear('zamba output projection', 'attention', t, d, heads * hd, count);
     e.allReduce('zamba attention all-reduce', t * d, count);
-    e.stream('zamba pre-mlp norm', 'norm', norm, t * d, 1, 1, count);
+    e.stream('zamba pre-mlp norm', 'norm', norm, t * d, 1, 1, count, { rowLength: d });
     const width = ffn / e.tp;
     e.linear(`zamba mlp ${gated ? 'up+gate' : 'up'}`, 'mlp', t, (gated ? 2 : 1) * width, d, count);
     e.linear('zamba mlp lora down', 'mlp', t, r, d, count);

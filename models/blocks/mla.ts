@@ -93,12 +93,13 @@ export function emitMla(e: GraphEmitter, count: number, form: MlaForm): void {
   // Down-projections (replicated on every TP rank), latent norms, query up-projection (head-sharded).
   if (dq > 0) {
     e.linear('mla q/kv down projection', 'attention', t, dq + dc + qkRope, d, count);
-    e.stream('mla latent norms', 'norm', 'rmsnorm', t * (dq + dc), 1, 1, count);
+    // Two norms (query and KV latents) priced as one op: rows of their mean width.
+    e.stream('mla latent norms', 'norm', 'rmsnorm', t * (dq + dc), 1, 1, count, { rowLength: (dq + dc) / 2 });
     e.linear('mla q up projection', 'attention', t, heads * qk, dq, count);
   } else {
     e.linear('mla q projection', 'attention', t, heads * qk, d, count);
     e.linear('mla kv down projection', 'attention', t, dc + qkRope, d, count);
-    e.stream('mla latent norms', 'norm', 'rmsnorm', t * dc, 1, 1, count);
+    e.stream('mla latent norms', 'norm', 'rmsnorm', t * dc, 1, 1, count, { rowLength: dc });
   }
   e.stream('mla rope', 'attention', 'rope', t * (heads + 1) * qkRope, 1, 1, count);
   e.stream('mla latent cache write', 'attention', 'kv-write', t * (dc + qkRope), 1, 1, count, { outBits: e.precision.kvBits });

@@ -68,7 +68,7 @@ export function emitVimEncoder(e: GraphEmitter, c: VimConfig): void {
   e.stream('class token + position add', 'embedding', 'add', tokens * d, 2, 1, 1, { scope: 'pre' });
 
   // Fused add + norm: reads the mixer output and the fp32 residual, writes the normed input and the new residual.
-  e.stream('add + norm', 'norm', normFn, tokens * d, 1 + residualWords, 1 + residualWords, n, { flopsPerElement: FLOPS_PER_ELEMENT[normFn] + 1 });
+  e.stream('add + norm', 'norm', normFn, tokens * d, 1 + residualWords, 1 + residualWords, n, { flopsPerElement: FLOPS_PER_ELEMENT[normFn] + 1, rowLength: d });
   e.linear('in_proj', 'attention', tokens, 2 * di, d, n);
   if (c.bidirectional) {
     // xz.flip([-1]): the backward direction runs on a reversed copy of x and z.
@@ -84,7 +84,7 @@ export function emitVimEncoder(e: GraphEmitter, c: VimConfig): void {
   e.allReduce('out_proj all-reduce', tokens * d, n);
 
   // prenorm=False: the last add + norm writes only the normed tokens.
-  e.stream('final add + norm', 'norm', normFn, tokens * d, 1 + residualWords, 1, 1, { scope: 'post', flopsPerElement: FLOPS_PER_ELEMENT[normFn] + 1 });
+  e.stream('final add + norm', 'norm', normFn, tokens * d, 1 + residualWords, 1, 1, { scope: 'post', flopsPerElement: FLOPS_PER_ELEMENT[normFn] + 1, rowLength: d });
 }
 
 export function buildVimGraph(req: VimGraphRequest): OpGraph {

@@ -56,18 +56,18 @@ export function emitVitEncoder(e: GraphEmitter, c: VitConfig): void {
   e.stream('position add', 'embedding', 'add', tokens * d, 2, 1, 1, { scope: 'pre' });
 
   const n = c.numLayers;
-  e.stream('input norm', 'norm', normFn, tokens * d, 1, 1, n);
+  e.stream('input norm', 'norm', normFn, tokens * d, 1, 1, n, { rowLength: d });
   e.linear('qkv projection', 'attention', tokens, 3 * heads * headDim, d, n);
   e.attention('attention', n, { queryLen: e.newTokens, kvLen: e.newTokens, numHeads: heads, numKvHeads: heads, headDim, causal: false });
   e.linear('output projection', 'attention', tokens, d, heads * headDim, n);
   e.allReduce('attention all-reduce', tokens * d, n);
   e.stream('attention residual add', 'attention', 'add', tokens * d, 2, 1, n);
-  e.stream('post-attention norm', 'norm', normFn, tokens * d, 1, 1, n);
+  e.stream('post-attention norm', 'norm', normFn, tokens * d, 1, 1, n, { rowLength: d });
   denseFfn.emit(e, n);
   e.allReduce('mlp all-reduce', tokens * d, n);
   e.stream('mlp residual add', 'mlp', 'add', tokens * d, 2, 1, n);
 
-  e.stream('final norm', 'norm', normFn, tokens * d, 1, 1, 1, { scope: 'post' });
+  e.stream('final norm', 'norm', normFn, tokens * d, 1, 1, 1, { scope: 'post', rowLength: d });
 }
 
 /** Emitter for `images` encoder sequences of this config. */
