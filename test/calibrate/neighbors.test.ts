@@ -8,7 +8,7 @@ import type { Measurement } from '../../calibrate/measurement-schema.ts';
 import { measurementOp } from '../../calibrate/op-family.ts';
 import { parseProfile, parseProfileText, profileCurves, profileText } from '../../calibrate/profile-schema.ts';
 import { neighborCategory, neighborFactor, type NeighborTable } from '../../simulator/calibration-neighbors.ts';
-import { calibrationFamily, curveFor } from '../../simulator/calibration.ts';
+import { FEATURE_COUNT, calibratedLatencyS, calibrationFamily, curveFor, type CalibrationCurve } from '../../simulator/calibration.ts';
 import type { GemmOp } from '../../models/ops.ts';
 import { DEFAULT_EFFICIENCY, IDEAL_EFFICIENCY } from '../../simulator/efficiency.ts';
 import { costOp } from '../../simulator/roofline/roofline-backend.ts';
@@ -171,5 +171,22 @@ describe('tables only where they are read', () => {
     const profile = fitProfile(rows, { createdBy: 'test: dtype tables' });
     expect(Object.keys(profile.byDtype?.gemm ?? {}).sort()).toEqual(['fp16', 'fp32']);
     expect(profile.families.gemm?.neighbors).toBeUndefined();
+  });
+});
+
+describe('the correction and the minSlowdown bound', () => {
+  it('multiplies the bounded price (the price its residuals were measured against), never going below the floor', () => {
+    const op: GemmOp = { name: 'g', scope: 'layer', block: 'mlp', count: 1, kind: 'gemm', m: 64, n: 4096, k: 4096, batch: 1, weightBits: 16, actBits: 16, outBits: 16 };
+    const category = neighborCategory(op, 'fp16', 0);
+    const big = 1e9;
+    const curve = (residual: number): CalibrationCurve => ({
+      weights: new Array(FEATURE_COUNT).fill(0), featureMin: new Array(FEATURE_COUNT).fill(-big), featureMax: new Array(FEATURE_COUNT).fill(big),
+      overheadS: 1e-6, minSlowdown: 2, neighbors: { k: 1, scaleDecades: 100, shrink: 1e-9, points: [[category, 0, 0, 0, 0, 0, residual]] },
+    });
+    const floorS = 10e-6;
+    // The curve alone: floor × 1 + 1 µs = 11 µs, raised by the bound to floor × 2 = 20 µs; then × e^0.2.
+    expect(calibratedLatencyS(curve(0.2), op, floorS, 1e-6, 0, 1, 132, 'fp16') / (20e-6 * Math.exp(0.2))).toBeCloseTo(1, 6);
+    // A large negative residual cannot take the busy time below the floor (the overhead shrinks with it).
+    expect(calibratedLatencyS(curve(-5), op, floorS, 1e-6, 0, 1, 132, 'fp16')).toBeGreaterThanOrEqual(floorS);
   });
 });
