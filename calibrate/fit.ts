@@ -527,8 +527,9 @@ export function helpfulNeighborFamilies(rows: readonly FitRow[], deviceId: strin
   const scored = (families: ReadonlySet<CalibrationFamily>): Map<CalibrationFamily, number[]> => {
     const errors = new Map<CalibrationFamily, number[]>();
     for (let fold = 0; fold < folds; fold++) {
-      // Folds of their own (the hash's higher digits): the rows given are often one fold short of the same hash's k folds.
-      const inFold = (r: FitRow): boolean => Math.floor(stableHash(r.key) / 7) % folds === fold;
+      // Folds of their own (the hash's next base-k digit, independent of hash % k): the rows given are often one
+      // fold short of the same hash's k folds.
+      const inFold = (r: FitRow): boolean => Math.floor(stableHash(r.key) / folds) % folds === fold;
       const curves = fitCurves(rows, (r) => !inFold(r), deviceId, families);
       for (const r of rows.filter(inFold)) {
         const list = errors.get(r.family) ?? errors.set(r.family, []).get(r.family)!;

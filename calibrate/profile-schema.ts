@@ -24,7 +24,7 @@ const NeighborTableSchema = z
     points: z.array(z.array(finite).min(7, 'must be [category, 5 coordinates, ln residual, optional row count]').max(8, 'must be [category, 5 coordinates, ln residual, optional row count]')
       .refine((p) => Number.isInteger(p[0]) && p[0]! >= 0, { message: 'category (first entry) must be a non-negative integer' })
       .refine((p) => Math.abs(p[6]!) <= 20, { message: 'ln residual (7th entry) must be within ±20' })
-      .refine((p) => p.length === 7 || p[7]! >= 1, { message: 'row count (8th entry) must be at least 1' }))
+      .refine((p) => p.length === 7 || (p[7]! >= 1 && p[7]! <= 1e7), { message: 'row count (8th entry) must be from 1 to 1e7' }))
       .max(MAX_NEIGHBOR_POINTS, `must have at most ${MAX_NEIGHBOR_POINTS} points (every priced op scans its category's)`)
       .describe('[category, size, shape1, shape2, shape3, shape4, ln(measured / curve)(, rows merged)] per training row or cell'),
   })

@@ -83,7 +83,8 @@ export interface ElementwiseOp extends OpBase {
   /**
    * Row-wise ops (norms, softmax): the length of the row each reduction runs over (the hidden size for a norm);
    * rows = elements / rowLength. Kernels give a row to a block or a warp, so time depends on the split, not only on
-   * elements. Calibration reads it (simulator/calibration.ts); absent, a curve sees the op by its size alone.
+   * elements. Calibration reads it (simulator/calibration.ts); a norm or softmax without it is priced by the default
+   * efficiencies wherever the curve was fitted with row lengths. The graph builders always set it (models/emitter.ts).
    */
   rowLength?: number;
 }

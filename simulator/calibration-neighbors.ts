@@ -4,7 +4,9 @@
 // an op is corrected by the kernel-weighted mean residual of its k nearest training rows of the same category:
 //   factor = exp(Σ wᵢ rᵢ / (Σ wᵢ + shrink)),  wᵢ = nᵢ exp(−(dᵢ / scaleDecades)²)
 // dᵢ is the Euclidean distance in decades over the coordinates (size and shape1…4 of CALIBRATION_FEATURES: log10
-// of the floor time and of m, n, k, batch for a GEMM, of rows, keys, batch and GQA ratio for attention). The shrink
+// of the floor time and of m, n, k, batch for a GEMM, of rows, keys, batch and GQA ratio for attention, of rows and
+// row length for norms and softmax; the size alone for other ops). The category is the compute dtype (none for
+// norms, softmax and elementwise ops), the GEMM layout and the misalign flag. The shrink
 // term fades the correction to none far from every training row, where the curve alone prices the op; nᵢ is 1, or
 // the number of rows a point stands for where the fit merged dense data into grid cells.
 // Measured (5-fold cross-validation, the tables chosen again within each fold; k 16, scale 0.5 decades, shrink 0.1;

@@ -31,8 +31,8 @@ export type CalibrationFamily = (typeof CALIBRATION_FAMILIES)[number];
  * - size: log10(floor / 1 µs) (small ops do not fill the machine or hide their ramp);
  * - shape1…4, log10 of: gemm m, n, k, batch (tile fill and shape preferences of the library);
  *   attention batch × heads × query tokens, keys read (kv length, capped by a window), batch, heads per KV head;
- *   norms and softmax with a row length (op.rowLength): rows, row length (0, 0 without one: fitted before
- *   2026-11-26, a curve had no such terms); other families 0.
+ *   norms and softmax with a row length (op.rowLength): rows, row length (0, 0 without one; a curve fitted with
+ *   these terms then leaves such an op to the default efficiencies: calibrationApplies); other families 0.
  * - wave, pad (GEMM only, as NeuSight and LLMCompass model it): the output is cut into TILE × TILE tiles run in
  *   waves of one tile per SM. wave = −log10(tiles / (waves × SMs)) is the idle share of the last wave (0 without
  *   an SM count); pad = −log10(m·n / padded m·n) is the work wasted on partial edge tiles.
@@ -231,12 +231,24 @@ function clampTo(value: number, curve: CalibrationCurve, index: number): number 
   return Math.min(curve.featureMax[index] ?? value, Math.max(curve.featureMin[index] ?? value, value));
 }
 
+const ROW_WISE_FNS: ReadonlySet<string> = new Set(['rmsnorm', 'layernorm', 'softmax']);
+
+/** Whether a curve's rows had a row shape (shape1 or shape2 not all zero: norms and softmax with a row length). */
+function rowTermsFitted(curve: CalibrationCurve): boolean {
+  return [5, 6].some((i) => (curve.featureMax[i] ?? 0) > 0 || (curve.featureMin[i] ?? 0) < 0);
+}
+
 /** Slack outside the fitted range, in decades, within which a curve still applies. */
 const BALANCE_SLACK = 0.25;
 const SIZE_SLACK = 0.5;
 
-/** Whether `op` lies within (or just beside) the compute/memory balance and size the curve was fitted on. */
+/**
+ * Whether `op` lies within (or just beside) the compute/memory balance and size the curve was fitted on, and the
+ * curve can see its shape: a norm or softmax without a row length is not priced by a curve fitted with row terms
+ * (its rows would read as one, up to ~50× off on the H100 profile); the default efficiencies price it.
+ */
 export function calibrationApplies(curve: CalibrationCurve, op: Op, computeS: number, memoryS: number, networkS: number): boolean {
+  if (op.kind === 'elementwise' && op.rowLength === undefined && ROW_WISE_FNS.has(op.fn) && rowTermsFitted(curve)) return false;
   const balance = balanceOf(op, computeS, memoryS);
   const size = featureOf(4, op, balance, Math.max(computeS, memoryS, networkS), 0);
   const within = (value: number, index: number, slack: number): boolean =>

@@ -23,7 +23,7 @@ function mlpOps(tokens: number, d: number, ffn: number, heads: number, kvHeads: 
   const hd = d / heads;
   const gemm = (name: string, n: number, k: number): Op => ({ ...base, name, kind: 'gemm', m: tokens, n, k, batch: 1, weightBits: 16, actBits: 16, outBits: 16 });
   const stream = (name: string, fn: 'rmsnorm' | 'rope' | 'silu-mul' | 'add', elements: number, reads: number, flops: number): Op =>
-    ({ ...base, name, kind: 'elementwise', fn, elements, readsPerElement: reads, writesPerElement: 1, flopsPerElement: flops, bits: 16 });
+    ({ ...base, name, kind: 'elementwise', fn, elements, readsPerElement: reads, writesPerElement: 1, flopsPerElement: flops, bits: 16, ...(fn === 'rmsnorm' ? { rowLength: d } : {}) });
   return {
     attn_pre_proj_median_ms: gemm('qkv', (heads + 2 * kvHeads) * hd, d),
     attn_post_proj_median_ms: gemm('out', d, d),

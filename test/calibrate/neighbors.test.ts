@@ -107,7 +107,8 @@ describe('fitted neighbour tables (synthetic H100 GEMMs with a band the smooth f
       const { op, ctx } = priced(shape);
       expect(calibrationFamily(op)).toBe('gemm');
       const ideal = costOp(op, { ...ctx, efficiency: IDEAL_EFFICIENCY });
-      expect(costOp(op, { ...ctx, calibration }).latencyS).toBeGreaterThanOrEqual(Math.max(ideal.computeS, ideal.memoryS) * (1 - 1e-12));
+      // The correction (e^-5) would take it far below: it stops at the floor, and the curve (not the defaults) priced it.
+      expect(costOp(op, { ...ctx, calibration }).latencyS / Math.max(ideal.computeS, ideal.memoryS)).toBeCloseTo(1, 9);
     }
   });
 
@@ -170,6 +171,7 @@ describe('tables only where they are read', () => {
     }
     const profile = fitProfile(rows, { createdBy: 'test: dtype tables' });
     expect(Object.keys(profile.byDtype?.gemm ?? {}).sort()).toEqual(['fp16', 'fp32']);
+    expect(profile.byDtype!.gemm!.fp16!.neighbors?.points.length).toBeGreaterThan(0); // the tables are kept where read
     expect(profile.families.gemm?.neighbors).toBeUndefined();
   });
 });

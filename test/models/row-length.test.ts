@@ -2,7 +2,11 @@
 // (simulator/calibration.ts: rows and row length are their shape features): every graph emits it, the emitter refuses
 // a norm without it, and a measured {rows, cols} norm becomes the same op.
 import { describe, expect, it } from 'vitest';
-import { buildGraph, findModel } from '../../index.ts';
+import { buildGraph, findDevice, findModel } from '../../index.ts';
+import { defaultCalibration } from '../../simulator/calibration-defaults.ts';
+import { measurementContext } from '../../calibrate/fit.ts';
+import { DEFAULT_EFFICIENCY } from '../../simulator/efficiency.ts';
+import { costOp } from '../../simulator/roofline/roofline-backend.ts';
 import { MODEL_PRESETS } from '../../models/presets/index.ts';
 import { GraphEmitter } from '../../models/emitter.ts';
 import { measurementOp } from '../../calibrate/op-family.ts';
@@ -44,5 +48,16 @@ describe('row length of norm ops', () => {
     if ('problem' in add) throw new Error(add.problem);
     expect((add.op as ElementwiseOp).rowLength).toBeUndefined();
     expect(calibrationFeature(5, add.op, 0, 1e-5, 0, 132)).toBe(0);
+  });
+
+  it('a norm op without one is left to the default efficiencies by a curve fitted with row lengths (not priced as one row)', () => {
+    const ctx = measurementContext(findDevice('h100-sxm')!, DEFAULT_EFFICIENCY, 'fp16');
+    const calibration = defaultCalibration('h100-sxm')!;
+    const norm: ElementwiseOp = { name: 'n', scope: 'layer', block: 'norm', count: 1, kind: 'elementwise', fn: 'rmsnorm', elements: 4096 * 4096, readsPerElement: 1, writesPerElement: 1, flopsPerElement: 4, bits: 16 };
+    const withRows = costOp({ ...norm, rowLength: 4096 }, { ...ctx, calibration }).latencyS;
+    const without = costOp(norm, { ...ctx, calibration }).latencyS;
+    expect(without).toBe(costOp(norm, ctx).latencyS); // the defaults
+    expect(without / withRows).toBeGreaterThan(0.5);
+    expect(without / withRows).toBeLessThan(2);
   });
 });

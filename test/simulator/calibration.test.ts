@@ -28,7 +28,11 @@ for (const [queryLen, kvLen] of [[1, 128], [1, 32768], [512, 512], [4096, 8192]]
   }
 }
 for (const fn of ['add', 'silu-mul', 'rmsnorm', 'layernorm', 'softmax', 'rope'] as const) {
-  for (const elements of [1, 4096, 1 << 24]) OPS.push({ ...base, kind: 'elementwise', fn, elements, readsPerElement: 1, writesPerElement: 1, flopsPerElement: 5, bits: 16 });
+  // Row-wise ops carry their row length, as the graph builders give it (models/emitter.ts).
+  const rowWise = fn === 'rmsnorm' || fn === 'layernorm' || fn === 'softmax';
+  for (const elements of [1, 4096, 1 << 24]) {
+    OPS.push({ ...base, kind: 'elementwise', fn, elements, readsPerElement: 1, writesPerElement: 1, flopsPerElement: 5, bits: 16, ...(rowWise ? { rowLength: Math.min(elements, 4096) } : {}) });
+  }
 }
 for (const rows of [1, 4096]) OPS.push({ ...base, kind: 'gather', rows, width: 8192, bits: 16 });
 for (const bytes of [1e3, 1e6, 1e9]) OPS.push({ ...base, block: 'comm', kind: 'collective', collective: 'all-reduce', group: 'tp', groupSize: 8, bytes });

@@ -31,8 +31,9 @@ export interface StreamTemplate {
 }
 
 /**
- * Row length of the row kernels: ops carry no row width, so a 7B-class hidden size is assumed. It sets only the
- * per-row fixed costs (CTA launch, the split between passes), not the bytes in flight per SM.
+ * Row length of the row kernels: a 7B-class hidden size is assumed (written before ops carried op.rowLength, which
+ * this model does not read yet). It sets only the per-row fixed costs (CTA launch, the split between passes), not the
+ * bytes in flight per SM.
  */
 export const NOMINAL_ROW_ELEMENTS = 4096;
 
