@@ -67,6 +67,7 @@ export function simulateOp(p: GpuParams, op: Op, dtype: ComputeDtype | null, lin
         name: op.name, elements: op.elements, readBytesPerElement: (op.readsPerElement * op.bits) / 8,
         writeBytesPerElement: (op.writesPerElement * outBits) / 8, vectorFlopsPerElement: op.flopsPerElement,
         template: elementwiseTemplate(op.fn), mathInstrPerElement: MATH_INSTRUCTIONS[op.fn],
+        ...(op.rowLength === undefined ? {} : { rowElements: op.rowLength }),
       });
       launch(op.name, `${spec.ctas} CTAs`, simulateKernel(p, spec));
       break;

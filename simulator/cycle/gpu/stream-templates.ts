@@ -14,7 +14,7 @@ export interface StreamTemplate {
   elementsPerThread: number;
   /**
    * 'grid': one round per CTA, grid = elements / (threads × elements per thread);
-   * 'row': one CTA per row (NOMINAL_ROW_ELEMENTS), looping rounds over it;
+   * 'row': one CTA per row (op.rowLength, else NOMINAL_ROW_ELEMENTS), looping rounds over it;
    * 'grid-stride': at most gridCtasPerSm × SMs CTAs, each looping over the data.
    */
   layout: 'grid' | 'row' | 'grid-stride';
@@ -31,9 +31,9 @@ export interface StreamTemplate {
 }
 
 /**
- * Row length of the row kernels: a 7B-class hidden size is assumed (written before ops carried op.rowLength, which
- * this model does not read yet). It sets only the per-row fixed costs (CTA launch, the split between passes), not the
- * bytes in flight per SM.
+ * Row length of the row kernels when an op does not give one (op.rowLength: the graph builders always do): a 7B-class
+ * hidden size. It sets only the per-row fixed costs (CTA launch, the split between passes), not the bytes in flight
+ * per SM.
  */
 export const NOMINAL_ROW_ELEMENTS = 4096;
 

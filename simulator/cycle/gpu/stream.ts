@@ -18,6 +18,8 @@ export interface StreamShape {
   template?: StreamTemplateName;
   /** Thread-instructions of the math per element (default: one per vector FLOP). */
   mathInstrPerElement?: number;
+  /** Row-kernel templates: elements per row (op.rowLength; NOMINAL_ROW_ELEMENTS when absent). */
+  rowElements?: number;
 }
 
 /** Bytes of the int64 row indices one gather round reads (one 32-byte sector per warp: a warp's threads share a row). */
@@ -36,7 +38,7 @@ export function streamSpec(p: GpuParams, s: StreamShape): KernelSpec {
       roundsPerPass = 1;
       break;
     case 'row': {
-      ctas = Math.ceil(elements / NOMINAL_ROW_ELEMENTS);
+      ctas = Math.ceil(elements / Math.max(1, s.rowElements ?? NOMINAL_ROW_ELEMENTS));
       roundsPerPass = Math.ceil(elements / ctas / perRound);
       break;
     }

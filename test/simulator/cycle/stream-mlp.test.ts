@@ -36,6 +36,15 @@ describe('memory-level parallelism of streaming kernels', () => {
     }
   });
 
+  it('a row norm runs one CTA per row of the op\'s own row length (4096 when the op gives none)', () => {
+    const ctx = ctxFor(preset('h100-sxm'));
+    const time = (rowLength?: number): number => cycleCost({ ...rmsnorm(64 * 8192), ...(rowLength === undefined ? {} : { rowLength }) }, ctx).latencyS;
+    expect(time(4096)).toBe(time());
+    // 64 rows of 8192 (64 CTAs on 132 SMs: half the machine idle) take longer than 128 rows of 4096 or 512 of 1024.
+    expect(time(8192)).toBeGreaterThan(time(4096));
+    expect(time(4096)).toBeGreaterThan(time(1024));
+  });
+
   it('longer DRAM latency slows the latency-bound norm and gather much more than the vectorized copy', () => {
     const id = 'a100-80gb-sxm';
     const slow = { dramLatencyS: 1e-6 };
