@@ -16,10 +16,10 @@ import { ASSUMED_SCALE_OUT, DEFAULT_LINK_LATENCY_S, findDevice, unknownHardware 
 import type { Network } from '../hardware/system-schema.ts';
 import type { Op } from '../models/ops.ts';
 import {
-  CALIBRATION_FAMILIES, CALIBRATION_FEATURES, CALIBRATION_SCHEMA_ID, FEATURE_COUNT, calibrationFeature,
+  CALIBRATION_FAMILIES, CALIBRATION_FEATURES, CALIBRATION_SCHEMA_ID, FEATURE_COUNT, calibrationFeature, neighborCategory, twinDtype,
   type CalibrationCurve, type CalibrationCurves, type CalibrationFamily,
 } from '../simulator/calibration.ts';
-import { NEIGHBOR_COORDINATES, neighborCategory } from '../simulator/calibration-neighbors.ts';
+import { NEIGHBOR_COORDINATES } from '../simulator/calibration-neighbors.ts';
 import type { CostContext } from '../simulator/cost.ts';
 import { DEFAULT_EFFICIENCY, IDEAL_EFFICIENCY, type EfficiencyProfile } from '../simulator/efficiency.ts';
 import { energyRates } from '../simulator/energy.ts';
@@ -418,13 +418,13 @@ export function measuredDeviceIds(measurements: readonly Measurement[]): string[
  * of several dtypes (fp32 CUDA cores, fp16 tensor cores, int8) and enough training rows of that dtype.
  */
 export function fitCurves(rows: readonly FitRow[], train: (row: FitRow) => boolean, deviceId: string,
-  neighborFamilies: ReadonlySet<CalibrationFamily> = ALL_FAMILIES): CalibrationCurves {
+  neighborFamilies: ReadonlySet<CalibrationFamily> = TABLE_FAMILIES): CalibrationCurves {
   const curves: CalibrationCurves = { schema: CALIBRATION_SCHEMA_ID, deviceId, families: {} };
   const byDtype: NonNullable<CalibrationCurves['byDtype']> = {};
   for (const family of CALIBRATION_FAMILIES) {
     const mine = rows.filter((r) => r.family === family && train(r));
     if (mine.length === 0) continue;
-    const corrected = neighborFamilies.has(family) && family !== 'collective';
+    const corrected = neighborFamilies.has(family) && TABLE_FAMILIES.has(family);
     // The family curve records the datapaths it saw, so an estimate at another dtype keeps the default efficiencies.
     const trainDtypes = COMPUTE_DTYPES.filter((d) => mine.some((r) => r.dtype === d));
     const familyCurve: CalibrationCurve = { ...fitCurve(mine), ...(trainDtypes.length > 0 ? { dtypes: trainDtypes } : {}) };
@@ -450,13 +450,24 @@ export function fitCurves(rows: readonly FitRow[], train: (row: FitRow) => boole
   return curves;
 }
 
-/** fp16 and bf16 share a datapath: a curve of one prices the other (simulator/calibration.ts). */
-function twinDtype(dtype: ComputeDtype): ComputeDtype {
-  return dtype === 'fp16' ? 'bf16' : dtype === 'bf16' ? 'fp16' : dtype;
-}
-
-const ALL_FAMILIES: ReadonlySet<CalibrationFamily> = new Set(CALIBRATION_FAMILIES);
+/** Families a neighbour table can describe: not collectives (the coordinates would not see the collective or the group size). */
+const TABLE_FAMILIES: ReadonlySet<CalibrationFamily> = new Set(CALIBRATION_FAMILIES.filter((f) => f !== 'collective'));
 const NO_FAMILIES: ReadonlySet<CalibrationFamily> = new Set();
+
+/** `curves` without their neighbour tables (the curves alone: a table does not change the curve it sits on). */
+function withoutTables(curves: CalibrationCurves): CalibrationCurves {
+  const strip = (c: CalibrationCurve | undefined): CalibrationCurve | undefined => {
+    if (c === undefined) return undefined;
+    const { neighbors: _, ...curve } = c;
+    return curve;
+  };
+  const map = <K extends string>(record: Partial<Record<K, CalibrationCurve>>): Partial<Record<K, CalibrationCurve>> =>
+    Object.fromEntries(Object.entries(record).map(([k, c]) => [k, strip(c as CalibrationCurve)])) as Partial<Record<K, CalibrationCurve>>;
+  return {
+    ...curves, families: map(curves.families),
+    ...(curves.byDtype === undefined ? {} : { byDtype: Object.fromEntries(Object.entries(curves.byDtype).map(([f, d]) => [f, map(d ?? {})])) as CalibrationCurves['byDtype'] }),
+  };
+}
 
 /**
  * Neighbour-table settings (simulator/calibration-neighbors.ts), chosen among a few (k 5/8/16/32, scale 0.2–0.7
@@ -524,27 +535,28 @@ export function neighborFamiliesOf(curves: Pick<CalibrationCurves, 'families' | 
  * error) of `rows` (the training rows only: the held-out split stays unseen by this choice).
  */
 export function helpfulNeighborFamilies(rows: readonly FitRow[], deviceId: string, folds = 5): Set<CalibrationFamily> {
-  const scored = (families: ReadonlySet<CalibrationFamily>): Map<CalibrationFamily, number[]> => {
-    const errors = new Map<CalibrationFamily, number[]>();
-    for (let fold = 0; fold < folds; fold++) {
-      // Folds of their own (the hash's next base-k digit, independent of hash % k): the rows given are often one
-      // fold short of the same hash's k folds.
-      const inFold = (r: FitRow): boolean => Math.floor(stableHash(r.key) / folds) % folds === fold;
-      const curves = fitCurves(rows, (r) => !inFold(r), deviceId, families);
-      for (const r of rows.filter(inFold)) {
-        const list = errors.get(r.family) ?? errors.set(r.family, []).get(r.family)!;
-        list.push(absPctError(costOp(r.op, { ...r.ctx, calibration: curves }).latencyS, r.measuredS));
-      }
-    }
-    return errors;
+  const plain = new Map<CalibrationFamily, number[]>();
+  const corrected = new Map<CalibrationFamily, number[]>();
+  const push = (errors: Map<CalibrationFamily, number[]>, family: CalibrationFamily, e: number): void => {
+    (errors.get(family) ?? errors.set(family, []).get(family)!).push(e);
   };
+  for (let fold = 0; fold < folds; fold++) {
+    // Folds of their own (the hash's next base-k digit, independent of hash % k): the rows given are often one
+    // fold short of the same hash's k folds.
+    const inFold = (r: FitRow): boolean => Math.floor(stableHash(r.key) / folds) % folds === fold;
+    // One fit per fold: the same curves priced with their tables and without.
+    const withTables = fitCurves(rows, (r) => !inFold(r), deviceId, TABLE_FAMILIES);
+    const alone = withoutTables(withTables);
+    for (const r of rows.filter(inFold)) {
+      push(corrected, r.family, absPctError(costOp(r.op, { ...r.ctx, calibration: withTables }).latencyS, r.measuredS));
+      push(plain, r.family, absPctError(costOp(r.op, { ...r.ctx, calibration: alone }).latencyS, r.measuredS));
+    }
+  }
   const score = (e: number[] | undefined): number => {
     if (e === undefined || e.length === 0) return Infinity;
     const { median, p90 } = medianP90(e);
     return median + p90;
   };
-  const plain = scored(NO_FAMILIES);
-  const corrected = scored(ALL_FAMILIES);
   return new Set(CALIBRATION_FAMILIES.filter((f) => score(corrected.get(f)) < score(plain.get(f))));
 }
 

@@ -15,7 +15,7 @@
 //   send-recv:       bytes (or elements), devicesPerNode < 2 means across nodes
 // Kernels without a calibration family (memcpy, empty, selective-scan, conv1d, lut-gemv) are not ops here.
 import type { ComputeDtype } from '../common/dtype.ts';
-import type { Op } from '../models/ops.ts';
+import { ROW_WISE_FUNCTIONS, type Op } from '../models/ops.ts';
 import { FLOPS_PER_ELEMENT } from '../models/emitter.ts';
 import { calibrationFamily, type CalibrationFamily } from '../simulator/calibration.ts';
 import type { KernelName, Measurement } from './measurement-schema.ts';
@@ -63,8 +63,6 @@ function baseDtypeOf(dtype: Measurement['dtype']): ComputeDtype {
 }
 
 const TWO_INPUTS = new Set<KernelName>(['add', 'mul', 'silu-mul']);
-/** Kernels that reduce over rows (the estimator's norm and softmax ops carry their row length). */
-const ROW_WISE = new Set<KernelName>(['softmax', 'rmsnorm', 'layernorm']);
 
 /** The genz Op a measurement timed, with its family; or why it cannot be priced. */
 export function measurementOp(m: Measurement): MeasuredOpResult {
@@ -115,7 +113,7 @@ export function measurementOp(m: Measurement): MeasuredOpResult {
         const elements = pick(s, ['elements']) ?? (rows === undefined ? pick(s, ['n']) : undefined)
           ?? need(s, ['rows', 'M', 'tokens']) * need(s, ['cols', 'N', 'hidden', 'width']);
         // Norms and softmax reduce over rows: their row length (cols) is what the estimator's row-wise ops carry.
-        const cols = ROW_WISE.has(m.kernel) && rows !== undefined ? pick(s, ['cols', 'N', 'hidden', 'width']) : undefined;
+        const cols = ROW_WISE_FUNCTIONS.has(m.kernel) && rows !== undefined ? pick(s, ['cols', 'N', 'hidden', 'width']) : undefined;
         op = {
           ...base, block: family === 'norm' ? 'norm' : 'mlp', kind: 'elementwise', fn, elements,
           readsPerElement: need(s, ['reads'], TWO_INPUTS.has(m.kernel) ? 2 : 1), writesPerElement: need(s, ['writes'], 1),

@@ -1,7 +1,7 @@
 // Collects the ops of one graph. Holds what every block needs to size its ops for one device:
 // tokens, context, parallelism and precision.
 import type { TransformerConfig } from './transformer-schema.ts';
-import type { AttentionOp, CollectiveKind, ElementwiseFunction, Op, OpBlock, OpScope, ParallelGroup, Phase } from './ops.ts';
+import { ROW_WISE_FUNCTIONS, type AttentionOp, type CollectiveKind, type ElementwiseFunction, type Op, type OpBlock, type OpScope, type ParallelGroup, type Phase } from './ops.ts';
 import type { Precision } from './precision.ts';
 import { effectiveWeightBits } from './precision.ts';
 
@@ -79,7 +79,7 @@ export class GraphEmitter {
   stream(name: string, block: OpBlock, fn: ElementwiseFunction, elements: number, reads: number, writes: number,
     count: number, options: { scope?: OpScope; outBits?: number; flopsPerElement?: number; rowLength?: number } = {}): void {
     // Calibration prices row-wise ops by their rows and row length (simulator/calibration.ts): no norm without one.
-    if ((fn === 'rmsnorm' || fn === 'layernorm' || fn === 'softmax') && options.rowLength === undefined) {
+    if (ROW_WISE_FUNCTIONS.has(fn) && options.rowLength === undefined) {
       throw new Error(`internal: the ${fn} op "${name}" has no rowLength`);
     }
     this.ops.push({

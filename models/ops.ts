@@ -68,6 +68,9 @@ export interface GatherOp extends OpBase {
 
 export type ElementwiseFunction = 'add' | 'mul' | 'silu' | 'gelu' | 'relu' | 'silu-mul' | 'gelu-mul' | 'rmsnorm' | 'layernorm' | 'rope' | 'softmax' | 'kv-write' | 'topk';
 
+/** Functions that reduce over rows: their ops carry `rowLength` (ElementwiseOp). */
+export const ROW_WISE_FUNCTIONS: ReadonlySet<string> = new Set<ElementwiseFunction>(['rmsnorm', 'layernorm', 'softmax']);
+
 /** Streaming op over `elements`: reads `readsPerElement` and writes `writesPerElement` values of `bits` each. */
 export interface ElementwiseOp extends OpBase {
   kind: 'elementwise';

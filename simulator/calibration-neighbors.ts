@@ -15,9 +15,6 @@
 // A100 4.5/14.0 → 3.5/11.9 (docs/calibration.md has every device). Collectives keep no table: these coordinates would
 // not see the collective or its group size. Pure; allocates nothing per call (a table's points are regrouped by
 // category once).
-import type { ComputeDtype } from '../common/dtype.ts';
-import { COMPUTE_DTYPES } from '../common/dtype.ts';
-import type { Op } from '../models/ops.ts';
 
 /** Indices into CALIBRATION_FEATURES of the neighbour coordinates: size, shape1, shape2, shape3, shape4. */
 export const NEIGHBOR_COORDINATES = [4, 5, 6, 7, 8] as const;
@@ -38,30 +35,10 @@ export interface NeighborTable {
   /**
    * One point per training row: [category, size, shape1, shape2, shape3, shape4, ln residual], or, for a cell of
    * several rows merged by the fit, the mean point and an 8th entry: how many rows it stands for (its weight).
-   * (category: neighborCategory; coordinates as NEIGHBOR_COORDINATES lists them.) Never changed in place: a table's
+   * (category: neighborCategory in ./calibration.ts; coordinates as NEIGHBOR_COORDINATES lists them.) Never changed in place: a table's
    * points are regrouped once and the regrouping is kept for that table object.
    */
   points: number[][];
-}
-
-/** fp16 and bf16 share the tensor-core datapath: one category. */
-function dtypeCode(dtype: ComputeDtype | null): number {
-  if (dtype === null) return 0;
-  return COMPUTE_DTYPES.indexOf(dtype === 'bf16' ? 'fp16' : dtype) + 1;
-}
-
-/**
- * The category an op's neighbours must share: 100 × dtype code (0 none, else 1 + index in COMPUTE_DTYPES, bf16 as
- * fp16) + 10 × GEMM layout code (0 not a GEMM; 1 NN, 2 NT, 3 TN, 4 TT) + misaligned (the misalign feature: 16-bit
- * GEMM with n or k not a multiple of 8). Shapes of different layouts or alignment run different kernels.
- */
-export function neighborCategory(op: Op, dtype: ComputeDtype | null, misaligned: number): number {
-  let layout = 0;
-  if (op.kind === 'gemm') {
-    const l = op.blasLayout ?? 'TN';
-    layout = 1 + (l[0] === 'T' ? 2 : 0) + (l[1] === 'T' ? 1 : 0);
-  }
-  return dtypeCode(dtype) * 100 + layout * 10 + (misaligned ? 1 : 0);
 }
 
 const nearestDistance = new Float64Array(MAX_NEIGHBORS);

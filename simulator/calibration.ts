@@ -6,9 +6,9 @@
 // and φ a small fixed vector of dimensionless features of the op (CALIBRATION_FEATURES), each clamped to the
 // range the curve was fitted on. The exponent is clamped at 0, so a calibrated op is never faster than its
 // roofline floor. Curves are data (fitted by calibrate/fit.ts); this file only evaluates them. Pure, no allocation.
-import type { ComputeDtype } from '../common/dtype.ts';
-import type { BlasLayout, Op } from '../models/ops.ts';
-import { NEIGHBOR_COORDINATES, neighborCategory, neighborFactor, type NeighborTable } from './calibration-neighbors.ts';
+import { COMPUTE_DTYPES, type ComputeDtype } from '../common/dtype.ts';
+import { ROW_WISE_FUNCTIONS, type BlasLayout, type Op } from '../models/ops.ts';
+import { NEIGHBOR_COORDINATES, neighborFactor, type NeighborTable } from './calibration-neighbors.ts';
 import { attentionKeysRead } from './work.ts';
 
 export const CALIBRATION_SCHEMA_ID = 'genz.calibration.v1';
@@ -120,17 +120,17 @@ export function curveFor(calibration: CalibrationCurves | undefined, deviceId: s
 function familyCurve(calibration: CalibrationCurves, family: CalibrationFamily, computeDtype: ComputeDtype | null): CalibrationCurve | undefined {
   if (computeDtype !== null) {
     const perDtype = calibration.byDtype?.[family];
-    const exact = perDtype?.[computeDtype] ?? perDtype?.[twin(computeDtype)];
+    const exact = perDtype?.[computeDtype] ?? perDtype?.[twinDtype(computeDtype)];
     if (exact) return exact;
   }
   const curve = calibration.families[family];
   // A curve fitted on other datapaths (fp32 CUDA cores) says nothing about this one (fp16 tensor cores).
-  if (curve?.dtypes && computeDtype !== null && !curve.dtypes.some((d) => d === computeDtype || d === twin(computeDtype))) return undefined;
+  if (curve?.dtypes && computeDtype !== null && !curve.dtypes.some((d) => d === computeDtype || d === twinDtype(computeDtype))) return undefined;
   return curve;
 }
 
 /** fp16 and bf16 share the tensor-core datapath and rate; a curve for one prices the other. */
-function twin(dtype: ComputeDtype): ComputeDtype {
+export function twinDtype(dtype: ComputeDtype): ComputeDtype {
   return dtype === 'fp16' ? 'bf16' : dtype === 'bf16' ? 'fp16' : dtype;
 }
 
@@ -192,6 +192,21 @@ function featureOf(index: number, op: Op, balance: number, floorS: number, compu
   }
 }
 
+/**
+ * The category an op's neighbours must share (./calibration-neighbors.ts): 100 × dtype code (0 none, else 1 + index
+ * in COMPUTE_DTYPES, bf16 as fp16) + 10 × GEMM layout code (0 not a GEMM; 1 NN, 2 NT, 3 TN, 4 TT) + misaligned (the
+ * misalign feature). Shapes of different datapaths, layouts or alignment run different kernels.
+ */
+export function neighborCategory(op: Op, dtype: ComputeDtype | null, misaligned: number): number {
+  const dtypeCode = dtype === null ? 0 : COMPUTE_DTYPES.indexOf(dtype === 'bf16' ? 'fp16' : dtype) + 1;
+  let layout = 0;
+  if (op.kind === 'gemm') {
+    const l = layoutOf(op.blasLayout);
+    layout = 1 + (l[0] === 'T' ? 2 : 0) + (l[1] === 'T' ? 1 : 0);
+  }
+  return dtypeCode * 100 + layout * 10 + (misaligned ? 1 : 0);
+}
+
 /** The layout a GEMM without one runs in: torch.nn.Linear's (weight transposed, activations not). */
 function layoutOf(layout: BlasLayout | undefined): BlasLayout {
   return layout ?? 'TN';
@@ -231,8 +246,6 @@ function clampTo(value: number, curve: CalibrationCurve, index: number): number 
   return Math.min(curve.featureMax[index] ?? value, Math.max(curve.featureMin[index] ?? value, value));
 }
 
-const ROW_WISE_FNS: ReadonlySet<string> = new Set(['rmsnorm', 'layernorm', 'softmax']);
-
 /** Whether a curve's rows had a row shape (shape1 or shape2 not all zero: norms and softmax with a row length). */
 function rowTermsFitted(curve: CalibrationCurve): boolean {
   return [5, 6].some((i) => (curve.featureMax[i] ?? 0) > 0 || (curve.featureMin[i] ?? 0) < 0);
@@ -248,7 +261,7 @@ const SIZE_SLACK = 0.5;
  * (its rows would read as one, up to ~50× off on the H100 profile); the default efficiencies price it.
  */
 export function calibrationApplies(curve: CalibrationCurve, op: Op, computeS: number, memoryS: number, networkS: number): boolean {
-  if (op.kind === 'elementwise' && op.rowLength === undefined && ROW_WISE_FNS.has(op.fn) && rowTermsFitted(curve)) return false;
+  if (op.kind === 'elementwise' && op.rowLength === undefined && ROW_WISE_FUNCTIONS.has(op.fn) && rowTermsFitted(curve)) return false;
   const balance = balanceOf(op, computeS, memoryS);
   const size = featureOf(4, op, balance, Math.max(computeS, memoryS, networkS), 0);
   const within = (value: number, index: number, slack: number): boolean =>

@@ -7,8 +7,8 @@ import { compacted, fitProfile, measurementContext } from '../../calibrate/fit.t
 import type { Measurement } from '../../calibrate/measurement-schema.ts';
 import { measurementOp } from '../../calibrate/op-family.ts';
 import { parseProfile, parseProfileText, profileCurves, profileText } from '../../calibrate/profile-schema.ts';
-import { neighborCategory, neighborFactor, type NeighborTable } from '../../simulator/calibration-neighbors.ts';
-import { FEATURE_COUNT, calibratedLatencyS, calibrationFamily, curveFor, type CalibrationCurve } from '../../simulator/calibration.ts';
+import { neighborFactor, type NeighborTable } from '../../simulator/calibration-neighbors.ts';
+import { FEATURE_COUNT, calibratedLatencyS, calibrationFamily, curveFor, neighborCategory, type CalibrationCurve } from '../../simulator/calibration.ts';
 import type { GemmOp } from '../../models/ops.ts';
 import { DEFAULT_EFFICIENCY, IDEAL_EFFICIENCY } from '../../simulator/efficiency.ts';
 import { costOp } from '../../simulator/roofline/roofline-backend.ts';
