@@ -5,8 +5,9 @@
 //   the normal equations); overheadS is picked from a small grid (0 … 0.9 × the family's fastest training time)
 //   by the training error of the whole prediction, a robust small-op intercept that keeps the fit linear.
 //   minSlowdown, the smallest measured/floor of the training rows, bounds every calibrated time from below.
-//   The curve then keeps its training rows' residuals for the neighbour correction (simulator/calibration-neighbors.ts)
-//   in the families where a 5-fold cross-validation over the training rows says the correction helps.
+//   The GEMM tile-padding features (TILE_FEATURES) and the neighbour correction (its training rows' residuals,
+//   simulator/calibration-neighbors.ts) are kept per curve where a 5-fold cross-validation over the training rows
+//   says they help (chooseCurveParts).
 // A device without a genz preset gets a spec built from the measurements (best achieved rates), embedded in the profile.
 import { lusolve } from 'mathjs';
 import { GenzError } from '../common/errors.ts';
@@ -74,6 +75,24 @@ export function measurementDeviceId(m: Measurement): string {
 function isHeldOutKey(key: string, percent: number): boolean {
   return stableHash(key) % 100 < percent;
 }
+
+/**
+ * The per-dimension tile-padding features (simulator/calibration.ts: padN, padK, padM64). A family's curves carry them
+ * only where cross-validation on the training rows finds they help (chooseCurveParts): NeuSight's batched GEMMs follow
+ * them closely, while on a few hundred grid-shaped rows (DeepBench, the Hopper sweeps) they can fit noise.
+ */
+const TILE_FEATURES: readonly number[] = (['padN', 'padK', 'padM64'] as const).map((f) => CALIBRATION_FEATURES.indexOf(f));
+
+/**
+ * The features a curve fitted on a few dozen rows keeps (4 rows per parameter; all 19 need 76): balance, size, the
+ * shape terms (log m, n, k for a GEMM), wave and the layout. In 5-fold CV this tier took the CI machine's CPU GEMMs (53
+ * rows) from 12.7/27.2 to 6.5/23.7 % median/p90 and the H200's fp32 GEMMs (60) from 11.6/40.6 to 11.6/36.0; the
+ * H100's fp32 GEMMs moved from 12.1/34.8 to 12.0/37.4.
+ */
+const MIDDLE_FEATURES: readonly number[] = (['balance', 'size', 'shape1', 'shape2', 'shape3', 'wave', 'transW', 'transX'] as const).map((f) => CALIBRATION_FEATURES.indexOf(f));
+
+/** Points of mean absolute % error by which the tile features must lower a curve's cross-validated error to be kept. */
+const TILE_MARGIN_POINTS = 0.5;
 
 /** Training rows a family needs in one dtype for a curve of its own. */
 const MIN_DTYPE_ROWS = 20;
@@ -350,15 +369,18 @@ function refine(rows: readonly FitRow[], x: readonly number[][], active: readonl
  * overhead on a grid of fractions of the fastest row, ridge least squares of ln((t − overhead)/floor) on φ;
  * then Levenberg–Marquardt on the whole model from the best start.
  */
-export function fitCurve(rows: readonly FitRow[], lambda = 1e-4): CalibrationCurve {
+export function fitCurve(rows: readonly FitRow[], lambda = 1e-4, withTiles = true): CalibrationCurve {
   const x = rows.map(features);
   const featureMin = CALIBRATION_FEATURES.map((_, i) => Math.min(...x.map((phi) => phi[i]!)));
   const featureMax = CALIBRATION_FEATURES.map((_, i) => Math.max(...x.map((phi) => phi[i]!)));
-  // Columns that vary in the training rows. Too few rows (under 4 per parameter) for all of them → balance and
-  // size only → a constant slowdown.
-  const varying = CALIBRATION_FEATURES.map((_, i) => i).filter((i) => i > 0 && featureMax[i]! - featureMin[i]! > 1e-9);
+  // Columns that vary in the training rows (the per-dimension tile terms only when asked for). Too few rows (under 4
+  // per parameter) for all of them → the shape, wave and layout terms (MIDDLE_FEATURES) → balance and size only → a
+  // constant slowdown.
+  const varying = CALIBRATION_FEATURES.map((_, i) => i)
+    .filter((i) => i > 0 && featureMax[i]! - featureMin[i]! > 1e-9 && (withTiles || !TILE_FEATURES.includes(i)));
+  const middle = varying.filter((i) => MIDDLE_FEATURES.includes(i));
   const core = varying.filter((i) => i === 1 || i === 4);
-  const active = [varying, core, []].map((cols) => [0, ...cols]).find((cols) => rows.length >= 4 * (cols.length + 1)) ?? [0];
+  const active = [varying, middle, core, []].map((cols) => [0, ...cols]).find((cols) => rows.length >= 4 * (cols.length + 1)) ?? [0];
   const fastest = Math.min(...rows.map((r) => r.measuredS));
   let best: Fit | null = null;
   for (const fraction of [0, 0.2, 0.4, 0.6, 0.8, 0.9, 1, 1.5, 2]) {
@@ -418,23 +440,25 @@ export function measuredDeviceIds(measurements: readonly Measurement[]): string[
  * of several dtypes (fp32 CUDA cores, fp16 tensor cores, int8) and enough training rows of that dtype.
  */
 export function fitCurves(rows: readonly FitRow[], train: (row: FitRow) => boolean, deviceId: string,
-  neighborFamilies: ReadonlySet<CalibrationFamily> = TABLE_FAMILIES): CalibrationCurves {
+  parts: CurveParts = ALL_PARTS): CalibrationCurves {
   const curves: CalibrationCurves = { schema: CALIBRATION_SCHEMA_ID, deviceId, families: {} };
   const byDtype: NonNullable<CalibrationCurves['byDtype']> = {};
   for (const family of CALIBRATION_FAMILIES) {
     const mine = rows.filter((r) => r.family === family && train(r));
     if (mine.length === 0) continue;
-    const corrected = neighborFamilies.has(family) && TABLE_FAMILIES.has(family);
+    const corrected = (key: string): boolean => TABLE_FAMILIES.has(family) && chosen(parts.neighbors, key);
+    const fit = (of: readonly FitRow[], key: string): CalibrationCurve => fitCurve(of, undefined, TILE_FAMILIES.has(family) && chosen(parts.tiles, key));
     // The family curve records the datapaths it saw, so an estimate at another dtype keeps the default efficiencies.
     const trainDtypes = COMPUTE_DTYPES.filter((d) => mine.some((r) => r.dtype === d));
-    const familyCurve: CalibrationCurve = { ...fitCurve(mine), ...(trainDtypes.length > 0 ? { dtypes: trainDtypes } : {}) };
+    const familyCurve: CalibrationCurve = { ...fit(mine, family), ...(trainDtypes.length > 0 ? { dtypes: trainDtypes } : {}) };
     const present = new Set(rows.filter((r) => r.family === family).map((r) => r.dtype));
     if (present.size >= 2) {
       for (const dtype of COMPUTE_DTYPES.filter((d) => present.has(d))) {
         const ofDtype = mine.filter((r) => r.dtype === dtype);
         if (ofDtype.length < MIN_DTYPE_ROWS) continue;
-        const curve = fitCurve(ofDtype);
-        (byDtype[family] ??= {})[dtype] = corrected
+        const key = curveKey(family, dtype);
+        const curve = fit(ofDtype, key);
+        (byDtype[family] ??= {})[dtype] = corrected(key)
           ? withNeighbors(curve, ofDtype, (c) => ({ schema: CALIBRATION_SCHEMA_ID, deviceId, families: {}, byDtype: { [family]: { [dtype]: c } } }))
           : curve;
       }
@@ -442,7 +466,7 @@ export function fitCurves(rows: readonly FitRow[], train: (row: FitRow) => boole
     // The family curve prices the dtypes without a curve of their own (curveFor): only their rows need a table.
     const own = (d: ComputeDtype | null): boolean => d !== null && (byDtype[family]?.[d] !== undefined || byDtype[family]?.[twinDtype(d)] !== undefined);
     const uncovered = mine.filter((r) => !own(r.dtype));
-    curves.families[family] = corrected && uncovered.length > 0
+    curves.families[family] = corrected(family) && uncovered.length > 0
       ? withNeighbors(familyCurve, uncovered, (c) => ({ schema: CALIBRATION_SCHEMA_ID, deviceId, families: { [family]: c } }))
       : familyCurve;
   }
@@ -450,9 +474,36 @@ export function fitCurves(rows: readonly FitRow[], train: (row: FitRow) => boole
   return curves;
 }
 
+/** The key of one curve in CurveParts: its family, or family/dtype for a dtype curve. */
+export function curveKey(family: CalibrationFamily, dtype?: ComputeDtype): string {
+  return dtype === undefined ? family : `${family}/${dtype}`;
+}
+
+/** The key of the curve of `curves` that prices `row` (its dtype curve, a twin's, else its family's). */
+function pricingKey(curves: CalibrationCurves, row: FitRow): string {
+  const perDtype = curves.byDtype?.[row.family];
+  if (row.dtype !== null && perDtype !== undefined) {
+    if (perDtype[row.dtype] !== undefined) return curveKey(row.family, row.dtype);
+    if (perDtype[twinDtype(row.dtype)] !== undefined) return curveKey(row.family, twinDtype(row.dtype));
+  }
+  return row.family;
+}
+
 /** Families a neighbour table can describe: not collectives (the coordinates would not see the collective or the group size). */
 const TABLE_FAMILIES: ReadonlySet<CalibrationFamily> = new Set(CALIBRATION_FAMILIES.filter((f) => f !== 'collective'));
-const NO_FAMILIES: ReadonlySet<CalibrationFamily> = new Set();
+/** Families whose curves see the tile-padding features (GEMMs; the features are 0 for every other op). */
+const TILE_FAMILIES: ReadonlySet<CalibrationFamily> = new Set(['gemm', 'bmm']);
+
+/**
+ * The optional parts of a fit, per curve (curveKey: a family, or family/dtype): a neighbour table, and the
+ * tile-padding features (TILE_FEATURES); 'all' for every curve that can have them.
+ */
+export interface CurveParts {
+  neighbors: ReadonlySet<string> | 'all';
+  tiles: ReadonlySet<string> | 'all';
+}
+const ALL_PARTS: CurveParts = { neighbors: 'all', tiles: 'all' };
+const chosen = (set: ReadonlySet<string> | 'all', key: string): boolean => set === 'all' || set.has(key);
 
 /** `curves` without their neighbour tables (the curves alone: a table does not change the curve it sits on). */
 function withoutTables(curves: CalibrationCurves): CalibrationCurves {
@@ -531,33 +582,51 @@ export function neighborFamiliesOf(curves: Pick<CalibrationCurves, 'families' | 
 }
 
 /**
- * The families whose neighbour correction lowers the k-fold cross-validated error (median + p90 of absolute %
- * error) of `rows` (the training rows only: the held-out split stays unseen by this choice).
+ * Per curve (curveKey), the optional parts (tile features, neighbour table) that lower the k-fold cross-validated
+ * error (mean absolute %) of the rows it prices among `rows` (the training rows only: the held-out
+ * split stays unseen by this choice). Each curve chooses on its own rows: an fp32 curve's noise does not decide for the
+ * fp16 one. `neighbors` false: no tables are considered.
  */
-export function helpfulNeighborFamilies(rows: readonly FitRow[], deviceId: string, folds = 5): Set<CalibrationFamily> {
-  const plain = new Map<CalibrationFamily, number[]>();
-  const corrected = new Map<CalibrationFamily, number[]>();
-  const push = (errors: Map<CalibrationFamily, number[]>, family: CalibrationFamily, e: number): void => {
-    (errors.get(family) ?? errors.set(family, []).get(family)!).push(e);
+export function chooseCurveParts(rows: readonly FitRow[], deviceId: string, folds = 5, neighbors = true): CurveParts {
+  // Errors of the four variants, per curve: [tiles?][table?].
+  const errors = new Map<string, { family: CalibrationFamily; variants: number[][] }>();
+  const push = (key: string, family: CalibrationFamily, variant: number, e: number): void => {
+    (errors.get(key) ?? errors.set(key, { family, variants: [[], [], [], []] }).get(key)!).variants[variant]!.push(e);
   };
+  const gemmRows = rows.filter((r) => TILE_FAMILIES.has(r.family));
+  const tables = neighbors ? 'all' : new Set<string>();
   for (let fold = 0; fold < folds; fold++) {
     // Folds of their own (the hash's next base-k digit, independent of hash % k): the rows given are often one
     // fold short of the same hash's k folds.
     const inFold = (r: FitRow): boolean => Math.floor(stableHash(r.key) / folds) % folds === fold;
-    // One fit per fold: the same curves priced with their tables and without.
-    const withTables = fitCurves(rows, (r) => !inFold(r), deviceId, TABLE_FAMILIES);
-    const alone = withoutTables(withTables);
-    for (const r of rows.filter(inFold)) {
-      push(corrected, r.family, absPctError(costOp(r.op, { ...r.ctx, calibration: withTables }).latencyS, r.measuredS));
-      push(plain, r.family, absPctError(costOp(r.op, { ...r.ctx, calibration: alone }).latencyS, r.measuredS));
+    // One fit per fold and tile choice: the same curves priced with their tables and without.
+    const fits: [number, readonly FitRow[], CurveParts][] = [[2, rows, { neighbors: tables, tiles: 'all' }], [0, gemmRows, { neighbors: tables, tiles: new Set() }]];
+    for (const [base, of, parts] of fits) {
+      if (of.length === 0) continue;
+      const withTables = fitCurves(of, (r) => !inFold(r), deviceId, parts);
+      const alone = withoutTables(withTables);
+      for (const r of of.filter(inFold)) {
+        const key = pricingKey(withTables, r);
+        if (neighbors) push(key, r.family, base + 1, absPctError(costOp(r.op, { ...r.ctx, calibration: withTables }).latencyS, r.measuredS));
+        push(key, r.family, base, absPctError(costOp(r.op, { ...r.ctx, calibration: alone }).latencyS, r.measuredS));
+      }
     }
   }
-  const score = (e: number[] | undefined): number => {
-    if (e === undefined || e.length === 0) return Infinity;
-    const { median, p90 } = medianP90(e);
-    return median + p90;
-  };
-  return new Set(CALIBRATION_FAMILIES.filter((f) => score(corrected.get(f)) < score(plain.get(f))));
+  // Mean absolute % error: on the hundred-odd rows of a curve's inner folds it moves less from fold to fold than a
+  // median or a p90 would (picking by median + p90 flipped the H100 fp16 tables between folds).
+  const score = (e: number[] | undefined): number => (e === undefined || e.length === 0 ? Infinity : e.reduce((a, b) => a + b, 0) / e.length);
+  const tiles = new Set<string>();
+  const tabled = new Set<string>();
+  for (const [key, { family, variants }] of errors) {
+    // The tile terms must earn TILE_MARGIN_POINTS (on noise-free rows a curve that does not need them still moves by
+    // hundredths of a point); then the table, if it lowers the score at all. Curves of other families have only
+    // variants 2 and 3 (they do not see the tile features).
+    const [plain, plainTable, tiled, tiledTable] = variants.map(score) as [number, number, number, number];
+    const withTiles = TILE_FAMILIES.has(family) && Math.min(tiled, tiledTable) < Math.min(plain, plainTable) - TILE_MARGIN_POINTS;
+    if (withTiles) tiles.add(key);
+    if (withTiles || !Number.isFinite(plain) ? tiledTable < tiled : plainTable < plain) tabled.add(key);
+  }
+  return { neighbors: tabled, tiles };
 }
 
 /** The device a profile's curves are for: its embedded spec, else the preset of its id. */
@@ -586,7 +655,7 @@ export interface CrossValidatedError {
 }
 
 /** One row of a cross-validation: its absolute % error with curves fitted without its fold, and with the defaults. */
-export interface CrossValidatedRow { row: FitRow; calibratedPct: number; defaultPct: number }
+export interface CrossValidatedRow { row: FitRow; calibratedS: number; calibratedPct: number; defaultPct: number }
 
 /** Every row of `profile`'s device scored by curves fitted on the other folds (see crossValidate). */
 export function crossValidatedRows(measurements: readonly Measurement[], profile: CalibrationProfile, folds = 5): CrossValidatedRow[] {
@@ -596,12 +665,13 @@ export function crossValidatedRows(measurements: readonly Measurement[], profile
   const out: CrossValidatedRow[] = [];
   for (let fold = 0; fold < folds; fold++) {
     const inFold = (r: FitRow): boolean => stableHash(r.key) % folds === fold;
-    // The neighbour tables are chosen again on each fold's training rows (as fitProfile chooses them on its 80%),
-    // so no scored row took part in the choice; a profile without tables is cross-validated without them.
-    const families = withTables ? helpfulNeighborFamilies(rows.filter((r) => !inFold(r)), device.id, folds) : NO_FAMILIES;
-    const curves = fitCurves(rows, (r) => !inFold(r), device.id, families);
+    // The tile features and neighbour tables are chosen again on each fold's training rows (as fitProfile chooses
+    // them on its 80%), so no scored row took part in the choice; a profile without tables is cross-validated without them.
+    const parts = chooseCurveParts(rows.filter((r) => !inFold(r)), device.id, folds, withTables);
+    const curves = fitCurves(rows, (r) => !inFold(r), device.id, parts);
     for (const r of rows.filter(inFold)) {
-      out.push({ row: r, calibratedPct: absPctError(costOp(r.op, { ...r.ctx, calibration: curves }).latencyS, r.measuredS), defaultPct: absPctError(costOp(r.op, r.ctx).latencyS, r.measuredS) });
+      const calibratedS = costOp(r.op, { ...r.ctx, calibration: curves }).latencyS;
+      out.push({ row: r, calibratedS, calibratedPct: absPctError(calibratedS, r.measuredS), defaultPct: absPctError(costOp(r.op, r.ctx).latencyS, r.measuredS) });
     }
   }
   return out;
@@ -691,8 +761,8 @@ export function fitProfile(measurements: readonly Measurement[], options: FitOpt
   }
   const heldOutPercent = options.heldOutPercent ?? 20;
   const { rows, skipped } = fitRows(mine, device, deviceId, heldOutPercent, options.before ?? DEFAULT_EFFICIENCY);
-  const neighborFamilies = options.neighbors === false ? NO_FAMILIES : helpfulNeighborFamilies(rows.filter((r) => !r.heldOut), device.id);
-  const curves = fitCurves(rows, (r) => !r.heldOut, device.id, neighborFamilies);
+  const parts = chooseCurveParts(rows.filter((r) => !r.heldOut), device.id, 5, options.neighbors !== false);
+  const curves = fitCurves(rows, (r) => !r.heldOut, device.id, parts);
   const sources = options.measurementSources ?? [...new Set(mine.map((m) => m.source))];
   return {
     schema: CALIBRATION_SCHEMA_ID,

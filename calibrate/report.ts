@@ -109,3 +109,64 @@ export function ownKernelsTable(profiles: readonly CalibrationProfile[], measure
   }
   return lines.join('\n');
 }
+
+/** Smallest m, n and k of a GEMM the throughput check counts as large (all of its tiles full-sized on any library). */
+const LARGE_GEMM_EDGE = 256;
+/** Shortest roofline floor of a large GEMM: long enough that launch and ramp-up are a few percent at most. */
+const LARGE_GEMM_FLOOR_S = 100e-6;
+/** Fewest large GEMMs of one device, family and dtype the throughput check reports. */
+const LARGE_GEMM_MIN_ROWS = 10;
+
+/**
+ * A check of the data rather than of the fit: achieved FLOP/s of each device's large, compute-bound GEMMs (m, n,
+ * k ≥ 256, compute-bound, a roofline floor of at least 100 µs), per family and dtype.
+ * A board timed in one steady state runs them within a narrow band; a wide p90/p10 says its clocks moved during
+ * the run (throttling), an error no shape model can take out.
+ */
+export function largeGemmThroughputTable(profiles: readonly CalibrationProfile[], measurements: readonly Measurement[]): string {
+  const lines = [
+    '| device | family | dtype | large GEMMs | p10 TFLOP/s | median TFLOP/s | p90 TFLOP/s | p90 / p10 |', '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const profile of profiles) {
+    const mine = fastestImplementations(profileMeasurements(profile, measurements)).kept;
+    const { rows } = fitRows(mine, profileDevice(profile), profile.deviceId, 0);
+    const groups = new Map<string, number[]>();
+    for (const r of rows) {
+      const op = r.op;
+      if (op.kind !== 'gemm' || Math.min(op.m, op.n, op.k) < LARGE_GEMM_EDGE || r.computeS < r.memoryS || r.floorS < LARGE_GEMM_FLOOR_S) continue;
+      const key = `${r.family}|${r.dtype ?? ''}`;
+      groups.set(key, [...(groups.get(key) ?? []), (2 * op.batch * op.m * op.n * op.k) / r.measuredS]);
+    }
+    for (const [key, group] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
+      if (group.length < LARGE_GEMM_MIN_ROWS) continue;
+      const rates = group.map((perS) => perS / 1e12).sort((a, b) => a - b);
+      const [p10, median, p90] = [0.1, 0.5, 0.9].map((q) => quantile(rates, q)) as [number, number, number];
+      const [family, dtype] = key.split('|');
+      const fmt = (x: number): string => x.toPrecision(3);
+      lines.push(`| ${profile.deviceId} | ${family} | ${dtype} | ${group.length} | ${fmt(p10)} | ${fmt(median)} | ${fmt(p90)} | ${(p90 / p10).toFixed(2)} |`);
+    }
+  }
+  return lines.join('\n');
+}
+
+/**
+ * Run-to-run drift of one machine: the rows of `second` that re-time a kernel, dtype and shape of `first`, by
+ * kernel: median and p90 of |second / first − 1| in %. Sets the error a curve fitted on one run can reach on another.
+ */
+export function rerunDriftTable(first: readonly Measurement[], second: readonly Measurement[]): string {
+  const key = (m: Measurement): string => `${measurementDeviceId(m)}|${m.kernel}|${m.dtype}|${JSON.stringify(Object.entries(m.shape).sort(([a], [b]) => a.localeCompare(b)))}`;
+  const before = new Map(first.map((m) => [key(m), m.medianS]));
+  const drift = new Map<string, number[]>();
+  for (const m of second) {
+    const t = before.get(key(m));
+    if (t === undefined) continue;
+    const group = `${measurementDeviceId(m)}|${m.kernel}|${m.dtype}`;
+    drift.set(group, [...(drift.get(group) ?? []), absPctError(m.medianS, t)]);
+  }
+  const lines = ['| device | kernel | dtype | shapes timed twice | median % | p90 % |', '|---|---|---|---|---|---|'];
+  for (const [group, errors] of [...drift].sort(([a], [b]) => a.localeCompare(b))) {
+    const { median, p90 } = medianP90(errors);
+    lines.push(`| ${group.split('|').join(' | ')} | ${errors.length} | ${median.toFixed(1)} | ${p90.toFixed(1)} |`);
+  }
+  return lines.join('\n');
+}

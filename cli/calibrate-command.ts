@@ -64,7 +64,7 @@ export function registerCalibrate(program: Command): Command {
     .argument('<files...>', 'measurement JSON Lines files (genz calibrate run / import)')
     .option('--hardware <id>', 'the genz device preset the measurements are of (when the files do not say)')
     .requiredOption('--out <file>', 'profile JSON (with several devices: one file each, the device id inserted before .json)')
-    .option('--no-neighbors', 'curves alone: no neighbour correction (by default kept per family where cross-validation finds it helps)')
+    .option('--no-neighbors', 'curves alone: no neighbour correction (by default kept per curve where cross-validation finds it helps)')
     .action((files: string[], flags: { hardware?: string; out: string; neighbors: boolean }) => {
       const measurements: Measurement[] = files.flatMap((file) => readMeasurementFileStrict(file));
       const createdBy = `genz calibrate fit ${files.join(' ')}${flags.hardware ? ` --hardware ${flags.hardware}` : ''}${flags.neighbors ? '' : ' --no-neighbors'} --out ${flags.out}`;

@@ -48,8 +48,15 @@ export type CalibrationFamily = (typeof CALIBRATION_FAMILIES)[number];
  *   to slower ones. Measured on an H100 (kernels-ref, 2026-11-26): fp16 TN m 6088 × n 7244 × k 3019 ran 8× its
  *   roofline floor where aligned shapes of that size run 1.3×; 5-fold CV of its fp16 GEMMs 15.9/49.9 → 10.1/25.2 %
  *   median/p90 (7.9/25.2 with the minSlowdown bound below). Applied to fp32 and int8 rows too it moved DeepBench's and NeuSight's p90s by −1 to +6 points.
+ * - padN, padK, padM64 (GEMM only): log10 of n and k rounded up to whole 128s, and of m rounded up to whole 64s, over
+ *   themselves: tile quantization per dimension (pad sees only the output area). NeuSight's torch.bmm rows (PyTorch
+ *   2.1, the same shapes on every board) leave a sawtooth of period 128 in k under the curves without them: on the
+ *   A100 and P100 boards the mean residual falls to −0.17 (ln) at k = 112…127 and jumps to +0.17 at 128…143, smaller
+ *   at each later multiple; m shows period 64 on the P100 and T4. 5-fold CV of bmm: A100 board 9.6/25.1 → 5.4/18.6 %,
+ *   P100 8.4/24.3 → 4.0/11.1. A fit keeps them per curve only where cross-validation on its training rows says they
+ *   help (calibrate/fit.ts chooseCurveParts): on a few hundred grid-shaped rows they can fit noise.
  */
-export const CALIBRATION_FEATURES = ['bias', 'balance', 'balance2', 'overlap', 'size', 'shape1', 'shape2', 'shape3', 'shape4', 'wave', 'pad', 'transW', 'transX', 'mn', 'k2', 'misalign'] as const;
+export const CALIBRATION_FEATURES = ['bias', 'balance', 'balance2', 'overlap', 'size', 'shape1', 'shape2', 'shape3', 'shape4', 'wave', 'pad', 'transW', 'transX', 'mn', 'k2', 'misalign', 'padN', 'padK', 'padM64'] as const;
 export const FEATURE_COUNT = CALIBRATION_FEATURES.length;
 
 /** Output tile edge of the wave and pad features: the common CUTLASS/cuBLAS 128 × 128 threadblock tile. */
@@ -134,6 +141,11 @@ export function twinDtype(dtype: ComputeDtype): ComputeDtype {
   return dtype === 'fp16' ? 'bf16' : dtype === 'bf16' ? 'fp16' : dtype;
 }
 
+/** log10 of `extent` rounded up to whole tiles over `extent` (0 when it is a multiple of the tile; ≤ log10 tile). */
+function tilePad(extent: number, tile: number): number {
+  return extent > 0 ? Math.log10((Math.ceil(extent / tile) * tile) / extent) : 0;
+}
+
 function clampedLog10(x: number): number {
   return x > 0 && Number.isFinite(x) ? Math.log10(x) : 0;
 }
@@ -188,6 +200,9 @@ function featureOf(index: number, op: Op, balance: number, floorS: number, compu
       if (op.kind !== 'gemm' || op.actBits !== 16) return 0;
       return op.n % 8 !== 0 || op.k % 8 !== 0 ? 1 : 0;
     }
+    case 16: return op.kind === 'gemm' ? tilePad(op.n, TILE) : 0;
+    case 17: return op.kind === 'gemm' ? tilePad(op.k, TILE) : 0;
+    case 18: return op.kind === 'gemm' ? tilePad(op.m, TILE / 2) : 0;
     default: return 0;
   }
 }

@@ -9,7 +9,7 @@ import { crossValidate, fastestImplementations, fitProfile, fitProfiles, fitRows
 import type { Measurement } from '../../calibrate/measurement-schema.ts';
 import { measurementOp } from '../../calibrate/op-family.ts';
 import { parseProfile, parseProfileText, profileCurves, type CalibrationProfile } from '../../calibrate/profile-schema.ts';
-import { ownKernelsTable, reportProfile } from '../../calibrate/report.ts';
+import { largeGemmThroughputTable, ownKernelsTable, reportProfile, rerunDriftTable } from '../../calibrate/report.ts';
 import { CALIBRATION_FEATURES, CALIBRATION_SCHEMA_ID, FEATURE_COUNT, calibrationFeature, type CalibrationCurve, type CalibrationFamily } from '../../simulator/calibration.ts';
 import type { BlasLayout, Op } from '../../models/ops.ts';
 import { DEFAULT_EFFICIENCY } from '../../simulator/efficiency.ts';
@@ -286,6 +286,80 @@ describe('GEMM row alignment (synthetic)', () => {
     expect(time({ m: 3001, n: 2048, k: 1504 }) / time({ m: 3000, n: 2048, k: 1504 })).toBeCloseTo(1, 1);
     const feature = (n: number, actBits: number): number => calibrationFeature(misalign, { kind: 'gemm', m: 8, n, k: 4096, batch: 1, weightBits: actBits, actBits, outBits: actBits } as Op, 1, 1, 0, 132);
     expect([feature(4100, 32), feature(4100, 16), feature(4104, 16), feature(4100, 8)]).toEqual([0, 1, 0, 0]);
+  });
+});
+
+describe('per-dimension tile padding (synthetic)', () => {
+  // Truth: a batched GEMM's time follows k rounded up to whole 128s (NeuSight's torch.bmm rows on the A100 and P100
+  // boards do): k = 129 costs about what k = 256 does.
+  const device: Device = { id: 'a100-80gb-sxm', name: 'NVIDIA A100', backend: 'cuda' };
+  const a100 = findDevice('a100-80gb-sxm')!;
+  const padK = CALIBRATION_FEATURES.indexOf('padK');
+  const tiled = truthWith(a100.id, 'padK', 10);
+  const plain = truthWith(a100.id, 'bias', 1);
+  const priced = pricedOn(a100);
+  const rowsOf = (truth: ReturnType<typeof truthWith>): Measurement[] => {
+    const rows: Measurement[] = [];
+    for (let m = 64; m <= 4096; m *= 4) for (const n of [512, 2048]) for (let k = 40; k <= 1100; k += 37) {
+      const row = measurement(device, 'gemm', { m, n, k }, 1);
+      const { op, ctx } = priced(row);
+      rows.push({ ...row, medianS: costOp(op, { ...ctx, calibration: truth }).latencyS });
+    }
+    return rows;
+  };
+  const time = (curves: ReturnType<typeof profileCurves>, k: number): number => {
+    const { op, ctx } = priced(measurement(device, 'gemm', { m: 1000, n: 1000, k }, 1));
+    return costOp(op, { ...ctx, calibration: curves }).latencyS;
+  };
+
+  it('a fit on rows with the k sawtooth keeps the tile terms and prices k = 128, 129 and 256 as the truth does', () => {
+    const profile = fitProfile(rowsOf(tiled), { createdBy: 'test: tiles', neighbors: false });
+    expect(profile.families.gemm!.weights[padK]).toBeGreaterThan(1);
+    const fitted = profileCurves(profile);
+    expect(time(fitted, 129) / time(fitted, 256)).toBeCloseTo(time(tiled, 129) / time(tiled, 256), 1);
+    expect(time(fitted, 128) / time(fitted, 129)).toBeCloseTo(time(tiled, 128) / time(tiled, 129), 1);
+    expect(time(tiled, 128) / time(tiled, 129)).toBeLessThan(0.85);
+  });
+
+  it('a fit on rows without it leaves the tile terms out (cross-validation finds no gain)', () => {
+    const weights = fitProfile(rowsOf(plain), { createdBy: 'test: no tiles', neighbors: false }).families.gemm!.weights;
+    for (const f of ['padN', 'padK', 'padM64'] as const) expect(weights[CALIBRATION_FEATURES.indexOf(f)] ?? 0, f).toBe(0);
+  });
+});
+
+describe('large-GEMM throughput check (synthetic)', () => {
+  // A100 fp16 peak 312 TFLOP/s: the gemm rows run at 200 TFLOP/s, the bmm rows alternate between 200 and 50 (a
+  // board whose clocks moved); small, memory-bound and short GEMMs (a floor under 100 µs: 4 of the 18 gemm rows) are
+  // not counted.
+  const device: Device = { id: 'a100-80gb-sxm', name: 'NVIDIA A100', backend: 'cuda' };
+  const rows: Measurement[] = [];
+  let i = 0;
+  for (const m of [1024, 2048, 4096]) for (const n of [2048, 4096, 8192]) for (const k of [2048, 4096]) {
+    const flops = 2 * m * n * k;
+    rows.push(measurement(device, 'gemm', { m, n, k }, flops / 200e12));
+    rows.push(measurement(device, 'batched-gemm', { batch: 4, m, n, k }, (4 * flops) / (i++ % 2 === 0 ? 200e12 : 50e12)));
+  }
+  rows.push(measurement(device, 'gemm', { m: 1, n: 4096, k: 4096 }, 1e-3), measurement(device, 'gemm', { m: 256, n: 256, k: 256 }, 1e-3));
+  const table = largeGemmThroughputTable([fitProfile(rows, { createdBy: 'test: throughput', neighbors: false })], rows);
+
+  it('reports each family\'s achieved TFLOP/s on its large GEMMs and their p90/p10 spread', () => {
+    expect(table).toMatch(/\| a100-80gb-sxm \| gemm \| fp16 \| 14 \| 200 \| 200 \| 200 \| 1\.00 \|/);
+    expect(table).toMatch(/\| a100-80gb-sxm \| bmm \| fp16 \| 18 \| 50\.0 \| 125 \| 200 \| 4\.00 \|/);
+  });
+});
+
+describe('run-to-run drift', () => {
+  it('pairs the re-timed kernel, dtype and shape (not the variant) and reports |second / first − 1|', () => {
+    const cpu: Device = { name: 'AMD EPYC', backend: 'cpu' };
+    const first = [10, 20, 30, 40].map((k) => measurement(cpu, 'gemm-blas', { m: 64, n: 64, k }, 1e-3, { dtype: 'fp32' }));
+    const second = [
+      ...first.map((m, i) => ({ ...m, variant: 'NN', medianS: m.medianS * [1.1, 0.8, 1, 1.5][i]! })),
+      measurement(cpu, 'gemm-blas', { m: 64, n: 64, k: 50 }, 1e-3, { dtype: 'fp32' }),
+      measurement(cpu, 'gemm-blas', { m: 64, n: 64, k: 10 }, 1e-3, { dtype: 'fp16' }),
+    ];
+    const table = rerunDriftTable(first, second);
+    expect(table.split('\n')).toHaveLength(3);
+    expect(table).toMatch(/\| amd-epyc \| gemm-blas \| fp32 \| 4 \| 15\.0 \| 41\.0 \|/);
   });
 });
 
