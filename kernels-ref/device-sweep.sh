@@ -8,7 +8,8 @@
 # Usage: bash kernels-ref/device-sweep.sh BACKEND DEVICE_ID [BUDGET_S] [--quick]
 #   BACKEND cuda | hip | cpu (cpu: to try the script without a GPU); DEVICE_ID a genz preset id (h100-sxm, h200);
 #   BUDGET_S the sweep's wall-clock budget (default 360): an unfinished sweep keeps every finished row.
-#   EXTRA_PLAN=FILE adds plan lines (e.g. kernels-ref/plans/gpu-calibration.jsonl) to kref's default sweep.
+#   EXTRA_PLAN=FILE adds plan lines (e.g. kernels-ref/plans/gpu-calibration.jsonl) to kref's default sweep;
+#   PLAN_ONLY=1 runs the extra plan alone (a second call on a card already swept: kernels-ref/plans/gpu-gemm-dense.jsonl).
 #   MAX_SECONDS (default 3) caps the timed repeats of one plan line (no fewer than 3 repeats).
 # The run order puts the vendor BLAS and the model-shaped kernels first and kernels-ref's teaching GEMMs (naive and
 # shared-memory tiles, smallest first) last, so a budget cut loses the least useful rows. A plan line that crashes
@@ -62,7 +63,8 @@ say "build: $(( $(date +%s) - start )) s${CUDA_ARCHS:+ (CUDA_ARCHS=$CUDA_ARCHS)}
 # The plan: kref's default sweep, the extra lines (not with --quick), duplicates dropped, in run order (see the top).
 if [ -n "${EXTRA_PLAN:-}" ] && [ ! -r "$EXTRA_PLAN" ]; then say "EXTRA_PLAN $EXTRA_PLAN cannot be read"; exit 1; fi
 [ -n "$quick" ] && [ -n "${EXTRA_PLAN:-}" ] && say "--quick: EXTRA_PLAN left out" && EXTRA_PLAN=""
-{ "$kref" plan $quick; [ -n "${EXTRA_PLAN:-}" ] && grep -v '^\s*\(#\|$\)' "$EXTRA_PLAN"; } \
+if [ -n "${PLAN_ONLY:-}" ] && [ -z "${EXTRA_PLAN:-}" ]; then say "PLAN_ONLY needs EXTRA_PLAN"; exit 1; fi
+{ [ -z "${PLAN_ONLY:-}" ] && "$kref" plan $quick; [ -n "${EXTRA_PLAN:-}" ] && grep -v '^\s*\(#\|$\)' "$EXTRA_PLAN"; } \
   | awk '!seen[$0]++ {
       g = 1
       if ($0 ~ /"kernel":"gemm-(naive|smem)"/) { match($0, /"m":[0-9]+/); g = 3; s = substr($0, RSTART + 4, RLENGTH - 4) + 0 }
@@ -70,7 +72,9 @@ if [ -n "${EXTRA_PLAN:-}" ] && [ ! -r "$EXTRA_PLAN" ]; then say "EXTRA_PLAN $EXT
       printf "%d\t%012d\t%06d\t%s\n", g, (g == 3 ? s : 0), NR, $0
     }' | sort -t $'\t' -k1,1n -k2,2n -k3,3n | cut -f4- > "$out/plan.jsonl"
 total=$(grep -c . "$out/plan.jsonl")
-say "plan: ${total} lines${EXTRA_PLAN:+ (default + $EXTRA_PLAN)}; budget ${budget} s; stall ${stall} s; max ${maxs} s of repeats per line"
+which="default${EXTRA_PLAN:+ + $EXTRA_PLAN}"
+[ -n "${PLAN_ONLY:-}" ] && which="only $EXTRA_PLAN"
+say "plan: ${total} lines (${which}); budget ${budget} s; stall ${stall} s; max ${maxs} s of repeats per line"
 
 # The sweep, resumed after a crash or a stall; kref flushes one output line per plan line, in order.
 raw="$out/raw.jsonl"

@@ -1,7 +1,8 @@
-"""Writes kernels-ref/plans/gpu-calibration.jsonl, the plan a lent GPU runs beside kref's default sweep.
+"""Writes kernels-ref/plans/gpu-calibration.jsonl, the plan a lent GPU runs beside kref's default sweep, and
+gpu-gemm-dense.jsonl, more cuBLAS GEMMs for a second call (PLAN_ONLY=1).
 
 Run from the repository root: python3 kernels-ref/plans/gpu-calibration.py (Python's seeded Mersenne Twister makes the
-log-uniform grid the same on every run; the committed file is its output).
+log-uniform grids the same on every run; the committed files are its output).
 """
 import json
 import random
@@ -48,4 +49,22 @@ for kernel in ["add", "mul", "silu", "gelu"]:
 
 with open("kernels-ref/plans/gpu-calibration.jsonl", "w") as f:
     f.write("\n".join(lines) + "\n")
-print(len(lines))
+print(len(lines), "kernels-ref/plans/gpu-calibration.jsonl")
+
+# A second plan, for a later call on a card already swept (PLAN_ONLY=1 EXTRA_PLAN=kernels-ref/plans/gpu-gemm-dense.jsonl
+# bash kernels-ref/device-sweep.sh cuda ID 330): more cuBLAS GEMMs where the Hopper curves had the fewest rows and the
+# largest error on 2026-11-26 (60 fp32 shapes: 5-fold p90 36-37%; 47 fp16 shapes with n or k not a multiple of 8: 39%).
+lines = []
+rng = random.Random(20261127)
+for n, k in [(12288, 4096), (4096, 4096), (11008, 4096), (4096, 11008)]:
+    for m in [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192]:
+        add("gemm-blas", {"m": m, "n": n, "k": k}, "fp32", "TN")
+for i in range(120):
+    m, n, k = log_uniform(0, 13), log_uniform(6, 14), log_uniform(6, 14)
+    add("gemm-blas", {"m": m, "n": n, "k": k}, "fp32", "TN" if i % 2 else "NN")
+for i in range(100):
+    m, n, k = log_uniform(0, 13), log_uniform(7, 14.5), log_uniform(7, 14)
+    add("gemm-blas", {"m": m, "n": n, "k": k}, "fp16", "TN" if i % 3 else "NN")
+with open("kernels-ref/plans/gpu-gemm-dense.jsonl", "w") as f:
+    f.write("\n".join(lines) + "\n")
+print(len(lines), "kernels-ref/plans/gpu-gemm-dense.jsonl")

@@ -11,10 +11,10 @@ import { parseMeasurements } from '../../index.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-function sweep(budgetS: number, quick: boolean) {
+function sweep(budgetS: number, quick: boolean, env: Record<string, string> = {}) {
   const out = mkdtempSync(join(tmpdir(), 'genz-device-sweep-'));
   const args = ['kernels-ref/device-sweep.sh', 'cpu', 'ci-cpu', String(budgetS), ...(quick ? ['--quick'] : [])];
-  const r = spawnSync('bash', args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, OUT: out }, timeout: 240_000 });
+  const r = spawnSync('bash', args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, OUT: out, ...env }, timeout: 240_000 });
   return { ...r, out };
 }
 
@@ -28,6 +28,19 @@ describe('kernels-ref/device-sweep.sh', () => {
     expect(parsed.measurements.length).toBe(readFileSync(join(r.out, 'plan.jsonl'), 'utf8').trim().split('\n').length);
     expect(new Set(parsed.measurements.map((m) => m.device.id))).toEqual(new Set(['ci-cpu']));
     expect(r.stdout).toMatch(/sweep: \d+ measured, 0 errors/);
+  }, 240_000);
+
+  it('PLAN_ONLY runs the extra plan alone (a second call on a card already swept), and needs one', () => {
+    const plan = join(mkdtempSync(join(tmpdir(), 'genz-plan-')), 'extra.jsonl');
+    writeFileSync(plan, '{"kernel":"add","shape":{"n":1024}}\n{"kernel":"mul","shape":{"n":4096}}\n');
+    const r = sweep(60, false, { PLAN_ONLY: '1', EXTRA_PLAN: plan });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(readFileSync(join(r.out, 'plan.jsonl'), 'utf8').trim().split('\n')).toEqual(['{"kernel":"add","shape":{"n":1024}}', '{"kernel":"mul","shape":{"n":4096}}']);
+    expect(r.stdout).toMatch(/plan: 2 lines \(only .*extra\.jsonl\)/);
+    expect(parseMeasurements(readFileSync(join(r.out, 'kernels-ref-ci-cpu.jsonl'), 'utf8')).measurements.map((m) => m.kernel)).toEqual(['add', 'mul']);
+    const alone = sweep(60, false, { PLAN_ONLY: '1' });
+    expect(alone.status).toBe(1);
+    expect(alone.stdout).toMatch(/PLAN_ONLY needs EXTRA_PLAN/);
   }, 240_000);
 
   it('a budget that cuts the sweep keeps the finished rows and says so', () => {
