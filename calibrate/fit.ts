@@ -84,7 +84,8 @@ function isHeldOutKey(key: string, percent: number): boolean {
 const TILE_FEATURES: readonly number[] = (['padN', 'padK', 'padM64'] as const).map((f) => CALIBRATION_FEATURES.indexOf(f));
 
 /**
- * The features a curve fitted on a few dozen rows keeps (4 rows per parameter; all 19 need 76): balance, size, the
+ * The features a curve fitted on a few dozen rows keeps (4 rows per parameter and the overhead: 80 rows when all 19
+ * features vary, 40 for these): balance, size, the
  * shape terms (log m, n, k for a GEMM), wave and the layout. In 5-fold CV this tier took the CI machine's CPU GEMMs (53
  * rows) from 12.7/27.2 to 6.5/23.7 % median/p90 and the H200's fp32 GEMMs (60) from 11.6/40.6 to 11.6/36.0; the
  * H100's fp32 GEMMs moved from 12.1/34.8 to 12.0/37.4.
@@ -373,14 +374,17 @@ export function fitCurve(rows: readonly FitRow[], lambda = 1e-4, withTiles = tru
   const x = rows.map(features);
   const featureMin = CALIBRATION_FEATURES.map((_, i) => Math.min(...x.map((phi) => phi[i]!)));
   const featureMax = CALIBRATION_FEATURES.map((_, i) => Math.max(...x.map((phi) => phi[i]!)));
-  // Columns that vary in the training rows (the per-dimension tile terms only when asked for). Too few rows (under 4
-  // per parameter) for all of them → the shape, wave and layout terms (MIDDLE_FEATURES) → balance and size only → a
-  // constant slowdown.
-  const varying = CALIBRATION_FEATURES.map((_, i) => i)
-    .filter((i) => i > 0 && featureMax[i]! - featureMin[i]! > 1e-9 && (withTiles || !TILE_FEATURES.includes(i)));
+  // Columns that vary in the training rows. Too few rows (under 4 per parameter, the overhead included) for all of
+  // them with the tile terms (when asked for) → all of them without → the shape, wave and layout terms
+  // (MIDDLE_FEATURES) → balance and size only → a constant slowdown. Asking for the tile terms never costs a tier.
+  // (An inner fold of chooseCurveParts has 4/5 of the rows and may sit a tier lower than the final fit: fitting it at
+  // the final fit's tier chose worse for the H100's fp32 GEMMs, 12.0/37.4 → 16.3/40.7 % in 5-fold CV.)
+  const varying = CALIBRATION_FEATURES.map((_, i) => i).filter((i) => i > 0 && featureMax[i]! - featureMin[i]! > 1e-9);
+  const untiled = varying.filter((i) => !TILE_FEATURES.includes(i));
   const middle = varying.filter((i) => MIDDLE_FEATURES.includes(i));
   const core = varying.filter((i) => i === 1 || i === 4);
-  const active = [varying, middle, core, []].map((cols) => [0, ...cols]).find((cols) => rows.length >= 4 * (cols.length + 1)) ?? [0];
+  const active = [...(withTiles ? [varying] : []), untiled, middle, core, []].map((cols) => [0, ...cols])
+    .find((cols) => rows.length >= 4 * (cols.length + 1)) ?? [0];
   const fastest = Math.min(...rows.map((r) => r.measuredS));
   let best: Fit | null = null;
   for (const fraction of [0, 0.2, 0.4, 0.6, 0.8, 0.9, 1, 1.5, 2]) {
@@ -446,8 +450,8 @@ export function fitCurves(rows: readonly FitRow[], train: (row: FitRow) => boole
   for (const family of CALIBRATION_FAMILIES) {
     const mine = rows.filter((r) => r.family === family && train(r));
     if (mine.length === 0) continue;
-    const corrected = (key: string): boolean => TABLE_FAMILIES.has(family) && chosen(parts.neighbors, key);
-    const fit = (of: readonly FitRow[], key: string): CalibrationCurve => fitCurve(of, undefined, TILE_FAMILIES.has(family) && chosen(parts.tiles, key));
+    const corrected = (key: string): boolean => TABLE_FAMILIES.has(family) && chosen(parts, 'neighbors', key, family);
+    const fit = (of: readonly FitRow[], key: string): CalibrationCurve => fitCurve(of, undefined, TILE_FAMILIES.has(family) && chosen(parts, 'tiles', key, family));
     // The family curve records the datapaths it saw, so an estimate at another dtype keeps the default efficiencies.
     const trainDtypes = COMPUTE_DTYPES.filter((d) => mine.some((r) => r.dtype === d));
     const familyCurve: CalibrationCurve = { ...fit(mine, family), ...(trainDtypes.length > 0 ? { dtypes: trainDtypes } : {}) };
@@ -501,9 +505,15 @@ const TILE_FAMILIES: ReadonlySet<CalibrationFamily> = new Set(['gemm', 'bmm']);
 export interface CurveParts {
   neighbors: ReadonlySet<string> | 'all';
   tiles: ReadonlySet<string> | 'all';
+  /** The curves the choice scored; another curve (a dtype curve only the fit on all rows builds) takes its family's. */
+  scored?: ReadonlySet<string>;
 }
 const ALL_PARTS: CurveParts = { neighbors: 'all', tiles: 'all' };
-const chosen = (set: ReadonlySet<string> | 'all', key: string): boolean => set === 'all' || set.has(key);
+function chosen(parts: CurveParts, part: 'neighbors' | 'tiles', key: string, family: CalibrationFamily): boolean {
+  const set = parts[part];
+  if (set === 'all') return true;
+  return set.has(parts.scored === undefined || parts.scored.has(key) ? key : family);
+}
 
 /** `curves` without their neighbour tables (the curves alone: a table does not change the curve it sits on). */
 function withoutTables(curves: CalibrationCurves): CalibrationCurves {
@@ -626,7 +636,7 @@ export function chooseCurveParts(rows: readonly FitRow[], deviceId: string, fold
     if (withTiles) tiles.add(key);
     if (withTiles || !Number.isFinite(plain) ? tiledTable < tiled : plainTable < plain) tabled.add(key);
   }
-  return { neighbors: tabled, tiles };
+  return { neighbors: tabled, tiles, scored: new Set(errors.keys()) };
 }
 
 /** The device a profile's curves are for: its embedded spec, else the preset of its id. */

@@ -150,11 +150,12 @@ export function largeGemmThroughputTable(profiles: readonly CalibrationProfile[]
 }
 
 /**
- * Run-to-run drift of one machine: the rows of `second` that re-time a kernel, dtype and shape of `first`, by
+ * Run-to-run drift of one machine: the rows of `second` that re-time a kernel, dtype, layout and shape of `first`, by
  * kernel: median and p90 of |second / first − 1| in %. Sets the error a curve fitted on one run can reach on another.
  */
 export function rerunDriftTable(first: readonly Measurement[], second: readonly Measurement[]): string {
-  const key = (m: Measurement): string => `${measurementDeviceId(m)}|${m.kernel}|${m.dtype}|${JSON.stringify(Object.entries(m.shape).sort(([a], [b]) => a.localeCompare(b)))}`;
+  const key = (m: Measurement): string =>
+    `${measurementDeviceId(m)}|${m.kernel}|${m.dtype}|${m.layout ?? ''}|${JSON.stringify(Object.entries(m.shape).sort(([a], [b]) => a.localeCompare(b)))}`;
   const before = new Map(first.map((m) => [key(m), m.medianS]));
   const drift = new Map<string, number[]>();
   for (const m of second) {

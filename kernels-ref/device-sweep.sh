@@ -39,6 +39,11 @@ smi() {  # $1: before | after
   { echo "==== $1 the sweep, $(date -u +%Y-%m-%dT%H:%M:%SZ)"; nvidia-smi -q -d CLOCK,POWER,TEMPERATURE,PERFORMANCE; } >> "$out/nvidia-smi.txt" 2>&1
 }
 
+# The plan's settings are checked before anything is built: a lent GPU's minutes are few.
+plan_only=${PLAN_ONLY:-0}
+if [ -n "${EXTRA_PLAN:-}" ] && [ ! -r "$EXTRA_PLAN" ]; then say "EXTRA_PLAN $EXTRA_PLAN cannot be read"; exit 1; fi
+if [ "$plan_only" = 1 ] && [ -n "$quick" ]; then say "PLAN_ONLY=1 runs the extra plan alone; --quick leaves it out: use one or the other"; exit 1; fi
+if [ "$plan_only" = 1 ] && [ -z "${EXTRA_PLAN:-}" ]; then say "PLAN_ONLY=1 needs EXTRA_PLAN"; exit 1; fi
 say "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 smi before
 # Build only for the card in hand (a fat binary for sm_80 and sm_90 is what CI compiles).
@@ -61,10 +66,8 @@ say "build: $(( $(date +%s) - start )) s${CUDA_ARCHS:+ (CUDA_ARCHS=$CUDA_ARCHS)}
 "$kref" list | grep '"gemm-blas"' | grep -q '"supported":true' || say "warning: gemm-blas unsupported here: $("$kref" list | grep '"gemm-blas"')"
 
 # The plan: kref's default sweep, the extra lines (not with --quick), duplicates dropped, in run order (see the top).
-if [ -n "${EXTRA_PLAN:-}" ] && [ ! -r "$EXTRA_PLAN" ]; then say "EXTRA_PLAN $EXTRA_PLAN cannot be read"; exit 1; fi
 [ -n "$quick" ] && [ -n "${EXTRA_PLAN:-}" ] && say "--quick: EXTRA_PLAN left out" && EXTRA_PLAN=""
-if [ -n "${PLAN_ONLY:-}" ] && [ -z "${EXTRA_PLAN:-}" ]; then say "PLAN_ONLY needs EXTRA_PLAN"; exit 1; fi
-{ [ -z "${PLAN_ONLY:-}" ] && "$kref" plan $quick; [ -n "${EXTRA_PLAN:-}" ] && grep -v '^\s*\(#\|$\)' "$EXTRA_PLAN"; } \
+{ [ "$plan_only" != 1 ] && "$kref" plan $quick; [ -n "${EXTRA_PLAN:-}" ] && grep -v '^\s*\(#\|$\)' "$EXTRA_PLAN"; } \
   | awk '!seen[$0]++ {
       g = 1
       if ($0 ~ /"kernel":"gemm-(naive|smem)"/) { match($0, /"m":[0-9]+/); g = 3; s = substr($0, RSTART + 4, RLENGTH - 4) + 0 }
@@ -73,7 +76,7 @@ if [ -n "${PLAN_ONLY:-}" ] && [ -z "${EXTRA_PLAN:-}" ]; then say "PLAN_ONLY need
     }' | sort -t $'\t' -k1,1n -k2,2n -k3,3n | cut -f4- > "$out/plan.jsonl"
 total=$(grep -c . "$out/plan.jsonl")
 which="default${EXTRA_PLAN:+ + $EXTRA_PLAN}"
-[ -n "${PLAN_ONLY:-}" ] && which="only $EXTRA_PLAN"
+[ "$plan_only" = 1 ] && which="only $EXTRA_PLAN"
 say "plan: ${total} lines (${which}); budget ${budget} s; stall ${stall} s; max ${maxs} s of repeats per line"
 
 # The sweep, resumed after a crash or a stall; kref flushes one output line per plan line, in order.

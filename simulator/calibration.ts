@@ -141,9 +141,14 @@ export function twinDtype(dtype: ComputeDtype): ComputeDtype {
   return dtype === 'fp16' ? 'bf16' : dtype === 'bf16' ? 'fp16' : dtype;
 }
 
-/** log10 of `extent` rounded up to whole tiles over `extent` (0 when it is a multiple of the tile; ≤ log10 tile). */
+/**
+ * log10 of `extent` rounded up to whole tiles over `extent`: 0 when it is a multiple of the tile, at most log10 tile
+ * (an extent under 1, e.g. an MoE expert's fractional token share, counts as 1; none or a non-finite one as 0).
+ */
 function tilePad(extent: number, tile: number): number {
-  return extent > 0 ? Math.log10((Math.ceil(extent / tile) * tile) / extent) : 0;
+  if (!(extent > 0) || !Number.isFinite(extent)) return 0;
+  const whole = Math.max(1, extent);
+  return Math.log10((Math.ceil(whole / tile) * tile) / whole);
 }
 
 function clampedLog10(x: number): number {

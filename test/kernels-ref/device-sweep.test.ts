@@ -38,9 +38,13 @@ describe('kernels-ref/device-sweep.sh', () => {
     expect(readFileSync(join(r.out, 'plan.jsonl'), 'utf8').trim().split('\n')).toEqual(['{"kernel":"add","shape":{"n":1024}}', '{"kernel":"mul","shape":{"n":4096}}']);
     expect(r.stdout).toMatch(/plan: 2 lines \(only .*extra\.jsonl\)/);
     expect(parseMeasurements(readFileSync(join(r.out, 'kernels-ref-ci-cpu.jsonl'), 'utf8')).measurements.map((m) => m.kernel)).toEqual(['add', 'mul']);
-    const alone = sweep(60, false, { PLAN_ONLY: '1' });
+    const alone = sweep(60, false, { PLAN_ONLY: '1', EXTRA_PLAN: '' });
     expect(alone.status).toBe(1);
-    expect(alone.stdout).toMatch(/PLAN_ONLY needs EXTRA_PLAN/);
+    expect(alone.stdout).toMatch(/PLAN_ONLY=1 needs EXTRA_PLAN/);
+    expect(alone.stdout).not.toMatch(/build:/);  // checked before the build
+    const quick = sweep(60, true, { PLAN_ONLY: '1', EXTRA_PLAN: plan });
+    expect(quick.status).toBe(1);
+    expect(quick.stdout).toMatch(/use one or the other/);
   }, 240_000);
 
   it('a budget that cuts the sweep keeps the finished rows and says so', () => {
