@@ -31,12 +31,15 @@ def log_uniform(lo, hi):
     return int(round(2 ** rng.uniform(lo, hi)))
 
 
-for i in range(48):
-    m, n, k = log_uniform(0, 13), log_uniform(7, 14.5), log_uniform(7, 14)
-    add("gemm-blas", {"m": m, "n": n, "k": k}, "fp16", "TN" if i % 3 else "NN")
-for i in range(24):
-    m, n, k = log_uniform(0, 12), log_uniform(7, 13.5), log_uniform(7, 13)
-    add("gemm-blas", {"m": m, "n": n, "k": k}, "fp32", "TN" if i % 2 else "NN")
+def random_gemms(count, dtype, every_nn, m_hi, n_range, k_range):
+    """`count` cuBLAS GEMMs of log2-uniform m in [0, m_hi], n and k in their ranges; every `every_nn`-th one NN, else TN."""
+    for i in range(count):
+        m, n, k = log_uniform(0, m_hi), log_uniform(*n_range), log_uniform(*k_range)
+        add("gemm-blas", {"m": m, "n": n, "k": k}, dtype, "TN" if i % every_nn else "NN")
+
+
+random_gemms(48, "fp16", 3, 13, (7, 14.5), (7, 14))
+random_gemms(24, "fp32", 2, 12, (7, 13.5), (7, 13))
 # Row-wise kernels: decode (1..16 rows) to prefill (16k rows) at hidden sizes 1k..8k, and a 32k vocabulary.
 for kernel in ["softmax", "rmsnorm", "layernorm"]:
     for rows in [1, 16, 256, 2048, 16384]:
@@ -59,12 +62,8 @@ rng = random.Random(20261127)
 for n, k in [(12288, 4096), (4096, 4096), (11008, 4096), (4096, 11008)]:
     for m in [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192]:
         add("gemm-blas", {"m": m, "n": n, "k": k}, "fp32", "TN")
-for i in range(120):
-    m, n, k = log_uniform(0, 13), log_uniform(6, 14), log_uniform(6, 14)
-    add("gemm-blas", {"m": m, "n": n, "k": k}, "fp32", "TN" if i % 2 else "NN")
-for i in range(100):
-    m, n, k = log_uniform(0, 13), log_uniform(7, 14.5), log_uniform(7, 14)
-    add("gemm-blas", {"m": m, "n": n, "k": k}, "fp16", "TN" if i % 3 else "NN")
+random_gemms(120, "fp32", 2, 13, (6, 14), (6, 14))
+random_gemms(100, "fp16", 3, 13, (7, 14.5), (7, 14))
 with open("kernels-ref/plans/gpu-gemm-dense.jsonl", "w") as f:
     f.write("\n".join(lines) + "\n")
 print(len(lines), "kernels-ref/plans/gpu-gemm-dense.jsonl")
