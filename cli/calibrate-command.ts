@@ -3,7 +3,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import {
-  GenzError, IMPORTERS, IMPORT_SOURCES, closestNames, writeMeasurementFile, readMeasurementFileStrict, fitProfiles, reportProfile, crossValidationTable,
+  GenzError, IMPORTERS, IMPORT_SOURCES, closestNames, writeMeasurementFile, readMeasurementFileStrict, fitProfiles, reportProfile, crossValidationTable, largeGemmThroughputTable,
   parseProfileText, profileText, runKernelsRef, type ImportSource, type Measurement, type CalibrationProfile, type KrefBackend,
 } from '../node.ts';
 import { parseWhole, readTextFile } from './inputs.ts';
@@ -90,6 +90,11 @@ export function registerCalibrate(program: Command): Command {
       }
       out(reportProfile(profiles, measurements));
       if (flags.folds !== undefined) out(`\n${crossValidationTable(profiles, measurements!, flags.folds)}`);
+      // A check of the data itself: a wide spread of large-GEMM throughput is noise no curve can take out.
+      const throughput = measurements === undefined ? '' : largeGemmThroughputTable(profiles, measurements);
+      if (throughput.split('\n').length > 2) {
+        out(`\n## Throughput of large GEMMs (a check of the data)\n\nAchieved TFLOP/s of GEMMs with m, n, k ≥ 256, compute-bound, a floor of at least 100 µs. One board in one steady state runs them within a narrow band (p90/p10 about 1.1–1.5); a wide one says its clocks moved during the run, or its library treats some shapes apart.\n\n${throughput}`);
+      }
     });
 
   return calibrate;

@@ -27,6 +27,10 @@ describe('calibrate report --folds', () => {
     const cvRow = /\| v100 \| gemm \| (\d+) \| ([\d.]+) \| ([\d.]+) \|/.exec(report.stdout.slice(report.stdout.indexOf('## 5-fold')))!;
     expect(Number(cvRow[1])).toBe(v100.length);
     expect(Number(cvRow[2])).toBeLessThan(10); // the GEMM median target holds on V100 in cross-validation
+    // The data check: DeepBench's V100 runs its large GEMMs in a narrow band.
+    const spread = /\| v100 \| gemm \| fp32 \| (\d+) \| [\d.]+ \| [\d.]+ \| [\d.]+ \| ([\d.]+) \|/.exec(report.stdout.slice(report.stdout.indexOf('## Throughput of large GEMMs')))!;
+    expect(Number(spread[1])).toBeGreaterThan(10);
+    expect(Number(spread[2])).toBeLessThan(1.5);
   });
 
   it('--no-neighbors fits the curves alone (no neighbour tables, and says so in createdBy)', () => {
