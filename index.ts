@@ -80,7 +80,7 @@ export type { ImportSource } from './calibrate/importers/index.ts';
 
 // Calibration profiles.
 export { crossValidate, fitProfile, fitProfiles } from './calibrate/fit.ts';
-export { crossValidationTable, largeGemmThroughputTable, reportProfile, rerunDriftTable } from './calibrate/report.ts';
+export { crossValidationTable, largeGemmThroughputSection, largeGemmThroughputTable, reportProfile, rerunDriftTable } from './calibrate/report.ts';
 export { ProfileSchema, parseProfile, parseProfileText, profileCurves, profileJsonSchema, profileText } from './calibrate/profile-schema.ts';
 export type { CalibrationProfile } from './calibrate/profile-schema.ts';
 export type { CalibrationCurves, CalibrationCurve } from './simulator/calibration.ts';

@@ -4,7 +4,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { IMPORTERS, parseMeasurements, type ImportSource, type Measurement } from '../index.ts';
 import { fitProfiles, withoutWorseCurves } from './fit.ts';
 import { profileText } from './profile-schema.ts';
-import { crossValidationTable, largeGemmThroughputTable, ownKernelsTable, reportProfile, rerunDriftTable } from './report.ts';
+import { crossValidationTable, largeGemmThroughputSection, ownKernelsTable, reportProfile, rerunDriftTable } from './report.ts';
 
 const data = new URL('../data/', import.meta.url);
 const SOURCES: [ImportSource, string][] = [
@@ -18,15 +18,18 @@ const SOURCES: [ImportSource, string][] = [
   ['mlperf', 'mlperf_v41_dell_mi300x_fp8_gemm_sample.csv'],
 ];
 
+/** The measurements of a JSON Lines file in data/; a bad line stops the build. */
+function readJsonl(file: string): Measurement[] {
+  const parsed = parseMeasurements(readFileSync(new URL(file, data), 'utf8'));
+  if (parsed.problems.length > 0) throw new Error(`${file}: ${parsed.problems.length} bad lines, first: line ${parsed.problems[0]!.line}: ${parsed.problems[0]!.message}`);
+  return parsed.measurements;
+}
+
 const measurements: Measurement[] = [];
 for (const [source, file] of SOURCES) measurements.push(...IMPORTERS[source](readFileSync(new URL(file, data), 'utf8'), file));
 // This project's own measurements in data/ (data/README.md says how each was made): kernels-ref runs of the CI machine
 // class's CPU and of lent GPUs, and PyTorch's production kernels timed beside them (kernels-ref/torch-ops.py).
-for (const file of readdirSync(data).filter((f) => /^(kernels-ref|torch-ops)-.*\.jsonl$/.test(f)).sort()) {
-  const parsed = parseMeasurements(readFileSync(new URL(file, data), 'utf8'));
-  if (parsed.problems.length > 0) throw new Error(`${file}: ${parsed.problems.length} bad lines, first: line ${parsed.problems[0]!.line}: ${parsed.problems[0]!.message}`);
-  measurements.push(...parsed.measurements);
-}
+for (const file of readdirSync(data).filter((f) => /^(kernels-ref|torch-ops)-.*\.jsonl$/.test(f)).sort()) measurements.push(...readJsonl(file));
 
 // A shipped curve must not do worse than the defaults (withoutWorseCurves: 5-fold cross-validation).
 const profiles = fitProfiles(measurements, { createdBy: 'npm run profiles (calibrate/build-profiles.ts)' }).map((p) => withoutWorseCurves(p, measurements));
@@ -79,24 +82,16 @@ lines.push(reportProfile(profiles, measurements));
 // With tens of held-out rows a p90 rests on a few shapes; 5-fold cross-validation scores every row once.
 lines.push('', crossValidationTable(profiles, measurements, 5));
 lines.push('', ownKernelsTable(profiles, measurements));
-lines.push('', '## Throughput of large GEMMs (a check of the data)', '',
-  'Achieved TFLOP/s of each device\'s large GEMMs (m, n, k ≥ 256, compute-bound, a roofline floor of at least 100 µs).',
-  'A board timed in one steady state runs them within a narrow band (p90/p10 about 1.1–1.5 here), unless its library',
-  'treats some shapes apart (the P100 board\'s Linear rows with n above ~20,000 run at half rate: 2.4×, a shape effect the',
-  'curve follows, 5-fold p90 19.6%). NeuSight\'s P4 Linear rows run them at half the speed of the same board\'s bmm rows,',
+lines.push('', largeGemmThroughputSection(profiles, measurements, [
+  'Here it is about 1.1–1.5, but for the P100 board\'s Linear rows (2.4×: those with n above ~20,000 run at half',
+  'rate, a shape effect the curve follows, 5-fold p90 19.6%) and the P4\'s. NeuSight\'s P4 Linear rows run them at half the speed of the same board\'s bmm rows,',
   '3.5× apart: NeuSight timed one list of shapes on every board, and on its full 119,847-row file (../shared) the P4\'s',
   'Linear times are a median 10.8× the V100\'s for the same large shapes (p90/p10 3.0) where its bmm times are 3.4×',
   '(1.3), and shapes within 10% of each other in every dimension differ by a p90 of 47% on the P4 Linear rows against',
   '9–12% on the A100, P100 and V100 boards for the same pairs (the T4: 21% Linear, 23% bmm). The P4 (a 75 W card)',
   'changed clocks during that run: its times depend on when a shape was timed, which no shape model can take out, and',
-  'that keeps the P4 Linear p90 above 25%.', '',
-  largeGemmThroughputTable(profiles, measurements));
+  'that keeps the P4 Linear p90 above 25%.']));
 // The CI machine's CPU re-timed (data/rerun-kernels-ref-cpu-ci.jsonl, not fitted): how far one run of it is from another.
-const readJsonl = (file: string): Measurement[] => {
-  const parsed = parseMeasurements(readFileSync(new URL(file, data), 'utf8'));
-  if (parsed.problems.length > 0) throw new Error(`${file}: ${parsed.problems.length} bad lines, first: line ${parsed.problems[0]!.line}: ${parsed.problems[0]!.message}`);
-  return parsed.measurements;
-};
 lines.push('', '## Run-to-run drift of the CI machine', '',
   'The 53 vendor-BLAS GEMMs of kernels-ref-cpu-ci.jsonl (12:00 UTC) re-timed on the same VM class six hours later',
   '(rerun-kernels-ref-cpu-ci.jsonl, not fitted): a 2-vCPU VM\'s speed drifts with its neighbours, so each of its',

@@ -85,10 +85,9 @@ const TILE_FEATURES: readonly number[] = (['padN', 'padK', 'padM64'] as const).m
 
 /**
  * The features a curve fitted on a few dozen rows keeps (4 rows per parameter and the overhead: 80 rows when all 19
- * features vary, 40 for these): balance, size, the
- * shape terms (log m, n, k for a GEMM), wave and the layout. In 5-fold CV this tier took the CI machine's CPU GEMMs (53
- * rows) from 12.7/27.2 to 6.5/23.7 % median/p90 and the H200's fp32 GEMMs (60) from 11.6/40.6 to 11.6/36.0; the
- * H100's fp32 GEMMs moved from 12.1/34.8 to 12.0/37.4.
+ * features vary, 40 for these): balance, size, the shape terms (log m, n, k for a GEMM), wave and the layout. In
+ * 5-fold CV this tier took the CI machine's CPU GEMMs (53 rows) from 12.7/27.2 to 6.5/23.7 % median/p90 and the H200's
+ * fp32 GEMMs (60) from 11.6/40.6 to 11.6/36.0; the H100's fp32 GEMMs moved from 12.1/34.8 to 12.0/37.4.
  */
 const MIDDLE_FEATURES: readonly number[] = (['balance', 'size', 'shape1', 'shape2', 'shape3', 'wave', 'transW', 'transX'] as const).map((f) => CALIBRATION_FEATURES.indexOf(f));
 

@@ -135,7 +135,7 @@ export function largeGemmThroughputTable(profiles: readonly CalibrationProfile[]
       const op = r.op;
       if (op.kind !== 'gemm' || Math.min(op.m, op.n, op.k) < LARGE_GEMM_EDGE || r.computeS < r.memoryS || r.floorS < LARGE_GEMM_FLOOR_S) continue;
       const key = `${r.family}|${r.dtype ?? ''}`;
-      groups.set(key, [...(groups.get(key) ?? []), (2 * op.batch * op.m * op.n * op.k) / r.measuredS]);
+      (groups.get(key) ?? groups.set(key, []).get(key)!).push((2 * op.batch * op.m * op.n * op.k) / r.measuredS);
     }
     for (const [key, group] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
       if (group.length < LARGE_GEMM_MIN_ROWS) continue;
@@ -147,6 +147,19 @@ export function largeGemmThroughputTable(profiles: readonly CalibrationProfile[]
     }
   }
   return lines.join('\n');
+}
+
+/**
+ * largeGemmThroughputTable under its heading and what it means, then `notes` (lines of prose about this data);
+ * '' when no device has enough large GEMMs. `genz calibrate report --measurements` and docs/calibration.md print it.
+ */
+export function largeGemmThroughputSection(profiles: readonly CalibrationProfile[], measurements: readonly Measurement[], notes: readonly string[] = []): string {
+  const table = largeGemmThroughputTable(profiles, measurements);
+  if (table.split('\n').length <= 2) return '';
+  return ['## Throughput of large GEMMs (a check of the data)', '',
+    'Achieved TFLOP/s of each device\'s large GEMMs (m, n, k ≥ 256, compute-bound, a roofline floor of at least 100 µs).',
+    'A board timed in one steady state runs them within a narrow band; a wide p90/p10 says its clocks moved during the',
+    'run, or its library treats some shapes apart.', ...notes, '', table].join('\n');
 }
 
 /**
@@ -162,7 +175,7 @@ export function rerunDriftTable(first: readonly Measurement[], second: readonly 
     const t = before.get(key(m));
     if (t === undefined) continue;
     const group = `${measurementDeviceId(m)}|${m.kernel}|${m.dtype}`;
-    drift.set(group, [...(drift.get(group) ?? []), absPctError(m.medianS, t)]);
+    (drift.get(group) ?? drift.set(group, []).get(group)!).push(absPctError(m.medianS, t));
   }
   const lines = ['| device | kernel | dtype | shapes timed twice | median % | p90 % |', '|---|---|---|---|---|---|'];
   for (const [group, errors] of [...drift].sort(([a], [b]) => a.localeCompare(b))) {

@@ -3,7 +3,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import {
-  GenzError, IMPORTERS, IMPORT_SOURCES, closestNames, writeMeasurementFile, readMeasurementFileStrict, fitProfiles, reportProfile, crossValidationTable, largeGemmThroughputTable,
+  GenzError, IMPORTERS, IMPORT_SOURCES, closestNames, writeMeasurementFile, readMeasurementFileStrict, fitProfiles, reportProfile, crossValidationTable, largeGemmThroughputSection,
   parseProfileText, profileText, runKernelsRef, type ImportSource, type Measurement, type CalibrationProfile, type KrefBackend,
 } from '../node.ts';
 import { parseWhole, readTextFile } from './inputs.ts';
@@ -80,7 +80,7 @@ export function registerCalibrate(program: Command): Command {
   calibrate.command('report')
     .description('error before and after calibration per family and device (median, p90)')
     .argument('<profiles...>', 'profile JSON files')
-    .option('--measurements <files...>', 'score on these measurements instead of the held-out table stored in the profile')
+    .option('--measurements <files...>', 'score on these measurements instead of the held-out table stored in the profile, and check them (spread of large-GEMM throughput)')
     .option('--folds <k>', 'also k-fold cross-validate the fit on --measurements (every row scored by a fit without it)', parseWhole('folds'))
     .action((files: string[], flags: { measurements?: string[]; folds?: number }) => {
       const profiles: CalibrationProfile[] = files.map((file) => parseProfileText(readTextFile(file, 'profile'), file));
@@ -91,10 +91,8 @@ export function registerCalibrate(program: Command): Command {
       out(reportProfile(profiles, measurements));
       if (flags.folds !== undefined) out(`\n${crossValidationTable(profiles, measurements!, flags.folds)}`);
       // A check of the data itself: a wide spread of large-GEMM throughput is noise no curve can take out.
-      const throughput = measurements === undefined ? '' : largeGemmThroughputTable(profiles, measurements);
-      if (throughput.split('\n').length > 2) {
-        out(`\n## Throughput of large GEMMs (a check of the data)\n\nAchieved TFLOP/s of GEMMs with m, n, k ≥ 256, compute-bound, a floor of at least 100 µs. One board in one steady state runs them within a narrow band (p90/p10 about 1.1–1.5); a wide one says its clocks moved during the run, or its library treats some shapes apart.\n\n${throughput}`);
-      }
+      const throughput = measurements === undefined ? '' : largeGemmThroughputSection(profiles, measurements);
+      if (throughput !== '') out(`\n${throughput}`);
     });
 
   return calibrate;
