@@ -6,11 +6,17 @@ import { costOp } from '../simulator/roofline/roofline-backend.ts';
 import { absPctError, medianP90, quantile } from './accuracy/error-stats.ts';
 import { crossValidate, fastestImplementations, fitRows, heldOutErrors, measuredDeviceIds, measurementDeviceId, ownGpuKernel, profileDevice, profileMeasurements } from './fit.ts';
 import type { Measurement } from './measurement-schema.ts';
+import { measurementKey } from './op-family.ts';
 import { profileCurves, type CalibrationProfile, type FamilyError } from './profile-schema.ts';
 
 export interface ReportOptions {
   /** With measurements: score their held-out split (default, by the profile's hash) or every row. */
   rows?: 'held-out' | 'all';
+  /**
+   * Measurements the profiles were fitted on: every given row not among them is scored (rows is then 'all'), so the
+   * table is the error on shapes the fit never saw, e.g. the rest of a source the profile fitted a sample of.
+   */
+  except?: readonly Measurement[];
 }
 
 export { profileDevice } from './fit.ts';
@@ -21,8 +27,17 @@ export function profileErrors(profile: CalibrationProfile, measurements: readonl
   if (mine.length === 0) {
     throw new GenzError('invalid_input', `no measurements of device "${profile.deviceId}"; found ${measuredDeviceIds(measurements).join(', ') || 'none'}`, ['measurements']);
   }
+  let scored = mine;
+  if (options.except !== undefined) {
+    const fitted = new Set(options.except.map((m) => measurementKey(m, measurementDeviceId(m))));
+    scored = mine.filter((m) => !fitted.has(measurementKey(m, measurementDeviceId(m))));
+    if (scored.length === 0) {
+      throw new GenzError('invalid_input', `every measurement of device "${profile.deviceId}" is among the fitted ones (except): nothing unseen to score`, ['except']);
+    }
+  }
   // Scored on the rows the fit would use: the fastest of several GEMM implementations of one problem.
-  const { rows } = fitRows(fastestImplementations(mine).kept, profileDevice(profile), profile.deviceId, options.rows === 'all' ? 100 : profile.split.heldOutPercent);
+  const all = options.rows === 'all' || options.except !== undefined;
+  const { rows } = fitRows(fastestImplementations(scored).kept, profileDevice(profile), profile.deviceId, all ? 100 : profile.split.heldOutPercent);
   return heldOutErrors(rows, profileCurves(profile));
 }
 
@@ -52,7 +67,8 @@ export function reportProfile(profiles: CalibrationProfile | readonly Calibratio
   const entries = list.map((p) => ({ deviceId: p.deviceId, errors: measurements === undefined ? p.heldOutError : profileErrors(p, measurements, options) }));
   const scope = measurements === undefined
     ? 'held-out rows stored in the profile'
-    : options.rows === 'all' ? 'all given measurements' : 'held-out rows of the given measurements';
+    : options.except !== undefined ? 'given measurements not among the fitted ones'
+      : options.rows === 'all' ? 'all given measurements' : 'held-out rows of the given measurements';
   const out = [`Absolute percentage error of kernel time (${scope}); before = default efficiencies, after = calibration curves.`, '', errorTable(entries)];
   for (const p of list) {
     out.push('', `${p.deviceId}: made by \`${p.createdBy}\` from ${p.measurementSources.join(', ')}; ${p.split.heldOutPercent}% of shapes held out; ${p.skippedRows} rows without a family skipped.`);

@@ -82,13 +82,18 @@ export function registerCalibrate(program: Command): Command {
     .argument('<profiles...>', 'profile JSON files')
     .option('--measurements <files...>', 'score on these measurements instead of the held-out table stored in the profile, and check them (spread of large-GEMM throughput)')
     .option('--folds <k>', 'also k-fold cross-validate the fit on --measurements (every row scored by a fit without it)', parseWhole('folds'))
-    .action((files: string[], flags: { measurements?: string[]; folds?: number }) => {
+    .option('--except <files...>', 'the measurements the profiles were fitted on: score every row of --measurements not among them (the error on shapes never fitted)')
+    .action((files: string[], flags: { measurements?: string[]; folds?: number; except?: string[] }) => {
       const profiles: CalibrationProfile[] = files.map((file) => parseProfileText(readTextFile(file, 'profile'), file));
       const measurements = flags.measurements?.flatMap((file) => readMeasurementFileStrict(file));
       if (flags.folds !== undefined && (measurements === undefined || flags.folds < 2)) {
         throw new GenzError('invalid_input', measurements === undefined ? '--folds needs --measurements (the rows to refit on)' : `--folds must be at least 2, found ${flags.folds}`, ['folds']);
       }
-      out(reportProfile(profiles, measurements));
+      if (flags.except !== undefined && measurements === undefined) {
+        throw new GenzError('invalid_input', '--except needs --measurements (the rows to score)', ['except']);
+      }
+      const except = flags.except?.flatMap((file) => readMeasurementFileStrict(file));
+      out(reportProfile(profiles, measurements, except === undefined ? {} : { except }));
       if (flags.folds !== undefined) out(`\n${crossValidationTable(profiles, measurements!, flags.folds)}`);
       // A check of the data itself: a wide spread of large-GEMM throughput is noise no curve can take out.
       const throughput = measurements === undefined ? '' : largeGemmThroughputSection(profiles, measurements);

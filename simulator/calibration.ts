@@ -1,7 +1,7 @@
 // Calibration curves: per operator family (and, where the data had several, per compute dtype), a fitted
 // slowdown over the pure roofline of one device.
-//   latencyS = max(floorS × exp(max(0, w · φ)) + overheadS × kernels, floorS × minSlowdown) × c, at least floorS,
-// with c the neighbour correction (1 without a table; ./calibration-neighbors.ts).
+//   latencyS = max(max(floorS × exp(max(0, w · φ)) + overheadS × kernels, floorS × minSlowdown) × c, floorS × minSlowdown),
+// at least floorS, with c the neighbour correction (1 without a table; ./calibration-neighbors.ts).
 // floorS is the roofline at efficiency 1 (max(tensor + vector compute, DRAM, network) on the device's peaks)
 // and φ a small fixed vector of dimensionless features of the op (CALIBRATION_FEATURES), each clamped to the
 // range the curve was fitted on. The exponent is clamped at 0, so a calibrated op is never faster than its
@@ -307,8 +307,9 @@ export function neighborCorrection(curve: CalibrationCurve, op: Op, computeS: nu
 /**
  * The calibrated slowdown of `op`'s busy time and its overhead, given the overhead before correction
  * (curve.overheadS per kernel): the curve's slowdown, bounded by minSlowdown, then both it and the overhead times the
- * neighbour correction (whose residuals were measured against that bounded price), the slowdown at least 1 (never
- * faster than the floor). Writes into `out` (no allocation).
+ * neighbour correction (whose residuals were measured against that bounded price), bounded again (a correction below 1
+ * does not take an op under the best efficiency measured) and at least 1 (never faster than the floor). Writes into
+ * `out` (no allocation).
  */
 export function calibratedScaling(curve: CalibrationCurve, op: Op, computeS: number, memoryS: number, networkS: number, overheadS: number,
   computeUnits: number, dtype: ComputeDtype | null, out: { slowdown: number; overheadS: number }): void {
@@ -316,7 +317,7 @@ export function calibratedScaling(curve: CalibrationCurve, op: Op, computeS: num
   const bounded = boundedSlowdown(curve, calibrationSlowdown(curve, op, computeS, memoryS, networkS, computeUnits), floorS, overheadS);
   const factor = neighborCorrection(curve, op, computeS, memoryS, networkS, computeUnits, dtype);
   out.overheadS = overheadS * factor;
-  out.slowdown = Math.max(1, bounded * factor);
+  out.slowdown = Math.max(1, boundedSlowdown(curve, bounded * factor, floorS, out.overheadS));
 }
 
 const scratch = { slowdown: 1, overheadS: 0 };
@@ -324,7 +325,7 @@ const scratch = { slowdown: 1, overheadS: 0 };
 /**
  * Calibrated latency of `op` from its times at efficiency 1, its kernel count and its compute dtype (null: none):
  * max(floor × slowdown + overheadS per kernel (at least one: a collective is one call), floor × minSlowdown) × the
- * neighbour correction, and at least the floor.
+ * neighbour correction, at least floor × minSlowdown and the floor.
  */
 export function calibratedLatencyS(curve: CalibrationCurve, op: Op, computeS: number, memoryS: number, networkS: number, kernels: number, computeUnits: number,
   dtype: ComputeDtype | null): number {

@@ -46,6 +46,26 @@ describe('calibrate report --folds', () => {
     expect(JSON.parse(plain).createdBy).toMatch(/--no-neighbors/);
   });
 
+  it('--except scores only the rows the profile was not fitted on', () => {
+    const v100 = readFileSync(rows, 'utf8').split('\n').filter((l) => l.includes('"id":"v100"'));
+    const fitted = join(dir, 'v100-half.jsonl');
+    writeFileSync(fitted, v100.filter((_, i) => i % 2 === 0).join('\n'));
+    expect(genz('calibrate', 'fit', fitted, '--out', join(dir, 'half-v100.json')).status).toBe(0);
+    const report = genz('calibrate', 'report', join(dir, 'half-v100.json'), '--measurements', rows, '--except', fitted);
+    expect(report.status, report.stderr).toBe(0);
+    expect(report.stdout).toMatch(/given measurements not among the fitted ones/);
+    const row = /\| v100 \| gemm \| 0 \| (\d+) \| [\d.]+ \| [\d.]+ \| ([\d.]+) \| ([\d.]+) \|/.exec(report.stdout)!;
+    expect(Number(row[1])).toBe(v100.length - Math.ceil(v100.length / 2)); // every unseen row, none of the fitted
+    expect(Number(row[2])).toBeLessThan(10); // half the V100's shapes predict the other half
+    // Nothing unseen: a clear error, not an empty table.
+    const none = genz('calibrate', 'report', join(dir, 'half-v100.json'), '--measurements', fitted, '--except', fitted);
+    expect(none.status).not.toBe(0);
+    expect(none.stderr).toMatch(/nothing unseen to score/);
+    const alone = genz('calibrate', 'report', join(dir, 'half-v100.json'), '--except', fitted);
+    expect(alone.status).not.toBe(0);
+    expect(alone.stderr).toMatch(/--except needs --measurements/);
+  });
+
   it('--folds needs the measurements to refit on', () => {
     const r = genz('calibrate', 'report', 'data/profiles/v100.json', '--folds', '5');
     expect(r.status).not.toBe(0);
