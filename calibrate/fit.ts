@@ -5,9 +5,9 @@
 //   the normal equations); overheadS is picked from a small grid (0 … 0.9 × the family's fastest training time)
 //   by the training error of the whole prediction, a robust small-op intercept that keeps the fit linear.
 //   minSlowdown, the smallest measured/floor of the training rows, bounds every calibrated time from below.
-//   The GEMM tile-padding features (TILE_FEATURES) and the neighbour correction (its training rows' residuals,
-//   simulator/calibration-neighbors.ts) are kept per curve where a 5-fold cross-validation over the training rows
-//   says they help (chooseCurveParts).
+//   The GEMM tile-padding features (TILE_FEATURES), the neighbour correction (its training rows' residuals,
+//   simulator/calibration-neighbors.ts) and, for curves on few rows, a richer feature tier (RICH_ROWS_PER_PARAMETER)
+//   are kept per curve where a 5-fold cross-validation over the training rows says they help (chooseCurveParts).
 // A device without a genz preset gets a spec built from the measurements (best achieved rates), embedded in the profile.
 import { lusolve } from 'mathjs';
 import { GenzError } from '../common/errors.ts';
@@ -93,6 +93,22 @@ const MIDDLE_FEATURES: readonly number[] = (['balance', 'size', 'shape1', 'shape
 
 /** Points of mean absolute % error by which the tile features must lower a curve's cross-validated error to be kept. */
 const TILE_MARGIN_POINTS = 0.5;
+
+/**
+ * Training rows per fitted parameter (the overhead included) a curve's feature tier needs: 4 by default, 2 where
+ * cross-validation on the curve's training rows finds the richer tier lowers the mean absolute error by
+ * RICH_MARGIN_POINTS (chooseCurveParts). At 4 alone, a curve on a few dozen rows keeps few terms (the Hopper fp32
+ * GEMMs' 60 rows: the shape tier without the quadratic, alignment and padding terms). 5-fold CV, median/p90 %
+ * (2026-11-26): H100 fp32 GEMMs 12.0/37.4 → 11.5/31.4, H200 fp32 11.6/36.0 → 8.7/29.2, MI210 softmax 6.6/17.6 →
+ * 2.2/17.1, the CI CPU's attention 14.7/35.3 → 14.4/27.7 and softmax 15.4/34.2 → 11.0/36.0 and GEMMs 6.5/23.7 →
+ * 9.3/23.4; the rest unchanged (their inner folds keep the default). The margin (1 point; 0.5, 2 and 4 tried) was
+ * picked by reading that table.
+ */
+const ROWS_PER_PARAMETER = 4;
+const RICH_ROWS_PER_PARAMETER = 2;
+const RICH_MARGIN_POINTS = 1;
+/** Rows from which every tier is open at ROWS_PER_PARAMETER: larger curves have no richer tier to try. */
+const ALL_FEATURES_ROWS = ROWS_PER_PARAMETER * (FEATURE_COUNT + 1);
 
 /** Training rows a family needs in one dtype for a curve of its own. */
 const MIN_DTYPE_ROWS = 20;
@@ -369,13 +385,13 @@ function refine(rows: readonly FitRow[], x: readonly number[][], active: readonl
  * overhead on a grid of fractions of the fastest row, ridge least squares of ln((t − overhead)/floor) on φ;
  * then Levenberg–Marquardt on the whole model from the best start.
  */
-export function fitCurve(rows: readonly FitRow[], lambda = 1e-4, withTiles = true): CalibrationCurve {
+export function fitCurve(rows: readonly FitRow[], lambda = 1e-4, withTiles = true, rowsPerParameter = ROWS_PER_PARAMETER): CalibrationCurve {
   const x = rows.map(features);
   const featureMin = CALIBRATION_FEATURES.map((_, i) => Math.min(...x.map((phi) => phi[i]!)));
   const featureMax = CALIBRATION_FEATURES.map((_, i) => Math.max(...x.map((phi) => phi[i]!)));
-  // Columns that vary in the training rows. Too few rows (under 4 per parameter, the overhead included) for all of
-  // them with the tile terms (when asked for) → all of them without → the shape, wave and layout terms
-  // (MIDDLE_FEATURES) → balance and size only → a constant slowdown. Asking for the tile terms never costs a tier.
+  // Columns that vary in the training rows. Too few rows (under rowsPerParameter per parameter, the overhead
+  // included) for all of them with the tile terms (when asked for) → all of them without → the shape, wave and layout
+  // terms (MIDDLE_FEATURES) → balance and size only → a constant slowdown. Asking for the tile terms never costs a tier.
   // (An inner fold of chooseCurveParts has 4/5 of the rows and may sit a tier lower than the final fit: fitting it at
   // the final fit's tier chose worse for the H100's fp32 GEMMs, 12.0/37.4 → 16.3/40.7 % in 5-fold CV.)
   const varying = CALIBRATION_FEATURES.map((_, i) => i).filter((i) => i > 0 && featureMax[i]! - featureMin[i]! > 1e-9);
@@ -383,7 +399,7 @@ export function fitCurve(rows: readonly FitRow[], lambda = 1e-4, withTiles = tru
   const middle = varying.filter((i) => MIDDLE_FEATURES.includes(i));
   const core = varying.filter((i) => i === 1 || i === 4);
   const active = [...(withTiles ? [varying] : []), untiled, middle, core, []].map((cols) => [0, ...cols])
-    .find((cols) => rows.length >= 4 * (cols.length + 1)) ?? [0];
+    .find((cols) => rows.length >= rowsPerParameter * (cols.length + 1)) ?? [0];
   const fastest = Math.min(...rows.map((r) => r.measuredS));
   let best: Fit | null = null;
   for (const fraction of [0, 0.2, 0.4, 0.6, 0.8, 0.9, 1, 1.5, 2]) {
@@ -450,7 +466,8 @@ export function fitCurves(rows: readonly FitRow[], train: (row: FitRow) => boole
     const mine = rows.filter((r) => r.family === family && train(r));
     if (mine.length === 0) continue;
     const corrected = (key: string): boolean => TABLE_FAMILIES.has(family) && chosen(parts, 'neighbors', key, family);
-    const fit = (of: readonly FitRow[], key: string): CalibrationCurve => fitCurve(of, undefined, TILE_FAMILIES.has(family) && chosen(parts, 'tiles', key, family));
+    const fit = (of: readonly FitRow[], key: string): CalibrationCurve => fitCurve(of, undefined, TILE_FAMILIES.has(family) && chosen(parts, 'tiles', key, family),
+      chosen(parts, 'rich', key, family) ? RICH_ROWS_PER_PARAMETER : ROWS_PER_PARAMETER);
     // The family curve records the datapaths it saw, so an estimate at another dtype keeps the default efficiencies.
     const trainDtypes = COMPUTE_DTYPES.filter((d) => mine.some((r) => r.dtype === d));
     const familyCurve: CalibrationCurve = { ...fit(mine, family), ...(trainDtypes.length > 0 ? { dtypes: trainDtypes } : {}) };
@@ -498,18 +515,21 @@ const TABLE_FAMILIES: ReadonlySet<CalibrationFamily> = new Set(CALIBRATION_FAMIL
 const TILE_FAMILIES: ReadonlySet<CalibrationFamily> = new Set(['gemm', 'bmm']);
 
 /**
- * The optional parts of a fit, per curve (curveKey: a family, or family/dtype): a neighbour table, and the
- * tile-padding features (TILE_FEATURES); 'all' for every curve that can have them.
+ * The optional parts of a fit, per curve (curveKey: a family, or family/dtype): a neighbour table, the tile-padding
+ * features (TILE_FEATURES), and a richer feature tier on few rows (RICH_ROWS_PER_PARAMETER; none when absent); 'all'
+ * for every curve that can have them.
  */
 export interface CurveParts {
   neighbors: ReadonlySet<string> | 'all';
   tiles: ReadonlySet<string> | 'all';
+  rich?: ReadonlySet<string> | 'all';
   /** The curves the choice scored; another curve (a dtype curve only the fit on all rows builds) takes its family's. */
   scored?: ReadonlySet<string>;
 }
 const ALL_PARTS: CurveParts = { neighbors: 'all', tiles: 'all' };
-function chosen(parts: CurveParts, part: 'neighbors' | 'tiles', key: string, family: CalibrationFamily): boolean {
+function chosen(parts: CurveParts, part: 'neighbors' | 'tiles' | 'rich', key: string, family: CalibrationFamily): boolean {
   const set = parts[part];
+  if (set === undefined) return false;
   if (set === 'all') return true;
   return set.has(parts.scored === undefined || parts.scored.has(key) ? key : family);
 }
@@ -591,25 +611,36 @@ export function neighborFamiliesOf(curves: Pick<CalibrationCurves, 'families' | 
 }
 
 /**
- * Per curve (curveKey), the optional parts (tile features, neighbour table) that lower the k-fold cross-validated
+ * Per curve (curveKey), the optional parts (richer tier on few rows, tile features, neighbour table) that lower the k-fold cross-validated
  * error (mean absolute %) of the rows it prices among `rows` (the training rows only: the held-out
  * split stays unseen by this choice). Each curve chooses on its own rows: an fp32 curve's noise does not decide for the
  * fp16 one. `neighbors` false: no tables are considered.
  */
 export function chooseCurveParts(rows: readonly FitRow[], deviceId: string, folds = 5, neighbors = true): CurveParts {
-  // Errors of the four variants, per curve: [tiles?][table?].
+  // Errors of the eight variants, per curve: [rich tier?][tiles?][table?].
   const errors = new Map<string, { family: CalibrationFamily; variants: number[][] }>();
   const push = (key: string, family: CalibrationFamily, variant: number, e: number): void => {
-    (errors.get(key) ?? errors.set(key, { family, variants: [[], [], [], []] }).get(key)!).variants[variant]!.push(e);
+    (errors.get(key) ?? errors.set(key, { family, variants: Array.from({ length: 8 }, () => []) }).get(key)!).variants[variant]!.push(e);
   };
+  // The richer tier is tried only for families with a curve on too few rows for every tier (the rest would fit the same).
+  const small = new Set(CALIBRATION_FAMILIES.filter((family) => {
+    const mine = rows.filter((r) => r.family === family);
+    const perDtype = COMPUTE_DTYPES.map((d) => mine.filter((r) => r.dtype === d).length).filter((n) => n >= MIN_DTYPE_ROWS);
+    return mine.length > 0 && Math.min(mine.length, ...perDtype) < ALL_FEATURES_ROWS;
+  }));
   const gemmRows = rows.filter((r) => TILE_FAMILIES.has(r.family));
   const tables = neighbors ? 'all' : new Set<string>();
+  const none = new Set<string>();
   for (let fold = 0; fold < folds; fold++) {
     // Folds of their own (the hash's next base-k digit, independent of hash % k): the rows given are often one
     // fold short of the same hash's k folds.
     const inFold = (r: FitRow): boolean => Math.floor(stableHash(r.key) / folds) % folds === fold;
-    // One fit per fold and tile choice: the same curves priced with their tables and without.
-    const fits: [number, readonly FitRow[], CurveParts][] = [[2, rows, { neighbors: tables, tiles: 'all' }], [0, gemmRows, { neighbors: tables, tiles: new Set() }]];
+    // One fit per fold, tier and tile choice: the same curves priced with their tables and without.
+    const fits: [number, readonly FitRow[], CurveParts][] = [
+      [2, rows, { neighbors: tables, tiles: 'all' }], [0, gemmRows, { neighbors: tables, tiles: none }],
+      [6, rows.filter((r) => small.has(r.family)), { neighbors: tables, tiles: 'all', rich: 'all' }],
+      [4, gemmRows.filter((r) => small.has(r.family)), { neighbors: tables, tiles: none, rich: 'all' }],
+    ];
     for (const [base, of, parts] of fits) {
       if (of.length === 0) continue;
       const withTables = fitCurves(of, (r) => !inFold(r), deviceId, parts);
@@ -626,16 +657,21 @@ export function chooseCurveParts(rows: readonly FitRow[], deviceId: string, fold
   const score = (e: number[] | undefined): number => (e === undefined || e.length === 0 ? Infinity : e.reduce((a, b) => a + b, 0) / e.length);
   const tiles = new Set<string>();
   const tabled = new Set<string>();
+  const rich = new Set<string>();
   for (const [key, { family, variants }] of errors) {
-    // The tile terms must earn TILE_MARGIN_POINTS (on noise-free rows a curve that does not need them still moves by
-    // hundredths of a point); then the table, if it lowers the score at all. Curves of other families have only
-    // variants 2 and 3 (they do not see the tile features).
-    const [plain, plainTable, tiled, tiledTable] = variants.map(score) as [number, number, number, number];
+    // First the tier: the richer one must earn RICH_MARGIN_POINTS over the best the default tier does. Then, within
+    // it, the tile terms must earn TILE_MARGIN_POINTS (on noise-free rows a curve that does not need them still moves
+    // by hundredths of a point); then the table, if it lowers the score at all. Curves of other families have only
+    // variants 2 and 3 (and 6 and 7): they do not see the tile features.
+    const scores = variants.map(score);
+    const withRich = Math.min(...scores.slice(4)) < Math.min(...scores.slice(0, 4)) - RICH_MARGIN_POINTS;
+    if (withRich) rich.add(key);
+    const [plain, plainTable, tiled, tiledTable] = scores.slice(withRich ? 4 : 0, withRich ? 8 : 4) as [number, number, number, number];
     const withTiles = TILE_FAMILIES.has(family) && Math.min(tiled, tiledTable) < Math.min(plain, plainTable) - TILE_MARGIN_POINTS;
     if (withTiles) tiles.add(key);
     if (withTiles || !Number.isFinite(plain) ? tiledTable < tiled : plainTable < plain) tabled.add(key);
   }
-  return { neighbors: tabled, tiles, scored: new Set(errors.keys()) };
+  return { neighbors: tabled, tiles, rich, scored: new Set(errors.keys()) };
 }
 
 /** The device a profile's curves are for: its embedded spec, else the preset of its id. */

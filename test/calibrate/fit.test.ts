@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { estimateOp, findDevice, IDEAL_EFFICIENCY } from '../../index.ts';
 import { parseCsv, num } from '../../calibrate/accuracy/csv.ts';
-import { crossValidate, fastestImplementations, fitProfile, fitProfiles, fitRows, measurementContext, withoutWorseCurves } from '../../calibrate/fit.ts';
+import { chooseCurveParts, crossValidate, fastestImplementations, fitProfile, fitProfiles, fitRows, measurementContext, withoutWorseCurves } from '../../calibrate/fit.ts';
 import type { Measurement } from '../../calibrate/measurement-schema.ts';
 import { measurementOp } from '../../calibrate/op-family.ts';
 import { parseProfile, parseProfileText, profileCurves, type CalibrationProfile } from '../../calibrate/profile-schema.ts';
@@ -345,6 +345,43 @@ describe('per-dimension tile padding (synthetic)', () => {
     const profile = fitProfile([...rowsOf(both, 'fp16'), ...rowsOf(both, 'fp32')], { createdBy: 'test: tiles per dtype', neighbors: false });
     expect(profile.byDtype?.gemm?.fp16?.weights[padK]).toBeGreaterThan(1);
     for (const f of ['padN', 'padK', 'padM64'] as const) expect(profile.byDtype?.gemm?.fp32?.weights[CALIBRATION_FEATURES.indexOf(f)] ?? 0, f).toBe(0);
+  });
+});
+
+describe('a richer feature tier on few rows (synthetic)', () => {
+  // 36 GEMMs: under the 40 rows the shape tier needs at 4 rows per parameter, so by default the curve keeps balance
+  // and size only. Truth A: the slowdown grows with k (×3 per decade), which balance and size cannot separate from m
+  // and n; truth B: a constant slowdown, which needs no more terms.
+  const device: Device = { id: 'a100-80gb-sxm', name: 'NVIDIA A100', backend: 'cuda' };
+  const a100 = findDevice('a100-80gb-sxm')!;
+  const priced = pricedOn(a100);
+  const shape3 = CALIBRATION_FEATURES.indexOf('shape3');
+  const rowsOf = (truth: CalibrationCurves): Measurement[] => {
+    const rows: Measurement[] = [];
+    for (const m of [64, 1000, 4096]) for (const n of [512, 2048]) for (const k of [96, 256, 640, 1536, 4096, 8192]) {
+      const row = measurement(device, 'gemm', { m, n, k }, 1);
+      const { op, ctx } = priced(row);
+      rows.push({ ...row, medianS: costOp(op, { ...ctx, calibration: truth }).latencyS });
+    }
+    return rows;
+  };
+  const trainRows = (rows: Measurement[]) => fitRows(rows, a100, a100.id, 0).rows;
+  const partsOf = (truth: CalibrationCurves) => chooseCurveParts(trainRows(rowsOf(truth)), a100.id, 5, false);
+
+  it('is taken where cross-validation finds it lowers the error, and then prices an unmeasured k as the truth does', () => {
+    const truth = truthWith(a100.id, 'shape3', 3);
+    expect(partsOf(truth).rich).toEqual(new Set(['gemm']));
+    const profile = fitProfile(rowsOf(truth), { createdBy: 'test: rich tier', neighbors: false, heldOutPercent: 0 });
+    expect(profile.families.gemm!.weights[shape3]).not.toBe(0);
+    const time = (curves: CalibrationCurves, k: number): number => {
+      const { op, ctx } = priced(measurement(device, 'gemm', { m: 2000, n: 1024, k }, 1));
+      return costOp(op, { ...ctx, calibration: curves }).latencyS;
+    };
+    for (const k of [160, 1000, 6000]) expect(Math.abs(time(profileCurves(profile), k) / time(truth, k) - 1), `k ${k}`).toBeLessThan(0.1);
+  });
+
+  it('is left out where the default tier does as well', () => {
+    expect(partsOf(truthWith(a100.id, 'bias', 1)).rich).toEqual(new Set());
   });
 });
 
