@@ -274,11 +274,20 @@ function rowTermsFitted(curve: CalibrationCurve): boolean {
 /** Slack outside the fitted range, in decades, within which a curve still applies. */
 const BALANCE_SLACK = 0.25;
 const SIZE_SLACK = 0.5;
+/**
+ * The size feature (log10 of the roofline floor in µs) from which a curve's largest rows count as saturated: ops of
+ * 1 ms or more fill the machine and pay launch and ramp-up under 1%, so a larger op runs at about their slowdown (the
+ * curve prices it, its features clamped to the fitted range) rather than at the default efficiencies. MI300X's largest
+ * fp8 GEMM (65463 × 8192 × 28672, 27.8 ms, 2.36 × floor) was priced at the defaults' 1.44 × when held out, 0.54
+ * decades above the rest; 5-fold CV of its GEMMs 3.8/33.8 → 3.6/29.1 %, every other profile unchanged.
+ */
+const SATURATED_SIZE = 3;
 
 /**
- * Whether `op` lies within (or just beside) the compute/memory balance and size the curve was fitted on, and the
- * curve can see its shape: a norm or softmax without a row length is not priced by a curve fitted with row terms
- * (its rows would read as one, up to ~50× off on the H100 profile); the default efficiencies price it.
+ * Whether `op` lies within (or just beside) the compute/memory balance and size the curve was fitted on, or above
+ * that size where the curve's largest rows were saturated (SATURATED_SIZE), and the curve can see its shape: a norm
+ * or softmax without a row length is not priced by a curve fitted with row terms (its rows would read as one, up to
+ * ~50× off on the H100 profile); the default efficiencies price it.
  */
 export function calibrationApplies(curve: CalibrationCurve, op: Op, computeS: number, memoryS: number, networkS: number): boolean {
   if (op.kind === 'elementwise' && op.rowLength === undefined && ROW_WISE_FUNCTIONS.has(op.fn) && rowTermsFitted(curve)) return false;
@@ -286,7 +295,8 @@ export function calibrationApplies(curve: CalibrationCurve, op: Op, computeS: nu
   const size = featureOf(4, op, balance, Math.max(computeS, memoryS, networkS), 0);
   const within = (value: number, index: number, slack: number): boolean =>
     value >= (curve.featureMin[index] ?? -Infinity) - slack && value <= (curve.featureMax[index] ?? Infinity) + slack;
-  return within(balance, 1, BALANCE_SLACK) && within(size, 4, SIZE_SLACK);
+  const saturated = (curve.featureMax[4] ?? -Infinity) >= SATURATED_SIZE;
+  return within(balance, 1, BALANCE_SLACK) && (within(size, 4, SIZE_SLACK) || (saturated && size >= (curve.featureMax[4] ?? Infinity)));
 }
 
 /**

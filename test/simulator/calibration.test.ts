@@ -128,6 +128,20 @@ describe('calibrated cost', () => {
     expect(costOp(big, { ...ctx, calibration: allFamilies(fittedOnSmall) })).toEqual(costOp(big, ctx));
   });
 
+  it('an op above the size of a curve fitted up to saturated ops (floors of 1 ms and more) is priced by the curve', () => {
+    // Size (index 4) is log10 of the floor in µs: fitted on 0.1 ms – 10 ms ops, the curve prices a 4-second GEMM at its
+    // edge slowdown (e^0.2 here); fitted up to 0.1 ms only, the defaults price it.
+    const saturated = curve(w(0.2), 0, [0, -3, 0, 0, 2, 0, 0, 0, 0], [1, 3, 9, 1, 4, 1, 1, 1, 1]);
+    const unsaturated = curve(w(0.2), 0, [0, -3, 0, 0, 0, 0, 0, 0, 0], [1, 3, 9, 1, 2, 1, 1, 1, 1]);
+    const big: Op = { ...base, kind: 'gemm', m: 65536, n: 65536, k: 65536, batch: 1, weightBits: 16, actBits: 16, outBits: 16 };
+    expect(Math.log10(floorOf(big) / 1e-6)).toBeGreaterThan(4.5);
+    expect(costOp(big, { ...ctx, calibration: allFamilies(saturated) }).latencyS / floorOf(big)).toBeCloseTo(Math.exp(0.2), 10);
+    expect(costOp(big, { ...ctx, calibration: allFamilies(unsaturated) })).toEqual(costOp(big, ctx));
+    // Below the fitted sizes (beyond the slack) the defaults still price an op.
+    const small: Op = { ...big, m: 8, n: 8, k: 8 };
+    expect(costOp(small, { ...ctx, calibration: allFamilies(saturated) })).toEqual(costOp(small, ctx));
+  });
+
   it('a family without a curve keeps the default efficiencies, and curves of another device are ignored', () => {
     const only = { schema: CALIBRATION_SCHEMA_ID, deviceId: device.id, families: { gemm: curve(wide(0.3)) } } as const;
     const attention = OPS.find((op) => op.kind === 'attention')!;
