@@ -37,16 +37,21 @@ export function profileErrors(profile: CalibrationProfile, measurements: readonl
   }
   // Scored on the rows the fit would use: the fastest of several GEMM implementations of one problem.
   const all = options.rows === 'all' || options.except !== undefined;
-  const { rows } = fitRows(fastestImplementations(scored).kept, profileDevice(profile), profile.deviceId, all ? 100 : profile.split.heldOutPercent);
-  return heldOutErrors(rows, profileCurves(profile));
+  const device = profileDevice(profile);
+  const { rows } = fitRows(fastestImplementations(scored).kept, device, profile.deviceId, all ? 100 : profile.split.heldOutPercent);
+  const errors = heldOutErrors(rows, profileCurves(profile));
+  if (options.except === undefined) return errors;
+  // trainRows: the device's fitted rows of that family (and dtype), where the profile's own split would say how many it trained on.
+  const fitted = fitRows(fastestImplementations(profileMeasurements(profile, options.except)).kept, device, profile.deviceId, 0).rows;
+  return errors.map((e) => ({ ...e, trainRows: fitted.filter((r) => r.family === e.family && (e.dtype === undefined || r.dtype === e.dtype)).length }));
 }
 
 const pct = (x: number | undefined): string => (x === undefined ? '—' : x.toFixed(1));
 
-/** Markdown table: one line per device and family. */
-export function errorTable(entries: readonly { deviceId: string; errors: readonly FamilyError[] }[]): string {
+/** Markdown table: one line per device and family; `rowHeadings` name the two row counts (trainRows, heldOutRows). */
+export function errorTable(entries: readonly { deviceId: string; errors: readonly FamilyError[] }[], rowHeadings: readonly [string, string] = ['train rows', 'held-out rows']): string {
   const lines = [
-    '| device | family | train rows | held-out rows | before median % | before p90 % | after median % | after p90 % |',
+    `| device | family | ${rowHeadings[0]} | ${rowHeadings[1]} | before median % | before p90 % | after median % | after p90 % |`,
     '|---|---|---|---|---|---|---|---|',
   ];
   for (const { deviceId, errors } of entries) {
@@ -69,7 +74,8 @@ export function reportProfile(profiles: CalibrationProfile | readonly Calibratio
     ? 'held-out rows stored in the profile'
     : options.except !== undefined ? 'given measurements not among the fitted ones'
       : options.rows === 'all' ? 'all given measurements' : 'held-out rows of the given measurements';
-  const out = [`Absolute percentage error of kernel time (${scope}); before = default efficiencies, after = calibration curves.`, '', errorTable(entries)];
+  const headings: [string, string] = options.except === undefined ? ['train rows', 'held-out rows'] : ['fitted rows', 'unseen rows'];
+  const out = [`Absolute percentage error of kernel time (${scope}); before = default efficiencies, after = calibration curves.`, '', errorTable(entries, headings)];
   for (const p of list) {
     out.push('', `${p.deviceId}: made by \`${p.createdBy}\` from ${p.measurementSources.join(', ')}; ${p.split.heldOutPercent}% of shapes held out; ${p.skippedRows} rows without a family skipped.`);
     for (const note of p.notes) out.push(`- ${note}`);

@@ -36,17 +36,18 @@ const lines = [
   `the other ${(full.length - fitted.length).toLocaleString('en')} rows of ${fullFile} (${full.length.toLocaleString('en')} in all) are`,
   'the same source\'s data that no fit saw: the test closest to the owner\'s kept-back data. Each is scored by the shipped',
   'profile of its device (absolute % error of kernel time, median and p90); "default" is the uncalibrated estimator.',
+  '"Fitted rows" are the device\'s rows in the fitted file (its profile trained on 80% of them; the rest are its held-out split).',
   'The last columns are the 5-fold cross-validation of the same devices on the fitted rows (docs/calibration.md):',
   'where the two agree, cross-validation predicted the error on new shapes.', '',
   'The same table for any profile and data: `genz calibrate report PROFILE… --measurements ALL.jsonl --except FITTED.jsonl`.', '',
-  '| device | family | unseen rows | default median % | default p90 % | calibrated median % | calibrated p90 % | 5-fold CV median % | 5-fold CV p90 % |',
-  '|---|---|---|---|---|---|---|---|---|',
+  '| device | family | fitted rows | unseen rows | default median % | default p90 % | calibrated median % | calibrated p90 % | 5-fold CV median % | 5-fold CV p90 % |',
+  '|---|---|---|---|---|---|---|---|---|---|',
 ];
 for (const profile of profiles) {
   const cv = crossValidate(fitted, profile, 5);
   for (const e of profileErrors(profile, full, { except: fitted })) {
     const folds = cv.find((c) => c.family === e.family && c.dtype === e.dtype);
-    lines.push(`| ${profile.deviceId} | ${e.family}${e.dtype === undefined ? '' : ` ${e.dtype}`} | ${e.heldOutRows} | ${pair(e.before?.medianAbsPctError, e.before?.p90AbsPctError)} | ${pair(e.after?.medianAbsPctError, e.after?.p90AbsPctError)} | ${pair(folds?.medianAbsPctError, folds?.p90AbsPctError)} |`);
+    lines.push(`| ${profile.deviceId} | ${e.family}${e.dtype === undefined ? '' : ` ${e.dtype}`} | ${e.trainRows} | ${e.heldOutRows} | ${pair(e.before?.medianAbsPctError, e.before?.p90AbsPctError)} | ${pair(e.after?.medianAbsPctError, e.after?.p90AbsPctError)} | ${pair(folds?.medianAbsPctError, folds?.p90AbsPctError)} |`);
   }
 }
 console.log(lines.join('\n'));

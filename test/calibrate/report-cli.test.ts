@@ -54,9 +54,11 @@ describe('calibrate report --folds', () => {
     const report = genz('calibrate', 'report', join(dir, 'half-v100.json'), '--measurements', rows, '--except', fitted);
     expect(report.status, report.stderr).toBe(0);
     expect(report.stdout).toMatch(/given measurements not among the fitted ones/);
-    const row = /\| v100 \| gemm \| 0 \| (\d+) \| [\d.]+ \| [\d.]+ \| ([\d.]+) \| ([\d.]+) \|/.exec(report.stdout)!;
-    expect(Number(row[1])).toBe(v100.length - Math.ceil(v100.length / 2)); // every unseen row, none of the fitted
-    expect(Number(row[2])).toBeLessThan(10); // half the V100's shapes predict the other half
+    expect(report.stdout).toMatch(/\| device \| family \| fitted rows \| unseen rows \|/);
+    const row = /\| v100 \| gemm \| (\d+) \| (\d+) \| [\d.]+ \| [\d.]+ \| ([\d.]+) \| ([\d.]+) \|/.exec(report.stdout)!;
+    expect(Number(row[1])).toBe(Math.ceil(v100.length / 2));
+    expect(Number(row[2])).toBe(v100.length - Math.ceil(v100.length / 2)); // every unseen row, none of the fitted
+    expect(Number(row[3])).toBeLessThan(10); // half the V100's shapes predict the other half
     // Nothing unseen: a clear error, not an empty table.
     const none = genz('calibrate', 'report', join(dir, 'half-v100.json'), '--measurements', fitted, '--except', fitted);
     expect(none.status).not.toBe(0);

@@ -16,7 +16,7 @@ describe('unseen-report', () => {
     writeFileSync(fitted, [header, ...lines.filter((_, i) => i % 2 === 0)].join('\n'));
     const r = script('deepbench', 'data/deepbench_gemm_results.csv', fitted);
     expect(r.status, r.stderr).toBe(0);
-    const v100 = /\| v100 \| gemm \| (\d+) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \|/.exec(r.stdout)!;
+    const v100 = /\| v100 \| gemm \| \d+ \| (\d+) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \|/.exec(r.stdout)!;
     const v100Rows = lines.filter((l) => /V100/i.test(l)).length;
     expect(v100Rows).toBeGreaterThan(0);
     // DeepBench lines are one measurement each: the scored rows are the V100's lines not in the fitted half.
