@@ -101,8 +101,9 @@ const TILE_MARGIN_POINTS = 0.5;
  * GEMMs' 60 rows: the shape tier without the quadratic, alignment and padding terms). 5-fold CV, median/p90 %
  * (2026-11-26): H100 fp32 GEMMs 12.0/37.4 → 11.5/31.4, H200 fp32 11.6/36.0 → 8.7/29.2, MI210 softmax 6.6/17.6 →
  * 2.2/17.1, the CI CPU's attention 14.7/35.3 → 14.4/27.7 and softmax 15.4/34.2 → 11.0/36.0 and GEMMs 6.5/23.7 →
- * 9.3/23.4; the rest unchanged (their inner folds keep the default). The margin (1 point; 0.5, 2 and 4 tried) was
- * picked by reading that table.
+ * 9.3/23.4 (mean error chose a better p90 for a worse median there); MI210 GEMMs 3.6/30.4 → 3.9/30.4, H200
+ * elementwise 5.3/16.8 → 4.8/17.0; every other curve's inner folds keep the default. The margin (1 point; 0.5, 2 and 4
+ * tried) was picked by reading that table.
  */
 const ROWS_PER_PARAMETER = 4;
 const RICH_ROWS_PER_PARAMETER = 2;
@@ -622,7 +623,8 @@ export function chooseCurveParts(rows: readonly FitRow[], deviceId: string, fold
   const push = (key: string, family: CalibrationFamily, variant: number, e: number): void => {
     (errors.get(key) ?? errors.set(key, { family, variants: Array.from({ length: 8 }, () => []) }).get(key)!).variants[variant]!.push(e);
   };
-  // The richer tier is tried only for families with a curve on too few rows for every tier (the rest would fit the same).
+  // The richer tier is tried only for families with a curve under ALL_FEATURES_ROWS (a GEMM curve with fewer may lose
+  // terms at 4 rows per parameter; families that vary fewer features may fit the same either way, at the cost of a fit).
   const small = new Set(CALIBRATION_FAMILIES.filter((family) => {
     const mine = rows.filter((r) => r.family === family);
     const perDtype = COMPUTE_DTYPES.map((d) => mine.filter((r) => r.dtype === d).length).filter((n) => n >= MIN_DTYPE_ROWS);

@@ -21,29 +21,38 @@ export interface ReportOptions {
 
 export { profileDevice } from './fit.ts';
 
-/** Error table of one profile, recomputed on `measurements` of its device. */
+/**
+ * Error table of one profile, recomputed on `measurements` of its device. With `except`, every row not among the
+ * fitted ones (of the same device) is scored, and trainRows counts the fitted rows of each family and dtype.
+ */
 export function profileErrors(profile: CalibrationProfile, measurements: readonly Measurement[], options: ReportOptions = {}): FamilyError[] {
   const mine = profileMeasurements(profile, measurements);
   if (mine.length === 0) {
     throw new GenzError('invalid_input', `no measurements of device "${profile.deviceId}"; found ${measuredDeviceIds(measurements).join(', ') || 'none'}`, ['measurements']);
   }
-  let scored = mine;
-  if (options.except !== undefined) {
-    const fitted = new Set(options.except.map((m) => measurementKey(m, measurementDeviceId(m))));
-    scored = mine.filter((m) => !fitted.has(measurementKey(m, measurementDeviceId(m))));
-    if (scored.length === 0) {
-      throw new GenzError('invalid_input', `every measurement of device "${profile.deviceId}" is among the fitted ones (except): nothing unseen to score`, ['except']);
-    }
-  }
-  // Scored on the rows the fit would use: the fastest of several GEMM implementations of one problem.
-  const all = options.rows === 'all' || options.except !== undefined;
+  // Scored on the rows the fit would use: the fastest of several GEMM implementations of one problem, chosen among all
+  // the given rows (a slower kernel of a fitted problem is not "unseen": no fit would use it).
+  const kept = fastestImplementations(mine).kept;
   const device = profileDevice(profile);
-  const { rows } = fitRows(fastestImplementations(scored).kept, device, profile.deviceId, all ? 100 : profile.split.heldOutPercent);
-  const errors = heldOutErrors(rows, profileCurves(profile));
-  if (options.except === undefined) return errors;
-  // trainRows: the device's fitted rows of that family (and dtype), where the profile's own split would say how many it trained on.
-  const fitted = fitRows(fastestImplementations(profileMeasurements(profile, options.except)).kept, device, profile.deviceId, 0).rows;
-  return errors.map((e) => ({ ...e, trainRows: fitted.filter((r) => r.family === e.family && (e.dtype === undefined || r.dtype === e.dtype)).length }));
+  const curves = profileCurves(profile);
+  if (options.except === undefined) {
+    const { rows } = fitRows(kept, device, profile.deviceId, options.rows === 'all' ? 100 : profile.split.heldOutPercent);
+    return heldOutErrors(rows, curves);
+  }
+  // Only fitted rows of the scored device count: another device's file would otherwise read as "nothing fitted".
+  const devices = new Set(mine.map(measurementDeviceId));
+  const fitted = options.except.filter((m) => devices.has(measurementDeviceId(m)));
+  if (fitted.length === 0) {
+    throw new GenzError('invalid_input', `none of the fitted measurements (except) is of device "${profile.deviceId}"; they are of ${measuredDeviceIds(options.except).join(', ') || 'none'}`, ['except']);
+  }
+  const fittedKeys = new Set(fitted.map((m) => measurementKey(m, measurementDeviceId(m))));
+  const unseen = kept.filter((m) => !fittedKeys.has(measurementKey(m, measurementDeviceId(m))));
+  if (unseen.length === 0) {
+    throw new GenzError('invalid_input', `every measurement of device "${profile.deviceId}" is among the fitted ones (except): nothing unseen to score`, ['except']);
+  }
+  const { rows } = fitRows(unseen, device, profile.deviceId, 100);
+  const fittedRows = fitRows(fastestImplementations(fitted).kept, device, profile.deviceId, 0).rows;
+  return heldOutErrors(rows, curves).map((e) => ({ ...e, trainRows: fittedRows.filter((r) => r.family === e.family && (e.dtype === undefined || r.dtype === e.dtype)).length }));
 }
 
 const pct = (x: number | undefined): string => (x === undefined ? '—' : x.toFixed(1));
@@ -69,13 +78,26 @@ export function errorTable(entries: readonly { deviceId: string; errors: readonl
 export function reportProfile(profiles: CalibrationProfile | readonly CalibrationProfile[], measurements?: readonly Measurement[],
   options: ReportOptions = {}): string {
   const list = Array.isArray(profiles) ? (profiles as readonly CalibrationProfile[]) : [profiles as CalibrationProfile];
-  const entries = list.map((p) => ({ deviceId: p.deviceId, errors: measurements === undefined ? p.heldOutError : profileErrors(p, measurements, options) }));
+  // With `except`, a device with nothing unseen (or no fitted rows given) is named below the table, unless every one is.
+  const skipped: GenzError[] = [];
+  const entries = list.flatMap((p) => {
+    if (measurements === undefined) return [{ deviceId: p.deviceId, errors: p.heldOutError }];
+    try {
+      return [{ deviceId: p.deviceId, errors: profileErrors(p, measurements, options) }];
+    } catch (e) {
+      if (options.except === undefined || !(e instanceof GenzError) || e.problems[0]?.path[0] !== 'except') throw e;
+      skipped.push(e);
+      return [];
+    }
+  });
+  if (entries.length === 0 && skipped.length > 0) throw skipped[0]!;
   const scope = measurements === undefined
     ? 'held-out rows stored in the profile'
     : options.except !== undefined ? 'given measurements not among the fitted ones'
       : options.rows === 'all' ? 'all given measurements' : 'held-out rows of the given measurements';
   const headings: [string, string] = options.except === undefined ? ['train rows', 'held-out rows'] : ['fitted rows', 'unseen rows'];
   const out = [`Absolute percentage error of kernel time (${scope}); before = default efficiencies, after = calibration curves.`, '', errorTable(entries, headings)];
+  if (skipped.length > 0) out.push('', ...skipped.map((e) => `Not scored: ${e.problems[0]!.message}.`));
   for (const p of list) {
     out.push('', `${p.deviceId}: made by \`${p.createdBy}\` from ${p.measurementSources.join(', ')}; ${p.split.heldOutPercent}% of shapes held out; ${p.skippedRows} rows without a family skipped.`);
     for (const note of p.notes) out.push(`- ${note}`);

@@ -81,7 +81,7 @@ export function registerCalibrate(program: Command): Command {
     .description('error before and after calibration per family and device (median, p90)')
     .argument('<profiles...>', 'profile JSON files')
     .option('--measurements <files...>', 'score on these measurements instead of the held-out table stored in the profile, and check them (spread of large-GEMM throughput)')
-    .option('--folds <k>', 'also k-fold cross-validate the fit on --measurements (every row scored by a fit without it)', parseWhole('folds'))
+    .option('--folds <k>', 'also k-fold cross-validate the fit on --measurements, or on the --except rows when given (every row scored by a fit without it)', parseWhole('folds'))
     .option('--except <files...>', 'the measurements the profiles were fitted on: score every row of --measurements not among them (the error on shapes never fitted)')
     .action((files: string[], flags: { measurements?: string[]; folds?: number; except?: string[] }) => {
       const profiles: CalibrationProfile[] = files.map((file) => parseProfileText(readTextFile(file, 'profile'), file));
@@ -94,7 +94,8 @@ export function registerCalibrate(program: Command): Command {
       }
       const except = flags.except?.flatMap((file) => readMeasurementFileStrict(file));
       out(reportProfile(profiles, measurements, except === undefined ? {} : { except }));
-      if (flags.folds !== undefined) out(`\n${crossValidationTable(profiles, measurements!, flags.folds)}`);
+      // With --except the cross-validation refits on the fitted rows, as the profile was made, and compares with the unseen table.
+      if (flags.folds !== undefined) out(`\n${crossValidationTable(profiles, except ?? measurements!, flags.folds)}`);
       // A check of the data itself: a wide spread of large-GEMM throughput is noise no curve can take out.
       const throughput = measurements === undefined ? '' : largeGemmThroughputSection(profiles, measurements);
       if (throughput !== '') out(`\n${throughput}`);

@@ -366,11 +366,12 @@ describe('a richer feature tier on few rows (synthetic)', () => {
     return rows;
   };
   const trainRows = (rows: Measurement[]) => fitRows(rows, a100, a100.id, 0).rows;
-  const partsOf = (truth: CalibrationCurves) => chooseCurveParts(trainRows(rowsOf(truth)), a100.id, 5, false);
+  const partsOf = (truth: CalibrationCurves, tables = false) => chooseCurveParts(trainRows(rowsOf(truth)), a100.id, 5, tables);
 
   it('is taken where cross-validation finds it lowers the error, and then prices an unmeasured k as the truth does', () => {
     const truth = truthWith(a100.id, 'shape3', 3);
     expect(partsOf(truth).rich).toEqual(new Set(['gemm']));
+    expect(partsOf(truth, true).rich).toEqual(new Set(['gemm'])); // scored with and without neighbour tables alike
     const profile = fitProfile(rowsOf(truth), { createdBy: 'test: rich tier', neighbors: false, heldOutPercent: 0 });
     expect(profile.families.gemm!.weights[shape3]).not.toBe(0);
     const time = (curves: CalibrationCurves, k: number): number => {

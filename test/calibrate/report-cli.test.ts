@@ -68,6 +68,26 @@ describe('calibrate report --folds', () => {
     expect(alone.stderr).toMatch(/--except needs --measurements/);
   });
 
+  it('--except: slower kernels of a fitted problem are not unseen; a device without fitted rows given is named, not scored', () => {
+    // kernels-ref's CPU run without its hand-written GEMMs: the fit would use none of them (the vendor BLAS row of each
+    // problem, or no row), so nothing is left to score.
+    const cpu = readFileSync(join(root, 'data/kernels-ref-cpu-ci.jsonl'), 'utf8').trim().split('\n');
+    const ownGemms = /"kernel":"(gemm-naive|gemm-smem|batched-gemm|flat-gemm|gemv)"/;
+    const fitted = join(dir, 'cpu-fitted.jsonl');
+    writeFileSync(fitted, cpu.filter((l) => !ownGemms.test(l)).join('\n'));
+    const none = genz('calibrate', 'report', 'data/profiles/amd-epyc.json', '--measurements', 'data/kernels-ref-cpu-ci.jsonl', '--except', fitted);
+    expect(none.status).not.toBe(0);
+    expect(none.stderr).toMatch(/nothing unseen to score/);
+    // Two thirds of those fitted: the CPU's other third is scored; the H200, whose fitted rows were not given, is named.
+    const twoThirds = join(dir, 'cpu-two-thirds.jsonl');
+    writeFileSync(twoThirds, cpu.filter((l) => !ownGemms.test(l)).filter((_, i) => i % 3 !== 2).join('\n'));
+    const r = genz('calibrate', 'report', 'data/profiles/amd-epyc.json', 'data/profiles/h200.json', '--measurements', 'data/kernels-ref-cpu-ci.jsonl', 'data/kernels-ref-h200.jsonl', '--except', twoThirds);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/\| amd-epyc \| gemm \| \d+ \| \d+ \|/);
+    expect(r.stdout.slice(0, r.stdout.indexOf('Not scored'))).not.toMatch(/\| h200 \|/); // (the data check below the report lists it)
+    expect(r.stdout).toMatch(/Not scored: none of the fitted measurements \(except\) is of device "h200"/);
+  });
+
   it('--folds needs the measurements to refit on', () => {
     const r = genz('calibrate', 'report', 'data/profiles/v100.json', '--folds', '5');
     expect(r.status).not.toBe(0);

@@ -1,5 +1,6 @@
 // calibrate/unseen-report.ts: the shipped profiles scored on the rows of a source outside its fitted sample
-// (docs/unseen-rows.md). Run here on DeepBench, with half its lines standing in for the fitted sample.
+// (docs/unseen-rows.md). Run here on DeepBench, with half its lines standing in for the fitted sample: a check of the
+// mechanics only (the shipped profiles saw every DeepBench row, so these "unseen" errors are not a measure of accuracy).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
