@@ -13,9 +13,9 @@ import { lusolve } from 'mathjs';
 import { GenzError } from '../common/errors.ts';
 import { parseWith } from '../common/zod-errors.ts';
 import { DeviceSchema, type Device, type PeakFlops } from '../hardware/device-schema.ts';
-import { ASSUMED_SCALE_OUT, DEFAULT_LINK_LATENCY_S, findDevice, unknownHardware } from '../hardware/registry.ts';
+import { ASSUMED_SCALE_OUT, DEFAULT_LINK_LATENCY_S, findDevice, findSystem, unknownHardware } from '../hardware/registry.ts';
 import type { Network } from '../hardware/system-schema.ts';
-import type { Op } from '../models/ops.ts';
+import { COLLECTIVE_KINDS, type Op } from '../models/ops.ts';
 import {
   CALIBRATION_FAMILIES, CALIBRATION_FEATURES, CALIBRATION_SCHEMA_ID, FEATURE_COUNT, calibrationFeature, neighborCategory, twinDtype,
   type CalibrationCurve, type CalibrationCurves, type CalibrationFamily,
@@ -110,6 +110,15 @@ const RICH_ROWS_PER_PARAMETER = 2;
 const RICH_MARGIN_POINTS = 1;
 /** Rows from which every tier is open at ROWS_PER_PARAMETER: larger curves have no richer tier to try. */
 const ALL_FEATURES_ROWS = ROWS_PER_PARAMETER * (FEATURE_COUNT + 1);
+
+/**
+ * Families whose roofline floor is a model of the algorithm rather than a bound: collectives (an α–β ring, tree or
+ * in-switch model over the link's spec rate, which NCCL beats: Vidur's H100 DGX 2-GPU all-reduces and send/recv of
+ * 10⁸ bytes run at 0.64–0.84 × it). Their curves may price under the floor, down to the best ratio measured (at least
+ * MIN_FLOOR_MODEL_SLOWDOWN); every other family's never.
+ */
+const FLOOR_MODEL_FAMILIES: ReadonlySet<CalibrationFamily> = new Set(['collective']);
+const MIN_FLOOR_MODEL_SLOWDOWN = 0.05;
 
 /** Training rows a family needs in one dtype for a curve of its own. */
 const MIN_DTYPE_ROWS = 20;
@@ -242,24 +251,35 @@ export function ownGpuKernel(m: Measurement): boolean {
 /** kernels-ref's own GEMM kernels (every GEMM kernel but the vendor BLAS). */
 const HAND_GEMMS = new Set<Measurement['kernel']>(['gemm-naive', 'gemm-smem', 'gemm-tensor', 'batched-gemm', 'gemv', 'flat-gemm']);
 
-/** The cost context measurements of `device` are priced in: collectives run over its scale-up link (scale-out across nodes). */
-export function measurementContext(device: Device, efficiency: EfficiencyProfile, baseDtype: ComputeDtype): CostContext {
-  const link = device.scaleUp ?? device.hostLink;
-  const scaleUp: Network = { name: link.name, bandwidthBytesPerS: link.bandwidthBytesPerS, latencyS: link.latencyS ?? DEFAULT_LINK_LATENCY_S };
+/**
+ * The cost context measurements of `device` are priced in: collectives run over its scale-up link (scale-out across
+ * nodes), or over the scale-up fabric of `systemId` where that is a system preset of this device (Vidur's DGX H100
+ * rows: NVSwitch with in-network reduction, as an estimate on 8x-h100-hgx prices them; an unknown system or one of
+ * another device is ignored).
+ */
+export function measurementContext(device: Device, efficiency: EfficiencyProfile, baseDtype: ComputeDtype, systemId?: string): CostContext {
+  const system = systemId === undefined ? undefined : findSystem(systemId);
+  const fabric = system !== undefined && system.device === device.id ? system.scaleUp?.network : undefined;
+  const link = fabric ?? device.scaleUp ?? device.hostLink;
+  const scaleUp: Network = {
+    name: link.name, bandwidthBytesPerS: link.bandwidthBytesPerS, latencyS: link.latencyS ?? DEFAULT_LINK_LATENCY_S,
+    ...(fabric?.inNetworkReduction === true ? { inNetworkReduction: true } : {}),
+  };
   return { device, efficiency, energy: energyRates(device), links: { tp: scaleUp, ep: scaleUp, pp: scaleUp, dp: ASSUMED_SCALE_OUT }, baseDtype };
 }
 
 /** Prices measurements on `device`: one row per measurement a family covers; `skipped` counts the rest. */
 export function fitRows(measurements: readonly Measurement[], device: Device, deviceId: string, heldOutPercent: number,
   efficiency: EfficiencyProfile = DEFAULT_EFFICIENCY): { rows: FitRow[]; skipped: number } {
-  const contexts = new Map<ComputeDtype, CostContext>();
+  const contexts = new Map<string, CostContext>();
   const rows: FitRow[] = [];
   let skipped = 0;
   for (const m of measurements) {
     const priced = measurementOp(m);
     if ('problem' in priced) { skipped++; continue; }
-    let ctx = contexts.get(priced.baseDtype);
-    if (!ctx) { ctx = measurementContext(device, efficiency, priced.baseDtype); contexts.set(priced.baseDtype, ctx); }
+    const contextKey = `${priced.baseDtype}|${m.system ?? ''}`;
+    let ctx = contexts.get(contextKey);
+    if (!ctx) { ctx = measurementContext(device, efficiency, priced.baseDtype, m.system); contexts.set(contextKey, ctx); }
     const ideal = costOp(priced.op, { ...ctx, efficiency: IDEAL_EFFICIENCY });
     const floorS = Math.max(ideal.computeS, ideal.memoryS, ideal.networkS);
     if (!(floorS > 0)) { skipped++; continue; }
@@ -312,16 +332,17 @@ function exponentOf(weights: readonly number[], phi: readonly number[]): number 
   return e;
 }
 
-function predictS(weights: readonly number[], overheadS: number, phi: readonly number[], floorS: number): number {
-  return floorS * Math.exp(Math.min(50, Math.max(0, exponentOf(weights, phi)))) + overheadS;
+/** floor × exp(clamped w · φ) + overhead; the exponent is at least `lowest` (0: never under the roofline floor). */
+function predictS(weights: readonly number[], overheadS: number, phi: readonly number[], floorS: number, lowest: number): number {
+  return floorS * Math.exp(Math.min(50, Math.max(lowest, exponentOf(weights, phi)))) + overheadS;
 }
 
 interface Fit { weights: number[]; overheadS: number; loss: number }
 
 /** Mean squared log error of the whole prediction, plus the ridge penalty. */
-function lossOf(rows: readonly FitRow[], x: readonly number[][], weights: readonly number[], overheadS: number, lambda: number): number {
+function lossOf(rows: readonly FitRow[], x: readonly number[][], weights: readonly number[], overheadS: number, lambda: number, lowest: number): number {
   let loss = 0;
-  rows.forEach((r, i) => { loss += Math.log(predictS(weights, overheadS, x[i]!, r.floorS) / r.measuredS) ** 2; });
+  rows.forEach((r, i) => { loss += Math.log(predictS(weights, overheadS, x[i]!, r.floorS, lowest) / r.measuredS) ** 2; });
   let penalty = 0;
   for (let i = 1; i < FEATURE_COUNT; i++) penalty += weights[i]! ** 2;
   return loss / rows.length + lambda * penalty;
@@ -331,7 +352,7 @@ function lossOf(rows: readonly FitRow[], x: readonly number[][], weights: readon
  * Levenberg–Marquardt on the log error of floor·exp(max(0, w·φ)) + overheadS, over the active weights and the
  * overhead (kept ≥ 0), from a starting point. Overhead is fitted in microseconds so the steps are well scaled.
  */
-function refine(rows: readonly FitRow[], x: readonly number[][], active: readonly number[], start: Fit, lambda: number): Fit {
+function refine(rows: readonly FitRow[], x: readonly number[][], active: readonly number[], start: Fit, lambda: number, lowest: number): Fit {
   const p = active.length + 1;
   let current = start;
   let damping = 1e-3;
@@ -342,10 +363,10 @@ function refine(rows: readonly FitRow[], x: readonly number[][], active: readonl
     rows.forEach((r, n) => {
       const phi = x[n]!;
       const e = exponentOf(current.weights, phi);
-      const busy = r.floorS * Math.exp(Math.min(50, Math.max(0, e)));
+      const busy = r.floorS * Math.exp(Math.min(50, Math.max(lowest, e)));
       const pred = busy + current.overheadS;
       const residual = Math.log(pred / r.measuredS);
-      for (let i = 0; i < active.length; i++) grad[i] = e > 0 ? (busy * phi[active[i]!]!) / pred : 0;
+      for (let i = 0; i < active.length; i++) grad[i] = e > lowest ? (busy * phi[active[i]!]!) / pred : 0;
       grad[p - 1] = 1e-6 / pred;
       for (let i = 0; i < p; i++) {
         jtr[i]! += grad[i]! * residual;
@@ -366,7 +387,7 @@ function refine(rows: readonly FitRow[], x: readonly number[][], active: readonl
       const weights = [...current.weights];
       active.forEach((col, i) => { weights[col] = weights[col]! + step[i]!; });
       const overheadS = Math.max(0, current.overheadS + step[p - 1]! * 1e-6);
-      const loss = lossOf(rows, x, weights, overheadS, lambda);
+      const loss = lossOf(rows, x, weights, overheadS, lambda, lowest);
       if (Number.isFinite(loss) && loss < current.loss - 1e-12) {
         const converged = current.loss - loss < 1e-10;
         current = { weights, overheadS, loss };
@@ -402,18 +423,21 @@ export function fitCurve(rows: readonly FitRow[], lambda = 1e-4, withTiles = tru
   const active = [...(withTiles ? [varying] : []), untiled, middle, core, []].map((cols) => [0, ...cols])
     .find((cols) => rows.length >= rowsPerParameter * (cols.length + 1)) ?? [0];
   const fastest = Math.min(...rows.map((r) => r.measuredS));
+  // The best efficiency measured: no calibrated time falls below floor × this (simulator/calibration.ts). At least 1,
+  // but for families whose floor is a model rather than a bound (collectives), whose curves may then run under it.
+  const bestRatio = Math.min(...rows.map((r) => r.measuredS / r.floorS));
+  const minSlowdown = Math.max(rows.every((r) => FLOOR_MODEL_FAMILIES.has(r.family)) ? MIN_FLOOR_MODEL_SLOWDOWN : 1, bestRatio);
+  const lowest = Math.log(Math.min(1, minSlowdown));
   let best: Fit | null = null;
   for (const fraction of [0, 0.2, 0.4, 0.6, 0.8, 0.9, 1, 1.5, 2]) {
     const overheadS = fraction * fastest;
     // Rows the overhead alone explains contribute a small slowdown rather than log(≤ 0).
     const y = rows.map((r) => Math.log(Math.max(r.measuredS - overheadS, 0.05 * r.measuredS) / r.floorS));
     const weights = ridge(x, y, active, lambda);
-    const loss = lossOf(rows, x, weights, overheadS, lambda);
+    const loss = lossOf(rows, x, weights, overheadS, lambda, lowest);
     if (best === null || loss < best.loss - 1e-12) best = { loss, weights, overheadS };
   }
-  const fit = refine(rows, x, active, best!, lambda);
-  // The best efficiency measured: no calibrated time falls below floor × this (simulator/calibration.ts).
-  const minSlowdown = Math.max(1, Math.min(...rows.map((r) => r.measuredS / r.floorS)));
+  const fit = refine(rows, x, active, best!, lambda, lowest);
   return { weights: fit.weights, featureMin, featureMax, overheadS: fit.overheadS, minSlowdown };
 }
 
@@ -471,7 +495,9 @@ export function fitCurves(rows: readonly FitRow[], train: (row: FitRow) => boole
       chosen(parts, 'rich', key, family) ? RICH_ROWS_PER_PARAMETER : ROWS_PER_PARAMETER);
     // The family curve records the datapaths it saw, so an estimate at another dtype keeps the default efficiencies.
     const trainDtypes = COMPUTE_DTYPES.filter((d) => mine.some((r) => r.dtype === d));
-    const familyCurve: CalibrationCurve = { ...fit(mine, family), ...(trainDtypes.length > 0 ? { dtypes: trainDtypes } : {}) };
+    // A collective curve records the kinds it saw, so another kind keeps the default efficiencies.
+    const kinds = COLLECTIVE_KINDS.filter((k) => mine.some((r) => r.op.kind === 'collective' && r.op.collective === k));
+    const familyCurve: CalibrationCurve = { ...fit(mine, family), ...(trainDtypes.length > 0 ? { dtypes: trainDtypes } : {}), ...(kinds.length > 0 ? { collectives: kinds } : {}) };
     const present = new Set(rows.filter((r) => r.family === family).map((r) => r.dtype));
     if (present.size >= 2) {
       for (const dtype of COMPUTE_DTYPES.filter((d) => present.has(d))) {
@@ -510,8 +536,8 @@ function pricingKey(curves: CalibrationCurves, row: FitRow): string {
   return row.family;
 }
 
-/** Families a neighbour table can describe: not collectives (the coordinates would not see the collective or the group size). */
-const TABLE_FAMILIES: ReadonlySet<CalibrationFamily> = new Set(CALIBRATION_FAMILIES.filter((f) => f !== 'collective'));
+/** Families a neighbour table can describe: all (a collective's coordinates are its size, group size and kind terms). */
+const TABLE_FAMILIES: ReadonlySet<CalibrationFamily> = new Set(CALIBRATION_FAMILIES);
 /** Families whose curves see the tile-padding features (GEMMs; the features are 0 for every other op). */
 const TILE_FAMILIES: ReadonlySet<CalibrationFamily> = new Set(['gemm', 'bmm']);
 

@@ -43,6 +43,8 @@ export const MeasurementSchema = z
         runtime: z.string().optional(),
       })
       .strict(),
+    system: z.string().min(1).optional()
+      .describe('the genz system preset the run was made on, where its fabric matters (collectives: e.g. "8x-h100-hgx", NVSwitch with in-network reduction)'),
     kernel: z.enum(KERNELS),
     variant: z.string().optional().describe('implementation detail, e.g. "tile=32"'),
     shape: z.record(z.string(), z.number().finite().nonnegative()).describe('kernel-specific sizes, e.g. {m, n, k, batch}'),

@@ -6,6 +6,7 @@ import { COMPUTE_DTYPES } from '../common/dtype.ts';
 import { GenzError } from '../common/errors.ts';
 import { parseWith } from '../common/zod-errors.ts';
 import { DeviceSchema } from '../hardware/device-schema.ts';
+import { COLLECTIVE_KINDS } from '../models/ops.ts';
 import {
   CALIBRATION_FAMILIES, CALIBRATION_FEATURES, CALIBRATION_SCHEMA_ID, FEATURE_COUNT, type CalibrationCurves,
 } from '../simulator/calibration.ts';
@@ -37,9 +38,10 @@ export const CurveSchema = z
     featureMin: vector('smallest value of each feature in the training rows (features are clamped to it)'),
     featureMax: vector('largest value of each feature in the training rows'),
     overheadS: finite.nonnegative('must not be negative').max(1, 'must be at most 1 s').describe('fixed time per kernel launch, seconds'),
-    minSlowdown: finite.min(1, 'must be at least 1').max(1e6, 'must be at most 1e6').optional()
-      .describe('smallest slowdown over the roofline floor measured in the training rows; the curve never predicts less'),
+    minSlowdown: finite.min(0.05, 'must be at least 0.05').max(1e6, 'must be at most 1e6').optional()
+      .describe('smallest slowdown over the roofline floor measured in the training rows; the curve never predicts less (below 1: collective curves only)'),
     dtypes: z.array(z.enum(COMPUTE_DTYPES)).optional().describe('compute dtypes of the rows it was fitted on'),
+    collectives: z.array(z.enum(COLLECTIVE_KINDS)).optional().describe('collective curves: the kinds of the rows it was fitted on (others keep the default efficiencies)'),
     neighbors: NeighborTableSchema.optional().describe('training rows\' residuals for the neighbour correction (simulator/calibration-neighbors.ts)'),
   })
   .strict()
@@ -116,9 +118,20 @@ export const ProfileSchema = z
         }
       }
     };
-    for (const [family, curve] of Object.entries(profile.families)) if (curve) check(curve, ['families', family]);
+    // Only a collective's floor is a model rather than a bound (calibrate/fit.ts FLOOR_MODEL_FAMILIES): every other
+    // curve prices at or above its roofline floor.
+    const atLeastFloor = (curve: { minSlowdown?: number | undefined }, family: string, path: (string | number)[]): void => {
+      if (family !== 'collective' && curve.minSlowdown !== undefined && curve.minSlowdown < 1) {
+        ctx.addIssue({ code: 'custom', path: [...path, 'minSlowdown'], message: `must be at least 1 (only collective curves may price under the roofline floor), found ${curve.minSlowdown}` });
+      }
+    };
+    for (const [family, curve] of Object.entries(profile.families)) {
+      if (curve) { check(curve, ['families', family]); atLeastFloor(curve, family, ['families', family]); }
+    }
     for (const [family, byDtype] of Object.entries(profile.byDtype ?? {})) {
-      for (const [dtype, curve] of Object.entries(byDtype ?? {})) if (curve) check(curve, ['byDtype', family, dtype]);
+      for (const [dtype, curve] of Object.entries(byDtype ?? {})) {
+        if (curve) { check(curve, ['byDtype', family, dtype]); atLeastFloor(curve, family, ['byDtype', family, dtype]); }
+      }
     }
   });
 

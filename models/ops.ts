@@ -4,7 +4,8 @@
 /** Where an op sits: before the layer stack, inside every layer, or after it (pipeline stages split 'layer'). */
 export type OpScope = 'pre' | 'layer' | 'post';
 export type OpBlock = 'embedding' | 'attention' | 'mlp' | 'moe' | 'norm' | 'head' | 'comm';
-export type CollectiveKind = 'all-reduce' | 'all-gather' | 'reduce-scatter' | 'all-to-all' | 'p2p';
+export const COLLECTIVE_KINDS = ['all-reduce', 'all-gather', 'reduce-scatter', 'all-to-all', 'p2p'] as const;
+export type CollectiveKind = (typeof COLLECTIVE_KINDS)[number];
 export type ParallelGroup = 'tp' | 'ep' | 'pp' | 'dp';
 
 interface OpBase {

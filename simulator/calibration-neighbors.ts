@@ -5,16 +5,17 @@
 //   factor = exp(Σ wᵢ rᵢ / (Σ wᵢ + shrink)),  wᵢ = nᵢ exp(−(dᵢ / scaleDecades)²)
 // dᵢ is the Euclidean distance in decades over the coordinates (size and shape1…4 of CALIBRATION_FEATURES: log10
 // of the floor time and of m, n, k, batch for a GEMM, of rows, keys, batch and GQA ratio for attention, of rows and
-// row length for norms and softmax; the size alone for other ops). The category is the compute dtype (none for
-// norms, softmax and elementwise ops), the GEMM layout and the misalign flag. The shrink
+// row length for norms and softmax; size, group size and kind terms for collectives; the size alone for other ops).
+// The category is the compute dtype (none for norms, softmax and elementwise ops), the GEMM layout (a collective's
+// kind) and the misalign flag. The shrink
 // term fades the correction to none far from every training row, where the curve alone prices the op; nᵢ is 1, or
 // the number of rows a point stands for where the fit merged dense data into grid cells.
 // Measured (5-fold cross-validation, the tables chosen again within each fold; k 16, scale 0.5 decades, shrink 0.1;
 // 2026-11-26), curves alone → with the correction, median/p90 %: GEMM A100 4.3/11.7 → 2.9/9.1, NeuSight P100 Linear
 // 9.0/25.9 → 5.4/19.5, H200 fp16 7.6/30.9 → 5.4/21.2; attention
-// A100 4.5/14.0 → 3.5/11.9 (docs/calibration.md has every device). Collectives keep no table: these coordinates would
-// not see the collective or its group size. Pure; allocates nothing per call (a table's points are regrouped by
-// category once).
+// A100 4.5/14.0 → 3.5/11.9 (docs/calibration.md has every device); H100 DGX collectives 9.8/28.8 → 4.4/15.3 (their
+// coordinates: size, log10 group size, point-to-point and the two products; their category: the collective kind).
+// Pure; allocates nothing per call (a table's points are regrouped by category once).
 
 /** Indices into CALIBRATION_FEATURES of the neighbour coordinates: size, shape1, shape2, shape3, shape4. */
 export const NEIGHBOR_COORDINATES = [4, 5, 6, 7, 8] as const;

@@ -5,9 +5,11 @@
 // floorS is the roofline at efficiency 1 (max(tensor + vector compute, DRAM, network) on the device's peaks)
 // and φ a small fixed vector of dimensionless features of the op (CALIBRATION_FEATURES), each clamped to the
 // range the curve was fitted on. The exponent is clamped at 0, so a calibrated op is never faster than its
-// roofline floor. Curves are data (fitted by calibrate/fit.ts); this file only evaluates them. Pure, no allocation.
+// roofline floor; but a collective, whose floor is an α–β model rather than a bound, down to its curve's minSlowdown
+// (below 1 where NCCL beat the model). Curves are data (fitted by calibrate/fit.ts); this file only evaluates them.
+// Pure, no allocation.
 import { COMPUTE_DTYPES, type ComputeDtype } from '../common/dtype.ts';
-import { ROW_WISE_FUNCTIONS, type BlasLayout, type Op } from '../models/ops.ts';
+import { COLLECTIVE_KINDS, ROW_WISE_FUNCTIONS, type BlasLayout, type CollectiveKind, type Op } from '../models/ops.ts';
 import { NEIGHBOR_COORDINATES, neighborFactor, type NeighborTable } from './calibration-neighbors.ts';
 import { attentionKeysRead } from './work.ts';
 
@@ -32,7 +34,10 @@ export type CalibrationFamily = (typeof CALIBRATION_FAMILIES)[number];
  * - shape1…4, log10 of: gemm m, n, k, batch (tile fill and shape preferences of the library);
  *   attention batch × heads × query tokens, keys read (kv length, capped by a window), batch, heads per KV head;
  *   norms and softmax with a row length (op.rowLength): rows, row length (0, 0 without one; a curve fitted with
- *   these terms then leaves such an op to the default efficiencies: calibrationApplies); other families 0.
+ *   these terms then leaves such an op to the default efficiencies: calibrationApplies); collectives: log10 of the
+ *   group size, 1 for point-to-point, size × log10 group size, size for point-to-point (the α–β floor misses how
+ *   NCCL's achieved rate moves with both: 5-fold CV of Vidur's H100 DGX collectives 33.7/52.5 → 4.4/15.3 % with these,
+ *   the floor-model allowance below and a neighbour table); other families 0.
  * - wave, pad (GEMM only, as NeuSight and LLMCompass model it): the output is cut into TILE × TILE tiles run in
  *   waves of one tile per SM. wave = −log10(tiles / (waves × SMs)) is the idle share of the last wave (0 without
  *   an SM count); pad = −log10(m·n / padded m·n) is the work wasted on partial edge tiles.
@@ -77,11 +82,19 @@ export interface CalibrationCurve {
    * The smallest measured time over roofline floor among the training rows (the most efficient kernel seen; absent
    * in profiles before 2026-11-26). A calibrated time is never below floor × minSlowdown, so an extrapolation (a
    * shape combination the rows did not cover, e.g. a batched GEMM priced by the gemm curve) never beats the best the
-   * device was measured at.
+   * device was measured at. At least 1, but for collective curves: their floor is an α–β model of the algorithm over
+   * the link's spec rate, not a bound, and NCCL beats it (Vidur's H100 DGX: 2-GPU all-reduces and send/recv of 10⁸
+   * bytes at 0.64–0.84 × it), so their slowdown may go down to minSlowdown below 1.
    */
   minSlowdown?: number;
   /** Compute dtypes of the rows it was fitted on; an op on another datapath is not priced by it. */
   dtypes?: ComputeDtype[];
+  /**
+   * Collective curves: the kinds of the rows it was fitted on (absent before 2026-11-26: any); another kind is priced
+   * by the default efficiencies (a curve fitted on all-reduces says nothing of an all-to-all, and may run below its
+   * floor: minSlowdown).
+   */
+  collectives?: CollectiveKind[];
   /**
    * The training rows' residuals for the neighbour correction (./calibration-neighbors.ts; absent in profiles before
    * 2026-11-26, and where cross-validation found that it did not help).
@@ -121,7 +134,9 @@ export function calibrationFamily(op: Op): CalibrationFamily {
 export function curveFor(calibration: CalibrationCurves | undefined, deviceId: string, op: Op, computeDtype: ComputeDtype | null): CalibrationCurve | undefined {
   if (calibration === undefined || calibration.deviceId !== deviceId) return undefined;
   const family = calibrationFamily(op);
-  return familyCurve(calibration, family, computeDtype) ?? (family === 'bmm' ? familyCurve(calibration, 'gemm', computeDtype) : undefined);
+  const curve = familyCurve(calibration, family, computeDtype) ?? (family === 'bmm' ? familyCurve(calibration, 'gemm', computeDtype) : undefined);
+  if (op.kind === 'collective' && curve?.collectives !== undefined && !curve.collectives.includes(op.collective)) return undefined;
+  return curve;
 }
 
 function familyCurve(calibration: CalibrationCurves, family: CalibrationFamily, computeDtype: ComputeDtype | null): CalibrationCurve | undefined {
@@ -174,20 +189,24 @@ function featureOf(index: number, op: Op, balance: number, floorS: number, compu
       if (op.kind === 'gemm') return clampedLog10(op.m);
       if (op.kind === 'attention') return clampedLog10(op.batch * op.numHeads * op.queryLen);
       if (op.kind === 'elementwise' && op.rowLength !== undefined) return clampedLog10(op.elements / op.rowLength);
+      if (op.kind === 'collective') return clampedLog10(op.groupSize);
       return 0;
     case 6:
       if (op.kind === 'gemm') return clampedLog10(op.n);
       // The keys a pass reads: a window (sliding, sink) caps them as it caps the bytes.
       if (op.kind === 'attention') return clampedLog10(attentionKeysRead(op));
       if (op.kind === 'elementwise' && op.rowLength !== undefined) return clampedLog10(op.rowLength);
+      if (op.kind === 'collective') return op.collective === 'p2p' ? 1 : 0;
       return 0;
     case 7:
       if (op.kind === 'gemm') return clampedLog10(op.k);
       if (op.kind === 'attention') return clampedLog10(op.batch);
+      if (op.kind === 'collective') return clampedLog10(floorS / 1e-6) * clampedLog10(op.groupSize);
       return 0;
     case 8:
       if (op.kind === 'gemm') return clampedLog10(op.batch);
       if (op.kind === 'attention') return clampedLog10(op.numHeads / op.numKvHeads);
+      if (op.kind === 'collective') return op.collective === 'p2p' ? clampedLog10(floorS / 1e-6) : 0;
       return 0;
     case 9: {
       if (op.kind !== 'gemm' || !(computeUnits > 0)) return 0;
@@ -214,8 +233,9 @@ function featureOf(index: number, op: Op, balance: number, floorS: number, compu
 
 /**
  * The category an op's neighbours must share (./calibration-neighbors.ts): 100 × dtype code (0 none, else 1 + index
- * in COMPUTE_DTYPES, bf16 as fp16) + 10 × GEMM layout code (0 not a GEMM; 1 NN, 2 NT, 3 TN, 4 TT) + misaligned (the
- * misalign feature). Shapes of different datapaths, layouts or alignment run different kernels.
+ * in COMPUTE_DTYPES, bf16 as fp16) + 10 × GEMM layout code (0 not a GEMM; 1 NN, 2 NT, 3 TN, 4 TT; a collective: 1 +
+ * its index in COLLECTIVE_KINDS) + misaligned (the misalign feature). Shapes of different datapaths, layouts or
+ * alignment run different kernels.
  */
 export function neighborCategory(op: Op, dtype: ComputeDtype | null, misaligned: number): number {
   const dtypeCode = dtype === null ? 0 : COMPUTE_DTYPES.indexOf(dtype === 'bf16' ? 'fp16' : dtype) + 1;
@@ -224,6 +244,8 @@ export function neighborCategory(op: Op, dtype: ComputeDtype | null, misaligned:
     const l = layoutOf(op.blasLayout);
     layout = 1 + (l[0] === 'T' ? 2 : 0) + (l[1] === 'T' ? 1 : 0);
   }
+  // A collective's kind takes the layout's place: NCCL runs different algorithms for each.
+  if (op.kind === 'collective') layout = 1 + COLLECTIVE_KINDS.indexOf(op.collective);
   return dtypeCode * 100 + layout * 10 + (misaligned ? 1 : 0);
 }
 
@@ -252,8 +274,14 @@ export function calibrationSlowdown(curve: CalibrationCurve, op: Op, computeS: n
     const raw = featureOf(i, op, balance, floorS, computeUnits);
     exponent += w * Math.min(curve.featureMax[i] ?? raw, Math.max(curve.featureMin[i] ?? raw, raw));
   }
-  // Clamp both ways: never faster than the floor, and no overflow from a wild profile.
-  return Math.exp(Math.min(50, Math.max(0, exponent)));
+  // Clamp both ways: never faster than the floor (a collective curve: than floor × its minSlowdown), and no overflow
+  // from a wild profile.
+  return Math.exp(Math.min(50, Math.max(lowestExponent(curve), exponent)));
+}
+
+/** ln of the least slowdown a curve may price: 0 (the roofline floor), or ln minSlowdown where that is below 1 (collectives). */
+function lowestExponent(curve: CalibrationCurve): number {
+  return curve.minSlowdown !== undefined && curve.minSlowdown < 1 ? Math.log(curve.minSlowdown) : 0;
 }
 
 /** `slowdown` raised where floor × slowdown + overheadS would fall below floor × the curve's minSlowdown. */
@@ -318,7 +346,8 @@ export function neighborCorrection(curve: CalibrationCurve, op: Op, computeS: nu
  * The calibrated slowdown of `op`'s busy time and its overhead, given the overhead before correction
  * (curve.overheadS per kernel): the curve's slowdown, bounded by minSlowdown, then both it and the overhead times the
  * neighbour correction (whose residuals were measured against that bounded price), bounded again (a correction below 1
- * does not take an op under the best efficiency measured) and at least 1 (never faster than the floor). Writes into
+ * does not take an op under the best efficiency measured) and at least 1 (never faster than the floor; a collective
+ * curve's minSlowdown where that is below 1). Writes into
  * `out` (no allocation).
  */
 export function calibratedScaling(curve: CalibrationCurve, op: Op, computeS: number, memoryS: number, networkS: number, overheadS: number,
@@ -327,7 +356,7 @@ export function calibratedScaling(curve: CalibrationCurve, op: Op, computeS: num
   const bounded = boundedSlowdown(curve, calibrationSlowdown(curve, op, computeS, memoryS, networkS, computeUnits), floorS, overheadS);
   const factor = neighborCorrection(curve, op, computeS, memoryS, networkS, computeUnits, dtype);
   out.overheadS = overheadS * factor;
-  out.slowdown = Math.max(1, boundedSlowdown(curve, bounded * factor, floorS, out.overheadS));
+  out.slowdown = Math.max(Math.exp(lowestExponent(curve)), boundedSlowdown(curve, bounded * factor, floorS, out.overheadS));
 }
 
 const scratch = { slowdown: 1, overheadS: 0 };

@@ -13,12 +13,19 @@ import { DTYPE_BYTES, ImportProblems, gemmCost, measurement, msToS, parseCsvTabl
 const SOURCE = 'vidur';
 const FP16 = DTYPE_BYTES.fp16;
 
+/**
+ * Vidur's network folders that are one of genz's system presets: a DGX's collectives cross its NVSwitch fabric (the
+ * H100's third-generation switches reduce in the network, NVLS; the A100's do not), so the fit prices them on it.
+ */
+export const VIDUR_SYSTEMS: Readonly<Record<string, string>> = { h100_dgx: '8x-h100-hgx', a100_dgx: '8x-a100-hgx' };
+
 /** Vidur's device folder names → genz presets. Vidur's a100 profiles are the 80 GB SXM part. */
 export const VIDUR_DEVICES: Readonly<Record<string, { id: string; backend: 'cuda' }>> = {
   a100: { id: 'a100-80gb-sxm', backend: 'cuda' },
   a40: { id: 'a40', backend: 'cuda' },
   h100: { id: 'h100-sxm', backend: 'cuda' },
   h100_dgx: { id: 'h100-sxm', backend: 'cuda' },
+  a100_dgx: { id: 'a100-80gb-sxm', backend: 'cuda' },
   a100_pairwise_nvlink: { id: 'a100-80gb-sxm', backend: 'cuda' },
   h100_pairwise_nvlink: { id: 'h100-sxm', backend: 'cuda' },
   a40_pairwise_nvlink: { id: 'a40', backend: 'cuda' },
@@ -178,8 +185,10 @@ export function importVidurCollectives(text: string, fileName?: string): Measure
     const ms = problems.num(record, 'median_ms', { positive: true });
     if (collective === undefined || [workers, perNode, elements, ms].some(Number.isNaN)) continue;
     const allReduce = collective === 'all_reduce';
+    const network = record.cells.network_device!.trim();
+    const system = VIDUR_SYSTEMS[network];
     out.push(measurement({
-      source: SOURCE, device: device(record.cells.network_device!.trim()), kernel: allReduce ? 'all-reduce' : 'send-recv', variant: 'nccl',
+      source: SOURCE, device: device(network), ...(system === undefined ? {} : { system }), kernel: allReduce ? 'all-reduce' : 'send-recv', variant: 'nccl',
       shape: { elements, workers, devicesPerNode: perNode }, dtype: 'fp16', medianS: msToS(ms),
       flops: allReduce ? (elements * (workers - 1)) / workers : 0, bytes: elements * FP16,
     }));

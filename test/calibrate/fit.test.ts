@@ -386,6 +386,43 @@ describe('a richer feature tier on few rows (synthetic)', () => {
   });
 });
 
+describe('collectives (synthetic)', () => {
+  // NCCL beating the α–β floor: every all-reduce and send/recv runs at 0.75 × its ring/tree floor on the H100's
+  // NVLink, plus 4 µs. A curve held at the floor could not follow; a collective curve may go under it.
+  const h100 = findDevice('h100-sxm')!;
+  const device: Device = { id: 'h100-sxm', name: 'NVIDIA H100', backend: 'cuda' };
+  const rows: Measurement[] = [];
+  for (const workers of [2, 4, 8]) for (let e = 3; e <= 8.5; e += 0.25) {
+    for (const kernel of workers === 2 ? ['all-reduce', 'send-recv'] as const : ['all-reduce'] as const) {
+      const row = measurement(device, kernel, { elements: Math.round(10 ** e), workers, devicesPerNode: workers }, 1);
+      const { op, ctx } = pricedOn(h100)(row);
+      const ideal = costOp(op, { ...ctx, efficiency: IDEAL_EFFICIENCY });
+      rows.push({ ...row, medianS: 0.75 * Math.max(ideal.computeS, ideal.memoryS, ideal.networkS) + 4e-6 });
+    }
+  }
+
+  it('fits a curve under the floor (minSlowdown < 1) that prices held-out collectives within a few %', () => {
+    const profile = fitProfile(rows, { createdBy: 'test: collectives', neighbors: false });
+    const curve = profile.families.collective!;
+    expect(curve.minSlowdown).toBeLessThan(1);
+    expect(curve.collectives).toEqual(['all-reduce', 'p2p']);
+    const held = profile.heldOutError.find((e) => e.family === 'collective')!;
+    expect(held.heldOutRows).toBeGreaterThan(5);
+    expect(held.after!.p90AbsPctError).toBeLessThan(5);
+    expect(held.before!.medianAbsPctError).toBeGreaterThan(10); // the defaults cannot go under the floor
+    // The schema takes it back (collective curves alone may have minSlowdown < 1).
+    expect(parseProfileText(JSON.stringify(profile)).families.collective!.minSlowdown).toBe(curve.minSlowdown);
+  });
+
+  it('a measurement of a system preset prices its collectives on that system\'s fabric', () => {
+    const fabric = (system?: string) => measurementContext(h100, DEFAULT_EFFICIENCY, 'fp16', system).links.tp;
+    expect(fabric('8x-h100-hgx').inNetworkReduction).toBe(true); // NVSwitch with NVLS
+    expect(fabric().inNetworkReduction).toBeUndefined();
+    expect(fabric('8x-a100-hgx').inNetworkReduction).toBeUndefined(); // another device's system: ignored
+    expect(fabric('no-such-system').bandwidthBytesPerS).toBe(h100.scaleUp!.bandwidthBytesPerS);
+  });
+});
+
 describe('large-GEMM throughput check (synthetic)', () => {
   // A100 fp16 peak 312 TFLOP/s: the gemm rows run at 200 TFLOP/s, the bmm rows alternate between 200 and 50 (a
   // board whose clocks moved); small, memory-bound and short GEMMs (a floor under 100 µs: 4 of the 18 gemm rows) are
@@ -602,6 +639,7 @@ describe('profile schema', () => {
     ['short weights', (p: Record<string, any>) => { p.families.gemm.weights.pop(); }, ['families', 'gemm', 'weights']],
     ['negative overhead', (p: Record<string, any>) => { p.families.norm.overheadS = -1e-6; }, ['families', 'norm', 'overheadS']],
     ['minSlowdown below 1', (p: Record<string, any>) => { p.families.norm.minSlowdown = 0.5; }, ['families', 'norm', 'minSlowdown']],
+    ['minSlowdown below 1 on a dtype curve', (p: Record<string, any>) => { p.byDtype = { gemm: { fp16: { ...p.families.gemm, minSlowdown: 0.9 } } }; }, ['byDtype', 'gemm', 'fp16', 'minSlowdown']],
     ['NaN weight', (p: Record<string, any>) => { p.families.gemm.weights[2] = Number.NaN; }, ['families', 'gemm', 'weights', 2]],
     ['min above max', (p: Record<string, any>) => { p.families.gemm.featureMin[4] = 99; }, ['families', 'gemm', 'featureMin', 4]],
     ['unknown family', (p: Record<string, any>) => { p.families.matmul = p.families.gemm; }, ['families', 'matmul']],

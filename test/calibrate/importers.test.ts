@@ -118,6 +118,8 @@ describe('vidur', () => {
     });
     const first = ms[0]!; // all_reduce, 8 workers, 2048 elements, 0.037 ms
     expect(first.shape).toEqual({ elements: 2048, workers: 8, devicesPerNode: 8 });
+    // A DGX H100: the fit prices its collectives on the 8x-h100-hgx fabric (NVSwitch with in-network reduction).
+    expect(new Set(ms.map((m) => m.system))).toEqual(new Set(['8x-h100-hgx']));
     expect(first.bytes).toBe(4096);
     expect(first.flops).toBe((2048 * 7) / 8);
     expect(first.medianS).toBe(0.000037);

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { findDevice, IDEAL_EFFICIENCY, DEFAULT_EFFICIENCY, type CostContext, type Op } from '../../index.ts';
 import {
-  CALIBRATION_SCHEMA_ID, FEATURE_COUNT, calibratedLatencyS, calibrationFamily, curveFor, type CalibrationCurve, type CalibrationCurves,
+  CALIBRATION_SCHEMA_ID, FEATURE_COUNT, calibratedLatencyS, calibrationFamily, calibrationFeature, curveFor, type CalibrationCurve, type CalibrationCurves,
 } from '../../simulator/calibration.ts';
 import { energyRates } from '../../simulator/energy.ts';
 import { costOp } from '../../simulator/roofline/roofline-backend.ts';
@@ -158,6 +158,26 @@ describe('calibrated cost', () => {
     const fp8Ctx = { ...ctx, baseDtype: 'fp8' as const, calibration: fp8Only };
     expect(costOp(fp8, fp8Ctx).latencyS).toBeCloseTo(floorOf(fp8, fp8Ctx) * Math.E, 12);
     expect(costOp(bf16, { ...ctx, calibration: fp8Only }).latencyS).toBeCloseTo(floorOf(bf16) + 3e-6, 12);
+  });
+
+  it('a collective curve may price under the floor, down to its minSlowdown, and only the kinds it was fitted on', () => {
+    // ln 0.5 below the floor everywhere; minSlowdown 0.7 stops it at 0.7 × floor. A GEMM curve alike stops at the floor.
+    const below: CalibrationCurve = { ...curve(w(Math.log(0.5)), 0), minSlowdown: 0.7, collectives: ['all-reduce', 'p2p'] };
+    const calibration = allFamilies(below);
+    const allReduce: Op = { ...base, block: 'comm', kind: 'collective', collective: 'all-reduce', group: 'tp', groupSize: 8, bytes: 1e9 };
+    expect(costOp(allReduce, { ...ctx, calibration }).latencyS / floorOf(allReduce)).toBeCloseTo(0.7, 9);
+    const gemm: Op = { ...base, kind: 'gemm', m: 4096, n: 4096, k: 4096, batch: 1, weightBits: 16, actBits: 16, outBits: 16 };
+    expect(costOp(gemm, { ...ctx, calibration: allFamilies({ ...below, minSlowdown: 1 }) }).latencyS / floorOf(gemm)).toBeCloseTo(1, 9);
+    // An all-to-all is none of the kinds it saw: the default efficiencies price it.
+    const allToAll: Op = { ...allReduce, collective: 'all-to-all' };
+    expect(costOp(allToAll, { ...ctx, calibration })).toEqual(costOp(allToAll, ctx));
+  });
+
+  it('collective features: log10 group size, the p2p flag, and their products with the size', () => {
+    const op = (collective: 'all-reduce' | 'p2p', groupSize: number): Op => ({ ...base, block: 'comm', kind: 'collective', collective, group: 'tp', groupSize, bytes: 1e6 });
+    const at = (o: Op, index: number): number => calibrationFeature(index, o, 0, 0, 1e-4, 132); // floor 100 µs: size 2
+    expect([5, 6, 7, 8].map((i) => at(op('all-reduce', 8), i))).toEqual([Math.log10(8), 0, 2 * Math.log10(8), 0]);
+    expect([5, 6, 7, 8].map((i) => at(op('p2p', 2), i))).toEqual([Math.log10(2), 1, 2 * Math.log10(2), 2]);
   });
 
   it('a collective over one device stays free', () => {
