@@ -4,7 +4,8 @@
 //   y = ln((measured − overheadS) / floorS) is fitted by ridge least squares on the features φ (mathjs lusolve of
 //   the normal equations); overheadS is picked from a small grid (0 … 0.9 × the family's fastest training time)
 //   by the training error of the whole prediction, a robust small-op intercept that keeps the fit linear.
-//   minSlowdown, the smallest measured/floor of the training rows, bounds every calibrated time from below.
+//   minSlowdown, the smallest measured/floor of the training rows, bounds every calibrated time from below (at least
+//   1, so at the roofline floor; but a collective's, whose floor is a model: FLOOR_MODEL_FAMILIES).
 //   The GEMM tile-padding features (TILE_FEATURES), the neighbour correction (its training rows' residuals,
 //   simulator/calibration-neighbors.ts) and, for curves on few rows, a richer feature tier (RICH_ROWS_PER_PARAMETER)
 //   are kept per curve where a 5-fold cross-validation over the training rows says they help (chooseCurveParts).
@@ -349,8 +350,9 @@ function lossOf(rows: readonly FitRow[], x: readonly number[][], weights: readon
 }
 
 /**
- * Levenberg–Marquardt on the log error of floor·exp(max(0, w·φ)) + overheadS, over the active weights and the
- * overhead (kept ≥ 0), from a starting point. Overhead is fitted in microseconds so the steps are well scaled.
+ * Levenberg–Marquardt on the log error of floor·exp(max(lowest, w·φ)) + overheadS (lowest 0 but for collectives),
+ * over the active weights and the overhead (kept ≥ 0), from a starting point. Overhead is fitted in microseconds so
+ * the steps are well scaled.
  */
 function refine(rows: readonly FitRow[], x: readonly number[][], active: readonly number[], start: Fit, lambda: number, lowest: number): Fit {
   const p = active.length + 1;
@@ -832,6 +834,8 @@ export function fitProfile(measurements: readonly Measurement[], options: FitOpt
       notes.push(...inferred.notes);
     }
   }
+  const strays = [...new Set(mine.filter((m) => m.system !== undefined && findSystem(m.system)?.device !== device.id).map((m) => m.system!))];
+  if (strays.length > 0) notes.push(`system ${strays.map((s) => `"${s}"`).join(', ')} named by measurements is not a genz system preset of ${device.id}: their collectives were priced on the device's own link`);
   const heldOutPercent = options.heldOutPercent ?? 20;
   const { rows, skipped } = fitRows(mine, device, deviceId, heldOutPercent, options.before ?? DEFAULT_EFFICIENCY);
   const parts = chooseCurveParts(rows.filter((r) => !r.heldOut), device.id, 5, options.neighbors !== false);

@@ -1,7 +1,8 @@
 // Calibration curves: per operator family (and, where the data had several, per compute dtype), a fitted
 // slowdown over the pure roofline of one device.
 //   latencyS = max(max(floorS × exp(max(0, w · φ)) + overheadS × kernels, floorS × minSlowdown) × c, floorS × minSlowdown),
-// at least floorS, with c the neighbour correction (1 without a table; ./calibration-neighbors.ts).
+// at least floorS, with c the neighbour correction (1 without a table; ./calibration-neighbors.ts); for a collective
+// the two 0/floor clamps are ln minSlowdown / floor × minSlowdown where its curve's minSlowdown is below 1.
 // floorS is the roofline at efficiency 1 (max(tensor + vector compute, DRAM, network) on the device's peaks)
 // and φ a small fixed vector of dimensionless features of the op (CALIBRATION_FEATURES), each clamped to the
 // range the curve was fitted on. The exponent is clamped at 0, so a calibrated op is never faster than its
@@ -189,7 +190,7 @@ function featureOf(index: number, op: Op, balance: number, floorS: number, compu
       if (op.kind === 'gemm') return clampedLog10(op.m);
       if (op.kind === 'attention') return clampedLog10(op.batch * op.numHeads * op.queryLen);
       if (op.kind === 'elementwise' && op.rowLength !== undefined) return clampedLog10(op.elements / op.rowLength);
-      if (op.kind === 'collective') return clampedLog10(op.groupSize);
+      if (op.kind === 'collective') return clampedLog10(collectiveGroup(op));
       return 0;
     case 6:
       if (op.kind === 'gemm') return clampedLog10(op.n);
@@ -201,7 +202,7 @@ function featureOf(index: number, op: Op, balance: number, floorS: number, compu
     case 7:
       if (op.kind === 'gemm') return clampedLog10(op.k);
       if (op.kind === 'attention') return clampedLog10(op.batch);
-      if (op.kind === 'collective') return clampedLog10(floorS / 1e-6) * clampedLog10(op.groupSize);
+      if (op.kind === 'collective') return clampedLog10(floorS / 1e-6) * clampedLog10(collectiveGroup(op));
       return 0;
     case 8:
       if (op.kind === 'gemm') return clampedLog10(op.batch);
@@ -262,7 +263,10 @@ export function calibrationFeature(index: number, op: Op, computeS: number, memo
   return featureOf(index, op, balanceOf(op, computeS, memoryS), Math.max(computeS, memoryS, networkS), computeUnits);
 }
 
-/** exp(max(0, w · φ)): how many times slower than its roofline floor the curve says `op` runs (≥ 1). Allocates nothing. */
+/**
+ * exp(max(0, w · φ)): how many times slower than its roofline floor the curve says `op` runs (≥ 1; a collective's down
+ * to its curve's minSlowdown where that is below 1). Allocates nothing.
+ */
 export function calibrationSlowdown(curve: CalibrationCurve, op: Op, computeS: number, memoryS: number, networkS: number, computeUnits: number): number {
   // Clamp the balance first, so its square and the overlap term stay consistent with it.
   const balance = clampTo(balanceOf(op, computeS, memoryS), curve, 1);
@@ -276,12 +280,21 @@ export function calibrationSlowdown(curve: CalibrationCurve, op: Op, computeS: n
   }
   // Clamp both ways: never faster than the floor (a collective curve: than floor × its minSlowdown), and no overflow
   // from a wild profile.
-  return Math.exp(Math.min(50, Math.max(lowestExponent(curve), exponent)));
+  return Math.exp(Math.min(50, Math.max(lowestExponent(curve, op), exponent)));
 }
 
-/** ln of the least slowdown a curve may price: 0 (the roofline floor), or ln minSlowdown where that is below 1 (collectives). */
-function lowestExponent(curve: CalibrationCurve): number {
-  return curve.minSlowdown !== undefined && curve.minSlowdown < 1 ? Math.log(curve.minSlowdown) : 0;
+/**
+ * ln of the least slowdown a curve may price `op` at: 0 (the roofline floor), but for a collective ln minSlowdown
+ * where that is below 1 (only collective curves may have one: the profile schema; checked here too, for curves that
+ * reach costOp without it).
+ */
+function lowestExponent(curve: CalibrationCurve, op: Op): number {
+  return op.kind === 'collective' && curve.minSlowdown !== undefined && curve.minSlowdown < 1 ? Math.log(curve.minSlowdown) : 0;
+}
+
+/** The group a collective's features see: a point-to-point message is between two devices whatever group it is in. */
+function collectiveGroup(op: Extract<Op, { kind: 'collective' }>): number {
+  return op.collective === 'p2p' ? 2 : op.groupSize;
 }
 
 /** `slowdown` raised where floor × slowdown + overheadS would fall below floor × the curve's minSlowdown. */
@@ -356,7 +369,7 @@ export function calibratedScaling(curve: CalibrationCurve, op: Op, computeS: num
   const bounded = boundedSlowdown(curve, calibrationSlowdown(curve, op, computeS, memoryS, networkS, computeUnits), floorS, overheadS);
   const factor = neighborCorrection(curve, op, computeS, memoryS, networkS, computeUnits, dtype);
   out.overheadS = overheadS * factor;
-  out.slowdown = Math.max(Math.exp(lowestExponent(curve)), boundedSlowdown(curve, bounded * factor, floorS, out.overheadS));
+  out.slowdown = Math.max(Math.exp(lowestExponent(curve, op)), boundedSlowdown(curve, bounded * factor, floorS, out.overheadS));
 }
 
 const scratch = { slowdown: 1, overheadS: 0 };

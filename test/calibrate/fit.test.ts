@@ -420,6 +420,9 @@ describe('collectives (synthetic)', () => {
     expect(fabric().inNetworkReduction).toBeUndefined();
     expect(fabric('8x-a100-hgx').inNetworkReduction).toBeUndefined(); // another device's system: ignored
     expect(fabric('no-such-system').bandwidthBytesPerS).toBe(h100.scaleUp!.bandwidthBytesPerS);
+    // The fit says so in the profile's notes.
+    const notes = fitProfile(rows.map((m) => ({ ...m, system: '8x-a100-hgx' })), { createdBy: 'test: stray system', neighbors: false }).notes;
+    expect(notes.some((n) => n.includes('"8x-a100-hgx" named by measurements is not a genz system preset of h100-sxm'))).toBe(true);
   });
 });
 

@@ -171,6 +171,8 @@ describe('calibrated cost', () => {
     // An all-to-all is none of the kinds it saw: the default efficiencies price it.
     const allToAll: Op = { ...allReduce, collective: 'all-to-all' };
     expect(costOp(allToAll, { ...ctx, calibration })).toEqual(costOp(allToAll, ctx));
+    // Only a collective: a GEMM curve given minSlowdown < 1 (not a profile the schema takes) still stops at the floor.
+    expect(costOp(gemm, { ...ctx, calibration: allFamilies({ ...below, minSlowdown: 0.5 }) }).latencyS / floorOf(gemm)).toBeCloseTo(1, 9);
   });
 
   it('collective features: log10 group size, the p2p flag, and their products with the size', () => {
@@ -178,6 +180,8 @@ describe('calibrated cost', () => {
     const at = (o: Op, index: number): number => calibrationFeature(index, o, 0, 0, 1e-4, 132); // floor 100 µs: size 2
     expect([5, 6, 7, 8].map((i) => at(op('all-reduce', 8), i))).toEqual([Math.log10(8), 0, 2 * Math.log10(8), 0]);
     expect([5, 6, 7, 8].map((i) => at(op('p2p', 2), i))).toEqual([Math.log10(2), 1, 2 * Math.log10(2), 2]);
+    // A point-to-point message is between two devices whatever its group: its features do not move with the group size.
+    expect([5, 6, 7, 8].map((i) => at(op('p2p', 8), i))).toEqual([Math.log10(2), 1, 2 * Math.log10(2), 2]);
   });
 
   it('a collective over one device stays free', () => {
