@@ -37,7 +37,7 @@ export type CalibrationFamily = (typeof CALIBRATION_FAMILIES)[number];
  *   norms and softmax with a row length (op.rowLength): rows, row length (0, 0 without one; a curve fitted with
  *   these terms then leaves such an op to the default efficiencies: calibrationApplies); collectives: log10 of the
  *   group size, 1 for point-to-point, size × log10 group size, size for point-to-point (the α–β floor misses how
- *   NCCL's achieved rate moves with both: 5-fold CV of Vidur's H100 DGX collectives 33.7/52.5 → 4.4/15.3 % with these,
+ *   NCCL's achieved rate moves with both: 5-fold CV of Vidur's H100 DGX collectives 33.7/52.5 → 3.7/11.3 % with these,
  *   the floor-model allowance below and a neighbour table); other families 0.
  * - wave, pad (GEMM only, as NeuSight and LLMCompass model it): the output is cut into TILE × TILE tiles run in
  *   waves of one tile per SM. wave = −log10(tiles / (waves × SMs)) is the idle share of the last wave (0 without
@@ -235,8 +235,10 @@ function featureOf(index: number, op: Op, balance: number, floorS: number, compu
 /**
  * The category an op's neighbours must share (./calibration-neighbors.ts): 100 × dtype code (0 none, else 1 + index
  * in COMPUTE_DTYPES, bf16 as fp16) + 10 × GEMM layout code (0 not a GEMM; 1 NN, 2 NT, 3 TN, 4 TT; a collective: 1 +
- * its index in COLLECTIVE_KINDS) + misaligned (the misalign feature). Shapes of different datapaths, layouts or
- * alignment run different kernels.
+ * its index in COLLECTIVE_KINDS) + misaligned (the misalign feature; a collective: 1 over the scale-out network, the
+ * dp group). Shapes of different datapaths, layouts or alignment run different kernels; Vidur's cross-node send/recv
+ * of 10³–10⁵ bytes sat 0.3–0.4 (ln) above the in-node ones' residuals (5-fold CV of the H100 collectives 4.4/15.3 →
+ * 3.7/11.3 % once apart).
  */
 export function neighborCategory(op: Op, dtype: ComputeDtype | null, misaligned: number): number {
   const dtypeCode = dtype === null ? 0 : COMPUTE_DTYPES.indexOf(dtype === 'bf16' ? 'fp16' : dtype) + 1;
@@ -247,7 +249,9 @@ export function neighborCategory(op: Op, dtype: ComputeDtype | null, misaligned:
   }
   // A collective's kind takes the layout's place: NCCL runs different algorithms for each.
   if (op.kind === 'collective') layout = 1 + COLLECTIVE_KINDS.indexOf(op.collective);
-  return dtypeCode * 100 + layout * 10 + (misaligned ? 1 : 0);
+  // A collective over the data-parallel group crosses the scale-out network (another NIC, protocol and latency).
+  const scaleOut = op.kind === 'collective' && op.group === 'dp';
+  return dtypeCode * 100 + layout * 10 + (misaligned || scaleOut ? 1 : 0);
 }
 
 /** The layout a GEMM without one runs in: torch.nn.Linear's (weight transposed, activations not). */

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { findDevice, IDEAL_EFFICIENCY, DEFAULT_EFFICIENCY, type CostContext, type Op } from '../../index.ts';
 import {
-  CALIBRATION_SCHEMA_ID, FEATURE_COUNT, calibratedLatencyS, calibrationFamily, calibrationFeature, curveFor, type CalibrationCurve, type CalibrationCurves,
+  CALIBRATION_SCHEMA_ID, FEATURE_COUNT, calibratedLatencyS, calibrationFamily, calibrationFeature, curveFor, neighborCategory, type CalibrationCurve, type CalibrationCurves,
 } from '../../simulator/calibration.ts';
 import { energyRates } from '../../simulator/energy.ts';
 import { costOp } from '../../simulator/roofline/roofline-backend.ts';
@@ -180,6 +180,9 @@ describe('calibrated cost', () => {
     const at = (o: Op, index: number): number => calibrationFeature(index, o, 0, 0, 1e-4, 132); // floor 100 µs: size 2
     expect([5, 6, 7, 8].map((i) => at(op('all-reduce', 8), i))).toEqual([Math.log10(8), 0, 2 * Math.log10(8), 0]);
     expect([5, 6, 7, 8].map((i) => at(op('p2p', 2), i))).toEqual([Math.log10(2), 1, 2 * Math.log10(2), 2]);
+    // Neighbours share a kind, and the scale-out (dp) ones stay apart from the scale-up ones.
+    const dp: Op = { ...op('p2p', 2), group: 'dp' } as Op;
+    expect(new Set([neighborCategory(op('all-reduce', 8), null, 0), neighborCategory(op('p2p', 2), null, 0), neighborCategory(dp, null, 0)]).size).toBe(3);
     // A point-to-point message is between two devices whatever its group: its features do not move with the group size.
     expect([5, 6, 7, 8].map((i) => at(op('p2p', 8), i))).toEqual([Math.log10(2), 1, 2 * Math.log10(2), 2]);
   });
