@@ -15,7 +15,8 @@
 // 9.0/25.9 → 5.4/19.5, H200 fp16 7.6/30.9 → 5.4/21.2; attention
 // A100 4.5/14.0 → 3.5/11.9 (docs/calibration.md has every device); H100 DGX collectives 9.8/28.8 → 3.7/11.3 (their
 // coordinates: size, log10 group size, point-to-point and the two products; their category: the collective kind).
-// Pure; allocates nothing per call (a table's points are regrouped by category once).
+// Pure in effect; allocates nothing per call (a table's points are regrouped by category once, and its last query is
+// kept: a repeat of it returns the same factor without the scan).
 
 /** Indices into CALIBRATION_FEATURES of the neighbour coordinates: size, shape1, shape2, shape3, shape4. */
 export const NEIGHBOR_COORDINATES = [4, 5, 6, 7, 8] as const;
@@ -49,22 +50,32 @@ const nearestWeight = new Float64Array(MAX_NEIGHBORS);
 /** Stride of a prepared point: 5 coordinates, the residual and the weight (rows it stands for). */
 const STRIDE = 7;
 
-/** Each table's points by category, flat (prepared once per table object: a profile is read once and kept). */
-const prepared = new WeakMap<NeighborTable, Map<number, Float64Array>>();
+/**
+ * A table prepared for lookups: its points by category, flat, and the last query and its answer (an estimate prices
+ * the same op again and again: every decode step's all-reduces, every layer's; a repeat skips the scan).
+ */
+interface Prepared {
+  groups: Map<number, Float64Array>;
+  /** category, c0…c4, factor of the last query; NaN category: none yet. */
+  last: Float64Array;
+}
 
-function byCategory(table: NeighborTable): Map<number, Float64Array> {
-  let groups = prepared.get(table);
-  if (groups === undefined) {
+/** Each table prepared once per table object (a profile is read once and kept). */
+const prepared = new WeakMap<NeighborTable, Prepared>();
+
+function prepare(table: NeighborTable): Prepared {
+  let ready = prepared.get(table);
+  if (ready === undefined) {
     const lists = new Map<number, number[]>();
     for (const p of table.points) {
       const list = lists.get(p[0]!) ?? lists.set(p[0]!, []).get(p[0]!)!;
       for (let i = 1; i <= 6; i++) list.push(p[i]!);
       list.push(p[7] ?? 1);
     }
-    groups = new Map([...lists].map(([category, list]) => [category, Float64Array.from(list)]));
-    prepared.set(table, groups);
+    ready = { groups: new Map([...lists].map(([category, list]) => [category, Float64Array.from(list)])), last: new Float64Array(7).fill(Number.NaN) };
+    prepared.set(table, ready);
   }
-  return groups;
+  return ready;
 }
 
 /**
@@ -72,7 +83,16 @@ function byCategory(table: NeighborTable): Map<number, Float64Array> {
  * no training row of that category exists.
  */
 export function neighborFactor(table: NeighborTable, category: number, c0: number, c1: number, c2: number, c3: number, c4: number): number {
-  const points = byCategory(table).get(category);
+  const ready = prepare(table);
+  const last = ready.last;
+  if (last[0] === category && last[1] === c0 && last[2] === c1 && last[3] === c2 && last[4] === c3 && last[5] === c4) return last[6]!;
+  const factor = scan(table, ready.groups.get(category), c0, c1, c2, c3, c4);
+  last[0] = category; last[1] = c0; last[2] = c1; last[3] = c2; last[4] = c3; last[5] = c4; last[6] = factor;
+  return factor;
+}
+
+/** The kernel-weighted mean residual of the k nearest of `points` (one category's, flat), as a factor. */
+function scan(table: NeighborTable, points: Float64Array | undefined, c0: number, c1: number, c2: number, c3: number, c4: number): number {
   if (points === undefined) return 1;
   const k = Math.min(MAX_NEIGHBORS, Math.max(1, Math.floor(table.k)));
   let found = 0;

@@ -34,6 +34,13 @@ describe('neighborFactor', () => {
     expect(forward).toBeCloseTo(Math.E, 12);
     expect(backward).toBeCloseTo(Math.E, 12);
   });
+  it('answers a repeated query from its memo of the last one, and any other query afresh', () => {
+    const points = [[7, 0, 0, 0, 0, 0, 0.4], [7, 0.3, 0, 0, 0, 0, 0.2], [8, 0, 0, 0, 0, 0, -0.5]];
+    const memo = table(points, 2);
+    const fresh = (category: number, c0: number, c1: number): number => neighborFactor(table(points, 2), category, c0, 0, c1, 0, 0);
+    const queries: [number, number, number][] = [[7, 0, 0], [7, 0, 0], [7, 0.1, 0], [8, 0.1, 0], [7, 0.1, 0], [7, 0.1, 0.2], [9, 0, 0], [7, 0, 0]];
+    for (const [category, c0, c1] of queries) expect(neighborFactor(memo, category, c0, 0, c1, 0, 0)).toBe(fresh(category, c0, c1));
+  });
   it('separates layouts, dtypes and misaligned GEMMs into categories', () => {
     const gemm = (blasLayout: GemmOp['blasLayout']): GemmOp => ({ name: 'g', scope: 'layer', block: 'attention', count: 1, kind: 'gemm', m: 8, n: 4096, k: 4096, batch: 1, weightBits: 16, actBits: 16, outBits: 16, ...(blasLayout ? { blasLayout } : {}) });
     const codes = [neighborCategory(gemm('NN'), 'fp16', 0), neighborCategory(gemm('TN'), 'fp16', 0), neighborCategory(gemm(undefined), 'fp16', 0),
