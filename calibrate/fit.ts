@@ -259,14 +259,19 @@ const HAND_GEMMS = new Set<Measurement['kernel']>(['gemm-naive', 'gemm-smem', 'g
  * another device is ignored).
  */
 export function measurementContext(device: Device, efficiency: EfficiencyProfile, baseDtype: ComputeDtype, systemId?: string): CostContext {
-  const system = systemId === undefined ? undefined : findSystem(systemId);
-  const fabric = system !== undefined && system.device === device.id ? system.scaleUp?.network : undefined;
+  const fabric = systemOf(device, systemId)?.scaleUp?.network;
   const link = fabric ?? device.scaleUp ?? device.hostLink;
   const scaleUp: Network = {
     name: link.name, bandwidthBytesPerS: link.bandwidthBytesPerS, latencyS: link.latencyS ?? DEFAULT_LINK_LATENCY_S,
     ...(fabric?.inNetworkReduction === true ? { inNetworkReduction: true } : {}),
   };
   return { device, efficiency, energy: energyRates(device), links: { tp: scaleUp, ep: scaleUp, pp: scaleUp, dp: ASSUMED_SCALE_OUT }, baseDtype };
+}
+
+/** The system preset `systemId` names when it is one of `device` (undefined otherwise). */
+function systemOf(device: Device, systemId: string | undefined): ReturnType<typeof findSystem> {
+  const system = systemId === undefined ? undefined : findSystem(systemId);
+  return system !== undefined && system.device === device.id ? system : undefined;
 }
 
 /** Prices measurements on `device`: one row per measurement a family covers; `skipped` counts the rest. */
@@ -834,7 +839,7 @@ export function fitProfile(measurements: readonly Measurement[], options: FitOpt
       notes.push(...inferred.notes);
     }
   }
-  const strays = [...new Set(mine.filter((m) => m.system !== undefined && findSystem(m.system)?.device !== device.id).map((m) => m.system!))];
+  const strays = [...new Set(mine.filter((m) => m.system !== undefined && systemOf(device, m.system) === undefined).map((m) => m.system!))];
   if (strays.length > 0) notes.push(`system ${strays.map((s) => `"${s}"`).join(', ')} named by measurements is not a genz system preset of ${device.id}: their collectives were priced on the device's own link`);
   const heldOutPercent = options.heldOutPercent ?? 20;
   const { rows, skipped } = fitRows(mine, device, deviceId, heldOutPercent, options.before ?? DEFAULT_EFFICIENCY);

@@ -284,16 +284,16 @@ export function calibrationSlowdown(curve: CalibrationCurve, op: Op, computeS: n
   }
   // Clamp both ways: never faster than the floor (a collective curve: than floor × its minSlowdown), and no overflow
   // from a wild profile.
-  return Math.exp(Math.min(50, Math.max(lowestExponent(curve, op), exponent)));
+  return Math.max(lowestSlowdown(curve, op), Math.exp(Math.min(50, exponent)));
 }
 
 /**
- * ln of the least slowdown a curve may price `op` at: 0 (the roofline floor), but for a collective ln minSlowdown
- * where that is below 1 (only collective curves may have one: the profile schema; checked here too, for curves that
- * reach costOp without it).
+ * The least slowdown a curve may price `op` at: 1 (the roofline floor), but for a collective its minSlowdown where
+ * that is below 1 (only collective curves may have one: the profile schema; checked here too, for curves that reach
+ * costOp without it).
  */
-function lowestExponent(curve: CalibrationCurve, op: Op): number {
-  return op.kind === 'collective' && curve.minSlowdown !== undefined && curve.minSlowdown < 1 ? Math.log(curve.minSlowdown) : 0;
+function lowestSlowdown(curve: CalibrationCurve, op: Op): number {
+  return op.kind === 'collective' && curve.minSlowdown !== undefined && curve.minSlowdown < 1 ? curve.minSlowdown : 1;
 }
 
 /** The group a collective's features see: a point-to-point message is between two devices whatever group it is in. */
@@ -373,7 +373,7 @@ export function calibratedScaling(curve: CalibrationCurve, op: Op, computeS: num
   const bounded = boundedSlowdown(curve, calibrationSlowdown(curve, op, computeS, memoryS, networkS, computeUnits), floorS, overheadS);
   const factor = neighborCorrection(curve, op, computeS, memoryS, networkS, computeUnits, dtype);
   out.overheadS = overheadS * factor;
-  out.slowdown = Math.max(Math.exp(lowestExponent(curve, op)), boundedSlowdown(curve, bounded * factor, floorS, out.overheadS));
+  out.slowdown = Math.max(lowestSlowdown(curve, op), boundedSlowdown(curve, bounded * factor, floorS, out.overheadS));
 }
 
 const scratch = { slowdown: 1, overheadS: 0 };
