@@ -45,8 +45,10 @@ export function profileErrors(profile: CalibrationProfile, measurements: readonl
   if (fitted.length === 0) {
     throw new GenzError('invalid_input', `none of the fitted measurements (except) is of device "${profile.deviceId}"; they are of ${measuredDeviceIds(options.except).join(', ') || 'none'}`, ['except']);
   }
-  const fittedKeys = new Set(fitted.map((m) => measurementKey(m, measurementDeviceId(m))));
-  const unseen = kept.filter((m) => !fittedKeys.has(measurementKey(m, measurementDeviceId(m))));
+  // The system a row ran on (a collective's fabric) and its BLAS layout are part of what was measured.
+  const key = (m: Measurement): string => `${measurementKey(m, measurementDeviceId(m))}|${m.system ?? ''}|${m.layout ?? ''}`;
+  const fittedKeys = new Set(fitted.map(key));
+  const unseen = kept.filter((m) => !fittedKeys.has(key(m)));
   if (unseen.length === 0) {
     throw new GenzError('invalid_input', `every measurement of device "${profile.deviceId}" is among the fitted ones (except): nothing unseen to score`, ['except']);
   }

@@ -18,7 +18,6 @@ import { DEFAULT_EFFICIENCY, type EfficiencyProfile } from '../efficiency.ts';
 import { energyRates } from '../energy.ts';
 import { backendFor, type EngineId } from '../engines.ts';
 import { FRAMEWORK_STEP_OVERHEAD_S, type ServingFramework } from './frameworks.ts';
-import { collectiveS } from '../collectives.ts';
 import { parseEstimateRequest, dtypeBitsOf, type EstimateRequest } from './request.ts';
 import { costGraph, stageTimes, opReports, type CostedGraph, type OpReport } from './phase.ts';
 import { pipelineCycleS, pipelineLatencyS } from './pipeline.ts';
@@ -241,10 +240,12 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
   if (s.batch % dp !== 0) warnings.push(`batch ${s.batch} does not split evenly over ${dp} data-parallel replicas`);
 
   const graphArgs = { config: model, batch: microBatch, tp: s.tp, ep: s.ep, precision: s.precision, flash: s.flash };
-  const p2pS = (tokens: number): number => s.pp === 1 ? 0
-    : collectiveS('p2p', (tokens * model.hiddenSize * Math.max(16, s.precision.actBits)) / 8, 2, {
-      latencyS: links.pp.latencyS, bandwidthBytesPerS: links.pp.bandwidthBytesPerS * efficiency.network,
-    }) + efficiency.collectiveOverheadS;
+  // A pipeline hand-off is one point-to-point message of the stage's activations, priced as any collective op
+  // (by the device's calibrated collective curve where it has one for p2p, else the α–β model and the defaults).
+  const p2pS = (tokens: number): number => s.pp === 1 ? 0 : backend.cost({
+    kind: 'collective', name: 'pipeline hand-off', scope: 'layer', block: 'comm', count: 1, collective: 'p2p', group: 'pp', groupSize: 2,
+    bytes: (tokens * model.hiddenSize * Math.max(16, s.precision.actBits)) / 8,
+  }, ctx).latencyS;
 
   // Prefill: the whole prompt of every sequence, micro-batched through the pipeline.
   const prefill = costGraph(buildGraph({ ...graphArgs, phase: 'prefill', pastTokens: 0, newTokens: prompt }), backend, ctx);

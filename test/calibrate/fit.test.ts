@@ -9,7 +9,7 @@ import { chooseCurveParts, crossValidate, fastestImplementations, fitProfile, fi
 import type { Measurement } from '../../calibrate/measurement-schema.ts';
 import { measurementOp } from '../../calibrate/op-family.ts';
 import { parseProfile, parseProfileText, profileCurves, type CalibrationProfile } from '../../calibrate/profile-schema.ts';
-import { largeGemmThroughputTable, ownKernelsTable, reportProfile, rerunDriftTable } from '../../calibrate/report.ts';
+import { largeGemmThroughputTable, ownKernelsTable, profileErrors, reportProfile, rerunDriftTable } from '../../calibrate/report.ts';
 import { CALIBRATION_FEATURES, CALIBRATION_SCHEMA_ID, FEATURE_COUNT, calibrationFeature, type CalibrationCurve, type CalibrationCurves, type CalibrationFamily } from '../../simulator/calibration.ts';
 import type { BlasLayout, Op } from '../../models/ops.ts';
 import { DEFAULT_EFFICIENCY } from '../../simulator/efficiency.ts';
@@ -387,8 +387,8 @@ describe('a richer feature tier on few rows (synthetic)', () => {
 });
 
 describe('collectives (synthetic)', () => {
-  // NCCL beating the α–β floor: every all-reduce and send/recv runs at 0.75 × its ring/tree floor on the H100's
-  // NVLink, plus 4 µs. A curve held at the floor could not follow; a collective curve may go under it.
+  // NCCL beating the α–β floor: every all-reduce and send/recv runs at 0.75 × its floor on the fabric of bare H100s
+  // (the 8x-h100-hgx preset's: NVSwitch, in-network reduction), plus 4 µs. A curve held at the floor could not follow; a collective curve may go under it.
   const h100 = findDevice('h100-sxm')!;
   const device: Device = { id: 'h100-sxm', name: 'NVIDIA H100', backend: 'cuda' };
   const rows: Measurement[] = [];
@@ -417,12 +417,24 @@ describe('collectives (synthetic)', () => {
   it('a measurement of a system preset prices its collectives on that system\'s fabric', () => {
     const fabric = (system?: string) => measurementContext(h100, DEFAULT_EFFICIENCY, 'fp16', system).links.tp;
     expect(fabric('8x-h100-hgx').inNetworkReduction).toBe(true); // NVSwitch with NVLS
-    expect(fabric().inNetworkReduction).toBeUndefined();
-    expect(fabric('8x-a100-hgx').inNetworkReduction).toBeUndefined(); // another device's system: ignored
-    expect(fabric('no-such-system').bandwidthBytesPerS).toBe(h100.scaleUp!.bandwidthBytesPerS);
+    // No system, another device's system or an unknown one: the fabric an estimate on bare h100-sxm devices uses
+    // (the preset built of it, 8x-h100-hgx), not the A100 board's.
+    for (const other of [undefined, '8x-a100-hgx', 'no-such-system']) expect(fabric(other)).toEqual(fabric('8x-h100-hgx'));
+    // A device no preset system is built of keeps its own link.
+    const l4 = findDevice('l4')!;
+    const own = measurementContext(l4, DEFAULT_EFFICIENCY, 'fp16').links.tp;
+    expect(own.inNetworkReduction).toBeUndefined();
+    expect(own.bandwidthBytesPerS).toBe((l4.scaleUp ?? l4.hostLink).bandwidthBytesPerS);
     // The fit says so in the profile's notes.
     const notes = fitProfile(rows.map((m) => ({ ...m, system: '8x-a100-hgx' })), { createdBy: 'test: stray system', neighbors: false }).notes;
     expect(notes.some((n) => n.includes('"8x-a100-hgx" named by measurements is not a genz system preset of h100-sxm'))).toBe(true);
+  });
+
+  it('a row of another system is not "fitted" for calibrate report --except', () => {
+    const profile = fitProfile(rows, { createdBy: 'test: except by system', neighbors: false });
+    const onHgx = rows.map((m) => ({ ...m, system: '8x-h100-hgx' }));
+    const errors = profileErrors(profile, [...rows, ...onHgx], { except: rows });
+    expect(errors.find((e) => e.family === 'collective')!.heldOutRows).toBe(onHgx.length);
   });
 });
 

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildGraph, findModel, findDevice, rooflineBackend, IDEAL_EFFICIENCY, type CostContext } from '../../index.ts';
 import { energyRates } from '../../simulator/energy.ts';
-import { anchorCases, genzOnAnchor, phaseLatencyS, type AnchorCase } from '../../calibrate/accuracy/anchors.ts';
+import { anchorCases, anchorsDocument, genzOnAnchor, phaseLatencyS, type AnchorCase } from '../../calibrate/accuracy/anchors.ts';
 
 const data = (name: string): string => readFileSync(new URL(`../../data/${name}`, import.meta.url), 'utf8');
 const cases = anchorCases(data('genz_outputs_llama2.csv'), data('llmviewer_outputs_llama2.csv'));
@@ -90,5 +90,12 @@ describe('genz vs GenZ', () => {
     const embeddingTable = 32000 * 4096 * 2;
     expect((r.memory.weightsBytes - embeddingTable) / 2 ** 20 / 12602).toBeCloseTo(1, 3);
     expect((r.memory.kvBytesPerToken * 1024) / 2 ** 20).toBe(512);
+  });
+});
+
+describe('docs/anchors.md', () => {
+  it('is current: regenerate with `npx tsx calibrate/anchors-table.ts > docs/anchors.md` when an estimate moves', () => {
+    const committed = readFileSync(new URL('../../docs/anchors.md', import.meta.url), 'utf8');
+    expect(committed).toBe(anchorsDocument(data('genz_outputs_llama2.csv'), data('llmviewer_outputs_llama2.csv')));
   });
 });
