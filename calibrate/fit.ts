@@ -14,7 +14,7 @@ import { lusolve } from 'mathjs';
 import { GenzError } from '../common/errors.ts';
 import { parseWith } from '../common/zod-errors.ts';
 import { DeviceSchema, type Device, type PeakFlops } from '../hardware/device-schema.ts';
-import { ASSUMED_SCALE_OUT, DEFAULT_LINK_LATENCY_S, findDevice, findSystem, impliedSystem, unknownHardware } from '../hardware/registry.ts';
+import { ASSUMED_SCALE_OUT, DEFAULT_LINK_LATENCY_S, findDevice, findSystem, unknownHardware } from '../hardware/registry.ts';
 import type { Network } from '../hardware/system-schema.ts';
 import { COLLECTIVE_KINDS, type Op } from '../models/ops.ts';
 import {
@@ -253,18 +253,17 @@ export function ownGpuKernel(m: Measurement): boolean {
 const HAND_GEMMS = new Set<Measurement['kernel']>(['gemm-naive', 'gemm-smem', 'gemm-tensor', 'batched-gemm', 'gemv', 'flat-gemm']);
 
 /**
- * The cost context measurements of `device` are priced in: collectives run over the scale-up fabric of `systemId`
- * where that is a system preset of this device (Vidur's DGX H100 rows: NVSwitch with in-network reduction, as an
- * estimate on 8x-h100-hgx prices them), else over the fabric an estimate on the bare device uses (the preset
- * system built of it, hardware/registry.ts impliedSystem; the device's own link where there is none); scale-out
- * across nodes. An unknown system, or one of another device, is ignored.
+ * The cost context measurements of `device` are priced in: collectives run over its scale-up link (scale-out across
+ * nodes), as an estimate on the bare device prices them (an H100 SXM's link meets the HGX board's NVSwitch, with
+ * in-network reduction), or over the scale-up fabric of `systemId` where that is a system preset of this device
+ * (Vidur's DGX H100 rows: 8x-h100-hgx; an unknown system or one of another device is ignored).
  */
 export function measurementContext(device: Device, efficiency: EfficiencyProfile, baseDtype: ComputeDtype, systemId?: string): CostContext {
-  const fabric = (systemOf(device, systemId) ?? impliedSystem(device.id))?.scaleUp?.network;
+  const fabric = systemOf(device, systemId)?.scaleUp?.network;
   const link = fabric ?? device.scaleUp ?? device.hostLink;
   const scaleUp: Network = {
     name: link.name, bandwidthBytesPerS: link.bandwidthBytesPerS, latencyS: link.latencyS ?? DEFAULT_LINK_LATENCY_S,
-    ...(fabric?.inNetworkReduction === true ? { inNetworkReduction: true } : {}),
+    ...(link.inNetworkReduction === true ? { inNetworkReduction: true } : {}),
   };
   return { device, efficiency, energy: energyRates(device), links: { tp: scaleUp, ep: scaleUp, pp: scaleUp, dp: ASSUMED_SCALE_OUT }, baseDtype };
 }

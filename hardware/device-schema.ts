@@ -53,6 +53,10 @@ export const LinkSchema = z
     name: z.string().min(1).describe('e.g. "PCIe 5.0 x16", "NVLink 4"'),
     bandwidthBytesPerS: atLeast(1e3, 'bandwidth per direction per device in bytes/s'),
     latencyS: atLeast(1e-12, 'one-hop latency in seconds').optional(),
+    inNetworkReduction: z
+      .boolean()
+      .optional()
+      .describe('the switch the link meets reduces all-reduce data itself (NVLink SHARP / NVLS: an SXM GPU on its HGX board)'),
   })
   .strict();
 

@@ -64,36 +64,26 @@ export function unknownHardware(id: string, path: (string | number)[]): GenzErro
   return new GenzError('unknown_id', `unknown hardware "${id}"; closest: ${closestNames(id, hardwareIds()).join(', ')} (see \`genz list hardware\`)`, path);
 }
 
-/**
- * The system preset a bare preset device implies: the first preset built of `deviceId` (an H100 SXM module only
- * ships on an HGX board, so `--hardware h100-sxm --tp 8` runs over that board's NVSwitch fabric, in-network
- * reduction included, not over the device's bare NVLink figure). Undefined where no preset is built of it.
- */
-export function impliedSystem(deviceId: string): SystemSpec | undefined {
-  return listSystems().find((s) => (typeof s.device === 'string' ? s.device : s.device.id) === deviceId);
-}
-
-/**
- * `deviceCount` of `device` as a system. A preset device (`fromPreset`) takes the scale-up fabric and scale-out
- * network of the system preset built of it, where there is one; otherwise its own scale-up link (PCIe where none)
- * in implicit domains of IMPLICIT_DOMAIN_DEVICES joined by ASSUMED_SCALE_OUT.
- */
-function deviceSystem(device: Device, deviceCount: number, fromPreset: boolean): ResolvedSystem {
-  const preset = fromPreset && deviceCount > 1 ? impliedSystem(device.id) : undefined;
+function deviceSystem(device: Device, deviceCount: number): ResolvedSystem {
   const link = device.scaleUp ?? device.hostLink;
-  const network: Network = preset?.scaleUp.network ?? { name: link.name, bandwidthBytesPerS: link.bandwidthBytesPerS, latencyS: link.latencyS ?? DEFAULT_LINK_LATENCY_S };
-  const devicesPerDomain = Math.min(deviceCount, preset?.scaleUp.devicesPerDomain ?? IMPLICIT_DOMAIN_DEVICES);
-  const scaleOut = preset?.scaleOut ?? ASSUMED_SCALE_OUT;
+  const devicesPerDomain = Math.min(deviceCount, IMPLICIT_DOMAIN_DEVICES);
   const notes = deviceCount > devicesPerDomain
-    ? [`${deviceCount} × ${device.id} is not a preset system: assuming scale-up domains of ${devicesPerDomain} joined by ${scaleOut.name}; give a system spec to say otherwise`]
+    ? [`${deviceCount} × ${device.id} is not a preset system: assuming scale-up domains of ${devicesPerDomain} joined by ${ASSUMED_SCALE_OUT.name}; give a system spec to say otherwise`]
     : [];
   return {
     id: deviceCount === 1 ? device.id : `${deviceCount}x-${device.id}`,
     name: deviceCount === 1 ? device.name : `${deviceCount}× ${device.name}`,
     device,
     deviceCount,
-    scaleUp: { devicesPerDomain, topology: preset?.scaleUp.topology ?? 'switch', network },
-    scaleOut: deviceCount > devicesPerDomain ? scaleOut : null,
+    scaleUp: {
+      devicesPerDomain,
+      topology: 'switch',
+      network: {
+        name: link.name, bandwidthBytesPerS: link.bandwidthBytesPerS, latencyS: link.latencyS ?? DEFAULT_LINK_LATENCY_S,
+        ...(link.inNetworkReduction === true ? { inNetworkReduction: true } : {}),
+      },
+    },
+    scaleOut: deviceCount > devicesPerDomain ? ASSUMED_SCALE_OUT : null,
     notes,
   };
 }
@@ -124,14 +114,14 @@ export function resolveHardware(hardware: unknown, deviceCount: number | undefin
   if (typeof hardware === 'string') {
     const device = findDevice(hardware);
     const spec = device ? undefined : findSystem(hardware);
-    if (device) system = deviceSystem(device, deviceCount ?? 1, true);
+    if (device) system = deviceSystem(device, deviceCount ?? 1);
     else if (spec) system = systemFromSpec(spec, path);
     else throw unknownHardware(hardware, path);
   } else if (typeof hardware === 'object' && hardware !== null) {
     if (looksLikeSystem.safeParse(hardware).success) {
       system = systemFromSpec(parseWith(SystemSchema, hardware, path), path);
     } else {
-      system = deviceSystem(parseWith(DeviceSchema, hardware, path), deviceCount ?? 1, false);
+      system = deviceSystem(parseWith(DeviceSchema, hardware, path), deviceCount ?? 1);
     }
   } else {
     throw new GenzError('invalid_input', `expected a hardware id or a device/system spec object, found ${hardware === null ? 'null' : typeof hardware}`, path);

@@ -299,7 +299,7 @@ export const NVIDIA_DATACENTER_DEVICES: readonly DeviceInput[] = [
     onChip: { l2Bytes: 50e6 },
     power: { tdpW: 700, idleW: 70 },
     hostLink: { name: 'PCIe 5.0 x16', bandwidthBytesPerS: 64e9 },
-    scaleUp: { name: 'NVLink 4 (18 links)', bandwidthBytesPerS: 450e9 },
+    scaleUp: { name: 'NVLink 4 (18 links)', bandwidthBytesPerS: 450e9, latencyS: 1e-6, inNetworkReduction: true },
     sources: {
       peakFlopsPerS: `NVIDIA H100 Tensor Core GPU datasheet (2023), H100 SXM column: FP64 34, FP64 tensor 67, FP32 67, TF32 989*, BF16/FP16 1979*, FP8 3958*, INT8 3958*; ${SPARSE_HALVED}; no INT4 on Hopper`,
       memory: 'NVIDIA H100 datasheet, SXM column: 80 GB HBM3, 3.35 TB/s',
@@ -308,6 +308,8 @@ export const NVIDIA_DATACENTER_DEVICES: readonly DeviceInput[] = [
       'power.idleW': `estimate: ~10% of TDP, ${IDLE_DC}`,
       hostLink: 'NVIDIA H100 datasheet: PCIe Gen5 128 GB/s (bidirectional) = 64 GB/s per direction',
       scaleUp: 'NVIDIA H100 datasheet: NVLink 900 GB/s total = 450 GB/s per direction',
+      'scaleUp.latencyS': 'estimate: ~1 us one-hop small-message latency through NVSwitch (as the HGX system presets); not measured',
+      'scaleUp.inNetworkReduction': 'NVIDIA H100 Tensor Core GPU Architecture whitepaper: third-generation NVSwitch does NVLink SHARP in-network all-reduce; an SXM module ships only on an HGX board with those switches',
       processNm: 'H100 whitepaper: TSMC 4N (5 nm-class), recorded as 5',
       computeUnits: 'H100 whitepaper: 132 SMs on H100 SXM5',
       clock: 'derived from datasheet peaks and SM/tensor-core counts in the H100 whitepaper',
@@ -362,7 +364,7 @@ export const NVIDIA_DATACENTER_DEVICES: readonly DeviceInput[] = [
     onChip: { l2Bytes: 50e6 },
     power: { tdpW: 700, idleW: 75 },
     hostLink: { name: 'PCIe 5.0 x16', bandwidthBytesPerS: 64e9 },
-    scaleUp: { name: 'NVLink 4 (18 links)', bandwidthBytesPerS: 450e9 },
+    scaleUp: { name: 'NVLink 4 (18 links)', bandwidthBytesPerS: 450e9, latencyS: 1e-6, inNetworkReduction: true },
     sources: {
       peakFlopsPerS: `NVIDIA H200 Tensor Core GPU datasheet, H200 SXM column (same peaks as H100 SXM: TF32 989*, BF16/FP16 1979*, FP8 3958*, INT8 3958*); ${SPARSE_HALVED}`,
       memory: 'NVIDIA H200 datasheet: 141 GB HBM3e, 4.8 TB/s',
@@ -371,6 +373,8 @@ export const NVIDIA_DATACENTER_DEVICES: readonly DeviceInput[] = [
       'power.idleW': `estimate: ~11% of TDP, ${IDLE_DC}`,
       hostLink: 'NVIDIA H200 datasheet: PCIe Gen5 128 GB/s (bidirectional)',
       scaleUp: 'NVIDIA H200 datasheet: NVLink 900 GB/s total = 450 GB/s per direction',
+      'scaleUp.latencyS': 'estimate: ~1 us one-hop small-message latency through NVSwitch (as the HGX system presets); not measured',
+      'scaleUp.inNetworkReduction': 'NVIDIA H100 Tensor Core GPU Architecture whitepaper: third-generation NVSwitch does NVLink SHARP in-network all-reduce; an SXM module ships only on an HGX board with those switches',
       processNm: 'GH100 on TSMC 4N (5 nm-class), recorded as 5',
       computeUnits: 'same SM count as H100 SXM5 (132)',
       clock: 'same die and peaks as H100 SXM; see H100 derivation',
@@ -429,7 +433,7 @@ export const NVIDIA_DATACENTER_DEVICES: readonly DeviceInput[] = [
     onChip: { l2Bytes: 126e6 },
     power: { tdpW: 1000, idleW: 140 },
     hostLink: { name: 'PCIe 5.0 x16', bandwidthBytesPerS: 64e9 },
-    scaleUp: { name: 'NVLink 5 (18 links)', bandwidthBytesPerS: 900e9 },
+    scaleUp: { name: 'NVLink 5 (18 links)', bandwidthBytesPerS: 900e9, latencyS: 1e-6, inNetworkReduction: true },
     sources: {
       peakFlopsPerS: `NVIDIA HGX B200 datasheet, per-GPU column: FP64/FP64 tensor 37 TFLOPS, FP32 75 TFLOPS, TF32 2.2 PF*, FP16/BF16 4.5 PF*, FP8 9 PF*, INT8 9 POPS* (* = with sparsity); ${SPARSE_HALVED}; FP4/FP6 not in the schema`,
       memory:
@@ -439,6 +443,8 @@ export const NVIDIA_DATACENTER_DEVICES: readonly DeviceInput[] = [
       'power.idleW': `estimate: ~14% of TDP, ${IDLE_DC}`,
       hostLink: 'NVIDIA HGX B200 datasheet: PCIe Gen5 128 GB/s (bidirectional) = 64 GB/s per direction',
       scaleUp: 'NVIDIA HGX B200 datasheet: 5th-generation NVLink 1.8 TB/s total = 900 GB/s per direction',
+      'scaleUp.latencyS': 'estimate: ~1 us one-hop small-message latency through NVSwitch (as the HGX system presets); not measured',
+      'scaleUp.inNetworkReduction': 'NVIDIA Blackwell architecture technical brief: the NVLink Switch keeps SHARP in-network reductions (third-generation NVSwitch, H100); an SXM module ships only on an HGX board with those switches',
       processNm: 'NVIDIA Blackwell: TSMC 4NP, recorded as 4',
       computeUnits: 'Chips and Cheese B200 article: 74 SMs enabled per die, 148 SMs total',
       clock: 'NVIDIA HGX B200 datasheet (no clock given)',

@@ -417,14 +417,11 @@ describe('collectives (synthetic)', () => {
   it('a measurement of a system preset prices its collectives on that system\'s fabric', () => {
     const fabric = (system?: string) => measurementContext(h100, DEFAULT_EFFICIENCY, 'fp16', system).links.tp;
     expect(fabric('8x-h100-hgx').inNetworkReduction).toBe(true); // NVSwitch with NVLS
-    // No system, another device's system or an unknown one: the fabric an estimate on bare h100-sxm devices uses
-    // (the preset built of it, 8x-h100-hgx), not the A100 board's.
-    for (const other of [undefined, '8x-a100-hgx', 'no-such-system']) expect(fabric(other)).toEqual(fabric('8x-h100-hgx'));
-    // A device no preset system is built of keeps its own link.
-    const l4 = findDevice('l4')!;
-    const own = measurementContext(l4, DEFAULT_EFFICIENCY, 'fp16').links.tp;
-    expect(own.inNetworkReduction).toBeUndefined();
-    expect(own.bandwidthBytesPerS).toBe((l4.scaleUp ?? l4.hostLink).bandwidthBytesPerS);
+    // No system, another device's system or an unknown one: the device's own link, as an estimate on bare h100-sxm
+    // devices prices it (it meets the HGX board's NVSwitch: in-network reduction too), not the A100 board's.
+    const own = { name: h100.scaleUp!.name, bandwidthBytesPerS: 450e9, latencyS: 1e-6, inNetworkReduction: true };
+    for (const other of [undefined, '8x-a100-hgx', 'no-such-system']) expect(fabric(other)).toEqual(own);
+    expect(measurementContext(findDevice('l4')!, DEFAULT_EFFICIENCY, 'fp16').links.tp.inNetworkReduction).toBeUndefined();
     // The fit says so in the profile's notes.
     const notes = fitProfile(rows.map((m) => ({ ...m, system: '8x-a100-hgx' })), { createdBy: 'test: stray system', neighbors: false }).notes;
     expect(notes.some((n) => n.includes('"8x-a100-hgx" named by measurements is not a genz system preset of h100-sxm'))).toBe(true);
