@@ -75,7 +75,7 @@ export type { SpecTree, SpeculativeStep } from './simulator/serving/speculative.
 export { MeasurementSchema, MEASUREMENT_SCHEMA_ID, KERNELS, FAMILIES, FAMILY_OF } from './calibrate/measurement-schema.ts';
 export type { Measurement, KernelName, KernelFamily } from './calibrate/measurement-schema.ts';
 export { parseMeasurements, readMeasurementsStrict, formatMeasurement, measurementKey } from './calibrate/measurements.ts';
-export { IMPORTERS, IMPORT_SOURCES } from './calibrate/importers/index.ts';
+export { IMPORTERS, IMPORT_SOURCES, VIDUR_DEVICES } from './calibrate/importers/index.ts';
 export type { ImportSource } from './calibrate/importers/index.ts';
 
 // Calibration profiles.

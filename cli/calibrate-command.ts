@@ -3,7 +3,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import {
-  GenzError, IMPORTERS, IMPORT_SOURCES, closestNames, writeMeasurementFile, readMeasurementFileStrict, fitProfiles, reportProfile, crossValidationTable, largeGemmThroughputSection,
+  GenzError, IMPORTERS, IMPORT_SOURCES, VIDUR_DEVICES, closestNames, writeMeasurementFile, readMeasurementFileStrict, fitProfiles, reportProfile, crossValidationTable, largeGemmThroughputSection,
   parseProfileText, profileText, runKernelsRef, type ImportSource, type Measurement, type CalibrationProfile, type KrefBackend,
 } from '../node.ts';
 import { parseWhole, readTextFile } from './inputs.ts';
@@ -48,12 +48,16 @@ export function registerCalibrate(program: Command): Command {
     .argument('<source>', IMPORT_SOURCES.join(' | '))
     .argument('<file>', 'the CSV (or JSON) as published')
     .requiredOption('--out <file>', 'JSON Lines output (overwritten)')
-    .action((source: string, file: string, flags: { out: string }) => {
+    .option('--device <name>', `vidur only: the device folder of a file without a device column (${Object.keys(VIDUR_DEVICES).join(', ')}); default: the one its path names`)
+    .action((source: string, file: string, flags: { out: string; device?: string }) => {
       if (!(IMPORT_SOURCES as readonly string[]).includes(source)) {
         throw new GenzError('unknown_id', `unknown source "${source}"; expected one of ${IMPORT_SOURCES.join(', ')} (closest: ${closestNames(source, IMPORT_SOURCES).join(', ')})`, ['source']);
       }
+      if (flags.device !== undefined && source !== 'vidur') {
+        throw new GenzError('invalid_input', `--device applies to vidur files only (${source} files name their device)`, ['device']);
+      }
       const text = readTextFile(file, 'file');
-      const measurements = IMPORTERS[source as ImportSource](text, file);
+      const measurements = IMPORTERS[source as ImportSource](text, file, flags.device === undefined ? {} : { device: flags.device });
       writeMeasurementFile(flags.out, measurements);
       const devices = new Set(measurements.map((m) => m.device.id ?? m.device.name));
       out(`${measurements.length} measurements from ${file} (${[...devices].join(', ')}) → ${flags.out}`);

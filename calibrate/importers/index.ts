@@ -9,8 +9,11 @@ import { importVidur } from './vidur.ts';
 export const IMPORT_SOURCES = ['vidur', 'llmcompass', 'neusight', 'deepbench', 'mlperf'] as const;
 export type ImportSource = (typeof IMPORT_SOURCES)[number];
 
-/** Each takes a file's text (and its name, for messages) and returns its measurements, or throws one GenzError. */
-export const IMPORTERS: Readonly<Record<ImportSource, (text: string, fileName?: string) => Measurement[]>> = {
+/**
+ * Each takes a file's text (and its name, for messages and, for Vidur, the device folder in its path) and returns its
+ * measurements, or throws one GenzError. Vidur's also takes the device of a file whose columns do not name it.
+ */
+export const IMPORTERS: Readonly<Record<ImportSource, (text: string, fileName?: string, options?: { device?: string }) => Measurement[]>> = {
   vidur: importVidur,
   llmcompass: importLlmcompass,
   neusight: importNeusight,
@@ -18,7 +21,7 @@ export const IMPORTERS: Readonly<Record<ImportSource, (text: string, fileName?: 
   mlperf: importMlperf,
 };
 
-export { importVidur, importVidurMlp, importVidurAttention, importVidurCollectives, vidurFileKind, VIDUR_DEVICES } from './vidur.ts';
+export { importVidur, importVidurMlp, importVidurAttention, importVidurCollectives, vidurFileKind, VIDUR_DEVICES, type VidurImportOptions } from './vidur.ts';
 export { importLlmcompass, importLlmcompassMatmul, importLlmcompassRowwise, LLMCOMPASS_DEVICES } from './llmcompass.ts';
 export { importNeusight, NEUSIGHT_DEVICES } from './neusight.ts';
 export { importDeepbench, DEEPBENCH_DEVICES } from './deepbench.ts';

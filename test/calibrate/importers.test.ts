@@ -130,6 +130,67 @@ describe('vidur', () => {
   });
 });
 
+describe("vidur: Vidur's own files (time_stats columns, tensor parallelism, device from the folder)", () => {
+  // Vidur's repository files hold the same numbers under other column names (time_stats.<op>.median ms,
+  // num_tensor_parallel_workers, size), with the device as their folder (data/profiling/compute/a100/…). These are
+  // the extracts of data/ written back in that layout: they must import to the same measurements.
+  const csv = (header: string[], rows: string[][]): string => [header.join(','), ...rows.map((r) => r.join(','))].join('\n') + '\n';
+  const extract = (file: string): { header: string[]; rows: string[][] } => {
+    const table = parseCsvTable(data(file));
+    return { header: table.header, rows: table.records.map((r) => table.header.map((h) => r.cells[h]!)) };
+  };
+  const rename = (name: string): string => /^(.+)_median_ms$/.exec(name) ? `time_stats.${/^(.+)_median_ms$/.exec(name)![1]}.median` : name;
+
+  it('mlp.csv: the raw layout, device from its folder, imports as the extract; tp 2 halves the sharded GEMMs', () => {
+    const { header, rows } = extract('vidur_mlp_llama2-7b_tp1_a100_a40.csv');
+    const keep = header.map((h, i) => (h === 'device' || h === 'model' ? -1 : i)).filter((i) => i >= 0);
+    const a100 = rows.filter((r) => r[header.indexOf('device')] === 'a100').slice(0, 5);
+    const raw = csv([...keep.map((i) => rename(header[i]!)), 'use_gated_mlp', 'num_tensor_parallel_workers'], a100.map((r) => [...keep.map((i) => r[i]!), 'True', '1']));
+    const path = 'vidur/data/profiling/compute/a100/meta-llama/Llama-2-7b-hf/mlp.csv';
+    const expected = load('vidur_mlp_llama2-7b_tp1_a100_a40.csv').slice(0, 50);
+    expect(IMPORTERS.vidur(raw, path)).toEqual(expected);
+    // The same rows at TP 2: every rank holds half the heads and half the FFN (Megatron column/row parallel).
+    const tp2 = IMPORTERS.vidur(raw.replace(/,True,1\n/g, ',True,2\n'), path);
+    const shape = (variant: string) => tp2.find((m) => m.variant === variant)!.shape;
+    expect(shape('attn_pre_proj')).toEqual({ m: 4096, n: 6144, k: 4096, batch: 1 });
+    expect(shape('attn_post_proj')).toEqual({ m: 4096, n: 4096, k: 2048, batch: 1 });
+    expect(shape('mlp_up_proj')).toEqual({ m: 4096, n: 11008, k: 4096, batch: 1 });
+    expect(shape('mlp_down_proj')).toEqual({ m: 4096, n: 4096, k: 5504, batch: 1 });
+    expect(shape('mlp_act')).toEqual({ rows: 4096, cols: 5504 });
+    expect(shape('input_layernorm')).toEqual({ rows: 4096, cols: 4096 }); // norms are whole on every rank
+    // A plain (not gated) MLP: one up projection and GELU.
+    const plain = IMPORTERS.vidur(raw.replace(/,True,1\n/g, ',False,1\n'), path);
+    expect(plain.find((m) => m.variant === 'mlp_up_proj')!.shape.n).toBe(11008);
+    expect(plain.find((m) => m.variant === 'mlp_act')!.kernel).toBe('gelu');
+    // A tp that does not divide the heads is reported by line and column.
+    expectGenzError(() => IMPORTERS.vidur(raw.replace(/,True,1\n/g, ',True,3\n'), path), 'invalid_input', ['line 2', 'tp']);
+  });
+
+  it('attention.csv: prefill and decode columns, device from its folder or --device, else an error', () => {
+    const { header, rows } = extract('vidur_attention_a100_llama2-70b_tp2_subsample.csv');
+    const t = header.indexOf('attn_kernel_median_ms');
+    const prefill = header.indexOf('is_prefill');
+    const rawHeader = ['time_stats.attn_decode.median', 'time_stats.attn_prefill.median', ...header.filter((_, i) => i !== t).map((h) => (h === 'tp' ? 'num_tensor_parallel_workers' : h))];
+    const raw = csv(rawHeader, rows.map((r) => [r[prefill] === 'False' ? r[t]! : '', r[prefill] === 'True' ? r[t]! : '', ...r.filter((_, i) => i !== t)]));
+    const expected = load('vidur_attention_a100_llama2-70b_tp2_subsample.csv');
+    expect(IMPORTERS.vidur(raw, 'vidur/data/profiling/a100/attention.csv')).toEqual(expected);
+    expect(IMPORTERS.vidur(raw, 'attention.csv', { device: 'a100' })).toEqual(expected);
+    const h100 = IMPORTERS.vidur(raw, 'attention.csv', { device: 'h100' });
+    expect(new Set(h100.map((m) => m.device.id))).toEqual(new Set(['h100-sxm']));
+    expectGenzError(() => IMPORTERS.vidur(raw, 'attention.csv'), 'invalid_input', ['device']);
+  });
+
+  it('collectives: all_reduce.csv with its size and time_stats columns, the network from its folder', () => {
+    const { header, rows } = extract('vidur_collectives_h100_dgx.csv');
+    const col = (name: string) => header.indexOf(name);
+    const allReduce = rows.filter((r) => r[col('collective')] === 'all_reduce').slice(0, 20);
+    const raw = csv(['', 'time_stats.all_reduce.median', 'rank', 'num_workers', 'size', 'collective', 'devices_per_node', 'max_devices_per_node'],
+      allReduce.map((r, i) => [String(i), r[col('median_ms')]!, '0', r[col('num_workers')]!, r[col('size_elems')]!, 'all_reduce', r[col('devices_per_node')]!, '8']));
+    const expected = load('vidur_collectives_h100_dgx.csv').slice(0, 20);
+    expect(IMPORTERS.vidur(raw, 'vidur/data/profiling/network/h100_dgx/all_reduce.csv')).toEqual(expected);
+  });
+});
+
 describe('llmcompass', () => {
   it('matmul: fp16 GEMM on A100 (80 GB SXM) and MI210; times match the file\'s TFLOP/s column', () => {
     const ms = load('llmcompass_real_hw_matmul.csv');

@@ -94,3 +94,21 @@ describe('calibrate report --folds', () => {
     expect(r.stderr).toMatch(/--folds needs --measurements/);
   });
 });
+
+describe('calibrate import --device', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'genz-import-'));
+
+  it("names the device of a Vidur file that has no device column; other sources refuse it", () => {
+    const attention = join(dir, 'attention.csv'); // a name without a Vidur device folder in it
+    writeFileSync(attention, readFileSync(join(root, 'data/vidur_attention_a100_llama2-70b_tp2_subsample.csv')));
+    const none = genz('calibrate', 'import', 'vidur', attention, '--out', join(dir, 'a.jsonl'));
+    expect(none.status).not.toBe(0);
+    expect(none.stderr).toMatch(/no device column.*--device NAME/);
+    const h100 = genz('calibrate', 'import', 'vidur', attention, '--device', 'h100', '--out', join(dir, 'a.jsonl'));
+    expect(h100.status, h100.stderr).toBe(0);
+    expect(h100.stdout).toMatch(/2721 measurements .*\(h100-sxm\)/);
+    const other = genz('calibrate', 'import', 'deepbench', 'data/deepbench_gemm_results.csv', '--device', 'h100', '--out', join(dir, 'd.jsonl'));
+    expect(other.status).not.toBe(0);
+    expect(other.stderr).toMatch(/--device applies to vidur files only/);
+  });
+});
