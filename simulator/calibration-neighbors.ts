@@ -13,7 +13,7 @@
 // Measured (5-fold cross-validation, the tables chosen again within each fold; k 16, scale 0.5 decades, shrink 0.1;
 // 2026-11-26), curves alone → with the correction, median/p90 %: GEMM A100 4.3/11.7 → 2.9/9.1, NeuSight P100 Linear
 // 9.0/25.9 → 5.4/19.5, H200 fp16 7.6/30.9 → 5.4/21.2; attention
-// A100 4.5/14.0 → 3.5/11.9 (docs/calibration.md has every device); H100 DGX collectives 9.8/28.8 → 3.7/11.3 (their
+// A100 4.5/14.0 → 3.5/11.9 (docs/calibration.md has every device); H100 DGX collectives 7.3/27.7 → 2.5/10.8 (their
 // coordinates: size, log10 group size, point-to-point and the two products; their category: the collective kind).
 // Pure in effect; allocates nothing per call (a table's points are regrouped by category once, and its last query is
 // kept: a repeat of it returns the same factor without the scan).

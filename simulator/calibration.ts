@@ -37,8 +37,8 @@ export type CalibrationFamily = (typeof CALIBRATION_FAMILIES)[number];
  *   norms and softmax with a row length (op.rowLength): rows, row length (0, 0 without one; a curve fitted with
  *   these terms then leaves such an op to the default efficiencies: calibrationApplies); collectives: log10 of the
  *   group size, 1 for point-to-point, size × log10 group size, size for point-to-point (the α–β floor misses how
- *   NCCL's achieved rate moves with both: 5-fold CV of Vidur's H100 DGX collectives 33.7/52.5 → 3.7/11.3 % with these,
- *   the floor-model allowance below and a neighbour table); other families 0.
+ *   NCCL's achieved rate moves with both: 5-fold CV of Vidur's H100 DGX collectives, defaults 20.9/55.4 %, curves
+ *   with these 7.3/27.7, and with a neighbour table 2.5/10.8); other families 0.
  * - wave, pad (GEMM only, as NeuSight and LLMCompass model it): the output is cut into TILE × TILE tiles run in
  *   waves of one tile per SM. wave = −log10(tiles / (waves × SMs)) is the idle share of the last wave (0 without
  *   an SM count); pad = −log10(m·n / padded m·n) is the work wasted on partial edge tiles.
@@ -84,8 +84,8 @@ export interface CalibrationCurve {
    * in profiles before 2026-11-26). A calibrated time is never below floor × minSlowdown, so an extrapolation (a
    * shape combination the rows did not cover, e.g. a batched GEMM priced by the gemm curve) never beats the best the
    * device was measured at. At least 1, but for collective curves: their floor is an α–β model of the algorithm over
-   * the link's spec rate, not a bound, and NCCL beats it (Vidur's H100 DGX: 2-GPU all-reduces and send/recv of 10⁸
-   * bytes at 0.64–0.84 × it), so their slowdown may go down to minSlowdown below 1.
+   * the link's spec rate, not a bound (an algorithm NCCL picks may beat the model), so their slowdown may go down to
+   * a minSlowdown below 1 where the data do. Vidur's H100 DGX rows do not: their best is 1.28 × the floor.
    */
   minSlowdown?: number;
   /** Compute dtypes of the rows it was fitted on; an op on another datapath is not priced by it. */
@@ -238,7 +238,7 @@ function featureOf(index: number, op: Op, balance: number, floorS: number, compu
  * its index in COLLECTIVE_KINDS) + misaligned (the misalign feature; a collective: 1 over the scale-out network, the
  * dp group). Shapes of different datapaths, layouts or alignment run different kernels; Vidur's cross-node send/recv
  * of 10³–10⁵ bytes sat 0.3–0.4 (ln) above the in-node ones' residuals (5-fold CV of the H100 collectives 4.4/15.3 →
- * 3.7/11.3 % once apart).
+ * 3.7/11.3 % once apart, measured while Vidur's sizes were read as elements: twice the bytes).
  */
 export function neighborCategory(op: Op, dtype: ComputeDtype | null, misaligned: number): number {
   const dtypeCode = dtype === null ? 0 : COMPUTE_DTYPES.indexOf(dtype === 'bf16' ? 'fp16' : dtype) + 1;

@@ -1,5 +1,6 @@
 // Vidur's measured NCCL all-reduce and send/recv times on an H100 DGX (microsoft/vidur, MIT), replayed
-// through the collective model over the 8x-h100-hgx preset's links. Sizes are fp16 elements.
+// through the collective model over the 8x-h100-hgx preset's links. The size_elems column is bytes (Vidur writes its
+// size column as fp16 elements × 2: calibrate/importers/vidur.ts).
 import { collectiveS, resolveHardware, type EfficiencyProfile } from '../../index.ts';
 import { parseCsv, num } from './csv.ts';
 import type { Sample } from './error-stats.ts';
@@ -18,7 +19,7 @@ export function vidurCollectiveSamples(csv: string, efficiency: Pick<EfficiencyP
       bandwidthBytesPerS: network.bandwidthBytesPerS * efficiency.network,
       inNetworkReduction: network.inNetworkReduction === true,
     };
-    const bytes = 2 * num(row, 'size_elems');
+    const bytes = num(row, 'size_elems');
     const kind = row.collective === 'all_reduce' ? 'all-reduce' : 'p2p';
     const predictedS = collectiveS(kind, bytes, workers, link) + efficiency.collectiveOverheadS;
     samples.push({ group: `${row.collective} n=${workers}${perNode < workers ? ' across nodes' : ''} h100`, predictedS, measuredS: num(row, 'median_ms') / 1e3 });

@@ -41,13 +41,26 @@ interface Precision {
   note?: string;
 }
 
+/**
+ * The input type of a row, from its precision text (the four wordings above), else from other wordings of the same
+ * facts (DeepBench's sheets for other devices are worded by hand: "Int8 inputs …", "FP16 …", "32 bit …"), else from
+ * the sheet's name ("Results FP32"); a row none of them types is reported.
+ */
 function precisionOf(problems: ImportProblems, record: CsvRecord): Precision | undefined {
   const text = (record.cells.precision ?? '').trim().toLowerCase();
   if (text === 'float') return { dtype: 'fp32', outBytes: 4 };
   if (text.includes('int8 multiplication')) return { dtype: 'int8', outBytes: 4, note: 'int32-out' };
   if (text.startsWith('16 bit inputs, 16 bit multiplication')) return { dtype: 'fp16', outBytes: 2 };
   if (text.startsWith('16 bit inputs, 32 bit multiplication')) return { dtype: 'fp16', outBytes: 2, note: 'fp32-math' };
-  problems.add(record.line, 'precision', `expected a DeepBench precision ("Float", "16 bit inputs, 16|32 bit multiplication, …", "… Int8 multiplication …"), found ${JSON.stringify(record.cells.precision ?? '')}`);
+  const typed = (words: string): Precision | undefined => {
+    if (/\bint ?8\b|\b8[ -]bit\b/.test(words)) return { dtype: 'int8', outBytes: 4, note: 'int32-out' };
+    if (/\bfp ?16\b|\bhalf\b|\b16[ -]bit\b/.test(words)) return { dtype: 'fp16', outBytes: 2 };
+    if (/\bfp ?32\b|\bfloat\b|\bsingle\b|\b32[ -]bit\b/.test(words)) return { dtype: 'fp32', outBytes: 4 };
+    return undefined;
+  };
+  const typedBy = typed(text) ?? typed((record.cells.sheet ?? '').trim().toLowerCase());
+  if (typedBy) return typedBy;
+  problems.add(record.line, 'precision', `expected a DeepBench precision ("Float", "16 bit inputs, 16|32 bit multiplication, …", "… Int8 multiplication …", or a sheet named for its type), found ${JSON.stringify(record.cells.precision ?? '')}`);
   return undefined;
 }
 

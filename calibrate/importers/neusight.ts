@@ -9,9 +9,10 @@ const SOURCE = 'neusight';
 const FP32 = DTYPE_BYTES.fp32;
 
 /**
- * The devices of NeuSight's training set: SM count and clock from its device configs (data/neusight_device_configs.json,
- * checked by a test). None is mapped to a genz preset, so each gets a calibration profile of its own (calibrate fit
- * infers its spec from the best achieved rates):
+ * The devices of NeuSight's device configs (data/neusight_device_configs.json, checked by a test): the five of its
+ * training set in data/, and the four more it lists (A100 SXM4 40 GB, A100 80 GB PCIe, H100, L4), whose rows a file of
+ * the same source may bring. SM count and clock from the configs. None is mapped to a genz preset, so each gets a
+ * calibration profile of its own (calibrate fit infers its spec from the best achieved rates):
  * - NeuSight times torch.nn.Linear / torch.bmm calls, PyTorch dispatch included (≈ 35–65 µs for the smallest ops),
  *   where DeepBench times the cuBLAS call: fitting both into one T4 curve doubled its held-out p90.
  * - A100-PCIE-40GB is not a100-40gb-sxm: same GA100 die, but the PCIe card's 250 W cap (400 W on SXM) lowers
@@ -23,6 +24,10 @@ export const NEUSIGHT_DEVICES: Readonly<Record<string, { computeUnits: number; c
   'Tesla T4': { computeUnits: 40, clockHz: 1590e6 },
   'Tesla P100-PCIE-16GB': { computeUnits: 56, clockHz: 1380e6 },
   'Tesla P4': { computeUnits: 40, clockHz: 1113e6 },
+  'NVIDIA A100-SXM4-40GB': { computeUnits: 108, clockHz: 1410e6 },
+  'NVIDIA A100 80GB PCIe': { computeUnits: 108, clockHz: 1410e6 },
+  'NVIDIA H100 80GB HBM3': { computeUnits: 132, clockHz: 1980e6 },
+  'NVIDIA L4': { computeUnits: 60, clockHz: 2040e6 },
 };
 
 const RUNTIME = 'PyTorch 2.1, CUDA 12.1';

@@ -48,19 +48,33 @@ export interface VidurImportOptions {
 }
 
 /**
- * The device folder a file without a device column was measured on: the caller's, else the longest Vidur folder
- * name that is a whole segment of its path, or a whole `_`/`-`/`.`-separated token of one (vidur_attention_a100_….csv).
+ * The device folder a file without a device column was measured on: the caller's (a Vidur folder name), else the
+ * nearest folder of its path that is one (…/compute/h100/…/mlp.csv, …/network/h100_dgx/all_reduce.csv), else a whole
+ * `_`/`-`/`.`-separated token of the file's own name (vidur_attention_a100_…csv; the longest name that fits).
  */
 function fileDevice(options: VidurImportOptions, fileName: string | undefined, what: string): string {
-  if (options.device !== undefined) return options.device;
   const names = Object.keys(VIDUR_DEVICES).sort((a, b) => b.length - a.length);
-  const segments = (fileName ?? '').split(/[\\/]/);
-  for (const name of names) {
-    if (segments.some((seg) => seg === name || new RegExp(`(^|[_.-])${name}([_.-]|$)`).test(seg))) return name;
+  if (options.device !== undefined) {
+    if (!(options.device in VIDUR_DEVICES)) {
+      throw new GenzError('invalid_input', `unknown Vidur device "${options.device}"; expected one of ${names.join(', ')}`, ['device']);
+    }
+    return options.device;
   }
+  const segments = (fileName ?? '').split(/[\\/]/);
+  const base = segments.pop() ?? '';
+  for (const folder of segments.reverse()) if (folder in VIDUR_DEVICES) return folder;
+  const token = names.find((name) => new RegExp(`(^|[_.-])${name}([_.-]|$)`).test(base));
+  if (token !== undefined) return token;
   throw new GenzError('invalid_input',
-    `${what} has no device column and its file name names no Vidur device (${names.join(', ')}): give the device (genz calibrate import vidur FILE --device NAME)${fileName ? ` (in ${fileName})` : ''}`,
+    `${what} has no device column and its path names no Vidur device (${names.join(', ')}): give the device (genz calibrate import vidur FILE --device NAME)${fileName ? ` (in ${fileName})` : ''}`,
     ['device']);
+}
+
+/** A caller's --device for a file whose device column names its devices itself is a mistake, not a default. */
+function noDeviceOption(options: VidurImportOptions, fileName: string | undefined, column: string): void {
+  if (options.device !== undefined) {
+    throw new GenzError('invalid_input', `--device ${options.device} given, but the file names its devices (its ${column} column)${fileName ? ` (in ${fileName})` : ''}`, ['device']);
+  }
 }
 
 /**
@@ -159,6 +173,7 @@ export function importVidurMlp(text: string, fileName?: string, options: VidurIm
   const table = requireColumns(normalizeHeader(text), MLP_COLUMNS, 'a Vidur mlp.csv', fileName);
   const problems = new ImportProblems(SOURCE, fileName);
   const fixed = table.header.includes('device') ? undefined : device(fileDevice(options, fileName, 'a Vidur mlp.csv'));
+  if (fixed === undefined) noDeviceOption(options, fileName, 'device');
   const hasTp = table.header.includes('tp');
   // Op columns this importer does not know (other models' extra ops) are left out, not guessed.
   const known = mlpOps(1, 1, 1, 1, 1);
@@ -173,8 +188,8 @@ export function importVidurMlp(text: string, fileName?: string, options: VidurIm
     const tp = hasTp ? problems.num(record, 'tp', { positive: true, integer: true }) : 1;
     const times = opColumns.map((c) => problems.num(record, c, { positive: true }));
     if ([tokens, d, ffn, heads, kvHeads, tp, ...times].some(Number.isNaN)) continue;
-    if (heads % tp !== 0 || ffn % tp !== 0) {
-      problems.add(record.line, 'tp', `expected tp to divide the ${heads} heads and the ${ffn} FFN width, found ${tp}`);
+    if (heads % tp !== 0 || ffn % tp !== 0 || (kvHeads >= tp ? kvHeads % tp : tp % kvHeads) !== 0) {
+      problems.add(record.line, 'tp', `expected tp to divide the ${heads} heads, the ${ffn} FFN width and the ${kvHeads} KV heads (or they it), found ${tp}`);
       continue;
     }
     const gated = table.header.includes('use_gated_mlp') ? bool(problems, record, 'use_gated_mlp') : true;
@@ -208,12 +223,16 @@ export function importVidurAttention(text: string, fileName?: string, options: V
   const table = requireColumns(normalizeHeader(text), ATTENTION_COLUMNS, 'a Vidur attention.csv', fileName);
   const problems = new ImportProblems(SOURCE, fileName);
   const fixed = table.header.includes('device') ? undefined : device(fileDevice(options, fileName, 'a Vidur attention.csv'));
+  if (fixed === undefined) noDeviceOption(options, fileName, 'device');
   const single = table.header.includes('attn_kernel_median_ms');
   if (!single && !(table.header.includes('attn_prefill_median_ms') && table.header.includes('attn_decode_median_ms'))) {
     throw new GenzError('invalid_input', `expected a Vidur attention.csv with attn_kernel_median_ms, or both time_stats.attn_prefill.median and time_stats.attn_decode.median${fileName ? ` (in ${fileName})` : ''}`, ['line 1']);
   }
   const out: Measurement[] = [];
+  const backendColumn = table.header.includes('attention_backend');
   for (const record of table.records) {
+    // Vidur's own attention.csv also times other backends (FlashInfer …); the extracts keep FlashAttention, as here.
+    if (backendColumn && !/FLASH_ATTENTION$/i.test((record.cells.attention_backend ?? '').trim())) continue;
     const prefill = bool(problems, record, 'is_prefill');
     const [d, qHeads, kvHeadsAll, tp, batch, chunk, cache] = (['n_embd', 'n_q_head', 'n_kv_head', 'tp', 'batch_size', 'prefill_chunk_size', 'kv_cache_size'] as const)
       .map((c) => problems.num(record, c, { positive: c !== 'prefill_chunk_size' && c !== 'kv_cache_size', integer: true })) as [number, number, number, number, number, number, number];
@@ -242,28 +261,34 @@ export function importVidurAttention(text: string, fileName?: string, options: V
 }
 
 /**
- * Collectives: shape {elements, workers, devicesPerNode}, fp16 elements. `bytes` is the message size (2 per
- * element): what a collective model takes; the all-reduce's FLOPs are its reduction adds per rank.
+ * Collectives: shape {elements, workers, devicesPerNode}, fp16 elements. Vidur writes its `size` column (size_elems
+ * in the extracts) in bytes: the buffer is `size` fp16 elements and the row records `size * 2  # bytes`
+ * (vidur/profiling/collectives/collectives_wrapper.py, collectives_impl.py), whatever the extract's column name says.
+ * So `bytes` is that column (the message size a collective model takes) and elements half of it; the all-reduce's
+ * FLOPs are its reduction adds per rank. (Before 2026-11-26 the column was read as elements: every message twice its
+ * size, which made NCCL look faster than the links' spec rate.)
  */
 export function importVidurCollectives(text: string, fileName?: string, options: VidurImportOptions = {}): Measurement[] {
   const table = requireColumns(normalizeHeader(text), COLLECTIVE_COLUMNS, 'a Vidur collectives CSV', fileName);
   const problems = new ImportProblems(SOURCE, fileName);
   const fixed = table.header.includes('network_device') ? undefined : fileDevice(options, fileName, 'a Vidur collectives CSV');
+  if (fixed === undefined) noDeviceOption(options, fileName, 'network_device');
   const out: Measurement[] = [];
   for (const record of table.records) {
     const collective = problems.oneOf(record, 'collective', ['all_reduce', 'send_recv']);
     const workers = problems.num(record, 'num_workers', { positive: true, integer: true });
     const perNode = problems.num(record, 'devices_per_node', { positive: true, integer: true });
-    const elements = problems.num(record, 'size_elems', { integer: true });
+    const sizeBytes = problems.num(record, 'size_elems', { integer: true });
     const ms = problems.num(record, 'median_ms', { positive: true });
-    if (collective === undefined || [workers, perNode, elements, ms].some(Number.isNaN)) continue;
+    if (collective === undefined || [workers, perNode, sizeBytes, ms].some(Number.isNaN)) continue;
+    const elements = sizeBytes / FP16;
     const allReduce = collective === 'all_reduce';
     const network = fixed ?? record.cells.network_device!.trim();
     const system = VIDUR_SYSTEMS[network];
     out.push(measurement({
       source: SOURCE, device: device(network), ...(system === undefined ? {} : { system }), kernel: allReduce ? 'all-reduce' : 'send-recv', variant: 'nccl',
       shape: { elements, workers, devicesPerNode: perNode }, dtype: 'fp16', medianS: msToS(ms),
-      flops: allReduce ? (elements * (workers - 1)) / workers : 0, bytes: elements * FP16,
+      flops: allReduce ? (elements * (workers - 1)) / workers : 0, bytes: sizeBytes,
     }));
   }
   problems.throwIfAny();

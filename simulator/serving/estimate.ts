@@ -242,8 +242,11 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
   const graphArgs = { config: model, batch: microBatch, tp: s.tp, ep: s.ep, precision: s.precision, flash: s.flash };
   // A pipeline hand-off is one point-to-point message of the stage's activations, priced as any collective op
   // (by the device's calibrated collective curve where it has one for p2p, else the α–β model and the defaults).
+  // Where the pipeline spans scale-up domains its link is the scale-out network, the data-parallel group's too
+  // (groupLinks), and the op says so: a calibrated curve keeps scale-out messages apart (neighborCategory).
+  const handOffGroup = s.tp * s.pp > system.scaleUp.devicesPerDomain ? 'dp' : 'pp';
   const p2pS = (tokens: number): number => s.pp === 1 ? 0 : backend.cost({
-    kind: 'collective', name: 'pipeline hand-off', scope: 'layer', block: 'comm', count: 1, collective: 'p2p', group: 'pp', groupSize: 2,
+    kind: 'collective', name: 'pipeline hand-off', scope: 'layer', block: 'comm', count: 1, collective: 'p2p', group: handOffGroup, groupSize: 2,
     bytes: (tokens * model.hiddenSize * Math.max(16, s.precision.actBits)) / 8,
   }, ctx).latencyS;
 

@@ -12,9 +12,9 @@ export type ServingFramework = (typeof SERVING_FRAMEWORKS)[number];
 /** Seconds added to every prefill and decode step (none: the kernels alone). */
 export const FRAMEWORK_STEP_OVERHEAD_S: Readonly<Record<ServingFramework, number>> = {
   none: 0,
-  vllm: 2.0e-3,
-  'tensorrt-llm': 0.5e-3,
-  'deepspeed-mii': 6.5e-3,
+  vllm: 1.75e-3,
+  'tensorrt-llm': 0.25e-3,
+  'deepspeed-mii': 6.25e-3,
   'llama.cpp': 6.25e-3,
 };
 

@@ -116,12 +116,14 @@ describe('vidur', () => {
       'h100_dgx→h100-sxm all-reduce 8/8': 994, 'h100_dgx→h100-sxm all-reduce 2/2': 994, 'h100_dgx→h100-sxm all-reduce 4/4': 994,
       'h100_dgx→h100-sxm send-recv 2/1': 994, 'h100_dgx→h100-sxm send-recv 2/2': 994,
     });
-    const first = ms[0]!; // all_reduce, 8 workers, 2048 elements, 0.037 ms
-    expect(first.shape).toEqual({ elements: 2048, workers: 8, devicesPerNode: 8 });
+    // all_reduce, 8 workers, size 2048, 0.037 ms. Vidur writes size in bytes (collectives_wrapper.py: "size":
+    // self._size * 2  # bytes, the buffer being self._size fp16 elements), whatever the extract's column name says.
+    const first = ms[0]!;
+    expect(first.shape).toEqual({ elements: 1024, workers: 8, devicesPerNode: 8 });
     // A DGX H100: the fit prices its collectives on the 8x-h100-hgx fabric (NVSwitch with in-network reduction).
     expect(new Set(ms.map((m) => m.system))).toEqual(new Set(['8x-h100-hgx']));
-    expect(first.bytes).toBe(4096);
-    expect(first.flops).toBe((2048 * 7) / 8);
+    expect(first.bytes).toBe(2048);
+    expect(first.flops).toBe((1024 * 7) / 8);
     expect(first.medianS).toBe(0.000037);
   });
 
@@ -164,6 +166,10 @@ describe("vidur: Vidur's own files (time_stats columns, tensor parallelism, devi
     expect(plain.find((m) => m.variant === 'mlp_act')!.kernel).toBe('gelu');
     // A tp that does not divide the heads is reported by line and column.
     expectGenzError(() => IMPORTERS.vidur(raw.replace(/,True,1\n/g, ',True,3\n'), path), 'invalid_input', ['line 2', 'tp']);
+    // 24 KV heads do not split over 16 ranks (Vidur asserts tp divides them, or they tp).
+    const gqa = raw.replace(/^(\d+,\d+,\d+),32,32,/gm, '$1,32,24,');
+    expect(gqa).not.toBe(raw);
+    expectGenzError(() => IMPORTERS.vidur(gqa.replace(/,True,1\n/g, ',True,16\n'), path), 'invalid_input', ['line 2', 'tp']);
   });
 
   it('attention.csv: prefill and decode columns, device from its folder or --device, else an error', () => {
@@ -178,6 +184,13 @@ describe("vidur: Vidur's own files (time_stats columns, tensor parallelism, devi
     const h100 = IMPORTERS.vidur(raw, 'attention.csv', { device: 'h100' });
     expect(new Set(h100.map((m) => m.device.id))).toEqual(new Set(['h100-sxm']));
     expectGenzError(() => IMPORTERS.vidur(raw, 'attention.csv'), 'invalid_input', ['device']);
+    // The nearest folder names the device; a folder that only contains a device name in a token does not.
+    const nearest = IMPORTERS.vidur(raw, '/runs/a100_dgx/compute/h100/attention.csv');
+    expect(new Set(nearest.map((m) => m.device.name))).toEqual(new Set(['h100']));
+    expectGenzError(() => IMPORTERS.vidur(raw, '/runs/h100_pcie/attention.csv'), 'invalid_input', ['device']);
+    // An unknown --device, or one for a file that names its devices, is an error, not a silent default.
+    expectGenzError(() => IMPORTERS.vidur(raw, 'attention.csv', { device: 'H100' }), 'invalid_input', ['device']);
+    expectGenzError(() => IMPORTERS.vidur(data('vidur_mlp_llama2-7b_tp1_a100_a40.csv'), 'mlp.csv', { device: 'h100' }), 'invalid_input', ['device']);
   });
 
   it('collectives: all_reduce.csv with its size and time_stats columns, the network from its folder', () => {
@@ -253,8 +266,9 @@ describe('neusight', () => {
     expect(bmm!.flops).toBe(2 * 8 * 64 * 32 * 16);
   });
 
-  it('device features match data/neusight_device_configs.json', () => {
+  it('device features match data/neusight_device_configs.json, for every device it lists', () => {
     const configs = JSON.parse(data('neusight_device_configs.json')) as Record<string, { Num_Sm: number; Freq: number }>;
+    expect(Object.keys(NEUSIGHT_DEVICES).sort()).toEqual(Object.keys(configs).sort());
     for (const [name, d] of Object.entries(NEUSIGHT_DEVICES)) {
       expect(configs[name], name).toBeDefined();
       expect({ sm: d.computeUnits, clockHz: d.clockHz }).toEqual({ sm: configs[name]!.Num_Sm, clockHz: configs[name]!.Freq * 1e6 });
@@ -311,6 +325,17 @@ describe('deepbench', () => {
   it('names missing columns', () => {
     const e = expectGenzError(() => IMPORTERS.deepbench('device,M,N,K\nX,1,2,3\n'), 'invalid_input', ['line 1']);
     expect(e.message).toMatch(/missing precision, A_transpose, B_transpose, time_ms/);
+  });
+
+  it("types a row worded otherwise (other devices' sheets) by its words or its sheet's name, and reports one it cannot", () => {
+    const head = 'device,suite,sheet,precision,application,M,N,K,A_transpose,B_transpose,time_ms,tflops\n';
+    const row = (sheet: string, precision: string) => IMPORTERS.deepbench(`${head}NVIDIA TitanXp,inference,${sheet},"${precision}",DS,1760,16,1760,N,N,0.038,2.6\n`, 'x.csv')[0]!;
+    expect(row('Results', 'Int8 inputs, 32 bit accumulation').dtype).toBe('int8');
+    expect(row('Results', 'FP16 inputs, FP32 math').dtype).toBe('fp16');
+    expect(row('Results FP32', 'single precision').dtype).toBe('fp32');
+    expect(row('Results FP16', 'Mixed').dtype).toBe('fp16');
+    expect(row('Results', 'Float').device).toEqual({ name: 'NVIDIA TitanXp', backend: 'cuda' }); // a device genz has no preset of
+    expectGenzError(() => row('Results', 'Mixed'), 'invalid_input', ['line 2', 'precision']);
   });
 });
 

@@ -98,4 +98,11 @@ describe('docs/anchors.md', () => {
     const committed = readFileSync(new URL('../../docs/anchors.md', import.meta.url), 'utf8');
     expect(committed).toBe(anchorsDocument(data('genz_outputs_llama2.csv'), data('llmviewer_outputs_llama2.csv')));
   });
+
+  it("the README's excerpt of it is current: each of its rows is a row of the document", () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8').split('\n').filter((l) => /^\| (GenZ|LLM-Viewer) \|/.test(l));
+    expect(readme.length).toBeGreaterThan(5);
+    const rows = new Set(anchorsDocument(data('genz_outputs_llama2.csv'), data('llmviewer_outputs_llama2.csv')).split('\n'));
+    for (const row of readme) expect(rows.has(row), row).toBe(true);
+  });
 });
