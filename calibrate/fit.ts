@@ -264,7 +264,8 @@ export function measurementContext(device: Device, efficiency: EfficiencyProfile
   const link = fabric ?? device.scaleUp ?? device.hostLink;
   const scaleUp: Network = {
     name: link.name, bandwidthBytesPerS: link.bandwidthBytesPerS, latencyS: link.latencyS ?? DEFAULT_LINK_LATENCY_S,
-    ...(link.inNetworkReduction === true ? { inNetworkReduction: true } : {}),
+    // A reducing switch is on the system's fabric or the device's scale-up link, never on its host link.
+    ...((fabric ?? device.scaleUp)?.inNetworkReduction === true ? { inNetworkReduction: true } : {}),
   };
   return { device, efficiency, energy: energyRates(device), links: { tp: scaleUp, ep: scaleUp, pp: scaleUp, dp: ASSUMED_SCALE_OUT }, baseDtype };
 }

@@ -80,7 +80,8 @@ function deviceSystem(device: Device, deviceCount: number): ResolvedSystem {
       topology: 'switch',
       network: {
         name: link.name, bandwidthBytesPerS: link.bandwidthBytesPerS, latencyS: link.latencyS ?? DEFAULT_LINK_LATENCY_S,
-        ...(link.inNetworkReduction === true ? { inNetworkReduction: true } : {}),
+        // A reducing switch sits on the scale-up fabric, never on the host link.
+        ...(link === device.scaleUp && link.inNetworkReduction === true ? { inNetworkReduction: true } : {}),
       },
     },
     scaleOut: deviceCount > devicesPerDomain ? ASSUMED_SCALE_OUT : null,

@@ -161,6 +161,7 @@ function mlpOps(tokens: number, d: number, ffnAll: number, headsAll: number, kvH
     attn_post_proj_median_ms: gemm(d, heads * hd),
     post_attention_layernorm_median_ms: rmsnorm,
     // Gated MLPs fuse gate and up (SiLU(gate) · up); Vidur's use_gated_mlp False (phi-2) is one up projection and GELU.
+    // The file does not say which norm ran: both are read as RMSNorm (phi-2's LayerNorm is the same family, norm).
     mlp_up_proj_median_ms: gemm((gated ? 2 : 1) * ffn, d),
     mlp_act_median_ms: gated ? stream('silu-mul', ffn, 2) : stream('gelu', ffn, 1),
     mlp_down_proj_median_ms: gemm(d, ffn),

@@ -50,3 +50,14 @@ describe('pipeline hand-offs', () => {
     expect(estimate({ ...one, calibration: profile }).tpotS).toBe(estimate({ ...one, calibration: withoutCollectives }).tpotS);
   });
 });
+
+describe('a reducing switch is on the scale-up fabric only', () => {
+  it('a device spec with no scale-up link does not take in-network reduction from its host link', () => {
+    const h100 = findDevice('h100-sxm')!;
+    const { scaleUp: _dropped, ...noScaleUp } = h100;
+    const hostOnly = { ...noScaleUp, id: 'host-only', hostLink: { ...h100.hostLink, inNetworkReduction: true } };
+    const network = resolveHardware(hostOnly, 4).scaleUp.network;
+    expect(network.bandwidthBytesPerS).toBe(h100.hostLink.bandwidthBytesPerS);
+    expect(network.inNetworkReduction).toBeUndefined();
+  });
+});
