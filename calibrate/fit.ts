@@ -18,7 +18,7 @@ import { ASSUMED_SCALE_OUT, DEFAULT_LINK_LATENCY_S, findDevice, findSystem, unkn
 import type { Network } from '../hardware/system-schema.ts';
 import { COLLECTIVE_KINDS, type Op } from '../models/ops.ts';
 import {
-  CALIBRATION_FAMILIES, CALIBRATION_FEATURES, CALIBRATION_SCHEMA_ID, FEATURE_COUNT, calibrationFeature, neighborCategory, twinDtype,
+  ATTENTION_KERNELS, CALIBRATION_FAMILIES, CALIBRATION_FEATURES, CALIBRATION_SCHEMA_ID, FEATURE_COUNT, attentionKernel, calibrationFeature, neighborCategory, twinDtype,
   type CalibrationCurve, type CalibrationCurves, type CalibrationFamily,
 } from '../simulator/calibration.ts';
 import { NEIGHBOR_COORDINATES } from '../simulator/calibration-neighbors.ts';
@@ -506,14 +506,21 @@ export function fitCurves(rows: readonly FitRow[], train: (row: FitRow) => boole
     const trainDtypes = COMPUTE_DTYPES.filter((d) => mine.some((r) => r.dtype === d));
     // A collective curve records the kinds it saw, so another kind keeps the default efficiencies.
     const kinds = COLLECTIVE_KINDS.filter((k) => mine.some((r) => r.op.kind === 'collective' && r.op.collective === k));
-    const familyCurve: CalibrationCurve = { ...fit(mine, family), ...(trainDtypes.length > 0 ? { dtypes: trainDtypes } : {}), ...(kinds.length > 0 ? { collectives: kinds } : {}) };
+    // An attention curve records the kernels it saw (fused or not): the other runs another kernel sequence.
+    const attentionKinds = (of: readonly FitRow[]): Partial<CalibrationCurve> => {
+      const seen = ATTENTION_KERNELS.filter((k) => of.some((r) => r.op.kind === 'attention' && attentionKernel(r.op) === k));
+      return seen.length > 0 ? { attentionKernels: seen } : {};
+    };
+    const familyCurve: CalibrationCurve = {
+      ...fit(mine, family), ...(trainDtypes.length > 0 ? { dtypes: trainDtypes } : {}), ...(kinds.length > 0 ? { collectives: kinds } : {}), ...attentionKinds(mine),
+    };
     const present = new Set(rows.filter((r) => r.family === family).map((r) => r.dtype));
     if (present.size >= 2) {
       for (const dtype of COMPUTE_DTYPES.filter((d) => present.has(d))) {
         const ofDtype = mine.filter((r) => r.dtype === dtype);
         if (ofDtype.length < MIN_DTYPE_ROWS) continue;
         const key = curveKey(family, dtype);
-        const curve = fit(ofDtype, key);
+        const curve = { ...fit(ofDtype, key), ...attentionKinds(ofDtype) };
         (byDtype[family] ??= {})[dtype] = corrected(key)
           ? withNeighbors(curve, ofDtype, (c) => ({ schema: CALIBRATION_SCHEMA_ID, deviceId, families: {}, byDtype: { [family]: { [dtype]: c } } }))
           : curve;

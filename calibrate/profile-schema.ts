@@ -8,7 +8,7 @@ import { parseWith } from '../common/zod-errors.ts';
 import { DeviceSchema } from '../hardware/device-schema.ts';
 import { COLLECTIVE_KINDS } from '../models/ops.ts';
 import {
-  CALIBRATION_FAMILIES, CALIBRATION_FEATURES, CALIBRATION_SCHEMA_ID, FEATURE_COUNT, type CalibrationCurves,
+  ATTENTION_KERNELS, CALIBRATION_FAMILIES, CALIBRATION_FEATURES, CALIBRATION_SCHEMA_ID, FEATURE_COUNT, type CalibrationCurves,
 } from '../simulator/calibration.ts';
 import { MAX_NEIGHBORS, MAX_NEIGHBOR_POINTS } from '../simulator/calibration-neighbors.ts';
 
@@ -42,6 +42,7 @@ export const CurveSchema = z
       .describe('smallest slowdown over the roofline floor measured in the training rows; the curve never predicts less (below 1: collective curves only)'),
     dtypes: z.array(z.enum(COMPUTE_DTYPES)).optional().describe('compute dtypes of the rows it was fitted on'),
     collectives: z.array(z.enum(COLLECTIVE_KINDS)).optional().describe('collective curves: the kinds of the rows it was fitted on (others keep the default efficiencies)'),
+    attentionKernels: z.array(z.enum(ATTENTION_KERNELS)).optional().describe('attention curves: the kernels of the rows it was fitted on, flash or unfused (the other keeps the default efficiencies)'),
     neighbors: NeighborTableSchema.optional().describe('training rows\' residuals for the neighbour correction (simulator/calibration-neighbors.ts)'),
   })
   .strict()

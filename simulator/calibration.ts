@@ -10,7 +10,7 @@
 // (below 1 where NCCL beat the model). Curves are data (fitted by calibrate/fit.ts); this file only evaluates them.
 // Pure, no allocation.
 import { COMPUTE_DTYPES, type ComputeDtype } from '../common/dtype.ts';
-import { COLLECTIVE_KINDS, ROW_WISE_FUNCTIONS, type BlasLayout, type CollectiveKind, type Op } from '../models/ops.ts';
+import { COLLECTIVE_KINDS, ROW_WISE_FUNCTIONS, type AttentionOp, type BlasLayout, type CollectiveKind, type Op } from '../models/ops.ts';
 import { NEIGHBOR_COORDINATES, neighborFactor, type NeighborTable } from './calibration-neighbors.ts';
 import { attentionKeysRead } from './work.ts';
 
@@ -97,6 +97,12 @@ export interface CalibrationCurve {
    */
   collectives?: CollectiveKind[];
   /**
+   * Attention curves: the kernels of the rows it was fitted on, fused (flash) or unfused (QK, softmax and PV through
+   * DRAM); absent before 2026-11-26: any. The other kind keeps the default efficiencies: a curve fitted on
+   * FlashAttention priced an unfused Llama-2-7B prefill's attention on the A100 at 5× the defaults (35.5 vs 7.2 ms).
+   */
+  attentionKernels?: AttentionKernel[];
+  /**
    * The training rows' residuals for the neighbour correction (./calibration-neighbors.ts; absent in profiles before
    * 2026-11-26, and where cross-validation found that it did not help).
    */
@@ -111,6 +117,14 @@ export interface CalibrationCurves {
   families: Partial<Record<CalibrationFamily, CalibrationCurve>>;
   /** Curves of one family and compute dtype (datapaths differ: fp32 CUDA cores vs fp16 tensor cores); used first. */
   byDtype?: Partial<Record<CalibrationFamily, Partial<Record<ComputeDtype, CalibrationCurve>>>>;
+}
+
+export const ATTENTION_KERNELS = ['flash', 'unfused'] as const;
+export type AttentionKernel = (typeof ATTENTION_KERNELS)[number];
+
+/** Which attention kernel an op runs: fused (scores on chip) or unfused. */
+export function attentionKernel(op: AttentionOp): AttentionKernel {
+  return op.flash ? 'flash' : 'unfused';
 }
 
 /** The family whose curve prices `op`. */
@@ -137,6 +151,7 @@ export function curveFor(calibration: CalibrationCurves | undefined, deviceId: s
   const family = calibrationFamily(op);
   const curve = familyCurve(calibration, family, computeDtype) ?? (family === 'bmm' ? familyCurve(calibration, 'gemm', computeDtype) : undefined);
   if (op.kind === 'collective' && curve?.collectives !== undefined && !curve.collectives.includes(op.collective)) return undefined;
+  if (op.kind === 'attention' && curve?.attentionKernels !== undefined && !curve.attentionKernels.includes(attentionKernel(op))) return undefined;
   return curve;
 }
 
@@ -251,7 +266,18 @@ export function neighborCategory(op: Op, dtype: ComputeDtype | null, misaligned:
   if (op.kind === 'collective') layout = 1 + COLLECTIVE_KINDS.indexOf(op.collective);
   // A collective over the data-parallel group crosses the scale-out network (another NIC, protocol and latency).
   const scaleOut = op.kind === 'collective' && op.group === 'dp';
-  return dtypeCode * 100 + layout * 10 + (misaligned || scaleOut ? 1 : 0);
+  return dtypeCode * 100 + layout * 10 + (misaligned || scaleOut || warpSoftmax(op) ? 1 : 0);
+}
+
+/**
+ * A softmax whose rows PyTorch runs one warp per row, elements in registers: row length ≤ 2048 and ≤ 8 kB
+ * (aten/src/ATen/native/cuda/SoftMax.cu host_softmax dispatches dispatch_softmax_forward there, a block per row
+ * beyond). The two kernels scale apart: on the lent H100 and H200 (torch-ops.py) a 2048-wide fp16 row took 8–12 µs
+ * for 1–1,024 rows where 4096-wide ones took 3–4 µs.
+ */
+function warpSoftmax(op: Op): boolean {
+  return op.kind === 'elementwise' && op.fn === 'softmax' && op.rowLength !== undefined
+    && op.rowLength <= 2048 && (op.rowLength * op.bits) / 8 <= 8192;
 }
 
 /** The layout a GEMM without one runs in: torch.nn.Linear's (weight transposed, activations not). */

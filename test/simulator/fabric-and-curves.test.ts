@@ -1,4 +1,5 @@
-// An SXM GPU ships only on its HGX board, so its scale-up link meets the board's NVSwitch, with in-network reduction
+// The scale-up fabric a bare device runs over, pipeline hand-offs priced as p2p ops, and which ops a curve prices.
+// An H100, H200 or B200 SXM GPU on its 8-GPU HGX board meets the other seven through NVSwitch, with in-network reduction
 // (NVLS): `--hardware h100-sxm --tp 8` is that board, and its estimate is the 8x-h100-hgx one, in the CLI and in the
 // what-if explorer alike (which sends an edited device as a spec object).
 import { describe, expect, it } from 'vitest';
@@ -59,5 +60,25 @@ describe('a reducing switch is on the scale-up fabric only', () => {
     const network = resolveHardware(hostOnly, 4).scaleUp.network;
     expect(network.bandwidthBytesPerS).toBe(h100.hostLink.bandwidthBytesPerS);
     expect(network.inNetworkReduction).toBeUndefined();
+  });
+});
+
+describe('an attention curve prices only the kernels it was fitted on', () => {
+  // The A100 profile's attention curve was fitted on Vidur's FlashAttention rows; an unfused attention (QK, softmax
+  // and PV through DRAM, LLM-Viewer's non-flash path) is another kernel sequence and keeps the default efficiencies.
+  const a100 = parseProfileText(readFileSync('data/profiles/a100-80gb-sxm.json', 'utf8'));
+  const cpu = parseProfileText(readFileSync('data/profiles/amd-epyc.json', 'utf8'));
+
+  it('the shipped profiles record it: FlashAttention on the A100, both kernels on the CPU (kernels-ref times both)', () => {
+    expect(a100.families.attention?.attentionKernels).toEqual(['flash']);
+    expect(cpu.families.attention?.attentionKernels).toEqual(['flash', 'unfused']);
+  });
+
+  it('an unfused prefill on the A100 is priced as with no profile; a flash one by the curve', () => {
+    const request = { model: 'llama-2-7b', hardware: 'a100-80gb-sxm', inputTokens: 1024, outputTokens: 1 } as const;
+    const attentionS = (flash: boolean, calibration: 'default' | 'none'): number =>
+      estimate({ ...request, flash, calibration }).prefill.ops.filter((o) => o.kind === 'attention').reduce((sum, o) => sum + o.latencyS, 0);
+    expect(attentionS(false, 'default')).toBeCloseTo(attentionS(false, 'none'), 12);
+    expect(Math.abs(attentionS(true, 'default') / attentionS(true, 'none') - 1)).toBeGreaterThan(0.05);
   });
 });
