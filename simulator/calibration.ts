@@ -7,7 +7,8 @@
 // and φ a small fixed vector of dimensionless features of the op (CALIBRATION_FEATURES), each clamped to the
 // range the curve was fitted on. The exponent is clamped at 0, so a calibrated op is never faster than its
 // roofline floor; but a collective, whose floor is an α–β model rather than a bound, down to its curve's minSlowdown
-// (below 1 where NCCL beat the model). Curves are data (fitted by calibrate/fit.ts); this file only evaluates them.
+// (below 1 only where measured collectives beat the model; Vidur's never do). Curves are data (fitted by
+// calibrate/fit.ts); this file only evaluates them.
 // Pure, no allocation.
 import { COMPUTE_DTYPES, type ComputeDtype } from '../common/dtype.ts';
 import { COLLECTIVE_KINDS, ROW_WISE_FUNCTIONS, type AttentionOp, type BlasLayout, type CollectiveKind, type Op } from '../models/ops.ts';
