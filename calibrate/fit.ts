@@ -750,7 +750,8 @@ export interface CrossValidatedRow { row: FitRow; calibratedS: number; calibrate
 export function crossValidatedRows(measurements: readonly Measurement[], profile: CalibrationProfile, folds = 5): CrossValidatedRow[] {
   const device = profileDevice(profile);
   const { rows } = fitRows(fastestImplementations(profileMeasurements(profile, measurements)).kept, device, profile.deviceId, 0);
-  const withTables = neighborFamiliesOf(profile).size > 0;
+  // Cross-validate the procedure that made the profile: with tables where it could keep them (a curve may not have).
+  const withTables = profile.neighborTables ?? neighborFamiliesOf(profile).size > 0;
   const out: CrossValidatedRow[] = [];
   for (let fold = 0; fold < folds; fold++) {
     const inFold = (r: FitRow): boolean => stableHash(r.key) % folds === fold;
@@ -863,6 +864,7 @@ export function fitProfile(measurements: readonly Measurement[], options: FitOpt
     families: curves.families,
     ...(curves.byDtype === undefined ? {} : { byDtype: curves.byDtype }),
     split: { method: 'fnv1a-32', heldOutPercent },
+    neighborTables: options.neighbors !== false,
     heldOutError: heldOutErrors(rows, curves),
     skippedRows: skipped,
     notes,

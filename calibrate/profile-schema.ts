@@ -95,6 +95,8 @@ export const ProfileSchema = z
         heldOutPercent: z.number().int().min(0).max(100),
       })
       .strict(),
+    neighborTables: z.boolean().optional()
+      .describe('whether the fit could give curves neighbour tables (cross-validation then may too); absent before 2026-11-26: whether any curve has one'),
     heldOutError: z.array(FamilyErrorSchema),
     skippedRows: z.number().int().nonnegative().describe('measurements of this device that no family prices (memcpy, scans …)'),
     notes: z.array(z.string()).describe('assumptions made while fitting (inferred peaks, …)'),

@@ -700,3 +700,20 @@ describe('profile schema', () => {
     expectGenzError(() => parseProfileText('{"schema": '), 'invalid_json', []);
   });
 });
+
+describe('cross-validation repeats the procedure that made the profile', () => {
+  // A fit allowed tables may keep none (inner folds found none helped); its cross-validation must still let each
+  // fold choose tables, as the fit did, and not read "no table kept" as "fitted without tables".
+  const shipped = JSON.parse(readFileSync('data/profiles/amd-epyc.json', 'utf8')) as CalibrationProfile;
+  const strip = (c: CalibrationCurve | undefined): CalibrationCurve | undefined => (c === undefined ? undefined : { ...c, neighbors: undefined });
+  const profile: CalibrationProfile = { ...shipped, families: Object.fromEntries(Object.entries(shipped.families).map(([f, c]) => [f, strip(c)])) };
+  const measurements = readFileSync('data/kernels-ref-cpu-ci.jsonl', 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Measurement);
+
+  it('a profile fitted with tables allowed is cross-validated with them, whether or not a curve kept one', () => {
+    expect(shipped.neighborTables).toBe(true);
+    const gemm = (p: CalibrationProfile) => crossValidate(measurements, p, 5).find((x) => x.family === 'gemm' && x.dtype === undefined)!;
+    // The same curves, no table kept: allowed (today's profiles) and inferred (a profile before the field) differ.
+    expect(gemm(profile)).not.toEqual(gemm({ ...profile, neighborTables: undefined }));
+    expect(gemm({ ...profile, neighborTables: false })).toEqual(gemm({ ...profile, neighborTables: undefined }));
+  });
+});

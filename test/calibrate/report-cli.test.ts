@@ -44,6 +44,9 @@ describe('calibrate report --folds', () => {
     expect(withTables).toMatch(/"neighbors"/); // cross-validation keeps the V100's GEMM table
     expect(plain).not.toMatch(/"neighbors"/);
     expect(JSON.parse(plain).createdBy).toMatch(/--no-neighbors/);
+    // The profile says whether its fit could keep tables, so cross-validation repeats that procedure.
+    expect(JSON.parse(plain).neighborTables).toBe(false);
+    expect(JSON.parse(withTables).neighborTables).toBe(true);
   });
 
   it('--except scores only the rows the profile was not fitted on', () => {
