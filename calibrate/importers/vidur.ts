@@ -70,11 +70,16 @@ function fileDevice(options: VidurImportOptions, fileName: string | undefined, w
     ['device']);
 }
 
-/** A caller's --device for a file whose device column names its devices itself is a mistake, not a default. */
-function noDeviceOption(options: VidurImportOptions, fileName: string | undefined, column: string): void {
+/**
+ * The device folder of every row of a file without `column`; undefined where the column names each row's (then a
+ * caller's --device is a mistake, not a default).
+ */
+function wholeFileDevice(header: readonly string[], column: string, options: VidurImportOptions, fileName: string | undefined, what: string): string | undefined {
+  if (!header.includes(column)) return fileDevice(options, fileName, what);
   if (options.device !== undefined) {
     throw new GenzError('invalid_input', `--device ${options.device} given, but the file names its devices (its ${column} column)${fileName ? ` (in ${fileName})` : ''}`, ['device']);
   }
+  return undefined;
 }
 
 /**
@@ -105,8 +110,7 @@ const COLLECTIVE_COLUMNS = ['collective', 'num_workers', 'devices_per_node', 'si
 
 /** Which Vidur file this is, from its header. */
 export function vidurFileKind(text: string): 'mlp' | 'attention' | 'collectives' | undefined {
-  const normalized = normalizeHeader(text);
-  const header = parseCsvTable(normalized.slice(0, normalized.indexOf('\n') + 1 || normalized.length)).header;
+  const header = parseCsvTable(normalizeHeader(text.slice(0, text.indexOf('\n') + 1 || text.length))).header;
   if (ATTENTION_TIMES.some((c) => header.includes(c))) return 'attention';
   if (header.includes('collective') && header.includes('size_elems')) return 'collectives';
   if (header.some((h) => h.endsWith('_median_ms')) && header.includes('num_tokens')) return 'mlp';
@@ -173,8 +177,8 @@ function mlpOps(tokens: number, d: number, ffnAll: number, headsAll: number, kvH
 export function importVidurMlp(text: string, fileName?: string, options: VidurImportOptions = {}): Measurement[] {
   const table = requireColumns(normalizeHeader(text), MLP_COLUMNS, 'a Vidur mlp.csv', fileName);
   const problems = new ImportProblems(SOURCE, fileName);
-  const fixed = table.header.includes('device') ? undefined : device(fileDevice(options, fileName, 'a Vidur mlp.csv'));
-  if (fixed === undefined) noDeviceOption(options, fileName, 'device');
+  const folder = wholeFileDevice(table.header, 'device', options, fileName, 'a Vidur mlp.csv');
+  const fixed = folder === undefined ? undefined : device(folder);
   const hasTp = table.header.includes('tp');
   // Op columns this importer does not know (other models' extra ops) are left out, not guessed.
   const known = mlpOps(1, 1, 1, 1, 1);
@@ -223,8 +227,8 @@ function bool(problems: ImportProblems, record: CsvRecord, column: string): bool
 export function importVidurAttention(text: string, fileName?: string, options: VidurImportOptions = {}): Measurement[] {
   const table = requireColumns(normalizeHeader(text), ATTENTION_COLUMNS, 'a Vidur attention.csv', fileName);
   const problems = new ImportProblems(SOURCE, fileName);
-  const fixed = table.header.includes('device') ? undefined : device(fileDevice(options, fileName, 'a Vidur attention.csv'));
-  if (fixed === undefined) noDeviceOption(options, fileName, 'device');
+  const folder = wholeFileDevice(table.header, 'device', options, fileName, 'a Vidur attention.csv');
+  const fixed = folder === undefined ? undefined : device(folder);
   const single = table.header.includes('attn_kernel_median_ms');
   if (!single && !(table.header.includes('attn_prefill_median_ms') && table.header.includes('attn_decode_median_ms'))) {
     throw new GenzError('invalid_input', `expected a Vidur attention.csv with attn_kernel_median_ms, or both time_stats.attn_prefill.median and time_stats.attn_decode.median${fileName ? ` (in ${fileName})` : ''}`, ['line 1']);
@@ -272,8 +276,7 @@ export function importVidurAttention(text: string, fileName?: string, options: V
 export function importVidurCollectives(text: string, fileName?: string, options: VidurImportOptions = {}): Measurement[] {
   const table = requireColumns(normalizeHeader(text), COLLECTIVE_COLUMNS, 'a Vidur collectives CSV', fileName);
   const problems = new ImportProblems(SOURCE, fileName);
-  const fixed = table.header.includes('network_device') ? undefined : fileDevice(options, fileName, 'a Vidur collectives CSV');
-  if (fixed === undefined) noDeviceOption(options, fileName, 'network_device');
+  const fixed = wholeFileDevice(table.header, 'network_device', options, fileName, 'a Vidur collectives CSV');
   const out: Measurement[] = [];
   for (const record of table.records) {
     const collective = problems.oneOf(record, 'collective', ['all_reduce', 'send_recv']);
