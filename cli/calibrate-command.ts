@@ -7,6 +7,7 @@ import {
   parseProfileText, profileText, runKernelsRef, type ImportSource, type Measurement, type CalibrationProfile, type KrefBackend,
 } from '../node.ts';
 import { parseWhole, readTextFile } from './inputs.ts';
+import { E2E_SOURCES, llmInferenceBenchReport } from '../calibrate/accuracy/e2e-report.ts';
 
 const out = (text: string): void => { process.stdout.write(`${text}\n`); };
 
@@ -48,13 +49,13 @@ export function registerCalibrate(program: Command): Command {
     .argument('<source>', IMPORT_SOURCES.join(' | '))
     .argument('<file>', 'the CSV (or JSON) as published')
     .requiredOption('--out <file>', 'JSON Lines output (overwritten)')
-    .option('--device <name>', `vidur only: the device folder of a file without a device column (${Object.keys(VIDUR_DEVICES).join(', ')}); default: the one its path names`)
+    .option('--device <name>', `vidur: the device folder of a file without a device column (${Object.keys(VIDUR_DEVICES).join(', ')}; default: the one its path names); mlperf: the genz preset id of the GPU the tuning table was measured on (default mi300x, Dell's v4.1 submission)`)
     .action((source: string, file: string, flags: { out: string; device?: string }) => {
       if (!(IMPORT_SOURCES as readonly string[]).includes(source)) {
         throw new GenzError('unknown_id', `unknown source "${source}"; expected one of ${IMPORT_SOURCES.join(', ')} (closest: ${closestNames(source, IMPORT_SOURCES).join(', ')})`, ['source']);
       }
-      if (flags.device !== undefined && source !== 'vidur') {
-        throw new GenzError('invalid_input', `--device applies to vidur files only (${source} files name their device)`, ['device']);
+      if (flags.device !== undefined && source !== 'vidur' && source !== 'mlperf') {
+        throw new GenzError('invalid_input', `--device applies to vidur and mlperf files only (${source} files name their device)`, ['device']);
       }
       const text = readTextFile(file, 'file');
       const measurements = IMPORTERS[source as ImportSource](text, file, flags.device === undefined ? {} : { device: flags.device });
@@ -103,6 +104,18 @@ export function registerCalibrate(program: Command): Command {
       // A check of the data itself: a wide spread of large-GEMM throughput is noise no curve can take out.
       const throughput = measurements === undefined ? '' : largeGemmThroughputSection(profiles, measurements);
       if (throughput !== '') out(`\n${throughput}`);
+    });
+
+  calibrate.command('e2e')
+    .description(`genz's end-to-end error against measured runs (${E2E_SOURCES.join(', ')}), per framework and device: defaults, shipped profiles, profiles + host time`)
+    .argument('<source>', E2E_SOURCES.join(' | '))
+    .argument('<file>', 'the CSV as published (LLM-Inference-Bench: the project\'s extract or the repository\'s Plots/All_results.csv)')
+    .option('--held-out', 'score only every 5th row (the split the shipped host times and efficiencies were not fitted on, for data/llm_inference_bench_a100_mi250.csv)')
+    .action((source: string, file: string, flags: { heldOut?: boolean }) => {
+      if (!(E2E_SOURCES as readonly string[]).includes(source)) {
+        throw new GenzError('unknown_id', `unknown source "${source}"; expected one of ${E2E_SOURCES.join(', ')} (closest: ${closestNames(source, E2E_SOURCES).join(', ')})`, ['source']);
+      }
+      out(llmInferenceBenchReport(readTextFile(file, 'file'), { heldOutOnly: flags.heldOut === true }));
     });
 
   return calibrate;

@@ -1,13 +1,17 @@
 // End-to-end serving runs of argonne-lcf/LLM-Inference-Bench (BSD-3-Clause): latency of a batch whose
-// input and output lengths are equal, on 1–4 devices with TP. A100 rows run on Polaris (A100-SXM4-40GB).
+// input and output lengths are equal, on 1–8 devices with TP. A100 rows run on Polaris (A100-SXM4-40GB).
 // An "MI250 GPU" is the OAM package, two GCDs that software sees as two devices: Mixtral-8x7B (93 GB of fp16
 // weights) runs on one and Llama-2-70B (138 GB) on two, which one 64 GB GCD per device could not hold, and vLLM has
 // no Qwen2-7B run on four (28 heads do not split 8 ways). So a row's TP is 2 × its devices, on genz's mi250-gcd.
-// No fit uses the MI250 rows (FIT_HARDWARE): its error is out of sample for the host times and efficiencies.
+// No fit uses rows other than the A100's (FIT_HARDWARE): the rest is out of sample for the host times and efficiencies.
+// Reads the project's extract (data/llm_inference_bench_a100_mi250.csv, snake_case header) and the repository's own
+// Plots/All_results.csv (Hardware, Num of Hardware, …), whose other hardware (H100, GH200, MI300X, Gaudi2, Intel GPUs,
+// SN40L) the extract leaves out; rows genz cannot place are counted by reason, never dropped silently.
 import { GenzError, estimate, type EfficiencyProfile, type EstimateReport, type ServingFramework } from '../../index.ts';
 import { parseCsv, num } from './csv.ts';
 import type { Sample } from './error-stats.ts';
 
+/** The file's model names → genz presets. */
 const MODEL: Record<string, string> = {
   'meta-llama/Llama-2-7b-hf': 'llama-2-7b',
   'meta-llama/Llama-2-70b-hf': 'llama-2-70b',
@@ -17,12 +21,28 @@ const MODEL: Record<string, string> = {
   'mistralai/Mixtral-8x7B-v0.1': 'mixtral-8x7b',
   'Qwen/Qwen2-7B': 'qwen2-7b',
   'Qwen/Qwen2-72B': 'qwen2-72b',
+  'facebook/opt-6.7b': 'opt-6.7b',
+  // LLaMA-1 7B has Llama-2-7B's shapes (d 4096, 32 layers and heads, FFN 11008, vocab 32000); only its context
+  // (2048 vs 4096) differs, and no row is longer.
+  'huggyllama/llama-7b': 'llama-2-7b',
 };
 
 /** The file's hardware → the genz device a row runs on, and how many of them one listed device is. */
 const HARDWARE: Record<string, { id: string; perDevice: number }> = {
   'Nvidia A100 GPU': { id: 'a100-40gb-sxm', perDevice: 1 },
   'AMD MI250 GPU': { id: 'mi250-gcd', perDevice: 2 },
+  // 80 GB HBM3 (the repository's H100 notes): the SXM5 part; 2 and 4 GPUs meet over NVLink.
+  'Nvidia H100 GPU': { id: 'h100-sxm', perDevice: 1 },
+  // The repository documents its GH200 as 96 GB HBM3 (not the later 144 GB HBM3e).
+  'Nvidia GH200 GPU': { id: 'gh200-96gb', perDevice: 1 },
+  'AMD MI300X GPU': { id: 'mi300x', perDevice: 1 },
+  'Habana Gaudi2': { id: 'gaudi2', perDevice: 1 },
+};
+
+/** The repository's own column names → the extract's. */
+const COLUMN_ALIASES: Record<string, string> = {
+  Hardware: 'hardware', 'Num of Hardware': 'num_devices', Framework: 'framework', Model: 'model',
+  'Input Output Length': 'input_output_len', 'Batch Size': 'batch_size', Latency: 'latency_s', Throughput: 'throughput_tok_s',
 };
 
 /** The A100 rows: what fit-defaults and fit-frameworks fit on (the MI250 rows stay out of every fit). */
@@ -48,11 +68,22 @@ export interface BenchRow {
   latencyS: number;
 }
 
-export function benchRows(csv: string): BenchRow[] {
-  return parseCsv(csv).flatMap((row, index) => {
+/** A row of a file genz cannot place: its index (as BenchRow's) and why. */
+export interface SkippedRow { index: number; reason: string }
+
+/** Every row genz can place on a preset model and device, and the others with the reason. */
+export function readBench(csv: string): { rows: BenchRow[]; skipped: SkippedRow[] } {
+  const skipped: SkippedRow[] = [];
+  const parsed = parseCsv(csv).map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [COLUMN_ALIASES[k.trim()] ?? k.trim(), v.trim()])));
+  const missing = ['hardware', 'num_devices', 'framework', 'model', 'input_output_len', 'batch_size', 'latency_s'].filter((c) => parsed.length > 0 && !(c in parsed[0]!));
+  if (missing.length > 0) throw new GenzError('invalid_input', `not an LLM-Inference-Bench CSV: no column ${missing.join(', ')}`, ['file']);
+  const rows = parsed.flatMap((row, index): BenchRow[] => {
     const hardware = HARDWARE[row.hardware!];
     const model = MODEL[row.model!];
-    if (!hardware || !model) return [];
+    if (!hardware || !model) {
+      skipped.push({ index, reason: !hardware ? `no genz preset for hardware "${row.hardware}"` : `no genz preset for model "${row.model}"` });
+      return [];
+    }
     const devices = num(row, 'num_devices');
     return [{
       index, framework: row.framework!, hardware: hardware.id, model, devices, tp: devices * hardware.perDevice,
@@ -60,12 +91,20 @@ export function benchRows(csv: string): BenchRow[] {
       tokens: num(row, 'input_output_len'), latencyS: num(row, 'latency_s'),
     }];
   });
+  return { rows, skipped };
+}
+
+/** The rows of readBench (the fits and the accuracy tests use the project's extract, where every row is placed). */
+export function benchRows(csv: string): BenchRow[] {
+  return readBench(csv).rows;
 }
 
 /** genz's name of a framework in the file (its per-step host overhead: simulator/serving/frameworks.ts). */
 export const BENCH_FRAMEWORK: Readonly<Record<string, ServingFramework>> = {
   vLLM: 'vllm', 'TensorRT-LLM': 'tensorrt-llm', 'Deepspeed-MII': 'deepspeed-mii', 'llama.cpp': 'llama.cpp',
 };
+// Gaudi2's "Deepspeed" (Habana's DeepSpeed inference, not MII) and SambaNova's sambaflow have no fitted host time:
+// they run with none.
 
 /**
  * `calibration` 'none' (the default here) prices ops with the efficiency factors alone; 'default' uses shipped

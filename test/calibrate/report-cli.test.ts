@@ -112,6 +112,19 @@ describe('calibrate import --device', () => {
     expect(h100.stdout).toMatch(/2721 measurements .*\(h100-sxm\)/);
     const other = genz('calibrate', 'import', 'deepbench', 'data/deepbench_gemm_results.csv', '--device', 'h100', '--out', join(dir, 'd.jsonl'));
     expect(other.status).not.toBe(0);
-    expect(other.stderr).toMatch(/--device applies to vidur files only/);
+    expect(other.stderr).toMatch(/--device applies to vidur and mlperf files only/);
+  });
+
+  it('names the GPU of an MLPerf tuning table (default: the MI300X of Dell\'s submission)', () => {
+    const table = 'data/mlperf_v41_dell_mi300x_fp8_gemm_sample.csv';
+    const dell = genz('calibrate', 'import', 'mlperf', table, '--out', join(dir, 'm.jsonl'));
+    expect(dell.stdout).toMatch(/27 measurements .*\(mi300x\)/);
+    const h200 = genz('calibrate', 'import', 'mlperf', table, '--device', 'h200', '--out', join(dir, 'h.jsonl'));
+    expect(h200.status, h200.stderr).toBe(0);
+    const first = JSON.parse(readFileSync(join(dir, 'h.jsonl'), 'utf8').split('\n')[0]!) as { device: { id: string; name: string; backend: string } };
+    expect(first.device).toMatchObject({ id: 'h200', backend: 'cuda' });
+    const unknown = genz('calibrate', 'import', 'mlperf', table, '--device', 'mi325x', '--out', join(dir, 'x.jsonl'));
+    expect(unknown.status).not.toBe(0);
+    expect(unknown.stderr).toMatch(/--device "mi325x" is not a genz GPU preset \(closest: .*mi300x/);
   });
 });

@@ -1,0 +1,58 @@
+// `genz calibrate e2e`: genz's end-to-end error against a file of measured runs, per group (framework and device),
+// with the uncalibrated defaults, with the shipped profiles, and (serving runs) with the framework's host time per
+// step as well. Rows genz cannot place (no preset for the device or model) or run (does not fit, does not split)
+// are counted by reason below the table.
+import { benchSamples, readBench } from './llm-inference-bench.ts';
+import { isHeldOut, summarize, type ErrorSummary, type Sample } from './error-stats.ts';
+
+export const E2E_SOURCES = ['llm-inference-bench'] as const;
+export type E2eSource = (typeof E2E_SOURCES)[number];
+
+/** One priced variant of every sample: its column title and the samples. */
+interface Variant { title: string; samples: Sample[] }
+
+/** The comparison table: one row per group, a median/p90 pair per variant. */
+export function variantsTable(variants: readonly Variant[]): string {
+  const byVariant = variants.map((v) => new Map(summarize(v.samples).map((s) => [s.group, s] as const)));
+  const groups = [...new Set(byVariant.flatMap((m) => [...m.keys()]))].sort((a, b) => a.localeCompare(b));
+  const cell = (s: ErrorSummary | undefined): string => (s === undefined ? '– | –' : `${s.medianAbsPctError.toFixed(1)} | ${s.p90AbsPctError.toFixed(1)}`);
+  const header = `| group | rows | ${variants.map((v) => `${v.title} median % | ${v.title} p90 %`).join(' | ')} | median predicted/measured (last) |`;
+  const lines = [header, `|---|---|${variants.map(() => '---|---|').join('')}---|`];
+  for (const group of groups) {
+    const last = byVariant[byVariant.length - 1]!.get(group);
+    lines.push(`| ${group} | ${byVariant[0]!.get(group)?.rows ?? 0} | ${byVariant.map((m) => cell(m.get(group))).join(' | ')} | ${last ? last.medianRatio.toFixed(2) : '–'} |`);
+  }
+  return lines.join('\n');
+}
+
+/** Left-out rows by reason, one line each ("" when none). */
+export function skippedLines(skipped: ReadonlyMap<string, number>): string {
+  return [...skipped].sort(([a], [b]) => a.localeCompare(b)).map(([reason, n]) => `- ${n} row${n === 1 ? '' : 's'}: ${reason}`).join('\n');
+}
+
+/** The report of an LLM-Inference-Bench CSV (the extract in data/ or the repository's Plots/All_results.csv). */
+export function llmInferenceBenchReport(csv: string, options: { heldOutOnly?: boolean } = {}): string {
+  const read = readBench(csv);
+  const kept = (index: number): boolean => !options.heldOutOnly || isHeldOut(index);
+  const rows = read.rows.filter((r) => kept(r.index));
+  const skipped = read.skipped.filter((r) => kept(r.index));
+  const defaults = benchSamples(rows);
+  const profiles = benchSamples(rows, undefined, 'default');
+  const withHost = benchSamples(rows, undefined, 'default', true);
+  const left = new Map<string, number>();
+  for (const { reason } of skipped) left.set(reason, (left.get(reason) ?? 0) + 1);
+  if (withHost.infeasible > 0) left.set('genz finds the model does not fit in the devices\' memory', withHost.infeasible);
+  if (withHost.unsplit > 0) left.set('genz refuses the split (a TP degree that does not divide the heads)', withHost.unsplit);
+  const table = variantsTable([
+    { title: 'defaults', samples: defaults.samples }, { title: 'profiles', samples: profiles.samples }, { title: 'profiles + host', samples: withHost.samples },
+  ]);
+  const notes = skippedLines(left);
+  const total = rows.length + skipped.length;
+  return [
+    `End-to-end latency, LLM-Inference-Bench: ${withHost.samples.length} of ${total} rows scored${options.heldOutOnly ? ` (the held-out split, every 5th row of ${read.rows.length + read.skipped.length})` : ''}; absolute % error, median and p90, per framework and device.`,
+    '"defaults": genz\'s efficiency factors; "profiles": the shipped calibration profiles where the device has one; "+ host": each framework\'s fitted host time per step (simulator/serving/frameworks.ts; none for frameworks without one).',
+    '',
+    table,
+    ...(notes === '' ? [] : ['', 'Rows left out:', notes]),
+  ].join('\n');
+}

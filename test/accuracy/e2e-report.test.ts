@@ -1,0 +1,77 @@
+// `genz calibrate e2e llm-inference-bench FILE`: the end-to-end error on any file of that source, the project's
+// extract or the repository's own All_results.csv (other column names, other hardware), with every row genz cannot
+// place counted by reason.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { benchSamples, readBench } from '../../calibrate/accuracy/llm-inference-bench.ts';
+import { isHeldOut, summarize } from '../../calibrate/accuracy/error-stats.ts';
+
+const root = new URL('../..', import.meta.url).pathname;
+const genz = (...args: string[]) => spawnSync('node', ['cli/bin.js', ...args], { cwd: root, encoding: 'utf8' });
+
+// Lines of argonne-lcf/LLM-Inference-Bench Plots/All_results.csv (4de4e87), its own header; the first row invented.
+const ALL_RESULTS = `Hardware,Num of Hardware,Framework,Model,Input Output Length,Batch Size,Latency,Throughput
+Nvidia A100 GPU,1,vLLM,meta-llama/Llama-2-7b-hf,128,1,1.40,91.4
+Nvidia H100 GPU,1,llama.cpp,meta-llama/Llama-2-7b-hf,128,1,2.168549,118.051297
+Nvidia H100 GPU,4,TensorRT-LLM,meta-llama/Llama-2-70b-hf,128,1,2.3088122606277466,110.87952206663861
+Intel Max 1550,1,vLLM,mistralai/Mistral-7B-v0.1,128,1,2.0255657743352153,126.3844419389533
+Intel PVC GPU,1,vLLM,meta-llama/Llama-2-7b-hf,128,1,18.744642267934978,13.657235829884018
+Habana Gaudi2,8,Deepspeed,meta-llama/Llama-2-70b-hf,128,64,3.4385480990167707,4764.8017501005415
+SambaNova SN40L,8,sambaflow,mistralai/Mistral-7B-v0.1,128,1,0.20874103065883887,1226.4
+Nvidia GH200 GPU,1,vLLM,meta-llama/Llama-2-7b-hf,128,1,0.8607214980002027,297.42489364421533
+Nvidia GH200 GPU,1,vLLM,Deci/DeciLM-7B,128,1,0.9191797650000808,278.5091771466243
+AMD MI300X GPU,8,vLLM,meta-llama/Llama-2-70b-hf,128,256,25.75353799000004,2544.7377376051118
+Nvidia H100 GPU,1,vLLM,huggyllama/llama-7b,1024,32,16.2,2022.9
+`;
+
+describe('calibrate e2e llm-inference-bench', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'genz-e2e-'));
+
+  it('reads the repository\'s header and places H100, GH200, MI300X and Gaudi2 rows; counts the rest by reason', () => {
+    const { rows, skipped } = readBench(ALL_RESULTS);
+    expect(rows.map((r) => r.hardware)).toEqual(['a100-40gb-sxm', 'h100-sxm', 'h100-sxm', 'gaudi2', 'gh200-96gb', 'mi300x', 'h100-sxm']);
+    expect(rows.map((r) => r.tp)).toEqual([1, 1, 4, 8, 1, 8, 1]);
+    expect(rows[1]!.split).toBe('layers'); // llama.cpp splits by layers
+    expect(rows[6]!.model).toBe('llama-2-7b'); // LLaMA-1 7B has Llama-2-7B's shapes
+    expect(skipped.map((s) => s.reason)).toEqual([
+      'no genz preset for hardware "Intel Max 1550"', 'no genz preset for hardware "Intel PVC GPU"',
+      'no genz preset for hardware "SambaNova SN40L"', 'no genz preset for model "Deci/DeciLM-7B"',
+    ]);
+    const file = join(dir, 'All_results.csv');
+    writeFileSync(file, ALL_RESULTS);
+    const run = genz('calibrate', 'e2e', 'llm-inference-bench', file);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/7 of 11 rows scored/);
+    for (const group of ['vLLM h100-sxm', 'TensorRT-LLM h100-sxm', 'llama.cpp h100-sxm', 'Deepspeed gaudi2', 'vLLM gh200-96gb', 'vLLM mi300x']) {
+      expect(run.stdout).toContain(`| ${group} |`);
+    }
+    expect(run.stdout).toContain('- 1 row: no genz preset for hardware "Intel PVC GPU"');
+  });
+
+  it('on the extract\'s held-out split prints the numbers of the accuracy report', () => {
+    const csv = readFileSync(join(root, 'data/llm_inference_bench_a100_mi250.csv'), 'utf8');
+    const held = readBench(csv).rows.filter((r) => isHeldOut(r.index));
+    const vllm = summarize(benchSamples(held, undefined, 'default', true).samples).find((s) => s.group === 'vLLM a100-40gb-sxm')!;
+    const run = genz('calibrate', 'e2e', 'llm-inference-bench', 'data/llm_inference_bench_a100_mi250.csv', '--held-out');
+    expect(run.status, run.stderr).toBe(0);
+    const row = run.stdout.split('\n').find((l) => l.startsWith('| vLLM a100-40gb-sxm |'))!.split('|').map((c) => c.trim());
+    expect(Number(row[2])).toBe(vllm.rows);
+    expect(row[7]).toBe(vllm.medianAbsPctError.toFixed(1));
+    expect(row[8]).toBe(vllm.p90AbsPctError.toFixed(1));
+    expect(run.stdout).toMatch(/held-out split, every 5th row of 1630/);
+  });
+
+  it('refuses a file without the columns and an unknown source', () => {
+    const file = join(dir, 'other.csv');
+    writeFileSync(file, 'device,latency\nx,1\n');
+    const bad = genz('calibrate', 'e2e', 'llm-inference-bench', file);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/not an LLM-Inference-Bench CSV: no column hardware, num_devices/);
+    const unknown = genz('calibrate', 'e2e', 'llm-bench', file);
+    expect(unknown.status).not.toBe(0);
+    expect(unknown.stderr).toMatch(/unknown source "llm-bench".*llm-inference-bench/);
+  });
+});
