@@ -164,6 +164,7 @@ export function inferDevice(measurements: readonly Measurement[], id: string): {
   const vendor = /nvidia/i.test(name) ? 'NVIDIA' : /amd|radeon|instinct|epyc|ryzen/i.test(name) ? 'AMD' : /intel|xeon/i.test(name) ? 'Intel' : 'unknown';
   const inferred = 'inferred by calibrate fit from the measurements';
   const placeholder = 'placeholder: not measured (affects energy only)';
+  const capacityPlaceholder = 'placeholder: not measured (affects energy and the memory-fit check)';
   const device = parseWith(DeviceSchema, {
     id, name, kind: cpu ? 'cpu' : 'gpu', vendor, processNm: 7, clock: 'as measured',
     ...(first.computeUnits === undefined ? {} : { computeUnits: first.computeUnits }),
@@ -175,7 +176,7 @@ export function inferDevice(measurements: readonly Measurement[], id: string): {
     sources: {
       peakFlopsPerS: `${inferred}: best achieved GEMM rate per dtype${best.has('fp32') ? '' : ' (fp32: best of any dtype)'}`,
       'memory.0.bandwidthBytesPerS': `${inferred}: ${bandwidthFrom}`,
-      'memory.0.capacityBytes': first.memoryBytes === undefined ? placeholder : 'as the runtime reported it',
+      'memory.0.capacityBytes': first.memoryBytes === undefined ? capacityPlaceholder : 'as the runtime or the source reported it',
       processNm: placeholder, power: placeholder, onChip: placeholder, hostLink: placeholder,
     },
   }, ['device']);

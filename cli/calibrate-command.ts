@@ -4,10 +4,9 @@ import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import {
   GenzError, IMPORTERS, IMPORT_SOURCES, VIDUR_DEVICES, closestNames, writeMeasurementFile, readMeasurementFileStrict, fitProfiles, reportProfile, crossValidationTable, largeGemmThroughputSection,
-  parseProfileText, profileText, runKernelsRef, type ImportSource, type Measurement, type CalibrationProfile, type KrefBackend,
+  parseProfileText, profileText, runKernelsRef, E2E_SOURCES, llmInferenceBenchReport, neusightE2eReport, type ImportSource, type Measurement, type CalibrationProfile, type KrefBackend,
 } from '../node.ts';
 import { parseWhole, readTextFile } from './inputs.ts';
-import { E2E_SOURCES, llmInferenceBenchReport } from '../calibrate/accuracy/e2e-report.ts';
 
 const out = (text: string): void => { process.stdout.write(`${text}\n`); };
 
@@ -109,13 +108,19 @@ export function registerCalibrate(program: Command): Command {
   calibrate.command('e2e')
     .description(`genz's end-to-end error against measured runs (${E2E_SOURCES.join(', ')}), per framework and device: defaults, shipped profiles, profiles + host time`)
     .argument('<source>', E2E_SOURCES.join(' | '))
-    .argument('<file>', 'the CSV as published (LLM-Inference-Bench: the project\'s extract or the repository\'s Plots/All_results.csv)')
+    .argument('<file>', 'the CSV as published (LLM-Inference-Bench: the project\'s extract or the repository\'s Plots/All_results.csv; NeuSight: its end-to-end labels, one row per label JSON)')
     .option('--held-out', 'score only every 5th row (the split the shipped host times and efficiencies were not fitted on, for data/llm_inference_bench_a100_mi250.csv)')
     .action((source: string, file: string, flags: { heldOut?: boolean }) => {
       if (!(E2E_SOURCES as readonly string[]).includes(source)) {
         throw new GenzError('unknown_id', `unknown source "${source}"; expected one of ${E2E_SOURCES.join(', ')} (closest: ${closestNames(source, E2E_SOURCES).join(', ')})`, ['source']);
       }
-      out(llmInferenceBenchReport(readTextFile(file, 'file'), { heldOutOnly: flags.heldOut === true }));
+      const text = readTextFile(file, 'file');
+      if (source === 'neusight') {
+        if (flags.heldOut) throw new GenzError('invalid_input', '--held-out applies to llm-inference-bench files (no fit uses NeuSight\'s end-to-end labels: every row is out of sample)', ['held-out']);
+        out(neusightE2eReport(text));
+      } else {
+        out(llmInferenceBenchReport(text, { heldOutOnly: flags.heldOut === true }));
+      }
     });
 
   return calibrate;

@@ -22,7 +22,7 @@ interface EstimateFlags {
   model?: string; hardware?: string; devices?: number; tp?: number; pp?: number; ep?: number; batch?: number;
   input?: number[]; output?: number; maxContext?: boolean;
   images?: number; calibration?: string; draft?: string; acceptance?: number[]; gamma?: number; treeSize?: number; treeBranching?: number[]; wbits?: number; abits?: number; kvbits?: number; dtype?: string; flash?: boolean;
-  ideal?: boolean; json?: boolean; framework?: string;
+  promptLogits?: boolean; ideal?: boolean; json?: boolean; framework?: string;
 }
 
 type EstimateCommandFlags = EstimateFlags & EngineFlags;
@@ -44,6 +44,7 @@ function addEstimateFlags(cmd: Command): Command {
     .addOption(new Option('--dtype <dtype>', 'compute dtype (default: bf16)').choices(COMPUTE_DTYPES))
     .option('--flash', 'fused flash-style attention (default)')
     .option('--no-flash', 'unfused attention: scores go through DRAM')
+    .option('--prompt-logits', 'prefill computes logits at every prompt token, as a Hugging Face forward() does (serving engines: the last token only)')
     .option('--ideal', 'efficiency 1 and no overheads: the pure roofline GenZ and LLM-Viewer compute')
     .option('--max-context', 'also report the longest prompt that fits in memory at this batch and output length')
     .option('--images <n>', 'vision-language models: images per sequence (default 1)', parseWhole('images'))
@@ -80,7 +81,7 @@ function estimateRequest(f: EstimateFlags, inputTokens = f.input?.[0], engine?: 
     request.speculative = speculative;
   }
   set('wbits', f.wbits); set('abits', f.abits); set('kvbits', f.kvbits); set('dtype', f.dtype); set('flash', f.flash);
-  set('framework', f.framework);
+  set('promptLogits', f.promptLogits); set('framework', f.framework);
   if (f.ideal) request.efficiency = { ...IDEAL_EFFICIENCY };
   return request as EstimateRequest;
 }

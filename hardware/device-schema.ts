@@ -120,6 +120,7 @@ export const DeviceSchema = z
     clock: z.string().min(1).describe('which clock the peak rates assume (boost, sustained under power cap …)'),
     computeUnits: z.number().int().positive().describe('SMs / CUs / cores / tensor cores').optional(),
     peakFlopsPerS: PeakFlopsSchema,
+    matrixFp32FlopsPerS: atLeast(1e6, 'FP32 FLOP/s of matrix units that FP32 GEMMs run on (AMD CDNA\'s MFMA FP32, twice its vector rate); absent: peakFlopsPerS.fp32').optional(),
     memory: z.array(MemoryLevelSchema).min(1).describe('off-chip memory levels, main memory first'),
     onChip: OnChipSchema,
     power: PowerSchema,

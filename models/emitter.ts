@@ -35,6 +35,8 @@ export interface EmitterInput {
   ep: number;
   precision: Precision;
   flash: boolean;
+  /** A prefill's LM head runs at every prompt token (a framework's forward pass), not only the last (serving). */
+  promptLogits?: boolean;
 }
 
 export class GraphEmitter {

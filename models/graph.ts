@@ -48,10 +48,11 @@ export function buildGraph(req: GraphRequest): OpGraph {
     e.stream('mlp residual add', 'mlp', 'add', tokens * d, parallel ? 3 : 2, 1, n);
   }
 
-  // After the stack: final norm over every token, LM head over the last token of each sequence only in prefill.
+  // After the stack: final norm over every token, LM head over the last token of each sequence only in prefill
+  // (serving engines sample from it alone; a framework's forward(), promptLogits, scores every prompt token).
   e.stream('final norm', 'norm', normFn, tokens * d, 1, 1, 1, { scope: 'post', rowLength: d });
   // A decode pass over several new tokens (speculative verification) needs logits at every one of them.
-  const headRows = req.phase === 'decode' ? tokens : req.batch;
+  const headRows = req.phase === 'decode' || req.promptLogits === true ? tokens : req.batch;
   e.linear('lm head', 'head', headRows, c.vocabSize / req.tp, d, 1, { scope: 'post', weightBits: req.precision.embeddingBits });
   e.collective('logits all-gather', 'all-gather', 'tp', req.tp, (headRows * (c.vocabSize / req.tp) * e.residualBits) / 8, 1, 'post');
   return { phase: req.phase, ops: e.ops, numLayers: c.numLayers };

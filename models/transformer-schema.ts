@@ -8,7 +8,7 @@ const SSM_MIXERS: ReadonlySet<string> = new Set(['mamba', 'mamba2', 'hymba', 'hy
 const count = (what: string) => z.number().int().positive().max(10_000_000).describe(what);
 
 export const MODEL_FAMILIES = [
-  'llama', 'mistral', 'mixtral', 'qwen2', 'qwen2-moe', 'qwen3', 'qwen3-moe', 'gemma', 'gemma2', 'phi3', 'gpt2', 'gpt-neox', 'opt', 'gpt3',
+  'llama', 'mistral', 'mixtral', 'qwen2', 'qwen2-moe', 'qwen3', 'qwen3-moe', 'gemma', 'gemma2', 'phi3', 'gpt2', 'gpt-neox', 'opt', 'gpt3', 'bert',
   'mamba', 'mamba2', 'jamba', 'zamba2', 'falcon-h1', 'hymba', 'samba', 'deepseek-v2', 'deepseek-v3', 'bitnet', 'matmul-free', 'hyena',
 ] as const;
 export type ModelFamily = (typeof MODEL_FAMILIES)[number];

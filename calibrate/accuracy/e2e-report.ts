@@ -2,10 +2,12 @@
 // with the uncalibrated defaults, with the shipped profiles, and (serving runs) with the framework's host time per
 // step as well. Rows genz cannot place (no preset for the device or model) or run (does not fit, does not split)
 // are counted by reason below the table.
+import { readFileSync } from 'node:fs';
 import { benchSamples, readBench } from './llm-inference-bench.ts';
+import { neusightSamples, readNeusightE2e } from './neusight-e2e.ts';
 import { isHeldOut, summarize, type ErrorSummary, type Sample } from './error-stats.ts';
 
-export const E2E_SOURCES = ['llm-inference-bench'] as const;
+export const E2E_SOURCES = ['llm-inference-bench', 'neusight'] as const;
 export type E2eSource = (typeof E2E_SOURCES)[number];
 
 /** One priced variant of every sample: its column title and the samples. */
@@ -53,6 +55,29 @@ export function llmInferenceBenchReport(csv: string, options: { heldOutOnly?: bo
     '"defaults": genz\'s efficiency factors; "profiles": the shipped calibration profiles where the device has one; "+ host": each framework\'s fitted host time per step (simulator/serving/frameworks.ts; none for frameworks without one).',
     '',
     table,
+    ...(notes === '' ? [] : ['', 'Rows left out:', notes]),
+  ].join('\n');
+}
+
+/** A shipped profile's JSON text by device id (data/profiles/<id>.json). */
+export function shippedProfileText(id: string): string {
+  return readFileSync(new URL(`../../data/profiles/${id}.json`, import.meta.url), 'utf8');
+}
+
+/** The report of NeuSight's end-to-end labels (data/neusight_model_e2e_labels_train_devices.csv or the same columns). */
+export function neusightE2eReport(csv: string): string {
+  const { rows, skipped } = readNeusightE2e(csv);
+  const defaults = neusightSamples(rows, 'none', shippedProfileText);
+  const profiles = neusightSamples(rows, 'default', shippedProfileText);
+  const left = new Map<string, number>();
+  for (const { reason } of skipped) left.set(reason, (left.get(reason) ?? 0) + 1);
+  if (profiles.infeasible > 0) left.set('genz finds the model does not fit in the device\'s memory', profiles.infeasible);
+  const notes = skippedLines(left);
+  return [
+    `End-to-end latency of one FP32 forward pass (NeuSight's labels: Hugging Face models, eager attention, batch × sequence tokens): ${profiles.samples.length} of ${rows.length + skipped.length} rows scored; absolute % error, median and p90, per device.`,
+    '"defaults": genz\'s efficiency factors; "profiles": the shipped calibration profile of the device (for NeuSight\'s five training GPUs, the one fitted on NeuSight\'s own Linear and bmm rows, whose device spec takes the best achieved GEMM rate as its peak; "defaults" run on that spec too).',
+    '',
+    variantsTable([{ title: 'defaults', samples: defaults.samples }, { title: 'profiles', samples: profiles.samples }]),
     ...(notes === '' ? [] : ['', 'Rows left out:', notes]),
   ].join('\n');
 }

@@ -11,23 +11,23 @@ const FP32 = DTYPE_BYTES.fp32;
 /**
  * The devices of NeuSight's device configs (data/neusight_device_configs.json, checked by a test): the five of its
  * training set in data/, and the four more it lists (A100 SXM4 40 GB, A100 80 GB PCIe, H100, L4), whose rows a file of
- * the same source may bring. SM count and clock from the configs. None is mapped to a genz preset, so each gets a
+ * the same source may bring. SM count, clock and memory (Dev_Mem, GB) from the configs. None is mapped to a genz preset, so each gets a
  * calibration profile of its own (calibrate fit infers its spec from the best achieved rates):
  * - NeuSight times torch.nn.Linear / torch.bmm calls, PyTorch dispatch included (≈ 35–65 µs for the smallest ops),
  *   where DeepBench times the cuBLAS call: fitting both into one T4 curve doubled its held-out p90.
  * - A100-PCIE-40GB is not a100-40gb-sxm: same GA100 die, but the PCIe card's 250 W cap (400 W on SXM) lowers
  *   sustained clocks under load. V100-PCIE-32GB is not v100 (the SXM2 preset): 1380 MHz boost vs 1530 MHz, 250 W vs 300 W.
  */
-export const NEUSIGHT_DEVICES: Readonly<Record<string, { computeUnits: number; clockHz: number }>> = {
-  'NVIDIA A100-PCIE-40GB': { computeUnits: 108, clockHz: 1410e6 },
-  'Tesla V100-PCIE-32GB': { computeUnits: 80, clockHz: 1370e6 },
-  'Tesla T4': { computeUnits: 40, clockHz: 1590e6 },
-  'Tesla P100-PCIE-16GB': { computeUnits: 56, clockHz: 1380e6 },
-  'Tesla P4': { computeUnits: 40, clockHz: 1113e6 },
-  'NVIDIA A100-SXM4-40GB': { computeUnits: 108, clockHz: 1410e6 },
-  'NVIDIA A100 80GB PCIe': { computeUnits: 108, clockHz: 1410e6 },
-  'NVIDIA H100 80GB HBM3': { computeUnits: 132, clockHz: 1980e6 },
-  'NVIDIA L4': { computeUnits: 60, clockHz: 2040e6 },
+export const NEUSIGHT_DEVICES: Readonly<Record<string, { computeUnits: number; clockHz: number; memoryBytes: number }>> = {
+  'NVIDIA A100-PCIE-40GB': { computeUnits: 108, clockHz: 1410e6, memoryBytes: 40e9 },
+  'Tesla V100-PCIE-32GB': { computeUnits: 80, clockHz: 1370e6, memoryBytes: 32e9 },
+  'Tesla T4': { computeUnits: 40, clockHz: 1590e6, memoryBytes: 15e9 },
+  'Tesla P100-PCIE-16GB': { computeUnits: 56, clockHz: 1380e6, memoryBytes: 16e9 },
+  'Tesla P4': { computeUnits: 40, clockHz: 1113e6, memoryBytes: 8e9 },
+  'NVIDIA A100-SXM4-40GB': { computeUnits: 108, clockHz: 1410e6, memoryBytes: 40e9 },
+  'NVIDIA A100 80GB PCIe': { computeUnits: 108, clockHz: 1410e6, memoryBytes: 80e9 },
+  'NVIDIA H100 80GB HBM3': { computeUnits: 132, clockHz: 1980e6, memoryBytes: 80e9 },
+  'NVIDIA L4': { computeUnits: 60, clockHz: 2040e6, memoryBytes: 24e9 },
 };
 
 const RUNTIME = 'PyTorch 2.1, CUDA 12.1';
@@ -35,7 +35,7 @@ const RUNTIME = 'PyTorch 2.1, CUDA 12.1';
 function device(name: string): Measurement['device'] {
   const known = NEUSIGHT_DEVICES[name];
   if (!known) return { name, backend: 'cuda', runtime: RUNTIME };
-  return { name, backend: 'cuda', computeUnits: known.computeUnits, clockHz: known.clockHz, runtime: RUNTIME };
+  return { name, backend: 'cuda', computeUnits: known.computeUnits, clockHz: known.clockHz, memoryBytes: known.memoryBytes, runtime: RUNTIME };
 }
 
 /**

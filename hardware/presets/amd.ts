@@ -1,10 +1,41 @@
 // AMD Instinct presets. AMD quotes dense peaks by default ("with structured sparsity" is listed
-// separately and not used). fp64 uses the FP64 matrix rate; fp32 the FP32 vector rate.
+// separately and not used). fp64 uses the FP64 matrix rate; fp32 the FP32 vector rate, and matrixFp32FlopsPerS the
+// FP32 matrix rate that FP32 GEMMs run at (CDNA 2: twice the vector rate; CDNA 3 quotes both at 163.4).
 import type { DeviceInput } from './index.ts';
 
 const IDLE_DC = 'typical rocm-smi idle for this class; not measured';
 
 export const AMD_DEVICES: readonly DeviceInput[] = [
+  {
+    id: 'mi100',
+    name: 'AMD Instinct MI100',
+    kind: 'gpu',
+    vendor: 'AMD',
+    processNm: 7,
+    clock: 'peak engine clock 1502 MHz (datasheet peaks)',
+    computeUnits: 120,
+    peakFlopsPerS: { fp64: 11.5e12, fp32: 23.1e12, bf16: 92.3e12, fp16: 184.6e12, int8: 184.6e12 },
+    matrixFp32FlopsPerS: 46.1e12,
+    memory: [{ name: 'HBM2', technology: 'hbm2', capacityBytes: 32e9, bandwidthBytesPerS: 1.2288e12 }],
+    onChip: { l2Bytes: 8e6 },
+    power: { tdpW: 300, idleW: 40 },
+    hostLink: { name: 'PCIe 4.0 x16', bandwidthBytesPerS: 32e9 },
+    scaleUp: { name: 'Infinity Fabric (3 links, bridge)', bandwidthBytesPerS: 138e9 },
+    sources: {
+      peakFlopsPerS:
+        'AMD Instinct MI100 data sheet: FP64 vector 11.5, FP32 vector 23.1, FP16 matrix 184.6, BF16 matrix 92.3 TFLOPS, INT8 184.6 TOPS; CDNA 1 has no TF32 or FP8',
+      matrixFp32FlopsPerS: 'AMD Instinct MI100 data sheet: peak FP32 matrix 46.1 TFLOPS',
+      memory: 'AMD MI100 data sheet: 32 GB HBM2, 1.2288 TB/s',
+      onChip: 'AMD CDNA white paper: 8 MB L2',
+      'power.tdpW': 'AMD MI100 data sheet: 300 W TBP',
+      'power.idleW': `estimate: ~13% of TBP, ${IDLE_DC}`,
+      hostLink: 'AMD MI100 data sheet: PCIe 4.0 x16',
+      scaleUp: 'AMD MI100 data sheet: 3 Infinity Fabric links, up to 276 GB/s peak aggregate (bidirectional) = 138 GB/s per direction',
+      processNm: 'AMD CDNA white paper: TSMC 7 nm',
+      computeUnits: 'AMD MI100 data sheet: 120 compute units',
+      clock: 'AMD MI100 data sheet: peak engine clock 1502 MHz',
+    },
+  },
   {
     id: 'mi210',
     name: 'AMD Instinct MI210',
@@ -14,12 +45,14 @@ export const AMD_DEVICES: readonly DeviceInput[] = [
     clock: 'peak engine clock 1700 MHz (datasheet peaks)',
     computeUnits: 104,
     peakFlopsPerS: { fp64: 45.3e12, fp32: 22.6e12, bf16: 181e12, fp16: 181e12, int8: 181e12 },
+    matrixFp32FlopsPerS: 45.3e12,
     memory: [{ name: 'HBM2e', technology: 'hbm2e', capacityBytes: 64e9, bandwidthBytesPerS: 1.6384e12 }],
     onChip: { l2Bytes: 8e6 },
     power: { tdpW: 300, idleW: 40 },
     hostLink: { name: 'PCIe 4.0 x16', bandwidthBytesPerS: 32e9 },
     scaleUp: { name: 'Infinity Fabric (3 links, bridge)', bandwidthBytesPerS: 150e9 },
     sources: {
+      matrixFp32FlopsPerS: 'AMD Instinct MI210 data sheet: peak FP32 matrix 45.3 TFLOPS (rocBLAS SGEMM runs on MFMA)',
       peakFlopsPerS:
         'AMD Instinct MI210 data sheet: FP64 matrix 45.3, FP32 vector 22.6, FP16/BF16 181.0 TFLOPS, INT8 181.0 TOPS; INT4 is listed at the INT8 rate (no separate 4-bit path), omitted; CDNA 2 has no TF32 or FP8',
       memory: 'AMD MI210 data sheet: 64 GB HBM2e, 1.6384 TB/s',
@@ -43,12 +76,14 @@ export const AMD_DEVICES: readonly DeviceInput[] = [
     clock: 'peak engine clock 1700 MHz (datasheet peaks)',
     computeUnits: 104,
     peakFlopsPerS: { fp64: 45.25e12, fp32: 22.65e12, bf16: 181.05e12, fp16: 181.05e12, int8: 181.05e12 },
+    matrixFp32FlopsPerS: 45.25e12,
     memory: [{ name: 'HBM2e', technology: 'hbm2e', capacityBytes: 64e9, bandwidthBytesPerS: 1.6384e12 }],
     onChip: { l2Bytes: 8e6 },
     power: { tdpW: 250, idleW: 40 },
     hostLink: { name: 'PCIe 4.0 x16 (shared by the package)', bandwidthBytesPerS: 32e9 },
     scaleUp: { name: 'Infinity Fabric (in-package and package-to-package rings)', bandwidthBytesPerS: 100e9 },
     sources: {
+      matrixFp32FlopsPerS: 'AMD Instinct MI250 data sheet: peak FP32 matrix 90.5 TFLOPS per package, halved for one GCD',
       peakFlopsPerS:
         'AMD Instinct MI250 data sheet, halved for one of the two GCDs: FP64 matrix 90.5, FP32 vector 45.3, FP16/BF16 362.1 TFLOPS, INT8 362.1 TOPS per package; no TF32 or FP8 on CDNA 2',
       memory: 'AMD MI250 data sheet: 128 GB HBM2e, 3.2768 TB/s per package; ROCm MI250 microarchitecture guide: 1.6 TB/s per GCD',
@@ -72,12 +107,14 @@ export const AMD_DEVICES: readonly DeviceInput[] = [
     clock: 'peak engine clock 1700 MHz (datasheet peaks)',
     computeUnits: 220,
     peakFlopsPerS: { fp64: 95.7e12, fp32: 47.9e12, bf16: 383e12, fp16: 383e12, int8: 383e12 },
+    matrixFp32FlopsPerS: 95.7e12,
     memory: [{ name: 'HBM2e', technology: 'hbm2e', capacityBytes: 128e9, bandwidthBytesPerS: 3.2768e12 }],
     onChip: { l2Bytes: 16e6 },
     power: { tdpW: 560, idleW: 90 },
     hostLink: { name: 'PCIe 4.0 x16', bandwidthBytesPerS: 32e9 },
     scaleUp: { name: 'Infinity Fabric (8 links)', bandwidthBytesPerS: 400e9 },
     sources: {
+      matrixFp32FlopsPerS: 'AMD Instinct MI250X data sheet: peak FP32 matrix 95.7 TFLOPS',
       peakFlopsPerS:
         'AMD Instinct MI250X data sheet: FP64 matrix 95.7, FP32 vector 47.9, FP16/BF16 383 TFLOPS, INT8 383 TOPS; INT4 listed at the INT8 rate, omitted; no TF32 or FP8 on CDNA 2; note the package holds two GCDs that software sees as two devices, modeled here as one',
       memory: 'AMD MI250X data sheet: 128 GB HBM2e, 3.2768 TB/s',

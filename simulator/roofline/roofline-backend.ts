@@ -4,8 +4,9 @@
 // slowdown and its per-kernel overhead replaces the default one.
 import type { Op } from '../../models/ops.ts';
 import type { CostBackend, CostContext, OpCost, Bound } from '../cost.ts';
-import { opWork } from '../work.ts';
+import { attentionKeysRead, opWork } from '../work.ts';
 import { peakFor } from '../dtype-select.ts';
+import type { ComputeDtype } from '../../common/dtype.ts';
 import { collectiveS } from '../collectives.ts';
 import { calibratedScaling, calibrationApplies, curveFor } from '../calibration.ts';
 import { IDEAL_EFFICIENCY, type EfficiencyProfile } from '../efficiency.ts';
@@ -20,17 +21,27 @@ export function costOp(op: Op, ctx: CostContext): OpCost {
   const { device, energy } = ctx;
   const peaks = device.peakFlopsPerS;
   const w = opWork(op, peaks, ctx.baseDtype);
+  // FP32 matrix work runs on matrix units where the part has them for FP32 (CDNA's MFMA: 2× its vector rate).
+  const tensorPeak = (dtype: ComputeDtype): number => (dtype === 'fp32' ? device.matrixFp32FlopsPerS ?? peaks.fp32 : peakFor(dtype, peaks));
   // Times at a set of efficiency factors (the profile's curves start from efficiency 1, the floor).
   const times = (eff: EfficiencyProfile): { computeS: number; memoryS: number; networkS: number; overheadS: number } => {
     let computeEff = 1;
     if (op.kind === 'gemm') {
       computeEff = eff.gemmCompute * shapeFactor(op.m, eff.gemmHalfDim) * shapeFactor(op.n, eff.gemmHalfDim) * shapeFactor(op.k, eff.gemmHalfDim);
+    } else if (op.kind === 'attention' && !op.flash && op.queryLen > 1) {
+      // Unfused (eager) attention over a prompt runs QK and PV as two batched GEMMs of the BLAS, QK (q × keys, depth
+      // d) and PV (q × d, depth keys): the same three dimensions in other roles, so the GEMM efficiency of those
+      // dimensions prices both. (The flash kernels' attentionCompute priced the attention of NeuSight's eager FP32
+      // forward passes at ~1.6× what the measured passes leave for it.) A decode step's are batched GEMVs, bound by
+      // the keys they read, and keep the attention efficiency below.
+      computeEff = eff.gemmCompute * shapeFactor(op.queryLen, eff.gemmHalfDim) * shapeFactor(attentionKeysRead(op), eff.gemmHalfDim)
+        * shapeFactor(op.headDim, eff.gemmHalfDim);
     } else if (op.kind === 'attention') {
       // Prefill parallelises over query tiles; decode kernels split the KV sequence instead, so they fill the chip.
       const rows = op.queryLen > 1 ? op.batch * op.numHeads * op.queryLen : Number.POSITIVE_INFINITY;
       computeEff = eff.attentionCompute * (rows === Number.POSITIVE_INFINITY ? 1 : shapeFactor(rows, eff.attentionHalfRows));
     }
-    const tensorS = w.computeDtype === null || w.flops === 0 ? 0 : w.flops / (peakFor(w.computeDtype, peaks) * computeEff);
+    const tensorS = w.computeDtype === null || w.flops === 0 ? 0 : w.flops / (tensorPeak(w.computeDtype) * computeEff);
     const vectorS = w.vectorFlops / (peaks.fp32 * eff.vector);
     const memoryEff = op.kind === 'elementwise' || op.kind === 'gather' ? eff.elementwiseMemory : eff.memory;
     let networkS = 0;

@@ -38,6 +38,8 @@ export interface Scenario {
   dtype: ComputeDtype;
   precision: Precision;
   flash: boolean;
+  /** Prefill computes the LM head at every prompt token (a framework's forward pass), not only the last. */
+  promptLogits: boolean;
   workspaceBytes: number;
   /** Also search for the longest prompt that fits (a few dozen memory evaluations). */
   maxContext: boolean;
@@ -130,7 +132,7 @@ export function resolveInputs(request: EstimateRequest | undefined): ResolvedInp
   };
   const scenario: Scenario = {
     batch: req.batch, inputTokens: req.inputTokens, outputTokens: req.outputTokens, tp: req.tp, pp: req.pp, ep: req.ep,
-    dtype: req.dtype, precision, flash: req.flash, workspaceBytes: req.workspaceBytes, maxContext: req.maxContext,
+    dtype: req.dtype, precision, flash: req.flash, promptLogits: req.promptLogits, workspaceBytes: req.workspaceBytes, maxContext: req.maxContext,
     images: vlm ? req.images ?? 1 : 0,
     framework: req.framework,
   };
@@ -251,7 +253,7 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
   }, ctx).latencyS;
 
   // Prefill: the whole prompt of every sequence, micro-batched through the pipeline.
-  const prefill = costGraph(buildGraph({ ...graphArgs, phase: 'prefill', pastTokens: 0, newTokens: prompt }), backend, ctx);
+  const prefill = costGraph(buildGraph({ ...graphArgs, phase: 'prefill', pastTokens: 0, newTokens: prompt, promptLogits: s.promptLogits }), backend, ctx);
   const prefillStages = stageTimes(prefill, prefill.layerS, model.numLayers, s.pp);
   const prefillPipelineS = pipelineLatencyS(prefillStages, p2pS(microBatch * prompt), microBatches);
   // The draft model (speculative decoding) prefills the prompt too, before the first draft step.

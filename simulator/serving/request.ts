@@ -48,6 +48,8 @@ export const EstimateRequestSchema = z
     abits: int(1, 32, 'abits').optional().describe('activation bits (default: dtype bits)'),
     kvbits: int(1, 32, 'kvbits').optional().describe('KV-cache bits (default: abits)'),
     flash: z.boolean().default(true).describe('fused flash-style attention'),
+    promptLogits: z.boolean().default(false)
+      .describe('prefill computes logits at every prompt token, as a Hugging Face forward() does (scoring, perplexity); serving engines compute the last token\'s only'),
     groupSize: int(1, 1_000_000, 'groupSize').default(128).describe('weights per quantization scale for sub-8-bit weights'),
     workspaceBytes: z.number().min(0).max(1e15).default(1e9).describe('per-device runtime reserve: CUDA context, library workspaces, allocator slack'),
     speculative: z

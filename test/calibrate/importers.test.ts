@@ -267,11 +267,11 @@ describe('neusight', () => {
   });
 
   it('device features match data/neusight_device_configs.json, for every device it lists', () => {
-    const configs = JSON.parse(data('neusight_device_configs.json')) as Record<string, { Num_Sm: number; Freq: number }>;
+    const configs = JSON.parse(data('neusight_device_configs.json')) as Record<string, { Num_Sm: number; Freq: number; Dev_Mem: number }>;
     expect(Object.keys(NEUSIGHT_DEVICES).sort()).toEqual(Object.keys(configs).sort());
     for (const [name, d] of Object.entries(NEUSIGHT_DEVICES)) {
       expect(configs[name], name).toBeDefined();
-      expect({ sm: d.computeUnits, clockHz: d.clockHz }).toEqual({ sm: configs[name]!.Num_Sm, clockHz: configs[name]!.Freq * 1e6 });
+      expect({ sm: d.computeUnits, clockHz: d.clockHz, memoryBytes: d.memoryBytes }).toEqual({ sm: configs[name]!.Num_Sm, clockHz: configs[name]!.Freq * 1e6, memoryBytes: configs[name]!.Dev_Mem * 1e9 });
     }
   });
 
