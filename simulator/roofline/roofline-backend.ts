@@ -6,7 +6,6 @@ import type { Op } from '../../models/ops.ts';
 import type { CostBackend, CostContext, OpCost, Bound } from '../cost.ts';
 import { attentionKeysRead, opWork } from '../work.ts';
 import { peakFor } from '../dtype-select.ts';
-import type { ComputeDtype } from '../../common/dtype.ts';
 import { collectiveS } from '../collectives.ts';
 import { calibratedScaling, calibrationApplies, curveFor } from '../calibration.ts';
 import { IDEAL_EFFICIENCY, type EfficiencyProfile } from '../efficiency.ts';
@@ -22,7 +21,7 @@ export function costOp(op: Op, ctx: CostContext): OpCost {
   const peaks = device.peakFlopsPerS;
   const w = opWork(op, peaks, ctx.baseDtype);
   // FP32 matrix work runs on matrix units where the part has them for FP32 (CDNA's MFMA: 2× its vector rate).
-  const tensorPeak = (dtype: ComputeDtype): number => (dtype === 'fp32' ? device.matrixFp32FlopsPerS ?? peaks.fp32 : peakFor(dtype, peaks));
+  const tensorPeak = w.computeDtype === null ? 0 : w.computeDtype === 'fp32' ? device.matrixFp32FlopsPerS ?? peaks.fp32 : peakFor(w.computeDtype, peaks);
   // Times at a set of efficiency factors (the profile's curves start from efficiency 1, the floor).
   const times = (eff: EfficiencyProfile): { computeS: number; memoryS: number; networkS: number; overheadS: number } => {
     let computeEff = 1;
@@ -41,7 +40,7 @@ export function costOp(op: Op, ctx: CostContext): OpCost {
       const rows = op.queryLen > 1 ? op.batch * op.numHeads * op.queryLen : Number.POSITIVE_INFINITY;
       computeEff = eff.attentionCompute * (rows === Number.POSITIVE_INFINITY ? 1 : shapeFactor(rows, eff.attentionHalfRows));
     }
-    const tensorS = w.computeDtype === null || w.flops === 0 ? 0 : w.flops / (tensorPeak(w.computeDtype) * computeEff);
+    const tensorS = w.computeDtype === null || w.flops === 0 ? 0 : w.flops / (tensorPeak * computeEff);
     const vectorS = w.vectorFlops / (peaks.fp32 * eff.vector);
     const memoryEff = op.kind === 'elementwise' || op.kind === 'gather' ? eff.elementwiseMemory : eff.memory;
     let networkS = 0;
