@@ -1,13 +1,14 @@
 // Vidur's measured operator times (microsoft/vidur profiling data, MIT) replayed through a cost backend.
-// mlp.csv: Llama-2-7B layer ops (fp16, TP 1) vs token count on A100 and A40.
+// mlp.csv: Llama-2-7B layer ops (fp16, TP 1) vs token count on A100 and A40 (and any other Vidur device folder the
+// importer knows, e.g. the H100 rows of the same file that the project's extract leaves out).
 // attention.csv: FlashAttention prefill and decode of Llama-2-70B at TP 2 on A100.
 import type { CostBackend, CostContext, EfficiencyProfile, Op } from '../../index.ts';
 import { findDevice, rooflineBackend } from '../../index.ts';
 import { energyRates } from '../../simulator/energy.ts';
+import { VIDUR_DEVICES } from '../importers/vidur.ts';
 import { parseCsv, num } from './csv.ts';
 import type { Sample } from './error-stats.ts';
 
-const VIDUR_DEVICE: Record<string, string> = { a100: 'a100-80gb-sxm', a40: 'a40' };
 
 export function vidurContext(deviceId: string, efficiency: EfficiencyProfile): CostContext {
   const device = findDevice(deviceId);
@@ -51,7 +52,7 @@ export function vidurMlpSamples(csv: string, efficiency: EfficiencyProfile, keep
   parseCsv(csv).forEach((row, index) => {
     if (!keep(index)) return;
     const deviceKey = row.device!;
-    const deviceId = VIDUR_DEVICE[deviceKey];
+    const deviceId = VIDUR_DEVICES[deviceKey]?.id;
     if (!deviceId) return;
     let ctx = contexts.get(deviceId);
     if (!ctx) { ctx = vidurContext(deviceId, efficiency); contexts.set(deviceId, ctx); }

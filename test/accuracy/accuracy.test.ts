@@ -115,3 +115,15 @@ describe('end to end against LLM-Inference-Bench (MI250, never fitted on), held-
     expect(defaults.medianAbsPctError).toBeLessThan(ideal.medianAbsPctError);
   });
 });
+
+describe('Vidur rows of other devices', () => {
+  it('an H100 row of the same mlp.csv (the extract leaves them out) is replayed on h100-sxm, faster than the A100 row', () => {
+    const [header, a100] = read('vidur_mlp_llama2-7b_tp1_a100_a40.csv').split('\n');
+    const h100 = a100!.replace(/(^|,)a100(,|$)/, '$1h100$2');
+    expect(h100).not.toBe(a100);
+    const samples = vidurMlpSamples(`${header}\n${a100}\n${h100}\n`, DEFAULT_EFFICIENCY, () => true);
+    const gemm = (device: string) => samples.filter((s) => s.group === `gemm ${device}`).reduce((sum, s) => sum + s.predictedS, 0);
+    expect(gemm('h100')).toBeGreaterThan(0);
+    expect(gemm('h100')).toBeLessThan(gemm('a100'));
+  });
+});
