@@ -7,7 +7,8 @@ import { vidurAttentionSamples, vidurMlpSamples } from './accuracy/vidur.ts';
 import { vidurCollectiveSamples } from './accuracy/collectives.ts';
 import { benchRows, benchSamples } from './accuracy/llm-inference-bench.ts';
 import { isHeldOut, summarize, summaryTable } from './accuracy/error-stats.ts';
-import { neusightE2eReport } from './accuracy/e2e-report.ts';
+import { neusightE2eReport, shippedProfileText } from './accuracy/e2e-report.ts';
+import { neusightSamples, readNeusightE2e } from './accuracy/neusight-e2e.ts';
 
 /** The shipped per-step host times, as the note beside the end-to-end table quotes them. */
 function stepOverheads(): string {
@@ -45,6 +46,13 @@ section('End to end: same rows at efficiency 1 (pure roofline)', summaryTable(su
 section('End to end: same rows with the shipped calibration profiles (A100-80GB kernel curves carried to the A100-40GB, MI210 curves to the MI250 GCD)',
   `${summaryTable(summarize(benchSamples(heldBench, undefined, 'default').samples))}\n\nThe kernel curves come from Vidur's per-op PyTorch timings; alone they leave out what a serving framework spends around the kernels (scheduling, sampling, Python), so they look faster than vLLM and DeepSpeed-MII run end to end.`);
 section('End to end: same rows, shipped calibration profiles + the framework\'s host time per step (request `framework`)',
-  `${summaryTable(summarize(benchSamples(heldBench, undefined, 'default', true).samples))}\n\nPer-step overheads (simulator/serving/frameworks.ts) fitted by \`npx tsx calibrate/fit-frameworks.ts\` on the A100 training rows with the calibrated kernels: ${stepOverheads()} (llama.cpp 13 ms, median 28.6%, when its multi-GPU runs were wrongly modelled as tensor parallel). The MI250 rows use the same per-step constants (fitted on A100 runs) and the MI210's kernel curves (LLMCompass): an out-of-sample check of both.`);
+  `${summaryTable(summarize(benchSamples(heldBench, undefined, 'default', true).samples))}\n\nPer-step overheads (simulator/serving/frameworks.ts) fitted by \`npx tsx calibrate/fit-frameworks.ts\` on the A100 training rows with the calibrated kernels: ${stepOverheads()} (llama.cpp 13 ms, median 28.6%, when its multi-GPU runs were wrongly modelled as tensor parallel; 6.25 ms, median 17.3%, p90 49.2%, when its batch column, llama.cpp's n_batch, was read as concurrent sequences). The MI250 rows use the same per-step constants (fitted on A100 runs) and the MI210's kernel curves (LLMCompass): an out-of-sample check of both.`);
+/** min–max of predicted/measured over NeuSight's rows of devices whose name starts with `prefix` (shipped profiles). */
+function ratioRange(prefix: string): string {
+  const text = read('neusight_model_e2e_labels_train_devices.csv');
+  const ratios = neusightSamples(readNeusightE2e(text).rows.filter((r) => r.device.startsWith(prefix)), 'default', shippedProfileText).samples
+    .map((s) => s.predictedS / s.measuredS);
+  return `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}×`;
+}
 section('End to end: NeuSight\'s FP32 forward passes (BERT-large, GPT-2 large, GPT-3 XL and 2.7B, OPT-1.3B; no fit reads them)',
-  `${neusightE2eReport(read('neusight_model_e2e_labels_train_devices.csv'))}\n\nThe same table for any file of NeuSight's labels (its test devices H100, L4 and A100 80 GB PCIe run on genz presets): \`genz calibrate e2e neusight FILE\`. The AMD rows have no FP32 kernel profile and run at the defaults, on CDNA's FP32 matrix rate (rocBLAS SGEMM runs on MFMA: \`matrixFp32FlopsPerS\`, twice the vector rate); on the vector rate genz priced them at 1.44–1.74× their measured time, now 0.67–0.92× (the defaults' GEMM efficiency was fitted on NVIDIA parts). The NVIDIA rows price eager attention's QK and PV at the GEMM efficiency of their dimensions (the flash kernels' attention efficiency put the A100's passes at 1.04–1.17× with its profile, now 0.93–1.05×).`);
+  `${neusightE2eReport(read('neusight_model_e2e_labels_train_devices.csv'))}\n\nThe same table for any file of NeuSight's labels (its test devices H100, L4 and A100 80 GB PCIe run on genz presets): \`genz calibrate e2e neusight FILE\`. The AMD rows have no FP32 kernel profile and run at the defaults, on CDNA's FP32 matrix rate (rocBLAS SGEMM runs on MFMA: \`matrixFp32FlopsPerS\`, twice the vector rate); on the vector rate genz priced them at 1.44–1.74× their measured time, now ${ratioRange('AMD')} (the defaults' GEMM efficiency was fitted on NVIDIA parts). The NVIDIA rows price eager attention's QK and PV at the GEMM efficiency of their dimensions (the flash kernels' attention efficiency put the A100's passes at 1.04–1.17× with its profile, now ${ratioRange('NVIDIA A100-PCIE')}).`);

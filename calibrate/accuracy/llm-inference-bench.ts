@@ -4,11 +4,15 @@
 // weights) runs on one and Llama-2-70B (138 GB) on two, which one 64 GB GCD per device could not hold, and vLLM has
 // no Qwen2-7B run on four (28 heads do not split 8 ways). So a row's TP is 2 × its devices, on genz's mi250-gcd.
 // No fit uses rows other than the A100's (FIT_HARDWARE): the rest is out of sample for the host times and efficiencies.
+// llama.cpp's "Batch Size" is its n_batch, the prompt tokens one llama_decode call takes, for one sequence: its
+// throughput column is (input + output) / latency, and its latency halves from batch 1 to 16 (A100, Llama-2-7B:
+// 4.34 s → 2.33 s at 128 + 128 tokens) as the prompt goes in 8 calls instead of 128. The other frameworks' is the
+// number of sequences.
 // Reads the project's extract (data/llm_inference_bench_a100_mi250.csv, snake_case header) and the repository's own
 // Plots/All_results.csv (Hardware, Num of Hardware, …), whose other hardware (H100, GH200, MI300X, Gaudi2, Intel GPUs,
 // SN40L) the extract leaves out; rows genz cannot place are counted by reason, never dropped silently.
-import { GenzError, estimate, type EfficiencyProfile, type EstimateReport, type ServingFramework } from '../../index.ts';
-import { parseCsv, num } from './csv.ts';
+import { GenzError, estimate, findModel, type EfficiencyProfile, type EstimateReport, type ServingFramework } from '../../index.ts';
+import { parseCsvTable } from '../importers/table.ts';
 import type { Sample } from './error-stats.ts';
 
 /** The file's model names → genz presets. */
@@ -23,9 +27,12 @@ const MODEL: Record<string, string> = {
   'Qwen/Qwen2-72B': 'qwen2-72b',
   'facebook/opt-6.7b': 'opt-6.7b',
   // LLaMA-1 7B has Llama-2-7B's shapes (d 4096, 32 layers and heads, FFN 11008, vocab 32000); only its context
-  // (2048 vs 4096) differs, and no row is longer.
+  // differs (SOURCE_CONTEXT).
   'huggyllama/llama-7b': 'llama-2-7b',
 };
+
+/** Context of a file model whose genz preset has a longer one (the run cannot be longer than the model's). */
+const SOURCE_CONTEXT: Record<string, number> = { 'huggyllama/llama-7b': 2048 };
 
 /** The file's hardware → the genz device a row runs on, and how many of them one listed device is. */
 const HARDWARE: Record<string, { id: string; perDevice: number }> = {
@@ -63,7 +70,12 @@ export interface BenchRow {
    * (llama.cpp's default --split-mode layer: each device holds a slice of the layers and a token passes them in turn).
    */
   split: 'tp' | 'layers';
+  /** The file's Batch Size: sequences, but llama.cpp's prompt tokens per call (n_batch) for one sequence. */
   batch: number;
+  /** Concurrent sequences genz runs: 1 for llama.cpp, else batch. */
+  sequences: number;
+  /** llama.cpp: prompt tokens per forward pass (n_batch); the prompt takes ⌈tokens / n⌉ passes. */
+  promptChunk?: number;
   tokens: number;
   latencyS: number;
 }
@@ -71,30 +83,51 @@ export interface BenchRow {
 /** A row of a file genz cannot place: its index (as BenchRow's) and why. */
 export interface SkippedRow { index: number; reason: string }
 
-/** Every row genz can place on a preset model and device, and the others with the reason. */
+/** The file's columns genz reads (the extract's names; All_results.csv's are mapped by COLUMN_ALIASES). */
+const COLUMNS = ['hardware', 'num_devices', 'framework', 'model', 'input_output_len', 'batch_size', 'latency_s'] as const;
+
+/**
+ * Every row genz can place on a preset model and device, and the others with the reason: no preset, a cell that is
+ * not a positive number, a run longer than the model's context (the file holds such rows, timed at ~0.05 s: failed
+ * runs).
+ */
 export function readBench(csv: string): { rows: BenchRow[]; skipped: SkippedRow[] } {
   const skipped: SkippedRow[] = [];
-  const parsed = parseCsv(csv).map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [COLUMN_ALIASES[k.trim()] ?? k.trim(), v.trim()])));
-  const missing = ['hardware', 'num_devices', 'framework', 'model', 'input_output_len', 'batch_size', 'latency_s'].filter((c) => parsed.length > 0 && !(c in parsed[0]!));
+  const table = parseCsvTable(csv);
+  const names = table.header.map((k) => COLUMN_ALIASES[k] ?? k);
+  const missing = COLUMNS.filter((c) => !names.includes(c));
   if (missing.length > 0) throw new GenzError('invalid_input', `not an LLM-Inference-Bench CSV: no column ${missing.join(', ')}`, ['file']);
-  const rows = parsed.flatMap((row, index): BenchRow[] => {
-    const hardware = HARDWARE[row.hardware!];
-    const model = MODEL[row.model!];
-    if (!hardware || !model) {
-      skipped.push({ index, reason: !hardware ? `no genz preset for hardware "${row.hardware}"` : `no genz preset for model "${row.model}"` });
-      return [];
+  const rows = table.records.flatMap((record, index): BenchRow[] => {
+    const skip = (reason: string): [] => { skipped.push({ index, reason }); return []; };
+    if (record.width !== names.length) return skip(`${record.width} cells where the header has ${names.length}`);
+    const row = Object.fromEntries(table.header.map((name, i) => [names[i]!, record.cells[name]!.trim()])) as Record<(typeof COLUMNS)[number], string>;
+    const hardware = HARDWARE[row.hardware];
+    const model = MODEL[row.model];
+    if (!hardware) return skip(`no genz preset for hardware "${row.hardware}"`);
+    if (!model) return skip(`no genz preset for model "${row.model}"`);
+    const [devices, batch, tokens, latencyS] = (['num_devices', 'batch_size', 'input_output_len', 'latency_s'] as const).map((c) => positive(row[c]));
+    if (devices === undefined || batch === undefined || tokens === undefined || latencyS === undefined) {
+      return skip('a device count, batch, length or latency that is not a positive number');
     }
-    const devices = num(row, 'num_devices');
+    const context = SOURCE_CONTEXT[row.model] ?? findModel(model)!.maxPositionEmbeddings;
+    if (2 * tokens > context) return skip(`input + output longer than the model's context (${context} tokens): a failed run`);
+    const llamaCpp = row.framework === 'llama.cpp';
     return [{
-      index, framework: row.framework!, hardware: hardware.id, model, devices, tp: devices * hardware.perDevice,
-      split: row.framework === 'llama.cpp' ? 'layers' : 'tp', batch: num(row, 'batch_size'),
-      tokens: num(row, 'input_output_len'), latencyS: num(row, 'latency_s'),
+      index, framework: row.framework, hardware: hardware.id, model, devices, tp: devices * hardware.perDevice,
+      split: llamaCpp ? 'layers' : 'tp', batch, sequences: llamaCpp ? 1 : batch, ...(llamaCpp ? { promptChunk: batch } : {}),
+      tokens, latencyS,
     }];
   });
   return { rows, skipped };
 }
 
-/** The rows of readBench (the fits and the accuracy tests use the project's extract, where every row is placed). */
+/** A cell's positive finite number, else undefined (empty cells and words such as "OOM" included). */
+function positive(cell: string): number | undefined {
+  const value = cell === '' ? Number.NaN : Number(cell);
+  return Number.isFinite(value) && value > 0 ? value : undefined;
+}
+
+/** The rows of readBench (the fits and the accuracy tests read the project's extract; its 4 DeciLM rows are left out). */
 export function benchRows(csv: string): BenchRow[] {
   return readBench(csv).rows;
 }
@@ -107,15 +140,24 @@ export const BENCH_FRAMEWORK: Readonly<Record<string, ServingFramework>> = {
 // they run with none.
 
 /**
- * `calibration` 'none' (the default here) prices ops with the efficiency factors alone; 'default' uses shipped
- * profiles. `withFramework` adds the row's framework overhead per step (the request's `framework`).
+ * genz's latency of a row: `calibration` 'none' (the default here) prices ops with the efficiency factors alone;
+ * 'default' uses shipped profiles. `withFramework` adds the row's framework host time per step (the request's
+ * `framework`). A llama.cpp row is one sequence whose prompt goes in ⌈tokens / n_batch⌉ forward passes of n_batch
+ * tokens (each priced as a prefill of that many tokens: the context a later pass attends over is left out, a small
+ * share for these models at ≤ 2,048 tokens), then its decode steps.
  */
-export function benchEstimate(row: BenchRow, efficiency?: Partial<EfficiencyProfile>, calibration: 'none' | 'default' = 'none', withFramework = false): EstimateReport {
-  return estimate({
-    model: row.model, hardware: row.hardware, ...(row.split === 'layers' ? { pp: row.tp } : { tp: row.tp }), batch: row.batch, inputTokens: row.tokens, outputTokens: row.tokens,
+export function benchLatency(row: BenchRow, efficiency?: Partial<EfficiencyProfile>, calibration: 'none' | 'default' = 'none', withFramework = false): { feasible: boolean; e2eS: number } {
+  const run = (sequences: number, inputTokens: number, outputTokens: number): EstimateReport => estimate({
+    model: row.model, hardware: row.hardware, ...(row.split === 'layers' ? { pp: row.tp } : { tp: row.tp }), batch: sequences, inputTokens, outputTokens,
     dtype: 'fp16', calibration, ...(efficiency ? { efficiency } : {}),
     ...(withFramework ? { framework: BENCH_FRAMEWORK[row.framework] ?? 'none' } : {}),
   });
+  const whole = run(row.sequences, row.tokens, row.tokens);
+  if (row.promptChunk === undefined || row.promptChunk >= row.tokens || !whole.feasible) return { feasible: whole.feasible, e2eS: whole.e2eS };
+  const passes = Math.floor(row.tokens / row.promptChunk);
+  const rest = row.tokens - passes * row.promptChunk;
+  const promptS = passes * run(1, row.promptChunk, 1).ttftS + (rest > 0 ? run(1, rest, 1).ttftS : 0);
+  return { feasible: true, e2eS: promptS + whole.e2eS - whole.ttftS };
 }
 
 /**
@@ -129,9 +171,9 @@ export function benchSamples(rows: readonly BenchRow[], efficiency?: Partial<Eff
   let infeasible = 0;
   let unsplit = 0;
   for (const row of rows) {
-    let report: EstimateReport;
+    let report: { feasible: boolean; e2eS: number };
     try {
-      report = benchEstimate(row, efficiency, calibration, withFramework);
+      report = benchLatency(row, efficiency, calibration, withFramework);
     } catch (err) {
       if (err instanceof GenzError && err.problems.some((p) => p.path[0] === 'tp' || p.path[0] === 'pp')) { unsplit++; continue; }
       throw err;

@@ -9,7 +9,7 @@
 // Transformer are left out, counted by reason.
 import { GenzError, estimate, type EstimateReport, type TransformerConfigInput } from '../../index.ts';
 import { parseProfileText, type CalibrationProfile } from '../profile-schema.ts';
-import { parseCsv, num } from './csv.ts';
+import { parseCsvTable } from '../importers/table.ts';
 import type { Sample } from './error-stats.ts';
 
 /**
@@ -83,32 +83,41 @@ export interface NeusightE2eRow {
   latencyS: number;
 }
 
+const COLUMNS = ['device', 'model', 'mode', 'seq_len', 'batch', 'variant', 'e2e_latency_ms'] as const;
+
 /** The inference rows genz can run, and the others with the reason. */
 export function readNeusightE2e(csv: string): { rows: NeusightE2eRow[]; skipped: { index: number; reason: string }[] } {
-  const parsed = parseCsv(csv);
-  const missing = ['device', 'model', 'mode', 'seq_len', 'batch', 'variant', 'e2e_latency_ms'].filter((c) => parsed.length > 0 && !(c in parsed[0]!));
+  const table = parseCsvTable(csv);
+  const missing = COLUMNS.filter((c) => !table.header.includes(c));
   if (missing.length > 0) throw new GenzError('invalid_input', `not a NeuSight end-to-end label CSV: no column ${missing.join(', ')}`, ['file']);
   const skipped: { index: number; reason: string }[] = [];
-  const rows = parsed.flatMap((row, index): NeusightE2eRow[] => {
-    const device = (row.device ?? '').trim().replaceAll('_', ' ');
-    const model = (row.model ?? '').trim();
-    const variant = (row.variant ?? '').trim();
-    const reason = row.mode !== 'inf' ? 'training (forward and backward): genz estimates inference'
-      : variant === 'fusion' ? 'torch.compile ("fusion") variant: fused kernels genz does not model'
-      : variant !== '' ? `parallel variant "${variant}"`
-      : !(model in NEUSIGHT_E2E_MODELS) ? (model.startsWith('switch') ? 'Switch Transformer: an encoder-decoder, genz models decoder stacks' : `no genz config for model "${model}"`)
-      : !(device in DEVICES) ? `no genz device for "${device}"` : undefined;
-    if (reason !== undefined) { skipped.push({ index, reason }); return []; }
-    return [{ index, device, model, seqLen: num(row, 'seq_len'), batch: num(row, 'batch'), latencyS: num(row, 'e2e_latency_ms') / 1e3 }];
+  const rows = table.records.flatMap((record, index): NeusightE2eRow[] => {
+    const skip = (reason: string): [] => { skipped.push({ index, reason }); return []; };
+    if (record.width !== table.header.length) return skip(`${record.width} cells where the header has ${table.header.length}`);
+    const cell = (c: (typeof COLUMNS)[number]): string => record.cells[c]!.trim();
+    const device = cell('device').replaceAll('_', ' ');
+    const model = cell('model');
+    const mode = cell('mode');
+    const variant = cell('variant');
+    if (mode === 'train') return skip('training (forward and backward): genz estimates inference');
+    if (mode !== 'inf') return skip(`mode "${mode}" (NeuSight writes inf or train)`);
+    if (variant === 'fusion') return skip('torch.compile ("fusion") variant: fused kernels genz does not model');
+    if (variant !== '') return skip(`parallel variant "${variant}"`);
+    if (!(model in NEUSIGHT_E2E_MODELS)) return skip(model.startsWith('switch') ? 'Switch Transformer: an encoder-decoder, genz models decoder stacks' : `no genz config for model "${model}"`);
+    if (!(device in DEVICES)) return skip(`no genz device for "${device}"`);
+    const [seqLen, batch, latencyMs] = (['seq_len', 'batch', 'e2e_latency_ms'] as const).map((c) => (cell(c) === '' ? Number.NaN : Number(cell(c))));
+    if (![seqLen, batch, latencyMs].every((x) => Number.isFinite(x) && x! > 0)) return skip('a sequence length, batch or latency that is not a positive number');
+    return [{ index, device, model, seqLen: seqLen!, batch: batch!, latencyS: latencyMs! / 1e3 }];
   });
   return { rows, skipped };
 }
 
-/** The profile a NeuSight device's rows were fitted into, read once. */
-const profiles = new Map<string, CalibrationProfile>();
+/** Profiles read once per reader (a caller's reader may read other files than the shipped ones). */
+const profiles = new WeakMap<(id: string) => string, Map<string, CalibrationProfile>>();
 function shippedProfile(id: string, readProfile: (id: string) => string): CalibrationProfile {
-  let profile = profiles.get(id);
-  if (!profile) profiles.set(id, (profile = parseProfileText(readProfile(id), `${id}.json`)));
+  const mine = profiles.get(readProfile) ?? profiles.set(readProfile, new Map()).get(readProfile)!;
+  let profile = mine.get(id);
+  if (!profile) mine.set(id, (profile = parseProfileText(readProfile(id), `${id}.json`)));
   return profile;
 }
 

@@ -24,7 +24,7 @@ export const MLPERF_DEVICE: Measurement['device'] = { name: 'AMD Instinct MI300X
 /** The device of every row: a genz preset id (its name, and the backend its vendor's libraries run on), else MI300X. */
 function mlperfDevice(id: string | undefined): Measurement['device'] {
   if (id === undefined) return MLPERF_DEVICE;
-  const preset = DEVICE_PRESETS.find((d) => d.id === id);
+  const preset = DEVICE_PRESETS.find((d) => d.id === id.toLowerCase());
   if (!preset || preset.kind !== 'gpu') {
     const gpus = DEVICE_PRESETS.filter((d) => d.kind === 'gpu').map((d) => d.id);
     throw new GenzError('unknown_id', `--device ${JSON.stringify(id)} is not a genz GPU preset (closest: ${closestNames(id, gpus).join(', ')})`, ['device']);

@@ -8,6 +8,8 @@ export interface CsvRecord {
   /** 1-based line number where the record starts. */
   line: number;
   cells: Record<string, string>;
+  /** How many cells the line had (a short line's missing cells read as ''). */
+  width: number;
 }
 
 export interface CsvTable {
@@ -64,12 +66,14 @@ export function parseCsvTable(text: string): CsvTable {
   }
   if (cell !== '' || cells.length > 0) endRow();
   const [head, ...body] = rows;
-  const header = (head?.cells ?? []).map((h) => h.trim());
+  // A byte-order mark (spreadsheet exports) is not part of the first column's name.
+  const header = (head?.cells ?? []).map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, '') : h).trim());
   return {
     header,
     records: body.map((row) => ({
       line: row.line,
       cells: Object.fromEntries(header.map((name, i) => [name, row.cells[i] ?? ''])),
+      width: row.cells.length,
     })),
   };
 }

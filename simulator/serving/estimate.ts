@@ -309,11 +309,12 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
   const capacityBytes = device.memory[0]!.capacityBytes;
   const plan: MemoryPlan = {
     tp: s.tp, pp: s.pp, ep: s.ep, replicaBatch, microBatch, contextTokens: context, inputTokens: prompt,
-    flash: s.flash, workspaceBytes: s.workspaceBytes,
+    flash: s.flash, promptLogits: s.promptLogits, workspaceBytes: s.workspaceBytes,
     ...(vision ? { stage0Bytes: vision.weightBytes, minActivationBytes: vision.activationBytes } : {}),
   };
   if (s.speculative && speculative) {
-    const { stage0Bytes: _tower, minActivationBytes: _towerActivations, ...targetPlan } = plan;
+    // The draft prefills as a serving engine does (last-token logits), whatever the target does.
+    const { stage0Bytes: _tower, minActivationBytes: _towerActivations, promptLogits: _allLogits, ...targetPlan } = plan;
     const draftMemory = memoryReport(s.speculative.draft, s.precision,
       { ...targetPlan, tp: speculative.draftTp, pp: 1, ep: 1, microBatch: replicaBatch, workspaceBytes: 0 }, capacityBytes);
     plan.draftBytes = draftMemory.weightsBytes + draftMemory.kvCacheBytes;

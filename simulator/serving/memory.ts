@@ -16,6 +16,8 @@ export interface MemoryPlan {
   contextTokens: number;
   inputTokens: number;
   flash: boolean;
+  /** Prefill logits at every prompt token (estimate's promptLogits), not only the last. */
+  promptLogits?: boolean;
   workspaceBytes: number;
   /** Bytes of a draft model (weights and cache) that share each device, for speculative decoding. */
   draftBytes?: number;
@@ -67,7 +69,7 @@ function cachePerLayer(c: TransformerConfig, p: Precision, tp: number, contextTo
 }
 
 /** Peak transient activations of one prefill micro-batch on one device. */
-export function activationBytes(c: TransformerConfig, p: Precision, plan: Pick<MemoryPlan, 'tp' | 'microBatch' | 'inputTokens' | 'flash'>): number {
+export function activationBytes(c: TransformerConfig, p: Precision, plan: Pick<MemoryPlan, 'tp' | 'microBatch' | 'inputTokens' | 'flash' | 'promptLogits'>): number {
   const { tp, microBatch, inputTokens } = plan;
   const tokens = microBatch * inputTokens;
   const aBytes = p.actBits / 8;
@@ -76,7 +78,8 @@ export function activationBytes(c: TransformerConfig, p: Precision, plan: Pick<M
   // Residual stream + normed input + the widest intermediate of any layer.
   let bytes = tokens * (2 * c.hiddenSize * rBytes + widest * aBytes);
   if (!plan.flash && c.numHeads !== undefined) bytes += microBatch * (c.numHeads / tp) * inputTokens * inputTokens * aBytes;
-  bytes += (microBatch * c.vocabSize * 4) / tp; // fp32 logits of the last tokens
+  // fp32 logits of the last tokens, or of every prompt token (promptLogits).
+  bytes += ((plan.promptLogits === true ? tokens : microBatch) * c.vocabSize * 4) / tp;
   return bytes;
 }
 

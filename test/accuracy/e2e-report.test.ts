@@ -25,7 +25,26 @@ Nvidia GH200 GPU,1,vLLM,meta-llama/Llama-2-7b-hf,128,1,0.8607214980002027,297.42
 Nvidia GH200 GPU,1,vLLM,Deci/DeciLM-7B,128,1,0.9191797650000808,278.5091771466243
 AMD MI300X GPU,8,vLLM,meta-llama/Llama-2-70b-hf,128,256,25.75353799000004,2544.7377376051118
 Nvidia H100 GPU,1,vLLM,huggyllama/llama-7b,1024,32,16.2,2022.9
+Nvidia GH200 GPU,1,vLLM,huggyllama/llama-7b,2048,1,0.04783071000019845,85635.35853812343
+Nvidia H100 GPU,1,vLLM,meta-llama/Llama-2-7b-hf,128,1,OOM,0
+Nvidia H100 GPU,1,vLLM,meta-llama/Llama-2-7b-hf,128,1
 `;
+
+describe('llama.cpp rows', () => {
+  it('are one sequence whose prompt goes in n_batch-token passes (the file\'s batch column): batch 1 is the slow one', () => {
+    // A100, Llama-2-7B, 128 + 128 tokens: 4.34 s at n_batch 1, 2.33 s at 16 (the extract's rows).
+    const { rows } = readBench(`${ALL_RESULTS.split('\n')[0]}
+Nvidia A100 GPU,1,llama.cpp,meta-llama/Llama-2-7b-hf,128,1,4.344691,58.922482
+Nvidia A100 GPU,1,llama.cpp,meta-llama/Llama-2-7b-hf,128,16,2.330946,109.826672
+`);
+    expect(rows.map((r) => [r.sequences, r.promptChunk])).toEqual([[1, 1], [1, 16]]);
+    const [one, sixteen] = benchSamples(rows, undefined, 'default', true).samples;
+    // 256 passes against 8 + 128: about 1.9× as long, as measured (1.86×).
+    expect(one!.predictedS / sixteen!.predictedS).toBeGreaterThan(1.6);
+    expect(one!.predictedS / sixteen!.predictedS).toBeLessThan(2.2);
+    for (const s of [one!, sixteen!]) expect(Math.abs(s.predictedS / s.measuredS - 1)).toBeLessThan(0.25);
+  });
+});
 
 describe('calibrate e2e llm-inference-bench', () => {
   const dir = mkdtempSync(join(tmpdir(), 'genz-e2e-'));
@@ -39,12 +58,15 @@ describe('calibrate e2e llm-inference-bench', () => {
     expect(skipped.map((s) => s.reason)).toEqual([
       'no genz preset for hardware "Intel Max 1550"', 'no genz preset for hardware "Intel PVC GPU"',
       'no genz preset for hardware "SambaNova SN40L"', 'no genz preset for model "Deci/DeciLM-7B"',
+      // 2048 in and 2048 out of a 2048-token model, "done" in 48 ms: a failed run, not a measurement.
+      'input + output longer than the model\'s context (2048 tokens): a failed run',
+      'a device count, batch, length or latency that is not a positive number', '6 cells where the header has 8',
     ]);
     const file = join(dir, 'All_results.csv');
     writeFileSync(file, ALL_RESULTS);
     const run = genz('calibrate', 'e2e', 'llm-inference-bench', file);
     expect(run.status, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/7 of 11 rows scored/);
+    expect(run.stdout).toMatch(/7 of 14 rows scored/);
     for (const group of ['vLLM h100-sxm', 'TensorRT-LLM h100-sxm', 'llama.cpp h100-sxm', 'Deepspeed gaudi2', 'vLLM gh200-96gb', 'vLLM mi300x']) {
       expect(run.stdout).toContain(`| ${group} |`);
     }

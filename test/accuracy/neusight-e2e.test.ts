@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_EFFICIENCY, estimate, findDevice, type CostContext, type Op } from '../../index.ts';
 import { energyRates } from '../../simulator/energy.ts';
 import { costOp } from '../../simulator/roofline/roofline-backend.ts';
+import { causalPairs } from '../../simulator/work.ts';
 import { neusightSamples, readNeusightE2e } from '../../calibrate/accuracy/neusight-e2e.ts';
 import { shippedProfileText } from '../../calibrate/accuracy/e2e-report.ts';
 import { summarize } from '../../calibrate/accuracy/error-stats.ts';
@@ -69,6 +70,8 @@ describe('what the forward passes asked of the model', () => {
     expect(head(last).shape).toBe('m=2 n=32000 k=4096');
     expect(head(all).shape).toBe('m=1024 n=32000 k=4096');
     expect(all.ttftS - last.ttftS).toBeCloseTo(head(all).latencyS - head(last).latencyS, 9);
+    // Their fp32 logits are held at once: 1,022 more rows of 32,000 × 4 bytes.
+    expect(all.memory.activationBytes - last.memory.activationBytes).toBe((1024 - 2) * 32000 * 4);
   });
 
   const device = findDevice('mi210')!;
@@ -84,15 +87,20 @@ describe('what the forward passes asked of the model', () => {
     const tensorS = flops / (45.3e12 * DEFAULT_EFFICIENCY.gemmCompute * sf(2048) * sf(2048) * sf(80));
     const vectorS = (5 * 2 * 2048 * 2048 * 32) / (22.6e12 * DEFAULT_EFFICIENCY.vector);
     expect(unfused.computeS).toBeCloseTo(tensorS + vectorS, 12);
-    // The flash kernel keeps the fitted attention efficiency (and skips the masked half).
+    // The flash kernel keeps the fitted attention efficiency over its query rows (and skips the masked half).
     const flash = costOp(op(true), ctx);
-    expect(flash.computeS).toBeGreaterThan(((flops / 2) * 0.99) / (45.3e12 * DEFAULT_EFFICIENCY.attentionCompute));
+    const pairs = 2 * causalPairs(2048, 2048);
+    const rows = 2 * 32 * 2048;
+    const flashTensorS = (4 * pairs * 32 * 80) / (45.3e12 * DEFAULT_EFFICIENCY.attentionCompute * (rows / (rows + DEFAULT_EFFICIENCY.attentionHalfRows)));
+    expect(flash.computeS).toBeCloseTo(flashTensorS + (5 * pairs * 32) / (22.6e12 * DEFAULT_EFFICIENCY.vector), 12);
   });
 
   it('CDNA\'s FP32 GEMMs run on its matrix rate, its elementwise FP32 on the vector rate', () => {
     const gemm: Op = { ...base, block: 'mlp', kind: 'gemm', m: 8192, n: 8192, k: 8192, batch: 1, weightBits: 32, actBits: 32, outBits: 32 };
     const cost = costOp(gemm, ctx);
     expect(cost.computeS).toBeCloseTo((2 * 8192 ** 3) / (45.3e12 * DEFAULT_EFFICIENCY.gemmCompute * sf(8192) ** 3), 12);
+    const gelu: Op = { ...base, block: 'mlp', kind: 'elementwise', fn: 'gelu', elements: 1 << 24, readsPerElement: 1, writesPerElement: 1, flopsPerElement: 8, bits: 32 };
+    expect(costOp(gelu, ctx).computeS).toBeCloseTo((8 * (1 << 24)) / (22.6e12 * DEFAULT_EFFICIENCY.vector), 12);
     expect(findDevice('mi300x')!.matrixFp32FlopsPerS).toBeUndefined(); // CDNA 3 quotes one FP32 rate for both
     expect(findDevice('h100-sxm')!.matrixFp32FlopsPerS).toBeUndefined(); // NVIDIA's FP32 GEMMs run on CUDA cores
   });

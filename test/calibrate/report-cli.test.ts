@@ -119,7 +119,7 @@ describe('calibrate import --device', () => {
     const table = 'data/mlperf_v41_dell_mi300x_fp8_gemm_sample.csv';
     const dell = genz('calibrate', 'import', 'mlperf', table, '--out', join(dir, 'm.jsonl'));
     expect(dell.stdout).toMatch(/27 measurements .*\(mi300x\)/);
-    const h200 = genz('calibrate', 'import', 'mlperf', table, '--device', 'h200', '--out', join(dir, 'h.jsonl'));
+    const h200 = genz('calibrate', 'import', 'mlperf', table, '--device', 'H200', '--out', join(dir, 'h.jsonl'));
     expect(h200.status, h200.stderr).toBe(0);
     const first = JSON.parse(readFileSync(join(dir, 'h.jsonl'), 'utf8').split('\n')[0]!) as { device: { id: string; name: string; backend: string } };
     expect(first.device).toMatchObject({ id: 'h200', backend: 'cuda' });

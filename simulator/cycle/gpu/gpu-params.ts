@@ -100,6 +100,8 @@ function deriveParams(device: Device): GpuParams {
     if (!(Number.isFinite(peak) && peak > 0)) fail(`peakFlopsPerS.${dtype} must be positive, found ${peak}`, ['peakFlopsPerS', dtype]);
     mma[dtype] = (peak * tensorEff) / sms;
   }
+  // FP32 matrix work on matrix units where the part has them for FP32 (CDNA's MFMA), as the roofline engine prices it.
+  if (device.matrixFp32FlopsPerS !== undefined) mma.fp32 = (device.matrixFp32FlopsPerS * tensorEff) / sms;
   const main = device.memory[0];
   if (main === undefined) fail('at least one memory level is needed', ['memory']);
   const dramPeak = positiveOr(main.bandwidthBytesPerS, 0, 'memory[0].bandwidthBytesPerS', ['memory', 0, 'bandwidthBytesPerS']);

@@ -33,7 +33,8 @@ function Tip({ active, payload }: TooltipContentProps) {
 export default function RooflineChart({ report, phases }: { report: EstimateReport; phases: ('prefill' | 'decode')[] }) {
   const device = report.inputs.hardware.device;
   const dtype = report.inputs.scenario.dtype;
-  const peak = device.peakFlopsPerS[dtype] ?? device.peakFlopsPerS.fp32;
+  // FP32 GEMMs run on the matrix units where a part has them for FP32 (CDNA's MFMA): that is their roof.
+  const peak = (dtype === 'fp32' ? device.matrixFp32FlopsPerS : undefined) ?? device.peakFlopsPerS[dtype] ?? device.peakFlopsPerS.fp32;
   const vector = device.peakFlopsPerS.fp32;
   const bandwidth = device.memory[0]!.bandwidthBytesPerS;
   const series = {
