@@ -29,6 +29,40 @@ const HOPPER_SXM_COMPUTE = {
 const HOPPER_SXM_CLOCK =
   'max boost 1980 MHz (datasheet peaks; FP32/FP64 figures match 1980 MHz, tensor figures match 528 tensor cores x 1024 dense FP16 FLOP/clk x 1830 MHz)';
 
+/** GH200 with 144 GB HBM3e (2024); the first GH200 (gh200-96gb) differs only in its HBM. */
+const GH200: DeviceInput = {
+  id: 'gh200',
+  name: 'NVIDIA GH200 Grace Hopper Superchip (144GB HBM3e)',
+  kind: 'gpu',
+  vendor: 'NVIDIA',
+  processNm: 5,
+  clock: HOPPER_SXM_CLOCK,
+  computeUnits: 132,
+  peakFlopsPerS: HOPPER_SXM_COMPUTE,
+  memory: [
+    { name: 'HBM3e', technology: 'hbm3e', capacityBytes: 144e9, bandwidthBytesPerS: 4.9e12 },
+    { name: 'LPDDR5X (Grace)', technology: 'lpddr5x', capacityBytes: 480e9, bandwidthBytesPerS: 500e9 },
+  ],
+  onChip: { l2Bytes: 50e6 },
+  power: { tdpW: 1000, idleW: 150 },
+  hostLink: { name: 'NVLink-C2C', bandwidthBytesPerS: 450e9 },
+  scaleUp: { name: 'NVLink 4 (18 links)', bandwidthBytesPerS: 450e9 },
+  sources: {
+    peakFlopsPerS: `NVIDIA GH200 Grace Hopper Superchip datasheet: FP64 tensor 67, FP32 67, TF32 494|989*, BF16/FP16 990|1979*, FP8 1979|3958*, INT8 1979|3958*; dense figures used (H100 SXM values)`,
+    memory:
+      'NVIDIA GH200 datasheet, HBM3e variant (chosen over the 96 GB HBM3 variant): 144 GB HBM3e at 4.9 TB/s; second level = Grace LPDDR5X up to 480 GB at up to 500 GB/s (the Grace Hopper architecture whitepaper quotes up to 512 GB/s; 500 used)',
+    onChip: 'same GH100 die as H100 (H100 whitepaper: 50 MB L2)',
+    'power.tdpW':
+      'NVIDIA GH200 datasheet: module power programmable 450 W to 1000 W, covering CPU + GPU + memory (max used)',
+    'power.idleW': 'estimate: ~15% of module TDP (Grace CPU and LPDDR5X idle included); not measured',
+    hostLink: 'NVIDIA GH200 datasheet: NVLink-C2C 900 GB/s total = 450 GB/s per direction',
+    scaleUp: 'NVIDIA GH200 datasheet: NVLink 4, 900 GB/s total = 450 GB/s per direction',
+    processNm: 'Hopper GPU on TSMC 4N (5 nm-class), recorded as 5',
+    computeUnits: 'GH200 uses the 132-SM H100 configuration (Grace Hopper architecture whitepaper)',
+    clock: 'same peaks as H100 SXM; see H100 derivation',
+  },
+};
+
 export const NVIDIA_DATACENTER_DEVICES: readonly DeviceInput[] = [
   {
     id: 'v100',
@@ -380,68 +414,20 @@ export const NVIDIA_DATACENTER_DEVICES: readonly DeviceInput[] = [
       clock: 'same die and peaks as H100 SXM; see H100 derivation',
     },
   },
-  {
-    id: 'gh200',
-    name: 'NVIDIA GH200 Grace Hopper Superchip (144GB HBM3e)',
-    kind: 'gpu',
-    vendor: 'NVIDIA',
-    processNm: 5,
-    clock: HOPPER_SXM_CLOCK,
-    computeUnits: 132,
-    peakFlopsPerS: HOPPER_SXM_COMPUTE,
-    memory: [
-      { name: 'HBM3e', technology: 'hbm3e', capacityBytes: 144e9, bandwidthBytesPerS: 4.9e12 },
-      { name: 'LPDDR5X (Grace)', technology: 'lpddr5x', capacityBytes: 480e9, bandwidthBytesPerS: 500e9 },
-    ],
-    onChip: { l2Bytes: 50e6 },
-    power: { tdpW: 1000, idleW: 150 },
-    hostLink: { name: 'NVLink-C2C', bandwidthBytesPerS: 450e9 },
-    scaleUp: { name: 'NVLink 4 (18 links)', bandwidthBytesPerS: 450e9 },
-    sources: {
-      peakFlopsPerS: `NVIDIA GH200 Grace Hopper Superchip datasheet: FP64 tensor 67, FP32 67, TF32 494|989*, BF16/FP16 990|1979*, FP8 1979|3958*, INT8 1979|3958*; dense figures used (H100 SXM values)`,
-      memory:
-        'NVIDIA GH200 datasheet, HBM3e variant (chosen over the 96 GB HBM3 variant): 144 GB HBM3e at 4.9 TB/s; second level = Grace LPDDR5X up to 480 GB at up to 500 GB/s (the Grace Hopper architecture whitepaper quotes up to 512 GB/s; 500 used)',
-      onChip: 'same GH100 die as H100 (H100 whitepaper: 50 MB L2)',
-      'power.tdpW':
-        'NVIDIA GH200 datasheet: module power programmable 450 W to 1000 W, covering CPU + GPU + memory (max used)',
-      'power.idleW': 'estimate: ~15% of module TDP (Grace CPU and LPDDR5X idle included); not measured',
-      hostLink: 'NVIDIA GH200 datasheet: NVLink-C2C 900 GB/s total = 450 GB/s per direction',
-      scaleUp: 'NVIDIA GH200 datasheet: NVLink 4, 900 GB/s total = 450 GB/s per direction',
-      processNm: 'Hopper GPU on TSMC 4N (5 nm-class), recorded as 5',
-      computeUnits: 'GH200 uses the 132-SM H100 configuration (Grace Hopper architecture whitepaper)',
-      clock: 'same peaks as H100 SXM; see H100 derivation',
-    },
-  },
+  GH200,
   {
     // The first GH200 (2023): the same superchip with 96 GB of HBM3. LLM-Inference-Bench's GH200 runs are on it.
+    ...GH200,
     id: 'gh200-96gb',
     name: 'NVIDIA GH200 Grace Hopper Superchip (96GB HBM3)',
-    kind: 'gpu',
-    vendor: 'NVIDIA',
-    processNm: 5,
-    clock: HOPPER_SXM_CLOCK,
-    computeUnits: 132,
-    peakFlopsPerS: HOPPER_SXM_COMPUTE,
     memory: [
       { name: 'HBM3', technology: 'hbm3', capacityBytes: 96e9, bandwidthBytesPerS: 4.0e12 },
       { name: 'LPDDR5X (Grace)', technology: 'lpddr5x', capacityBytes: 480e9, bandwidthBytesPerS: 500e9 },
     ],
-    onChip: { l2Bytes: 50e6 },
-    power: { tdpW: 1000, idleW: 150 },
-    hostLink: { name: 'NVLink-C2C', bandwidthBytesPerS: 450e9 },
-    scaleUp: { name: 'NVLink 4 (18 links)', bandwidthBytesPerS: 450e9 },
     sources: {
-      peakFlopsPerS: 'NVIDIA GH200 Grace Hopper Superchip datasheet: same dense peaks as H100 SXM (see gh200)',
+      ...GH200.sources,
       memory:
         'NVIDIA GH200 datasheet, HBM3 variant: 96 GB HBM3 at 4 TB/s; second level = Grace LPDDR5X up to 480 GB at up to 500 GB/s (as gh200); LLM-Inference-Bench (argonne-lcf) documents its GH200 as 96 GB HBM3',
-      onChip: 'same GH100 die as H100 (H100 whitepaper: 50 MB L2)',
-      'power.tdpW': 'NVIDIA GH200 datasheet: module power programmable 450 W to 1000 W, covering CPU + GPU + memory (max used)',
-      'power.idleW': 'estimate: ~15% of module TDP (Grace CPU and LPDDR5X idle included); not measured',
-      hostLink: 'NVIDIA GH200 datasheet: NVLink-C2C 900 GB/s total = 450 GB/s per direction',
-      scaleUp: 'NVIDIA GH200 datasheet: NVLink 4, 900 GB/s total = 450 GB/s per direction',
-      processNm: 'Hopper GPU on TSMC 4N (5 nm-class), recorded as 5',
-      computeUnits: 'GH200 uses the 132-SM H100 configuration (Grace Hopper architecture whitepaper)',
-      clock: 'same peaks as H100 SXM; see H100 derivation',
     },
   },
   {
