@@ -52,6 +52,7 @@ function ratioRange(prefix: string): string {
   const text = read('neusight_model_e2e_labels_train_devices.csv');
   const ratios = neusightSamples(readNeusightE2e(text).rows.filter((r) => r.device.startsWith(prefix)), 'default', shippedProfileText).samples
     .map((s) => s.predictedS / s.measuredS);
+  if (ratios.length === 0) throw new Error(`no NeuSight rows of a device starting with ${prefix}`);
   return `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}×`;
 }
 section('End to end: NeuSight\'s FP32 forward passes (BERT-large, GPT-2 large, GPT-3 XL and 2.7B, OPT-1.3B; no fit reads them)',

@@ -101,13 +101,14 @@ export function readBench(csv: string): { rows: BenchRow[]; skipped: SkippedRow[
     const skip = (reason: string): [] => { skipped.push({ index, reason }); return []; };
     if (record.width !== names.length) return skip(`${record.width} cells where the header has ${names.length}`);
     const row = Object.fromEntries(table.header.map((name, i) => [names[i]!, record.cells[name]!.trim()])) as Record<(typeof COLUMNS)[number], string>;
-    const hardware = HARDWARE[row.hardware];
-    const model = MODEL[row.model];
+    const hardware = Object.hasOwn(HARDWARE, row.hardware) ? HARDWARE[row.hardware] : undefined;
+    const model = Object.hasOwn(MODEL, row.model) ? MODEL[row.model] : undefined;
     if (!hardware) return skip(`no genz preset for hardware "${row.hardware}"`);
     if (!model) return skip(`no genz preset for model "${row.model}"`);
-    const [devices, batch, tokens, latencyS] = (['num_devices', 'batch_size', 'input_output_len', 'latency_s'] as const).map((c) => positive(row[c]));
+    const [devices, batch, tokens] = (['num_devices', 'batch_size', 'input_output_len'] as const).map((c) => positive(row[c], true));
+    const latencyS = positive(row.latency_s, false);
     if (devices === undefined || batch === undefined || tokens === undefined || latencyS === undefined) {
-      return skip('a device count, batch, length or latency that is not a positive number');
+      return skip('a device count, batch or length that is not a positive whole number, or a latency that is not a positive number');
     }
     const context = SOURCE_CONTEXT[row.model] ?? findModel(model)!.maxPositionEmbeddings;
     if (2 * tokens > context) return skip(`input + output longer than the model's context (${context} tokens): a failed run`);
@@ -121,10 +122,10 @@ export function readBench(csv: string): { rows: BenchRow[]; skipped: SkippedRow[
   return { rows, skipped };
 }
 
-/** A cell's positive finite number, else undefined (empty cells and words such as "OOM" included). */
-function positive(cell: string): number | undefined {
+/** A cell's positive finite number (a whole one where `whole`), else undefined (empty cells and words such as "OOM"). */
+export function positive(cell: string, whole: boolean): number | undefined {
   const value = cell === '' ? Number.NaN : Number(cell);
-  return Number.isFinite(value) && value > 0 ? value : undefined;
+  return Number.isFinite(value) && value > 0 && (!whole || Number.isInteger(value)) ? value : undefined;
 }
 
 /** The rows of readBench (the fits and the accuracy tests read the project's extract; its 4 DeciLM rows are left out). */
@@ -156,8 +157,10 @@ export function benchLatency(row: BenchRow, efficiency?: Partial<EfficiencyProfi
   if (row.promptChunk === undefined || row.promptChunk >= row.tokens || !whole.feasible) return { feasible: whole.feasible, e2eS: whole.e2eS };
   const passes = Math.floor(row.tokens / row.promptChunk);
   const rest = row.tokens - passes * row.promptChunk;
-  const promptS = passes * run(1, row.promptChunk, 1).ttftS + (rest > 0 ? run(1, rest, 1).ttftS : 0);
-  return { feasible: true, e2eS: promptS + whole.e2eS - whole.ttftS };
+  const chunk = run(1, row.promptChunk, 1);
+  const last = rest > 0 ? run(1, rest, 1) : undefined;
+  const promptS = passes * chunk.ttftS + (last?.ttftS ?? 0);
+  return { feasible: chunk.feasible && (last?.feasible ?? true), e2eS: promptS + whole.e2eS - whole.ttftS };
 }
 
 /**

@@ -10,6 +10,7 @@
 import { GenzError, estimate, type EstimateReport, type TransformerConfigInput } from '../../index.ts';
 import { parseProfileText, type CalibrationProfile } from '../profile-schema.ts';
 import { parseCsvTable } from '../importers/table.ts';
+import { positive } from './llm-inference-bench.ts';
 import type { Sample } from './error-stats.ts';
 
 /**
@@ -103,11 +104,15 @@ export function readNeusightE2e(csv: string): { rows: NeusightE2eRow[]; skipped:
     if (mode !== 'inf') return skip(`mode "${mode}" (NeuSight writes inf or train)`);
     if (variant === 'fusion') return skip('torch.compile ("fusion") variant: fused kernels genz does not model');
     if (variant !== '') return skip(`parallel variant "${variant}"`);
-    if (!(model in NEUSIGHT_E2E_MODELS)) return skip(model.startsWith('switch') ? 'Switch Transformer: an encoder-decoder, genz models decoder stacks' : `no genz config for model "${model}"`);
-    if (!(device in DEVICES)) return skip(`no genz device for "${device}"`);
-    const [seqLen, batch, latencyMs] = (['seq_len', 'batch', 'e2e_latency_ms'] as const).map((c) => (cell(c) === '' ? Number.NaN : Number(cell(c))));
-    if (![seqLen, batch, latencyMs].every((x) => Number.isFinite(x) && x! > 0)) return skip('a sequence length, batch or latency that is not a positive number');
-    return [{ index, device, model, seqLen: seqLen!, batch: batch!, latencyS: latencyMs! / 1e3 }];
+    if (!Object.hasOwn(NEUSIGHT_E2E_MODELS, model)) return skip(model.startsWith('switch') ? 'Switch Transformer: an encoder-decoder, genz models decoder stacks' : `no genz config for model "${model}"`);
+    if (!Object.hasOwn(DEVICES, device)) return skip(`no genz device for "${device}"`);
+    const seqLen = positive(cell('seq_len'), true);
+    const batch = positive(cell('batch'), true);
+    const latencyMs = positive(cell('e2e_latency_ms'), false);
+    if (seqLen === undefined || batch === undefined || latencyMs === undefined) {
+      return skip('a sequence length or batch that is not a positive whole number, or a latency that is not a positive number');
+    }
+    return [{ index, device, model, seqLen, batch, latencyS: latencyMs / 1e3 }];
   });
   return { rows, skipped };
 }

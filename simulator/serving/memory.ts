@@ -78,8 +78,9 @@ export function activationBytes(c: TransformerConfig, p: Precision, plan: Pick<M
   // Residual stream + normed input + the widest intermediate of any layer.
   let bytes = tokens * (2 * c.hiddenSize * rBytes + widest * aBytes);
   if (!plan.flash && c.numHeads !== undefined) bytes += microBatch * (c.numHeads / tp) * inputTokens * inputTokens * aBytes;
-  // fp32 logits of the last tokens, or of every prompt token (promptLogits).
-  bytes += ((plan.promptLogits === true ? tokens : microBatch) * c.vocabSize * 4) / tp;
+  // fp32 logits of the last tokens (a vocab shard per rank); with promptLogits, of every prompt token, all-gathered
+  // whole on each rank (the graph's logits all-gather).
+  bytes += plan.promptLogits === true ? tokens * c.vocabSize * 4 : (microBatch * c.vocabSize * 4) / tp;
   return bytes;
 }
 

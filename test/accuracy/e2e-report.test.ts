@@ -28,6 +28,7 @@ Nvidia H100 GPU,1,vLLM,huggyllama/llama-7b,1024,32,16.2,2022.9
 Nvidia GH200 GPU,1,vLLM,huggyllama/llama-7b,2048,1,0.04783071000019845,85635.35853812343
 Nvidia H100 GPU,1,vLLM,meta-llama/Llama-2-7b-hf,128,1,OOM,0
 Nvidia H100 GPU,1,vLLM,meta-llama/Llama-2-7b-hf,128,1
+Nvidia H100 GPU,1,vLLM,meta-llama/Llama-2-7b-hf,128.5,1,1.0,256
 `;
 
 describe('llama.cpp rows', () => {
@@ -60,13 +61,14 @@ describe('calibrate e2e llm-inference-bench', () => {
       'no genz preset for hardware "SambaNova SN40L"', 'no genz preset for model "Deci/DeciLM-7B"',
       // 2048 in and 2048 out of a 2048-token model, "done" in 48 ms: a failed run, not a measurement.
       'input + output longer than the model\'s context (2048 tokens): a failed run',
-      'a device count, batch, length or latency that is not a positive number', '6 cells where the header has 8',
+      'a device count, batch or length that is not a positive whole number, or a latency that is not a positive number', '6 cells where the header has 8',
+      'a device count, batch or length that is not a positive whole number, or a latency that is not a positive number',
     ]);
     const file = join(dir, 'All_results.csv');
     writeFileSync(file, ALL_RESULTS);
     const run = genz('calibrate', 'e2e', 'llm-inference-bench', file);
     expect(run.status, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/7 of 14 rows scored/);
+    expect(run.stdout).toMatch(/7 of 15 rows scored/);
     for (const group of ['vLLM h100-sxm', 'TensorRT-LLM h100-sxm', 'llama.cpp h100-sxm', 'Deepspeed gaudi2', 'vLLM gh200-96gb', 'vLLM mi300x']) {
       expect(run.stdout).toContain(`| ${group} |`);
     }

@@ -10,6 +10,7 @@ import { DEFAULT_EFFICIENCY, estimate, findDevice, type CostContext, type Op } f
 import { energyRates } from '../../simulator/energy.ts';
 import { costOp } from '../../simulator/roofline/roofline-backend.ts';
 import { causalPairs } from '../../simulator/work.ts';
+import { gpuParams } from '../../simulator/cycle/gpu/gpu-params.ts';
 import { neusightSamples, readNeusightE2e } from '../../calibrate/accuracy/neusight-e2e.ts';
 import { shippedProfileText } from '../../calibrate/accuracy/e2e-report.ts';
 import { summarize } from '../../calibrate/accuracy/error-stats.ts';
@@ -101,6 +102,9 @@ describe('what the forward passes asked of the model', () => {
     expect(cost.computeS).toBeCloseTo((2 * 8192 ** 3) / (45.3e12 * DEFAULT_EFFICIENCY.gemmCompute * sf(8192) ** 3), 12);
     const gelu: Op = { ...base, block: 'mlp', kind: 'elementwise', fn: 'gelu', elements: 1 << 24, readsPerElement: 1, writesPerElement: 1, flopsPerElement: 8, bits: 32 };
     expect(costOp(gelu, ctx).computeS).toBeCloseTo((8 * (1 << 24)) / (22.6e12 * DEFAULT_EFFICIENCY.vector), 12);
+    // The cycle engine's per-SM FP32 matrix rate is the matrix rate too, twice its FP16-relative vector share.
+    const cycle = gpuParams(findDevice('mi210')!).mmaFlopsPerSPerSm;
+    expect(cycle.fp32! / cycle.fp16!).toBeCloseTo(45.3 / 181, 6);
     expect(findDevice('mi300x')!.matrixFp32FlopsPerS).toBeUndefined(); // CDNA 3 quotes one FP32 rate for both
     expect(findDevice('h100-sxm')!.matrixFp32FlopsPerS).toBeUndefined(); // NVIDIA's FP32 GEMMs run on CUDA cores
   });
