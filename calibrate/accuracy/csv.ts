@@ -18,3 +18,9 @@ export function num(row: CsvRow, column: string): number {
   if (!Number.isFinite(value)) throw new Error(`column ${column} is not a number: "${row[column]}"`);
   return value;
 }
+
+/** A cell's positive finite number (a whole one where `whole`), else undefined (empty cells and words such as "OOM"). */
+export function positive(cell: string, whole: boolean): number | undefined {
+  const value = cell === '' ? Number.NaN : Number(cell);
+  return Number.isFinite(value) && value > 0 && (!whole || Number.isInteger(value)) ? value : undefined;
+}

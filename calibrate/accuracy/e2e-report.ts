@@ -27,6 +27,13 @@ export function variantsTable(variants: readonly Variant[]): string {
   return lines.join('\n');
 }
 
+/** How many rows each reason left out. */
+function reasonCounts(skipped: readonly { reason: string }[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const { reason } of skipped) counts.set(reason, (counts.get(reason) ?? 0) + 1);
+  return counts;
+}
+
 /** Left-out rows by reason, one line each ("" when none). */
 export function skippedLines(skipped: ReadonlyMap<string, number>): string {
   return [...skipped].sort(([a], [b]) => a.localeCompare(b)).map(([reason, n]) => `- ${n} row${n === 1 ? '' : 's'}: ${reason}`).join('\n');
@@ -41,8 +48,7 @@ export function llmInferenceBenchReport(csv: string, options: { heldOutOnly?: bo
   const defaults = benchSamples(rows);
   const profiles = benchSamples(rows, undefined, 'default');
   const withHost = benchSamples(rows, undefined, 'default', true);
-  const left = new Map<string, number>();
-  for (const { reason } of skipped) left.set(reason, (left.get(reason) ?? 0) + 1);
+  const left = reasonCounts(skipped);
   if (withHost.infeasible > 0) left.set('genz finds the model does not fit in the devices\' memory', withHost.infeasible);
   if (withHost.unsplit > 0) left.set('genz refuses the split (a TP degree that does not divide the heads)', withHost.unsplit);
   const table = variantsTable([
@@ -69,8 +75,7 @@ export function neusightE2eReport(csv: string): string {
   const { rows, skipped } = readNeusightE2e(csv);
   const defaults = neusightSamples(rows, 'none', shippedProfileText);
   const profiles = neusightSamples(rows, 'default', shippedProfileText);
-  const left = new Map<string, number>();
-  for (const { reason } of skipped) left.set(reason, (left.get(reason) ?? 0) + 1);
+  const left = reasonCounts(skipped);
   if (profiles.infeasible > 0) left.set('genz finds the model does not fit in the device\'s memory', profiles.infeasible);
   const notes = skippedLines(left);
   return [

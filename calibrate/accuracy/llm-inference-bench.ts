@@ -13,6 +13,7 @@
 // SN40L) the extract leaves out; rows genz cannot place are counted by reason, never dropped silently.
 import { GenzError, estimate, findModel, type EfficiencyProfile, type EstimateReport, type ServingFramework } from '../../index.ts';
 import { parseCsvTable } from '../importers/table.ts';
+import { positive } from './csv.ts';
 import type { Sample } from './error-stats.ts';
 
 /** The file's model names → genz presets. */
@@ -120,12 +121,6 @@ export function readBench(csv: string): { rows: BenchRow[]; skipped: SkippedRow[
     }];
   });
   return { rows, skipped };
-}
-
-/** A cell's positive finite number (a whole one where `whole`), else undefined (empty cells and words such as "OOM"). */
-export function positive(cell: string, whole: boolean): number | undefined {
-  const value = cell === '' ? Number.NaN : Number(cell);
-  return Number.isFinite(value) && value > 0 && (!whole || Number.isInteger(value)) ? value : undefined;
 }
 
 /** The rows of readBench (the fits and the accuracy tests read the project's extract; its 4 DeciLM rows are left out). */

@@ -10,7 +10,7 @@
 import { GenzError, estimate, type EstimateReport, type TransformerConfigInput } from '../../index.ts';
 import { parseProfileText, type CalibrationProfile } from '../profile-schema.ts';
 import { parseCsvTable } from '../importers/table.ts';
-import { positive } from './llm-inference-bench.ts';
+import { positive } from './csv.ts';
 import type { Sample } from './error-stats.ts';
 
 /**
@@ -134,10 +134,10 @@ export function neusightEstimate(row: NeusightE2eRow, calibration: 'none' | 'def
   const target = DEVICES[row.device]!;
   const profile = 'profile' in target ? shippedProfile(target.profile, readProfile) : undefined;
   return estimate({
-    model: NEUSIGHT_E2E_MODELS[row.model]!, hardware: profile ? profile.device! : (target as { preset: string }).preset,
+    model: NEUSIGHT_E2E_MODELS[row.model]!, hardware: 'preset' in target ? target.preset : profile!.device!,
     batch: row.batch, inputTokens: row.seqLen, outputTokens: 1, dtype: 'fp32', flash: false, promptLogits: row.model !== 'bert_large',
     calibration: calibration === 'none' ? 'none' : profile ?? 'default',
-  } as Parameters<typeof estimate>[0]);
+  });
 }
 
 /** Samples grouped by device (NeuSight's name → genz's), and the rows genz finds do not fit. */
