@@ -41,6 +41,7 @@ export { estimate } from './calibrate/calibrated-estimate.ts';
 export type { EstimateReport, PhaseReport, ResolvedInputs, Scenario } from './simulator/serving/estimate.ts';
 export { EstimateRequestSchema, DEFAULT_MODEL, DEFAULT_HARDWARE } from './simulator/serving/request.ts';
 export { SERVING_FRAMEWORKS, FRAMEWORK_STEP_OVERHEAD_S } from './simulator/serving/frameworks.ts';
+export { LOW_BIT_KERNELS, CPU_LOW_BIT_KERNEL_COST, lowBitOps, type LowBitKernel, type LowBitKernelCost } from './simulator/cpu-lowbit.ts';
 export type { ServingFramework } from './simulator/serving/frameworks.ts';
 export type { EstimateRequest } from './simulator/serving/request.ts';
 export type { OpReport } from './simulator/serving/phase.ts';

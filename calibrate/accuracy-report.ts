@@ -7,7 +7,7 @@ import { vidurAttentionSamples, vidurMlpSamples } from './accuracy/vidur.ts';
 import { vidurCollectiveSamples } from './accuracy/collectives.ts';
 import { benchRows, benchSamples } from './accuracy/llm-inference-bench.ts';
 import { isHeldOut, summarize, summaryTable } from './accuracy/error-stats.ts';
-import { neusightE2eReport, shippedProfileText } from './accuracy/e2e-report.ts';
+import { neusightE2eReport, shippedProfileText, tmacReport } from './accuracy/e2e-report.ts';
 import { neusightSamples, readNeusightE2e } from './accuracy/neusight-e2e.ts';
 
 /** The shipped per-step host times, as the note beside the end-to-end table quotes them. */
@@ -57,3 +57,6 @@ function ratioRange(prefix: string): string {
 }
 section('End to end: NeuSight\'s FP32 forward passes (BERT-large, GPT-2 large, GPT-3 XL and 2.7B, OPT-1.3B; no fit reads them)',
   `${neusightE2eReport(read('neusight_model_e2e_labels_train_devices.csv'))}\n\nThe same table for any file of NeuSight's labels (its test devices H100, L4 and A100 80 GB PCIe run on genz presets): \`genz calibrate e2e neusight FILE\`. The AMD rows have no FP32 kernel profile and run at the defaults, on CDNA's FP32 matrix rate (rocBLAS SGEMM runs on MFMA: \`matrixFp32FlopsPerS\`, twice the vector rate); on the vector rate genz priced them at 1.44–1.74× their measured time, now ${ratioRange('AMD')} (the defaults' GEMM efficiency was fitted on NVIDIA parts). The NVIDIA rows price eager attention's QK and PV at the GEMM efficiency of their dimensions (the flash kernels' attention efficiency put the A100's passes at 1.04–1.17× with its profile, now ${ratioRange('NVIDIA A100-PCIE')}).`);
+
+section('CPU decode: T-MAC\'s LUT kernels and llama.cpp\'s on a Jetson AGX Orin and a Snapdragon X Elite',
+  `${tmacReport(read('tmac_lut_cpu_tokens_per_s_jetson_surface7.csv'), { heldOutOnly: true })}\n\nAll rows: \`genz calibrate e2e tmac data/tmac_lut_cpu_tokens_per_s_jetson_surface7.csv\`. The kernels' work per weight (simulator/cpu-lowbit.ts) and the two CPUs' streamed bandwidth (hardware/presets/cpu.ts) are fitted on the other 4 of every 5 rows by \`npx tsx calibrate/fit-cpu-lowbit.ts\`, which also checks that the kernel constants carry over: fitted on one CPU's rows alone, they price the other CPU's T-MAC runs at 5.7–7.1 % median error (16.5–17.0 % p90) once that CPU's bandwidth, the one number a new CPU needs, is fitted on its rows. llama.cpp's single dequantization constant does not carry over as well: Oryon runs its kernels faster per SIMD operation than the Cortex-A78AE, and genz prices the Snapdragon's llama.cpp runs at 1.3× their time. The Apple M2 Ultra preset's streamed bandwidth is an estimate (half its DRAM peak), fitted on nothing. A CPU op costs compute + memory, not the larger of the two: with a free work constant per run series (model, kernel, CPU) and a bandwidth per CPU, the 116 runs fit the sum at 5.2 / 14.0 % median / p90 error and the larger at 8.2 / 20.0 % (an exploration fit outside genz, 2026-11-27).`);

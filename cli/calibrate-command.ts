@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import {
   GenzError, IMPORTERS, IMPORT_SOURCES, VIDUR_DEVICES, closestNames, writeMeasurementFile, readMeasurementFileStrict, fitProfiles, reportProfile, crossValidationTable, largeGemmThroughputSection,
-  parseProfileText, profileText, runKernelsRef, E2E_SOURCES, llmInferenceBenchReport, neusightE2eReport, type ImportSource, type Measurement, type CalibrationProfile, type KrefBackend,
+  parseProfileText, profileText, runKernelsRef, E2E_SOURCES, llmInferenceBenchReport, neusightE2eReport, tmacReport, type ImportSource, type Measurement, type CalibrationProfile, type KrefBackend,
 } from '../node.ts';
 import { parseWhole, readTextFile } from './inputs.ts';
 
@@ -108,16 +108,18 @@ export function registerCalibrate(program: Command): Command {
   calibrate.command('e2e')
     .description(`genz's end-to-end error against measured runs (${E2E_SOURCES.join(', ')}), per framework and device: defaults, shipped profiles, profiles + host time`)
     .argument('<source>', E2E_SOURCES.join(' | '))
-    .argument('<file>', 'the CSV as published (LLM-Inference-Bench: the project\'s extract or the repository\'s Plots/All_results.csv; NeuSight: its end-to-end labels, one row per label JSON)')
-    .option('--held-out', 'score only every 5th row (the split the shipped host times and efficiencies were not fitted on, for data/llm_inference_bench_a100_mi250.csv)')
+    .argument('<file>', 'the CSV as published (LLM-Inference-Bench: the project\'s extract or the repository\'s Plots/All_results.csv; NeuSight: its end-to-end labels, one row per label JSON; T-MAC: device,model,framework,num_threads,mean,std rows of assets/e2e_threads.zip)')
+    .option('--held-out', 'score only every 5th row (the split the shipped constants were not fitted on: host times and efficiencies for data/llm_inference_bench_a100_mi250.csv, CPU low-bit kernels for data/tmac_lut_cpu_tokens_per_s_jetson_surface7.csv)')
     .action((source: string, file: string, flags: { heldOut?: boolean }) => {
       if (!(E2E_SOURCES as readonly string[]).includes(source)) {
         throw new GenzError('unknown_id', `unknown source "${source}"; expected one of ${E2E_SOURCES.join(', ')} (closest: ${closestNames(source, E2E_SOURCES).join(', ')})`, ['source']);
       }
       const text = readTextFile(file, 'file');
       if (source === 'neusight') {
-        if (flags.heldOut) throw new GenzError('invalid_input', '--held-out applies to llm-inference-bench files (no fit uses NeuSight\'s end-to-end labels: every row is out of sample)', ['held-out']);
+        if (flags.heldOut) throw new GenzError('invalid_input', '--held-out applies to llm-inference-bench and tmac files (no fit uses NeuSight\'s end-to-end labels: every row is out of sample)', ['held-out']);
         out(neusightE2eReport(text));
+      } else if (source === 'tmac') {
+        out(tmacReport(text, { heldOutOnly: flags.heldOut === true }));
       } else {
         out(llmInferenceBenchReport(text, { heldOutOnly: flags.heldOut === true }));
       }

@@ -4,7 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import {
   GenzError, formatProblem, estimate, estimateOp, listDevices, listSystems, listModels, findDevice, findSystem, findModel,
   hardwareIds, modelIds, hardwareJsonSchema, modelJsonSchema, COMPUTE_DTYPES, IDEAL_EFFICIENCY, DEFAULT_MODEL, DEFAULT_HARDWARE,
-  paramBreakdown, closestNames, SERVING_FRAMEWORKS, BLAS_LAYOUTS, estimateVision, vitIds, vimIds, listVits, listVims, listVlmConfigs, vitParams, vimParams,
+  paramBreakdown, closestNames, SERVING_FRAMEWORKS, LOW_BIT_KERNELS, BLAS_LAYOUTS, estimateVision, vitIds, vimIds, listVits, listVims, listVlmConfigs, vitParams, vimParams,
   type EstimateRequest, type SingleOpRequest, type VisionRequest,
 } from '../index.ts';
 import { formatBytes, formatCount, formatSeconds, table, toJson } from './format.ts';
@@ -22,7 +22,7 @@ interface EstimateFlags {
   model?: string; hardware?: string; devices?: number; tp?: number; pp?: number; ep?: number; batch?: number;
   input?: number[]; output?: number; maxContext?: boolean;
   images?: number; calibration?: string; draft?: string; acceptance?: number[]; gamma?: number; treeSize?: number; treeBranching?: number[]; wbits?: number; abits?: number; kvbits?: number; dtype?: string; flash?: boolean;
-  promptLogits?: boolean; ideal?: boolean; json?: boolean; framework?: string;
+  promptLogits?: boolean; ideal?: boolean; json?: boolean; framework?: string; threads?: number; lowbitKernel?: string;
 }
 
 type EstimateCommandFlags = EstimateFlags & EngineFlags;
@@ -50,6 +50,8 @@ function addEstimateFlags(cmd: Command): Command {
     .option('--images <n>', 'vision-language models: images per sequence (default 1)', parseWhole('images'))
     .option('--calibration <file|none>', "a calibration profile (genz calibrate fit), or 'none'; default: the device's shipped profile")
     .addOption(new Option('--framework <name>', 'serving framework whose host time per step is added (fitted on A100 runs) (default: none)').choices(SERVING_FRAMEWORKS))
+    .option('--threads <n>', 'CPU devices: threads the run uses (default: all cores)', parseWhole('threads'))
+    .addOption(new Option('--lowbit-kernel <kind>', 'CPU devices: kernel for sub-8-bit weights, dequant (llama.cpp) or lut (T-MAC) (default: dequant)').choices(LOW_BIT_KERNELS))
     .option('--draft <id|file>', 'speculative decoding: draft model (runs on the same devices)')
     .option('--acceptance <p>', 'speculative: α, or a positional acceptance list for trees (0.6,0.15,0.05)', parseFractionList('acceptance'))
     .option('--gamma <n>', 'speculative: draft tokens per step of a chain (default 4)', parseWhole('gamma'))
@@ -81,7 +83,7 @@ function estimateRequest(f: EstimateFlags, inputTokens = f.input?.[0], engine?: 
     request.speculative = speculative;
   }
   set('wbits', f.wbits); set('abits', f.abits); set('kvbits', f.kvbits); set('dtype', f.dtype); set('flash', f.flash);
-  set('promptLogits', f.promptLogits); set('framework', f.framework);
+  set('promptLogits', f.promptLogits); set('framework', f.framework); set('threads', f.threads); set('lowBitKernel', f.lowbitKernel);
   if (f.ideal) request.efficiency = { ...IDEAL_EFFICIENCY };
   return request as EstimateRequest;
 }

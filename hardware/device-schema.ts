@@ -107,6 +107,21 @@ export const MicroarchSchema = z
 
 export type Microarch = z.output<typeof MicroarchSchema>;
 
+/**
+ * A CPU's cores as the roofline engine prices them: `--threads` of them share the SIMD peak (peakFlopsPerS is all
+ * cores together), and together they stream DRAM at `streamBandwidthBytesPerS`, which on SoCs is well below the
+ * DRAM peak the GPU or NPU can draw. A device with this block is priced without compute/memory overlap (time =
+ * compute + memory, as T-MAC's and llama.cpp's decode runs behave: docs/accuracy.md).
+ */
+export const CpuSchema = z
+  .object({
+    cores: count('cores the peak rates count (threads beyond them add nothing)'),
+    streamBandwidthBytesPerS: positive('DRAM bandwidth all cores together sustain on a streaming read, in bytes/s'),
+  })
+  .strict();
+
+export type Cpu = z.output<typeof CpuSchema>;
+
 export const DeviceSchema = z
   .object({
     id: z
@@ -127,6 +142,7 @@ export const DeviceSchema = z
     hostLink: LinkSchema.describe('link to the host CPU'),
     scaleUp: LinkSchema.describe('device-to-device scale-up link (NVLink, Infinity Fabric, ICI …); PCIe where none').optional(),
     microarch: MicroarchSchema.describe('microarchitecture for the cycle-level engine (optional, defaults per generation)').optional(),
+    cpu: CpuSchema.describe('CPU cores and the bandwidth they stream (kind "cpu" parts: threads, low-bit kernels)').optional(),
     sources: z
       .record(z.string(), z.string().min(1))
       .describe('where each number comes from: key = field path prefix (e.g. "peakFlopsPerS.bf16", "memory"), value = source'),

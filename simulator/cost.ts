@@ -6,6 +6,7 @@ import type { Op, OpKind, ParallelGroup } from '../models/ops.ts';
 import type { CalibrationCurves } from './calibration.ts';
 import type { EfficiencyProfile } from './efficiency.ts';
 import type { EnergyRates } from './energy.ts';
+import type { LowBitKernel, LowBitKernelCost } from './cpu-lowbit.ts';
 
 export type Bound = 'compute' | 'memory' | 'network' | 'overhead';
 
@@ -45,6 +46,12 @@ export interface CostContext {
    * it instead of `efficiency`; curves for another device id are ignored.
    */
   calibration?: CalibrationCurves;
+  /** A CPU device's threads (default: all its cores); ignored by devices without a `cpu` block. */
+  cpuThreads?: number;
+  /** A CPU device's kernel for sub-8-bit weights (default dequant). */
+  lowBitKernel?: LowBitKernel;
+  /** Work per weight of the low-bit kernels (default CPU_LOW_BIT_KERNEL_COST; calibrate/fit-cpu-lowbit.ts varies it). */
+  lowBitCosts?: Readonly<Record<LowBitKernel, LowBitKernelCost>>;
 }
 
 export interface CostBackend {

@@ -5,9 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { benchSamples, readBench } from './llm-inference-bench.ts';
 import { neusightSamples, readNeusightE2e } from './neusight-e2e.ts';
+import { TMAC_MAX_RELATIVE_SPREAD, readTmac, tmacSamples } from './tmac.ts';
 import { isHeldOut, summarize, type ErrorSummary, type Sample } from './error-stats.ts';
 
-export const E2E_SOURCES = ['llm-inference-bench', 'neusight'] as const;
+export const E2E_SOURCES = ['llm-inference-bench', 'neusight', 'tmac'] as const;
 export type E2eSource = (typeof E2E_SOURCES)[number];
 
 /** One priced variant of every sample: its column title and the samples. */
@@ -83,6 +84,25 @@ export function neusightE2eReport(csv: string): string {
     '"defaults": genz\'s efficiency factors; "profiles": the shipped calibration profile of the device (for NeuSight\'s five training GPUs, the one fitted on NeuSight\'s own Linear and bmm rows, whose device spec takes the best achieved GEMM rate as its peak; "defaults" run on that spec too).',
     '',
     variantsTable([{ title: 'defaults', samples: defaults.samples }, { title: 'profiles', samples: profiles.samples }]),
+    ...(notes === '' ? [] : ['', 'Rows left out:', notes]),
+  ].join('\n');
+}
+
+/**
+ * The report of a T-MAC tokens/s CSV (data/tmac_lut_cpu_tokens_per_s_jetson_surface7.csv, or another device's runs
+ * of assets/e2e_threads.zip): time per generated token, per CPU and framework.
+ */
+export function tmacReport(csv: string, options: { heldOutOnly?: boolean } = {}): string {
+  const read = readTmac(csv);
+  const kept = (index: number): boolean => !options.heldOutOnly || isHeldOut(index);
+  const rows = read.rows.filter((r) => kept(r.index));
+  const skipped = read.skipped.filter((r) => kept(r.index));
+  const notes = skippedLines(reasonCounts(skipped));
+  return [
+    `Time per generated token on CPUs (T-MAC's decode runs: T-MAC's LUT kernels and llama.cpp's, 1 to all threads): ${rows.length} of ${rows.length + skipped.length} rows scored${options.heldOutOnly ? ' (the held-out split, every 5th row: the kernel constants and the fitted CPUs\' bandwidths were fitted on the others)' : ''}; absolute % error, median and p90, per CPU and framework.`,
+    `genz prices one decode step with --threads and --lowbit-kernel (lut for T-MAC, dequant for llama.cpp) on the CPU preset; runs whose standard deviation exceeds ${TMAC_MAX_RELATIVE_SPREAD * 100} % of their mean are left out.`,
+    '',
+    variantsTable([{ title: 'genz', samples: tmacSamples(rows) }]),
     ...(notes === '' ? [] : ['', 'Rows left out:', notes]),
   ].join('\n');
 }

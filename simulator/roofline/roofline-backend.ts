@@ -9,6 +9,7 @@ import { peakFor } from '../dtype-select.ts';
 import { collectiveS } from '../collectives.ts';
 import { calibratedScaling, calibrationApplies, curveFor } from '../calibration.ts';
 import { IDEAL_EFFICIENCY, type EfficiencyProfile } from '../efficiency.ts';
+import { LOW_BIT_MAX_BITS, lowBitOps } from '../cpu-lowbit.ts';
 
 function shapeFactor(x: number, half: number): number {
   return half <= 0 ? 1 : x / (x + half);
@@ -20,13 +21,25 @@ export function costOp(op: Op, ctx: CostContext): OpCost {
   const { device, energy } = ctx;
   const peaks = device.peakFlopsPerS;
   const w = opWork(op, peaks, ctx.baseDtype);
+  // A CPU's threads share its cores' SIMD peak (threads beyond the cores add nothing); its cores stream DRAM at the
+  // rate they sustain, not the DRAM peak, so its memory efficiency is already in that rate.
+  const cpu = device.cpu;
+  const coreShare = cpu === undefined ? 1 : Math.min(ctx.cpuThreads ?? cpu.cores, cpu.cores) / cpu.cores;
   // FP32 matrix work runs on matrix units where the part has them for FP32 (CDNA's MFMA: 2× its vector rate).
-  const tensorPeak = w.computeDtype === null ? 0 : w.computeDtype === 'fp32' ? device.matrixFp32FlopsPerS ?? peaks.fp32 : peakFor(w.computeDtype, peaks);
+  const tensorPeak = (w.computeDtype === null ? 0 : w.computeDtype === 'fp32' ? device.matrixFp32FlopsPerS ?? peaks.fp32 : peakFor(w.computeDtype, peaks)) * coreShare;
+  const vectorPeak = peaks.fp32 * coreShare;
+  // Sub-8-bit weights on a CPU run a low-bit kernel (llama.cpp's dequantizing dot products or T-MAC's lookups) whose
+  // work per weight is fitted on measured decode runs (../cpu-lowbit.ts); it replaces the GEMM and dequantization FLOPs.
+  const lowBitWork = cpu !== undefined && op.kind === 'gemm' && op.weightBits !== null && op.weightBits < LOW_BIT_MAX_BITS
+    ? lowBitOps(ctx.lowBitKernel ?? 'dequant', op.weightBits, op.batch, op.m, op.n, op.k, ctx.lowBitCosts) : undefined;
+  const lowBitS = lowBitWork === undefined ? undefined : lowBitWork / vectorPeak;
   // Times at a set of efficiency factors (the profile's curves start from efficiency 1, the floor).
   const times = (eff: EfficiencyProfile): { computeS: number; memoryS: number; networkS: number; overheadS: number } => {
     let computeEff = 1;
     if (op.kind === 'gemm') {
-      computeEff = eff.gemmCompute * shapeFactor(op.m, eff.gemmHalfDim) * shapeFactor(op.n, eff.gemmHalfDim) * shapeFactor(op.k, eff.gemmHalfDim);
+      // A GPU fills its SMs with output tiles, so small dimensions idle them; a CPU core runs its SIMD lanes along k.
+      computeEff = cpu !== undefined ? eff.gemmCompute
+        : eff.gemmCompute * shapeFactor(op.m, eff.gemmHalfDim) * shapeFactor(op.n, eff.gemmHalfDim) * shapeFactor(op.k, eff.gemmHalfDim);
     } else if (op.kind === 'attention' && !op.flash && op.queryLen > 1) {
       // Unfused (eager) attention over a prompt runs QK and PV as two batched GEMMs of the BLAS, QK (q × keys, depth
       // d) and PV (q × d, depth keys): the same three dimensions in other roles, so the GEMM efficiency of those
@@ -41,8 +54,9 @@ export function costOp(op: Op, ctx: CostContext): OpCost {
       computeEff = eff.attentionCompute * (rows === Number.POSITIVE_INFINITY ? 1 : shapeFactor(rows, eff.attentionHalfRows));
     }
     const tensorS = w.computeDtype === null || w.flops === 0 ? 0 : w.flops / (tensorPeak * computeEff);
-    const vectorS = w.vectorFlops / (peaks.fp32 * eff.vector);
+    const vectorS = w.vectorFlops / (vectorPeak * eff.vector);
     const memoryEff = op.kind === 'elementwise' || op.kind === 'gather' ? eff.elementwiseMemory : eff.memory;
+    const bandwidth = cpu === undefined ? device.memory[0]!.bandwidthBytesPerS * memoryEff : cpu.streamBandwidthBytesPerS;
     let networkS = 0;
     let overheadS = w.kernels * eff.kernelOverheadS;
     if (op.kind === 'collective') {
@@ -54,7 +68,7 @@ export function costOp(op: Op, ctx: CostContext): OpCost {
       });
       if (op.groupSize > 1 || op.collective === 'p2p') overheadS += eff.collectiveOverheadS;
     }
-    return { computeS: tensorS + vectorS, memoryS: w.dramBytes / (device.memory[0]!.bandwidthBytesPerS * memoryEff), networkS, overheadS };
+    return { computeS: lowBitS ?? tensorS + vectorS, memoryS: w.dramBytes / bandwidth, networkS, overheadS };
   };
   let curve = curveFor(ctx.calibration, device.id, op, w.computeDtype);
   let t = times(curve === undefined ? ctx.efficiency : IDEAL_EFFICIENCY);
@@ -75,15 +89,20 @@ export function costOp(op: Op, ctx: CostContext): OpCost {
     memoryS *= slowdown;
     networkS *= slowdown;
   }
-  const busyS = Math.max(computeS, memoryS, networkS);
+  // CPU cores issue their loads and their arithmetic from the same pipelines: with a free work constant per run series
+  // and a bandwidth per CPU, T-MAC's 116 decode runs fit compute + memory at 5.2 / 14.0 % median / p90 error, the
+  // larger of the two at 8.2 / 20.0 % (an exploration fit, 2026-11-27; docs/accuracy.md).
+  const busyS = cpu === undefined ? Math.max(computeS, memoryS, networkS) : Math.max(computeS + memoryS, networkS);
   const latencyS = busyS + overheadS;
   let bound: Bound = computeS >= memoryS ? 'compute' : 'memory';
   if (networkS > Math.max(computeS, memoryS)) bound = 'network';
   if (overheadS > busyS) bound = 'overhead';
   const onChipBytes = w.dramBytes + w.extraOnChipBytes;
-  const tensorJ = w.computeDtype === null ? 0 : w.flops * (energy.tensorJPerFlop[w.computeDtype] ?? energy.vectorJPerFlop);
+  // A CPU's low-bit kernel does its work on the SIMD units alone.
+  const tensorJ = w.computeDtype === null || lowBitWork !== undefined ? 0 : w.flops * (energy.tensorJPerFlop[w.computeDtype] ?? energy.vectorJPerFlop);
+  const vectorJ = (lowBitWork ?? w.vectorFlops) * energy.vectorJPerFlop;
   // A part cannot draw more than its power limit: cap the op's average power at TDP.
-  const energyJ = Math.min(device.power.tdpW * latencyS, tensorJ + w.vectorFlops * energy.vectorJPerFlop + w.dramBytes * energy.dramJPerByte
+  const energyJ = Math.min(device.power.tdpW * latencyS, tensorJ + vectorJ + w.dramBytes * energy.dramJPerByte
     + onChipBytes * energy.onChipJPerByte + w.linkBytes * energy.linkJPerByte + energy.idleW * latencyS);
   return {
     latencyS, computeS, memoryS, networkS, overheadS,

@@ -18,6 +18,7 @@ import { DEFAULT_EFFICIENCY, type EfficiencyProfile } from '../efficiency.ts';
 import { energyRates } from '../energy.ts';
 import { backendFor, type EngineId } from '../engines.ts';
 import { FRAMEWORK_STEP_OVERHEAD_S, type ServingFramework } from './frameworks.ts';
+import type { LowBitKernel, LowBitKernelCost } from '../cpu-lowbit.ts';
 import { parseEstimateRequest, dtypeBitsOf, type EstimateRequest } from './request.ts';
 import { costGraph, stageTimes, opReports, type CostedGraph, type OpReport } from './phase.ts';
 import { pipelineCycleS, pipelineLatencyS } from './pipeline.ts';
@@ -48,6 +49,10 @@ export interface Scenario {
   images: number;
   /** The serving framework whose host time per step is in efficiency.stepOverheadS (simulator/serving/frameworks.ts). */
   framework: ServingFramework;
+  /** CPU devices: threads of the run (absent: all cores). */
+  threads?: number;
+  /** CPU devices: the kernel family of sub-8-bit weights. */
+  lowBitKernel: LowBitKernel;
 }
 
 export interface ResolvedInputs {
@@ -55,6 +60,8 @@ export interface ResolvedInputs {
   engine: EngineId;
   /** Calibration curves pricing the ops of their families on this device, if any. */
   calibration?: CalibrationCurves;
+  /** Work per weight of the CPU low-bit kernels, when not the shipped constants (a fit varies them). */
+  lowBitCosts?: Readonly<Record<LowBitKernel, LowBitKernelCost>>;
   /** The language model (a VLM's decoder). */
   model: TransformerConfig;
   /** The whole VLM, when the request names one. */
@@ -135,7 +142,14 @@ export function resolveInputs(request: EstimateRequest | undefined): ResolvedInp
     dtype: req.dtype, precision, flash: req.flash, promptLogits: req.promptLogits, workspaceBytes: req.workspaceBytes, maxContext: req.maxContext,
     images: vlm ? req.images ?? 1 : 0,
     framework: req.framework,
+    ...(req.threads === undefined ? {} : { threads: req.threads }),
+    lowBitKernel: req.lowBitKernel ?? 'dequant',
   };
+  if (system.device.cpu === undefined) {
+    for (const key of ['threads', 'lowBitKernel'] as const) {
+      if (req[key] !== undefined) throw new GenzError('invalid_input', `${key} applies to CPU devices (a spec with a cpu block); ${system.device.id} has none`, [key]);
+    }
+  }
   if (!vlm && req.images !== undefined) throw new GenzError('invalid_input', `${model.id} takes no images; images apply to vision-language models`, ['images']);
   if (req.speculative) {
     const spec = req.speculative;
@@ -224,6 +238,8 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
   const links = groupLinks(system, s);
   const ctx: CostContext = {
     device, efficiency, links, baseDtype: s.dtype, energy: energyRates(device), ...(inputs.calibration ? { calibration: inputs.calibration } : {}),
+    ...(s.threads === undefined ? {} : { cpuThreads: s.threads }), lowBitKernel: s.lowBitKernel,
+    ...(inputs.lowBitCosts ? { lowBitCosts: inputs.lowBitCosts } : {}),
   };
   const warnings: string[] = [...system.notes];
   // A VLM's images run through the tower first and join the prompt as image tokens.

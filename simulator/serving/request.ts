@@ -5,6 +5,7 @@ import { parseWith } from '../../common/zod-errors.ts';
 import type { EfficiencyProfile } from '../efficiency.ts';
 import { EngineSchema } from '../engines.ts';
 import { FrameworkSchema } from './frameworks.ts';
+import { LowBitKernelSchema } from '../cpu-lowbit.ts';
 
 const int = (min: number, max: number, what: string) =>
   z.number().int(`${what} must be a whole number`).min(min, `${what} must be at least ${min}`).max(max, `${what} must be at most ${max}`).describe(what);
@@ -73,6 +74,8 @@ export const EstimateRequestSchema = z
     maxContext: z.boolean().default(false).describe('also report maxContextTokens, the longest prompt that fits'),
     engine: EngineSchema.default('roofline'),
     framework: FrameworkSchema.default('none'),
+    threads: int(1, 4096, 'threads').optional().describe('CPU devices: threads the run uses (default: all cores)'),
+    lowBitKernel: LowBitKernelSchema.optional().describe('CPU devices: kernel for sub-8-bit weights (default dequant)'),
     efficiency: EfficiencyOverrideSchema.optional().describe('overrides of the default efficiency factors'),
   })
   .strict();

@@ -1,0 +1,130 @@
+// CPUs running low-bit LLM decode: T-MAC's runs (LUT kernels and llama.cpp's, 1–12 threads on a Jetson AGX Orin and a
+// Snapdragon X Elite), the CPU presets with their threads and streamed bandwidth, and the two low-bit kernel families.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CPU_LOW_BIT_KERNEL_COST, DEFAULT_EFFICIENCY, GenzError, estimate, findDevice, lowBitOps, type CostContext, type Op } from '../../index.ts';
+import { energyRates } from '../../simulator/energy.ts';
+import { costOp } from '../../simulator/roofline/roofline-backend.ts';
+import { readTmac, tmacPredictedS, tmacSamples, type TmacRow } from '../../calibrate/accuracy/tmac.ts';
+import { summarize } from '../../calibrate/accuracy/error-stats.ts';
+
+const root = new URL('../..', import.meta.url).pathname;
+const runs = readFileSync(join(root, 'data/tmac_lut_cpu_tokens_per_s_jetson_surface7.csv'), 'utf8');
+const genz = (...args: string[]) => spawnSync('node', ['cli/bin.js', ...args], { cwd: root, encoding: 'utf8' });
+const HEADER = 'device,model,framework,num_threads,mean,std';
+
+describe('T-MAC decode runs', () => {
+  it('places every stable run on a CPU preset; unknown devices, frameworks, models and unstable runs are counted', () => {
+    const { rows, skipped } = readTmac(runs);
+    expect(rows).toHaveLength(116);
+    // llama.cpp's W4 runs on the Surface Laptop 7 spread by up to half their mean: 4 of its 8 are left out.
+    expect(skipped.map((s) => s.reason)).toEqual(Array(4).fill('an unstable run (standard deviation over 10 % of the mean)'));
+    const odd = readTmac([HEADER,
+      'M2,bitnet,tmac,8,70,0.5', 'pi5,bitnet,tmac,2,11,0.1', 'jetson,bitnet,ollama,2,3,0', 'jetson,phi-3,tmac,2,3,0',
+      'jetson,bitnet,tmac,2.5,3,0', 'jetson,bitnet,tmac,2,-1,0', 'jetson,bitnet,tmac,2'].join('\n'));
+    expect(odd.rows).toEqual([expect.objectContaining({ hardware: 'apple-m2-ultra', kernel: 'lut', threads: 8, tokensPerS: 70 })]);
+    expect(odd.skipped.map((s) => s.reason)).toEqual([
+      'no genz CPU preset for device "pi5"', 'framework "ollama" (T-MAC writes tmac or llamacpp)', 'no genz model for "phi-3"',
+      'threads that are not a positive whole number, or a rate that is not a positive number',
+      'threads that are not a positive whole number, or a rate that is not a positive number', '4 cells where the header has 6',
+    ]);
+    expect(() => readTmac('device,model\njetson,bitnet')).toThrow(/no column framework, num_threads, mean, std/);
+  });
+
+  it('prices the LUT runs within 10 % median and 20 % p90 on both CPUs, llama.cpp on the Orin within 10 / 20 %', () => {
+    const groups = new Map(summarize(tmacSamples(readTmac(runs).rows)).map((s) => [s.group, s] as const));
+    for (const group of ['jetson-agx-orin-cpu tmac', 'snapdragon-x-elite tmac', 'jetson-agx-orin-cpu llamacpp']) {
+      expect(groups.get(group)!.medianAbsPctError, group).toBeLessThan(10);
+      expect(groups.get(group)!.p90AbsPctError, group).toBeLessThan(20);
+    }
+    // One dequant constant for both cores: Oryon runs llama.cpp's kernels faster per SIMD FLOP than the A78AE, and
+    // genz is pessimistic there (docs/accuracy.md); this bounds it from getting worse.
+    const oryon = groups.get('snapdragon-x-elite llamacpp')!;
+    expect(oryon.medianRatio).toBeGreaterThan(1);
+    expect(oryon.medianAbsPctError).toBeLessThan(35);
+  });
+
+  it('follows the measured thread scaling: llama.cpp nearly linear, T-MAC flattening at the streamed bandwidth', () => {
+    const row = (framework: 'tmac' | 'llamacpp', threads: number): TmacRow => ({
+      index: 0, device: 'jetson', hardware: 'jetson-agx-orin-cpu', model: 'llama-2-7b-w2', framework, kernel: framework === 'tmac' ? 'lut' : 'dequant', threads, tokensPerS: 1,
+    });
+    const speedup = (framework: 'tmac' | 'llamacpp') => tmacPredictedS(row(framework, 1)) / tmacPredictedS(row(framework, 12));
+    // Measured 12-thread speed-ups: llama.cpp 9.1×, T-MAC 3.8× (data/tmac_lut_cpu_tokens_per_s_jetson_surface7.csv).
+    expect(speedup('llamacpp')).toBeGreaterThan(7);
+    expect(speedup('llamacpp')).toBeLessThan(12);
+    expect(speedup('tmac')).toBeGreaterThan(2.5);
+    expect(speedup('tmac')).toBeLessThan(5);
+    // Threads past the cores add nothing.
+    expect(tmacPredictedS({ ...row('tmac', 48) })).toBeCloseTo(tmacPredictedS(row('tmac', 12)), 12);
+  });
+});
+
+describe('CPU devices and low-bit kernels', () => {
+  const request = { model: 'llama-2-7b', hardware: 'jetson-agx-orin-cpu', inputTokens: 1, outputTokens: 16, wbits: 2, dtype: 'fp16' } as const;
+
+  it('a LUT GEMV does work linear in the bits; dequantization about the same at any width', () => {
+    const lut2 = lowBitOps('lut', 2, 1, 1, 4096, 4096);
+    const lut4 = lowBitOps('lut', 4, 1, 1, 4096, 4096);
+    expect(lut4 - lut2).toBeCloseTo(2 * CPU_LOW_BIT_KERNEL_COST.lut.opsPerWeightBit * 4096 * 4096, 0);
+    expect(lowBitOps('dequant', 2, 1, 1, 4096, 4096)).toBeGreaterThan(lut4);
+    const tpot = (lowBitKernel: 'lut' | 'dequant', threads: number) => estimate({ ...request, lowBitKernel, threads }).tpotS;
+    expect(tpot('lut', 1)).toBeLessThan(tpot('dequant', 1) / 3);
+    // A 2-bit step on one core is compute bound: time × threads stays about constant only for the dequant kernel.
+    expect(tpot('dequant', 1) / tpot('dequant', 4)).toBeGreaterThan(3);
+  });
+
+  it('prices a CPU op as compute plus memory at the bandwidth the cores stream, compute shared by the threads', () => {
+    const device = findDevice('jetson-agx-orin-cpu')!;
+    const link = { name: 'none', bandwidthBytesPerS: 1e9, latencyS: 1e-6 };
+    const ctx = (cpuThreads: number): CostContext => ({
+      device, efficiency: DEFAULT_EFFICIENCY, energy: energyRates(device), links: { tp: link, ep: link, pp: link, dp: link }, baseDtype: 'fp16', cpuThreads,
+    });
+    // A 16-bit LM head GEMV (4096 × 32000): 262 MB streamed at the cores' rate, added to its compute time.
+    const head: Op = { name: 'lm head', scope: 'post', block: 'head', count: 1, kind: 'gemm', m: 1, n: 32000, k: 4096, batch: 1, weightBits: 16, actBits: 16, outBits: 16 };
+    const all = costOp(head, ctx(12));
+    expect(all.memoryS).toBeCloseTo((4096 * 32000 * 2 + 4096 * 2 + 32000 * 2) / device.cpu!.streamBandwidthBytesPerS, 9);
+    expect(all.latencyS).toBeCloseTo(all.computeS + all.memoryS + all.overheadS, 12);
+    const one = costOp(head, ctx(1));
+    expect(one.computeS).toBeCloseTo(12 * all.computeS, 12);
+    expect(one.memoryS).toBe(all.memoryS);
+  });
+
+  it('refuses threads and kernels on devices without a cpu block', () => {
+    for (const extra of [{ threads: 4 }, { lowBitKernel: 'lut' as const }]) {
+      let error: unknown;
+      try { estimate({ model: 'llama-2-7b', hardware: 'h100-sxm', ...extra }); } catch (e) { error = e; }
+      expect(error).toBeInstanceOf(GenzError);
+      expect((error as GenzError).message).toMatch(/applies to CPU devices/);
+    }
+    expect(() => estimate({ ...request, threads: 0 })).toThrow(/threads must be at least 1/);
+  });
+});
+
+describe('genz calibrate e2e tmac and estimate --threads', () => {
+  it('scores a file of runs and says which rows it left out', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'genz-tmac-'));
+    const file = join(dir, 'runs.csv');
+    writeFileSync(file, [HEADER, 'jetson,llama-2-7b-w4,tmac,1,2.02,0.0', 'jetson,llama-2-7b-w4,llamacpp,12,5.55,0.06', 'pi5,bitnet,tmac,2,11.09,0.1'].join('\n'));
+    const run = genz('calibrate', 'e2e', 'tmac', file);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/2 of 3 rows scored/);
+    expect(run.stdout).toMatch(/\| jetson-agx-orin-cpu tmac \| 1 \|/);
+    expect(run.stdout).toMatch(/1 row: no genz CPU preset for device "pi5"/);
+    const held = genz('calibrate', 'e2e', 'tmac', 'data/tmac_lut_cpu_tokens_per_s_jetson_surface7.csv', '--held-out');
+    expect(held.status, held.stderr).toBe(0);
+    expect(held.stdout).toMatch(/the held-out split/);
+  });
+
+  it('estimate takes --threads and --lowbit-kernel on a CPU preset and refuses them elsewhere', () => {
+    const run = genz('estimate', '--model', 'bitnet-b1.58-3b', '--hardware', 'snapdragon-x-elite', '--wbits', '2', '--threads', '4', '--lowbit-kernel', 'lut', '--output', '32', '--json');
+    expect(run.status, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout) as { tpotS: number };
+    expect(1 / report.tpotS).toBeGreaterThan(20);
+    const gpu = genz('estimate', '--hardware', 'h100-sxm', '--threads', '4');
+    expect(gpu.status).toBe(2);
+    expect(gpu.stderr).toMatch(/threads applies to CPU devices/);
+  });
+});
