@@ -850,6 +850,10 @@ export function fitProfile(measurements: readonly Measurement[], options: FitOpt
       notes.push(...inferred.notes);
     }
   }
+  if (device.cpu !== undefined) {
+    // A CPU preset prices compute + memory with its fitted kernel constants; curves are fitted against max(compute, memory).
+    throw new GenzError('invalid_input', `${device.id} is a CPU with a cpu block, priced by its fitted low-bit kernel constants and streamed bandwidth (calibrate/fit-cpu-lowbit.ts); calibration curves do not apply to it: fit without --hardware (a spec is inferred from the measurements)`, ['hardware']);
+  }
   const strays = [...new Set(mine.filter((m) => m.system !== undefined && systemOf(device, m.system) === undefined).map((m) => m.system!))];
   if (strays.length > 0) notes.push(`system ${strays.map((s) => `"${s}"`).join(', ')} named by measurements is not a genz system preset of ${device.id}: their collectives were priced on the device's own link`);
   const heldOutPercent = options.heldOutPercent ?? 20;

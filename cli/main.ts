@@ -113,6 +113,9 @@ addEstimateFlags(program.command('estimate').description('TTFT, TPOT, throughput
     const engine = engineChoice(flags);
     const model = idOrFile(flags.model, 'model');
     if (isVisionEncoder(model)) {
+      for (const [flag, value] of [['threads', flags.threads], ['lowbit-kernel', flags.lowbitKernel]] as const) {
+        if (value !== undefined) throw new GenzError('invalid_input', `--${flag} applies to LLM estimates on CPU devices, not to vision encoders`, [flag]);
+      }
       const request: Record<string, unknown> = { model, ...(engine.engine ? { engine: engine.engine } : {}) };
       for (const [key, value] of Object.entries({ hardware: idOrFile(flags.hardware, 'hardware'), devices: flags.devices, tp: flags.tp, batch: flags.batch, dtype: flags.dtype, wbits: flags.wbits, abits: flags.abits, flash: flags.flash })) {
         if (value !== undefined) request[key] = value;

@@ -147,7 +147,15 @@ export const DeviceSchema = z
       .record(z.string(), z.string().min(1))
       .describe('where each number comes from: key = field path prefix (e.g. "peakFlopsPerS.bf16", "memory"), value = source'),
   })
-  .strict();
+  .strict()
+  .superRefine((device, ctx) => {
+    if (device.cpu === undefined) return;
+    if (device.kind !== 'cpu') ctx.addIssue({ code: 'custom', path: ['cpu'], message: `a cpu block belongs to kind "cpu" devices, not "${device.kind}"` });
+    const dram = device.memory[0]!.bandwidthBytesPerS;
+    if (device.cpu.streamBandwidthBytesPerS > dram) {
+      ctx.addIssue({ code: 'custom', path: ['cpu', 'streamBandwidthBytesPerS'], message: `the cores cannot stream more than the DRAM peak (${dram} B/s)` });
+    }
+  });
 
 export type Device = z.output<typeof DeviceSchema>;
 export type PeakFlops = z.output<typeof PeakFlopsSchema>;

@@ -22,15 +22,18 @@ export interface LowBitKernelCost {
 }
 
 export const CPU_LOW_BIT_KERNEL_COST: Readonly<Record<LowBitKernel, LowBitKernelCost>> = {
-  // 2026-11-27, training split (92 rows): 7.52; 0.85 + 0.132 × bits. Held-out median / p90 % error in docs/accuracy.md.
-  dequant: { opsPerWeight: 7.5, opsPerWeightBit: 0 },
-  lut: { opsPerWeight: 0.85, opsPerWeightBit: 0.13 },
+  // 2026-11-27, training split (92 rows): 6.97; 0.88 + 0.130 × bits. Held-out median / p90 % error in docs/accuracy.md.
+  dequant: { opsPerWeight: 7, opsPerWeightBit: 0 },
+  lut: { opsPerWeight: 0.88, opsPerWeightBit: 0.13 },
 };
 
 /** Weights narrower than this take a low-bit kernel on a CPU; 8-bit and wider run as ordinary GEMMs. */
 export const LOW_BIT_MAX_BITS = 8;
 
-/** FP32-equivalent vector ops of a low-bit GEMM of `weightBits` (the nominal bits, without the scales' share). */
+/** T-MAC's kernels take 1- to 4-bit weights (bit planes of a 4-bit index table). */
+export const LUT_MAX_BITS = 4;
+
+/** FP32-equivalent vector ops of a low-bit GEMM of `weightBits` (as the op stores them: the scales' share included). */
 export function lowBitOps(kernel: LowBitKernel, weightBits: number, batch: number, m: number, n: number, k: number,
   costs: Readonly<Record<LowBitKernel, LowBitKernelCost>> = CPU_LOW_BIT_KERNEL_COST): number {
   const cost = costs[kernel];

@@ -5,7 +5,8 @@
 // CPU preset with that many threads and that kernel family, and compares time per token (1 / tokens/s).
 // The weight formats are those T-MAC compares (its docs/profiling_data.md): T-MAC 2-bit against llama.cpp Q2_K for
 // BitNet and Llama-2-7B W2, T-MAC 4-bit against Q4_0 for W4; T-MAC's Llama-2 weights are GPTQ (EfficientQAT) with a
-// scale per 128 weights, BitNet's one scale per tensor. The LM head stays 16-bit in all of them (genz's default).
+// scale per 128 weights, BitNet's one scale per tensor. The LM head stays 16-bit in all of them (genz's default; llama.cpp
+// writes it as Q6_K, 1–4 % of a step's bytes, which the fitted bandwidths absorb).
 import { GenzError, estimateResolved, resolveInputs, type EstimateRequest, type LowBitKernel, type LowBitKernelCost } from '../../index.ts';
 import { parseCsvTable } from '../importers/table.ts';
 import { positive } from './csv.ts';
@@ -25,16 +26,20 @@ export const TMAC_FRAMEWORKS: Readonly<Record<string, LowBitKernel>> = { tmac: '
 /** Model and weight format of each (model, kernel) pair: bits per weight and weights per 16-bit scale. */
 interface Format { model: string; wbits: number; groupSize: number; format: string }
 const NO_GROUPS = 1_000_000; // one scale per tensor: a negligible share of the bits
+/**
+ * llama.cpp's Q2_K files mix tensor types (Q2_K blocks of 2.625 bits, Q3_K/Q4_K for some projections): Llama-2-7B's Q2_K
+ * GGUF is 2.83 GB for 6.74 B parameters (TheBloke/Llama-2-7B-GGUF), 3.35 bits per weight over the whole model.
+ */
+const Q2_K_MIX_BITS = 3.35;
 
 export const TMAC_MODELS: Readonly<Record<string, Readonly<Record<LowBitKernel, Format>>>> = {
   bitnet: {
     lut: { model: 'bitnet-b1.58-3b', wbits: 2, groupSize: NO_GROUPS, format: 'ternary as 2-bit, a scale per tensor' },
-    // Q2_K: 256-weight super-blocks of 84 bytes (2-bit quants, 4-bit sub-block scales and mins, two fp16) = 2.625 bits.
-    dequant: { model: 'bitnet-b1.58-3b', wbits: 2.625, groupSize: NO_GROUPS, format: 'Q2_K (2.625 bits per weight)' },
+    dequant: { model: 'bitnet-b1.58-3b', wbits: Q2_K_MIX_BITS, groupSize: NO_GROUPS, format: 'llama.cpp Q2_K mix (3.35 bits per weight)' },
   },
   'llama-2-7b-w2': {
     lut: { model: 'llama-2-7b', wbits: 2, groupSize: 128, format: 'GPTQ 2-bit, a scale per 128 weights' },
-    dequant: { model: 'llama-2-7b', wbits: 2.625, groupSize: NO_GROUPS, format: 'Q2_K (2.625 bits per weight)' },
+    dequant: { model: 'llama-2-7b', wbits: Q2_K_MIX_BITS, groupSize: NO_GROUPS, format: 'llama.cpp Q2_K mix (3.35 bits per weight)' },
   },
   'llama-2-7b-w4': {
     lut: { model: 'llama-2-7b', wbits: 4, groupSize: 128, format: 'GPTQ 4-bit, a scale per 128 weights' },
@@ -71,6 +76,7 @@ export function readTmac(csv: string): { rows: TmacRow[]; skipped: { index: numb
     const skip = (reason: string): [] => { skipped.push({ index, reason }); return []; };
     if (record.width !== table.header.length) return skip(`${record.width} cells where the header has ${table.header.length}`);
     const cell = (c: (typeof COLUMNS)[number]): string => record.cells[c]!.trim();
+    if (cell('device') === 'device') return skip('a repeated header row (files concatenated with their headers)');
     const device = cell('device').toLowerCase();
     const model = cell('model').toLowerCase();
     const framework = cell('framework').toLowerCase();

@@ -20,7 +20,7 @@ export const CPU_DEVICES: readonly DeviceInput[] = [
     onChip: { l2Bytes: 6e6 },
     power: { tdpW: 60, idleW: 7 },
     hostLink: { name: 'unified LPDDR5 (the cores are the host)', bandwidthBytesPerS: 204.8e9 },
-    cpu: { cores: 12, streamBandwidthBytesPerS: 41e9 },
+    cpu: { cores: 12, streamBandwidthBytesPerS: 41.7e9 },
     sources: {
       peakFlopsPerS: 'Arm Cortex-A78AE: two 128-bit NEON FP pipes = 16 FP32 FLOP/cycle (FMA) per core; x 12 cores x 2.2 GHz',
       memory: 'Jetson AGX Orin technical brief: 64 GB 256-bit LPDDR5, 204.8 GB/s, shared by CPU and GPU',
@@ -48,7 +48,7 @@ export const CPU_DEVICES: readonly DeviceInput[] = [
     onChip: { l2Bytes: 42e6 },
     power: { tdpW: 45, idleW: 3 },
     hostLink: { name: 'unified LPDDR5X (the cores are the host)', bandwidthBytesPerS: 135e9 },
-    cpu: { cores: 12, streamBandwidthBytesPerS: 116.5e9 },
+    cpu: { cores: 12, streamBandwidthBytesPerS: 120.2e9 },
     sources: {
       peakFlopsPerS: 'Qualcomm Oryon: four 128-bit FP/SIMD pipes = 32 FP32 FLOP/cycle (FMA) per core; x 12 cores x 3.4 GHz',
       memory: 'Qualcomm Snapdragon X Elite product brief: LPDDR5X-8448, 135 GB/s; 32 GB as in a Surface Laptop 7 (16 to 64 GB offered)',
@@ -60,7 +60,7 @@ export const CPU_DEVICES: readonly DeviceInput[] = [
       computeUnits: 'Qualcomm X1E-80-100: 12 Oryon cores',
       clock: 'Qualcomm X1E-80-100: 3.4 GHz all-core, 4.0 GHz dual-core boost',
       'cpu.cores': 'Qualcomm X1E-80-100: 12 cores (T-MAC\'s Surface Laptop 7 runs use 1 to 8 threads)',
-      'cpu.streamBandwidthBytesPerS': `${TMAC_FIT}: ~86% of the LPDDR5X peak`,
+      'cpu.streamBandwidthBytesPerS': `${TMAC_FIT}: ~89% of the LPDDR5X peak`,
     },
   },
   {

@@ -68,9 +68,16 @@ export function costOp(op: Op, ctx: CostContext): OpCost {
       });
       if (op.groupSize > 1 || op.collective === 'p2p') overheadS += eff.collectiveOverheadS;
     }
-    return { computeS: lowBitS ?? tensorS + vectorS, memoryS: w.dramBytes / bandwidth, networkS, overheadS };
+    // The low-bit kernels were fitted on one activation row (decode). A prompt's rows take each kernel once per row
+    // (T-MAC's LUT GEMM, llama.cpp without BLAS), unless dequantizing the weights once and running the GEMM is cheaper
+    // (a BLAS-backed build), which bounds it: a quantized prompt never costs more than the 16-bit path plus unpacking.
+    const ordinaryS = tensorS + vectorS;
+    const computeS = lowBitS === undefined ? ordinaryS : op.kind === 'gemm' && op.m > 1 ? Math.min(lowBitS, ordinaryS) : lowBitS;
+    return { computeS, memoryS: w.dramBytes / bandwidth, networkS, overheadS };
   };
-  let curve = curveFor(ctx.calibration, device.id, op, w.computeDtype);
+  // A CPU device is priced by its fitted kernel constants and compute + memory; curves are fitted against max(compute,
+  // memory) on other kernels, so they do not apply to it (calibrate fit refuses such a device).
+  let curve = cpu === undefined ? curveFor(ctx.calibration, device.id, op, w.computeDtype) : undefined;
   let t = times(curve === undefined ? ctx.efficiency : IDEAL_EFFICIENCY);
   // A curve prices only ops like those it was fitted on: outside its range of compute/memory balance and size,
   // the default efficiencies are the safer model than an extrapolated curve.
@@ -89,9 +96,9 @@ export function costOp(op: Op, ctx: CostContext): OpCost {
     memoryS *= slowdown;
     networkS *= slowdown;
   }
-  // CPU cores issue their loads and their arithmetic from the same pipelines: with a free work constant per run series
-  // and a bandwidth per CPU, T-MAC's 116 decode runs fit compute + memory at 5.2 / 14.0 % median / p90 error, the
-  // larger of the two at 8.2 / 20.0 % (an exploration fit, 2026-11-27; docs/accuracy.md).
+  // CPU cores issue their loads and their arithmetic from the same pipelines: in an exploration fit of T-MAC's 116 decode
+  // runs (a free work constant per run series, a bandwidth per CPU; not kept in the project) compute + memory fit at
+  // 5.2 / 14.0 % median / p90 error, the larger of the two at 8.2 / 20.0 % (docs/accuracy.md).
   const busyS = cpu === undefined ? Math.max(computeS, memoryS, networkS) : Math.max(computeS + memoryS, networkS);
   const latencyS = busyS + overheadS;
   let bound: Bound = computeS >= memoryS ? 'compute' : 'memory';

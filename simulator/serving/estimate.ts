@@ -18,7 +18,7 @@ import { DEFAULT_EFFICIENCY, type EfficiencyProfile } from '../efficiency.ts';
 import { energyRates } from '../energy.ts';
 import { backendFor, type EngineId } from '../engines.ts';
 import { FRAMEWORK_STEP_OVERHEAD_S, type ServingFramework } from './frameworks.ts';
-import type { LowBitKernel, LowBitKernelCost } from '../cpu-lowbit.ts';
+import { LUT_MAX_BITS, type LowBitKernel, type LowBitKernelCost } from '../cpu-lowbit.ts';
 import { parseEstimateRequest, dtypeBitsOf, type EstimateRequest } from './request.ts';
 import { costGraph, stageTimes, opReports, type CostedGraph, type OpReport } from './phase.ts';
 import { pipelineCycleS, pipelineLatencyS } from './pipeline.ts';
@@ -149,6 +149,9 @@ export function resolveInputs(request: EstimateRequest | undefined): ResolvedInp
     for (const key of ['threads', 'lowBitKernel'] as const) {
       if (req[key] !== undefined) throw new GenzError('invalid_input', `${key} applies to CPU devices (a spec with a cpu block); ${system.device.id} has none`, [key]);
     }
+  }
+  if (req.lowBitKernel === 'lut' && precision.weightBits > LUT_MAX_BITS) {
+    throw new GenzError('invalid_input', `the lut kernel (T-MAC) takes 1- to ${LUT_MAX_BITS}-bit weights; these are ${precision.weightBits}-bit`, ['lowBitKernel']);
   }
   if (!vlm && req.images !== undefined) throw new GenzError('invalid_input', `${model.id} takes no images; images apply to vision-language models`, ['images']);
   if (req.speculative) {

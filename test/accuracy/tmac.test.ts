@@ -65,15 +65,37 @@ describe('T-MAC decode runs', () => {
 describe('CPU devices and low-bit kernels', () => {
   const request = { model: 'llama-2-7b', hardware: 'jetson-agx-orin-cpu', inputTokens: 1, outputTokens: 16, wbits: 2, dtype: 'fp16' } as const;
 
-  it('a LUT GEMV does work linear in the bits; dequantization about the same at any width', () => {
-    const lut2 = lowBitOps('lut', 2, 1, 1, 4096, 4096);
-    const lut4 = lowBitOps('lut', 4, 1, 1, 4096, 4096);
-    expect(lut4 - lut2).toBeCloseTo(2 * CPU_LOW_BIT_KERNEL_COST.lut.opsPerWeightBit * 4096 * 4096, 0);
-    expect(lowBitOps('dequant', 2, 1, 1, 4096, 4096)).toBeGreaterThan(lut4);
-    const tpot = (lowBitKernel: 'lut' | 'dequant', threads: number) => estimate({ ...request, lowBitKernel, threads }).tpotS;
+  it('a 2-bit step on one core is compute bound: LUT lookups cost a fraction of dequantizing, and threads divide it', () => {
+    const tpot = (lowBitKernel: 'lut' | 'dequant', threads: number, wbits = 2) => estimate({ ...request, lowBitKernel, threads, wbits }).tpotS;
     expect(tpot('lut', 1)).toBeLessThan(tpot('dequant', 1) / 3);
-    // A 2-bit step on one core is compute bound: time × threads stays about constant only for the dequant kernel.
+    // T-MAC's work grows with the bit planes, llama.cpp's does not (its bytes do).
+    expect(tpot('lut', 1, 4)).toBeGreaterThan(tpot('lut', 1, 2) * 1.1);
+    expect(tpot('dequant', 1, 4) / tpot('dequant', 1, 2)).toBeLessThan(1.1);
     expect(tpot('dequant', 1) / tpot('dequant', 4)).toBeGreaterThan(3);
+    // The fitted costs can be replaced (calibrate/fit-cpu-lowbit.ts does): twice the LUT work, about twice the step.
+    const row: TmacRow = { index: 0, device: 'jetson', hardware: 'jetson-agx-orin-cpu', model: 'bitnet', framework: 'tmac', kernel: 'lut', threads: 1, tokensPerS: 1 };
+    const doubled = { ...CPU_LOW_BIT_KERNEL_COST, lut: { opsPerWeight: 2 * CPU_LOW_BIT_KERNEL_COST.lut.opsPerWeight, opsPerWeightBit: 2 * CPU_LOW_BIT_KERNEL_COST.lut.opsPerWeightBit } };
+    expect(tmacPredictedS(row, { lowBitCosts: doubled }) / tmacPredictedS(row)).toBeGreaterThan(1.5);
+  });
+
+  it('takes the low-bit path only for sub-8-bit GEMM weights on a CPU; a prompt never costs more than unpacking + the GEMM', () => {
+    const device = findDevice('jetson-agx-orin-cpu')!;
+    const link = { name: 'none', bandwidthBytesPerS: 1e9, latencyS: 1e-6 };
+    const ctxOf = (d = device, lowBitKernel: 'lut' | 'dequant' = 'dequant'): CostContext => ({
+      device: d, efficiency: DEFAULT_EFFICIENCY, energy: energyRates(d), links: { tp: link, ep: link, pp: link, dp: link }, baseDtype: 'fp16', lowBitKernel,
+    });
+    const gemm = (m: number, weightBits: number): Op => ({ name: 'mlp up', scope: 'layer', block: 'mlp', count: 1, kind: 'gemm', m, n: 11008, k: 4096, batch: 1, weightBits, actBits: 16, outBits: 16 });
+    const vector = device.peakFlopsPerS.fp32;
+    expect(costOp(gemm(1, 4), ctxOf()).computeS).toBeCloseTo(lowBitOps('dequant', 4, 1, 1, 11008, 4096) / vector, 12);
+    expect(costOp(gemm(1, 4), ctxOf(device, 'lut')).computeS).toBeCloseTo(lowBitOps('lut', 4, 1, 1, 11008, 4096) / vector, 12);
+    // 8-bit weights on the CPU and 4-bit ones on a GPU: the kernel choice changes nothing (the ordinary GEMM path).
+    expect(costOp(gemm(1, 8), ctxOf(device, 'lut')).computeS).toBe(costOp(gemm(1, 8), ctxOf(device, 'dequant')).computeS);
+    const h100 = findDevice('h100-sxm')!;
+    expect(costOp(gemm(1, 4), ctxOf(h100, 'lut')).latencyS).toBe(costOp(gemm(1, 4), ctxOf(h100, 'dequant')).latencyS);
+    // 512 prompt rows: per-row dequantization would cost 512× a decode row; unpacking once + the GEMM bounds it.
+    const prompt = costOp(gemm(512, 4), ctxOf());
+    expect(prompt.computeS).toBeLessThan(costOp(gemm(512, 16), ctxOf()).computeS * 1.5);
+    expect(costOp(gemm(512, 2), ctxOf(device, 'lut')).computeS).toBeCloseTo(lowBitOps('lut', 2, 1, 512, 11008, 4096) / vector, 12);
   });
 
   it('prices a CPU op as compute plus memory at the bandwidth the cores stream, compute shared by the threads', () => {
@@ -100,6 +122,10 @@ describe('CPU devices and low-bit kernels', () => {
       expect((error as GenzError).message).toMatch(/applies to CPU devices/);
     }
     expect(() => estimate({ ...request, threads: 0 })).toThrow(/threads must be at least 1/);
+    expect(() => estimate({ ...request, wbits: 6, lowBitKernel: 'lut' })).toThrow(/1- to 4-bit weights/);
+    const orin = findDevice('jetson-agx-orin-cpu')!;
+    expect(() => estimate({ ...request, hardware: { ...orin, kind: 'gpu' } })).toThrow(/cpu block belongs to kind "cpu"/);
+    expect(() => estimate({ ...request, hardware: { ...orin, cpu: { cores: 12, streamBandwidthBytesPerS: 5e12 } } })).toThrow(/cannot stream more than the DRAM peak/);
   });
 });
 
@@ -107,15 +133,17 @@ describe('genz calibrate e2e tmac and estimate --threads', () => {
   it('scores a file of runs and says which rows it left out', () => {
     const dir = mkdtempSync(join(tmpdir(), 'genz-tmac-'));
     const file = join(dir, 'runs.csv');
-    writeFileSync(file, [HEADER, 'jetson,llama-2-7b-w4,tmac,1,2.02,0.0', 'jetson,llama-2-7b-w4,llamacpp,12,5.55,0.06', 'pi5,bitnet,tmac,2,11.09,0.1'].join('\n'));
+    writeFileSync(file, [HEADER, 'jetson,llama-2-7b-w4,tmac,1,2.02,0.0', 'jetson,llama-2-7b-w4,llamacpp,12,5.55,0.06', 'pi5,bitnet,tmac,2,11.09,0.1', HEADER].join('\n'));
     const run = genz('calibrate', 'e2e', 'tmac', file);
     expect(run.status, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/2 of 3 rows scored/);
+    expect(run.stdout).toMatch(/2 of 4 rows scored/);
+    expect(run.stdout).toMatch(/1 row: a repeated header row/);
     expect(run.stdout).toMatch(/\| jetson-agx-orin-cpu tmac \| 1 \|/);
     expect(run.stdout).toMatch(/1 row: no genz CPU preset for device "pi5"/);
     const held = genz('calibrate', 'e2e', 'tmac', 'data/tmac_lut_cpu_tokens_per_s_jetson_surface7.csv', '--held-out');
     expect(held.status, held.stderr).toBe(0);
-    expect(held.stdout).toMatch(/the held-out split/);
+    expect(held.stdout).toMatch(/24 of 24 rows scored \(every 5th row/);
+    expect(held.stdout).toMatch(/\| snapdragon-x-elite tmac \| 4 \| 2\.5 \| 9\.0 \|/);
   });
 
   it('estimate takes --threads and --lowbit-kernel on a CPU preset and refuses them elsewhere', () => {
