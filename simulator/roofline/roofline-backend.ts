@@ -33,6 +33,7 @@ export function costOp(op: Op, ctx: CostContext): OpCost {
   const lowBitWork = cpu !== undefined && op.kind === 'gemm' && op.weightBits !== null && op.weightBits < LOW_BIT_MAX_BITS
     ? lowBitOps(ctx.lowBitKernel ?? 'dequant', op.weightBits, op.batch, op.m, op.n, op.k, ctx.lowBitCosts) : undefined;
   const lowBitS = lowBitWork === undefined ? undefined : lowBitWork / vectorPeak;
+  let lowBitChosen = false;
   // Times at a set of efficiency factors (the profile's curves start from efficiency 1, the floor).
   const times = (eff: EfficiencyProfile): { computeS: number; memoryS: number; networkS: number; overheadS: number } => {
     let computeEff = 1;
@@ -72,7 +73,8 @@ export function costOp(op: Op, ctx: CostContext): OpCost {
     // (T-MAC's LUT GEMM, llama.cpp without BLAS), unless dequantizing the weights once and running the GEMM is cheaper
     // (a BLAS-backed build), which bounds it: a quantized prompt never costs more than the 16-bit path plus unpacking.
     const ordinaryS = tensorS + vectorS;
-    const computeS = lowBitS === undefined ? ordinaryS : op.kind === 'gemm' && op.m > 1 ? Math.min(lowBitS, ordinaryS) : lowBitS;
+    lowBitChosen = lowBitS !== undefined && !(op.kind === 'gemm' && op.m > 1 && ordinaryS < lowBitS);
+    const computeS = lowBitChosen ? lowBitS! : ordinaryS;
     return { computeS, memoryS: w.dramBytes / bandwidth, networkS, overheadS };
   };
   // A CPU device is priced by its fitted kernel constants and compute + memory; curves are fitted against max(compute,
@@ -106,8 +108,8 @@ export function costOp(op: Op, ctx: CostContext): OpCost {
   if (overheadS > busyS) bound = 'overhead';
   const onChipBytes = w.dramBytes + w.extraOnChipBytes;
   // A CPU's low-bit kernel does its work on the SIMD units alone.
-  const tensorJ = w.computeDtype === null || lowBitWork !== undefined ? 0 : w.flops * (energy.tensorJPerFlop[w.computeDtype] ?? energy.vectorJPerFlop);
-  const vectorJ = (lowBitWork ?? w.vectorFlops) * energy.vectorJPerFlop;
+  const tensorJ = w.computeDtype === null || lowBitChosen ? 0 : w.flops * (energy.tensorJPerFlop[w.computeDtype] ?? energy.vectorJPerFlop);
+  const vectorJ = (lowBitChosen ? lowBitWork! : w.vectorFlops) * energy.vectorJPerFlop;
   // A part cannot draw more than its power limit: cap the op's average power at TDP.
   const energyJ = Math.min(device.power.tdpW * latencyS, tensorJ + vectorJ + w.dramBytes * energy.dramJPerByte
     + onChipBytes * energy.onChipJPerByte + w.linkBytes * energy.linkJPerByte + energy.idleW * latencyS);
