@@ -163,14 +163,14 @@ interface OpFlags {
   m?: number; n?: number; k?: number; batch?: number; dtype?: string; hardware?: string; q?: number; kv?: number;
   heads?: number; kvHeads?: number; headDim?: number; causal?: boolean; flash?: boolean; elements?: number; bytes?: number;
   devices?: number; fromFile?: string; json?: boolean; calibration?: string; engine?: EngineFlags['engine']; trace?: string;
-  layout?: string;
+  layout?: string; threads?: number;
 }
 
 function opRequest(kind: string, f: OpFlags, engine?: EngineChoice): SingleOpRequest {
   const r: Record<string, unknown> = { kind };
   if (engine?.engine !== undefined) r.engine = engine.engine;
   const set = (key: string, value: unknown): void => { if (value !== undefined) r[key] = value; };
-  set('hardware', idOrFile(f.hardware, 'hardware')); set('dtype', f.dtype); set('batch', f.batch);
+  set('hardware', idOrFile(f.hardware, 'hardware')); set('dtype', f.dtype); set('batch', f.batch); set('threads', f.threads);
   if (f.calibration !== undefined) r.calibration = calibrationFlag(f.calibration);
   if (kind === 'gemm') { set('m', f.m); set('n', f.n); set('k', f.k); set('layout', f.layout); }
   else if (kind === 'attention') {
@@ -239,6 +239,7 @@ addEngineFlags(program.command('op'))
   .option('--bytes <n>', 'collectives: bytes per device', parsePositive('bytes'))
   .option('--devices <n>', 'collectives: group size (default: 8)', parseWhole('devices'))
   .option('--calibration <file|none>', "a calibration profile, or 'none'; default: the device's shipped profile")
+  .option('--threads <n>', 'CPU devices: threads the op runs on (default: all cores)', parseWhole('threads'))
   .option('--from-file <file>', 'JSON Lines, one operator per line ({"kind":"gemm","m":…}); one result per line')
   .option('--json', 'print JSON')
   .action((kind: string | undefined, flags: OpFlags) => {

@@ -20,6 +20,8 @@ const common = {
   calibration: z.union([z.literal('default'), z.literal('none'), z.record(z.string(), z.unknown())]).default('default')
     .describe("'default' (the device's shipped profile, if any), 'none', or calibration curves"),
   engine: EngineSchema.default('roofline'),
+  threads: z.number().int('threads must be a whole number').min(1, 'threads must be at least 1').max(4096, 'threads must be at most 4096').optional()
+    .describe('CPU devices: threads the op runs on (default: all cores)'),
 };
 
 export const SingleOpRequestSchema = z.discriminatedUnion('kind', [
@@ -92,12 +94,16 @@ export function estimateOp(request: SingleOpRequest, backend?: CostBackend): Sin
     default:
       op = { ...base, block: 'comm', kind: 'collective', collective: req.kind, group: 'tp', groupSize, bytes: req.bytes };
   }
+  if (req.threads !== undefined && system.device.cpu === undefined) {
+    throw new GenzError('invalid_input', `threads applies to CPU devices (a spec with a cpu block); ${system.device.id} has none`, ['threads']);
+  }
   const ctx: CostContext = {
     device: system.device,
     efficiency: DEFAULT_EFFICIENCY,
     links: { tp: link, ep: link, pp: link, dp: system.scaleOut ?? link },
     baseDtype: req.dtype,
     energy: energyRates(system.device),
+    ...(req.threads === undefined ? {} : { cpuThreads: req.threads }),
   };
   const curves = req.calibration === 'default' ? defaultCalibration(system.device.id)
     : req.calibration === 'none' ? undefined : (req.calibration as unknown as CalibrationCurves);

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CPU_LOW_BIT_KERNEL_COST, DEFAULT_EFFICIENCY, GenzError, estimate, findDevice, lowBitOps, type CostContext, type Op } from '../../index.ts';
+import { CPU_LOW_BIT_KERNEL_COST, DEFAULT_EFFICIENCY, GenzError, estimate, estimateOp, findDevice, lowBitOps, type CostContext, type Op } from '../../index.ts';
 import { energyRates } from '../../simulator/energy.ts';
 import { costOp } from '../../simulator/roofline/roofline-backend.ts';
 import { readTmac, tmacPredictedS, tmacSamples, type TmacRow } from '../../calibrate/accuracy/tmac.ts';
@@ -112,6 +112,15 @@ describe('CPU devices and low-bit kernels', () => {
     const one = costOp(head, ctx(1));
     expect(one.computeS).toBeCloseTo(12 * all.computeS, 12);
     expect(one.memoryS).toBe(all.memoryS);
+  });
+
+  it('genz op takes threads on a CPU device and refuses them elsewhere', () => {
+    const gemv = { kind: 'gemm', m: 1, n: 4096, k: 4096, hardware: 'snapdragon-x-elite' } as const;
+    const one = estimateOp({ ...gemv, threads: 1 });
+    const all = estimateOp(gemv);
+    expect(one.computeS).toBeCloseTo(12 * all.computeS, 12);
+    expect(one.latencyS).toBeGreaterThan(all.latencyS);
+    expect(() => estimateOp({ ...gemv, hardware: 'h100-sxm', threads: 2 })).toThrow(/threads applies to CPU devices/);
   });
 
   it('refuses threads and kernels on devices without a cpu block', () => {
