@@ -66,6 +66,26 @@ export function scenarioCases(session: Session): void {
     await page.context().close();
   }, 60_000);
 
+  it('on a CPU preset, threads and the low-bit kernel appear, change TPOT and go in the link; a GPU hides them', async () => {
+    const cpu = { model: 'llama-2-7b', hardware: 'jetson-agx-orin-cpu', wbits: 2 };
+    const page = await session.open('?hw=jetson-agx-orin-cpu&model=llama-2-7b&wbits=2');
+    await page.locator('[data-metric="tpot"] .value').waitFor();
+    expect(await metric(page, 'tpot')).toBe(tpotOf(cpu));
+    await page.locator('input[name="threads"]').fill('4');
+    await page.selectOption('select[name="lowBitKernel"]', 'lut');
+    const tuned = tpotOf({ ...cpu, threads: 4, lowBitKernel: 'lut' });
+    expect(tuned).not.toBe(tpotOf(cpu));
+    await expect.poll(() => metric(page, 'tpot')).toBe(tuned);
+    expect(query(page).get('th')).toBe('4');
+    expect(query(page).get('lbk')).toBe('lut');
+    const gpu = await session.open('?hw=h100-sxm&model=llama-2-7b&th=4&lbk=lut');
+    await gpu.locator('[data-metric="tpot"] .value').waitFor();
+    expect(await gpu.locator('input[name="threads"]').count()).toBe(0);
+    expect(await metric(gpu, 'tpot')).toBe(tpotOf({ model: 'llama-2-7b', hardware: 'h100-sxm' }));
+    await page.context().close();
+    await gpu.context().close();
+  }, 60_000);
+
   it('a speculative draft changes TPOT; α and γ are in the link', async () => {
     const page = await session.open();
     await page.locator('[data-metric="tpot"] .value').waitFor();

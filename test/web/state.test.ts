@@ -7,6 +7,7 @@ import {
 import type { Catalog } from '../../web/src/core/protocol.ts';
 import { toCsv } from '../../web/src/format/csv.ts';
 import { baseRequest } from '../../web/src/state/base-request.ts';
+import { forHardware } from '../../web/src/core/worker-api.ts';
 import { overridesFor } from '../../web/src/state/efficiency-knobs.ts';
 import { isVisionLanguage, whatIf } from '../../web/src/state/requests.ts';
 import { isNavigation } from '../../web/src/state/use-url-state.ts';
@@ -90,6 +91,22 @@ describe('requests', () => {
     models: [...listModels().map((config) => ({ id: config.id, name: config.name, family: config.family, params: 0, config })),
       { id: 'smolvlm-256m', name: 'SmolVLM', family: 'vlm', params: 0, config: resolveVlm('smolvlm-256m').languageModel, vlm: listVlmConfigs()[0]! }],
     efficiency: { defaults: { ...DEFAULT_EFFICIENCY }, ideal: { ...IDEAL_EFFICIENCY } },
+  });
+
+  it('CPU threads and the low-bit kernel are sent when set, and dropped by the worker for hardware without a cpu block', () => {
+    const cpu: AppState = { ...DEFAULT_STATE, hardware: 'snapdragon-x-elite', scenario: { ...DEFAULT_STATE.scenario, threads: 4, lowBitKernel: 'lut' } };
+    expect(parseState(serializeState(cpu))).toEqual(cpu);
+    expect(serializeState(cpu)).toMatch(/th=4.*lbk=lut/);
+    const request = baseRequest(cpu);
+    expect(request).toMatchObject({ threads: 4, lowBitKernel: 'lut' });
+    expect(forHardware(request)).toBe(request);
+    const gpu = forHardware(baseRequest(cpu, 'h100-sxm'));
+    expect(gpu).not.toHaveProperty('threads');
+    expect(gpu).not.toHaveProperty('lowBitKernel');
+    expect(baseRequest(DEFAULT_STATE)).not.toHaveProperty('threads');
+    // Hardware that does not resolve is left to the core, which names the problem.
+    const unknown = { ...request, hardware: 'no-such-device' };
+    expect(forHardware(unknown)).toBe(unknown);
   });
 
   it('a serving framework is sent as such; none is left to the core', () => {

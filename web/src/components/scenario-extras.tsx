@@ -3,7 +3,7 @@
 import type { Catalog, GenzProblem } from '../core/protocol.ts';
 import { problemsAt } from '../core/problems.ts';
 import { formatCount } from '../format/units.ts';
-import { CALIBRATIONS, DEFAULT_SPECULATIVE, ENGINES, FRAMEWORKS, type AppState, type Calibration, type Engine, type Framework, type ScenarioState } from '../state/app-state.ts';
+import { CALIBRATIONS, CUSTOM, DEFAULT_SPECULATIVE, ENGINES, FRAMEWORKS, LOW_BIT_KERNELS, type AppState, type Calibration, type Engine, type Framework, type LowBitKernelChoice, type ScenarioState } from '../state/app-state.ts';
 import { isVisionLanguage } from '../state/requests.ts';
 import { NumberField, SelectField } from './field.tsx';
 
@@ -27,6 +27,17 @@ const FRAMEWORK_LABELS: Record<Framework, string> = {
   'llama.cpp': 'llama.cpp',
 };
 
+const KERNEL_LABELS: Record<LowBitKernelChoice, string> = {
+  dequant: 'dequantize + multiply-add (llama.cpp)',
+  lut: 'table lookups, 1–4-bit weights (T-MAC)',
+};
+
+/** Whether the chosen hardware is a CPU (a device with a cpu block): only then do threads and the kernel apply. */
+function isCpu(state: AppState, catalog: Catalog | undefined): boolean {
+  if (state.hardware === CUSTOM) return typeof state.customHardware?.cpu === 'object';
+  return catalog?.devices.some((d) => d.id === state.hardware && d.cpu !== undefined) === true;
+}
+
 const ENGINE_LABELS: Record<Engine, string> = {
   roofline: 'roofline (analytical)',
   cycle: 'cycle-level simulator (slower)',
@@ -36,6 +47,7 @@ export function ScenarioExtras({ state, setScenario, catalog, problems }: Props)
   const s = state.scenario;
   const spec = s.speculative;
   const showImages = isVisionLanguage(state, catalog) || s.images !== undefined;
+  const cpu = isCpu(state, catalog);
   // Drafts are decoder models (a VLM cannot draft); an unknown id from a link stays listed so its error shows.
   const drafts = (catalog?.models ?? []).filter((m) => !m.vlm);
   const listed = !spec || drafts.some((m) => m.id === spec.draft);
@@ -54,6 +66,16 @@ export function ScenarioExtras({ state, setScenario, catalog, problems }: Props)
           onChange={(v) => setScenario({ calibration: v as Calibration })}>
           {CALIBRATIONS.map((c) => <option key={c} value={c}>{CALIBRATION_LABELS[c]}</option>)}
         </SelectField>
+      ) : null}
+      {cpu ? (
+        <div className="grid-2">
+          <NumberField name="threads" label="CPU threads" value={s.threads} optional placeholder="all cores"
+            errors={problemsAt(problems, ['threads'])} onChange={(threads) => setScenario({ threads })} />
+          <SelectField label="low-bit kernel (sub-8-bit weights)" name="lowBitKernel" value={s.lowBitKernel ?? 'dequant'} errors={problemsAt(problems, ['lowBitKernel'])}
+            onChange={(v) => setScenario({ lowBitKernel: v === 'dequant' ? undefined : v as LowBitKernelChoice })}>
+            {LOW_BIT_KERNELS.map((k) => <option key={k} value={k}>{KERNEL_LABELS[k]}</option>)}
+          </SelectField>
+        </div>
       ) : null}
       {showImages ? (
         <NumberField name="images" label="images per sequence (vision-language model)" value={s.images} optional placeholder="1"

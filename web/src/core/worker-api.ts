@@ -68,9 +68,27 @@ function checkSpec(kind: SpecKind, text: string): Outcome<CheckedSpec> {
   });
 }
 
+/**
+ * The scenario's CPU fields (threads, low-bit kernel) apply to CPU devices; Compare and the Pareto grid send one
+ * scenario to several devices, so they are dropped for hardware without a cpu block (the core would refuse them).
+ * Hardware that does not resolve is left to the core, which reports it.
+ */
+export function forHardware(request: EstimateRequest): EstimateRequest {
+  if (request.threads === undefined && request.lowBitKernel === undefined) return request;
+  let cpu: boolean;
+  try {
+    cpu = resolveHardware(request.hardware ?? 'h100-sxm', request.devices, []).device.cpu !== undefined;
+  } catch {
+    return request;
+  }
+  if (cpu) return request;
+  const { threads: _threads, lowBitKernel: _kernel, ...rest } = request;
+  return rest;
+}
+
 export const workerApi: WorkerApi = {
   catalog,
-  estimateMany: (requests) => requests.map((request) => attempt(() => estimate(request))),
-  metricsMany: (requests) => requests.map((request) => attempt(() => metricsOf(estimate(request)))),
+  estimateMany: (requests) => requests.map((request) => attempt(() => estimate(forHardware(request)))),
+  metricsMany: (requests) => requests.map((request) => attempt(() => metricsOf(estimate(forHardware(request))))),
   checkSpec,
 };

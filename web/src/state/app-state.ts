@@ -26,6 +26,10 @@ export type Engine = (typeof ENGINES)[number];
 export const FRAMEWORKS = ['none', 'vllm', 'tensorrt-llm', 'deepspeed-mii', 'llama.cpp'] as const;
 export type Framework = (typeof FRAMEWORKS)[number];
 
+/** A CPU's kernel for sub-8-bit weights (the core's LOW_BIT_KERNELS): llama.cpp's dequantizing one or T-MAC's lookups. */
+export const LOW_BIT_KERNELS = ['dequant', 'lut'] as const;
+export type LowBitKernelChoice = (typeof LOW_BIT_KERNELS)[number];
+
 /** Speculative decoding with a draft model: α is the chance a draft token is accepted, γ the drafts per step. */
 export interface SpeculativeState {
   draft: string;
@@ -53,6 +57,10 @@ export interface ScenarioState {
   speculative?: SpeculativeState;
   /** Images per sequence, for a vision-language model (the core's default, 1, when not given). */
   images?: number;
+  /** CPU devices: threads of the run (all cores when not given); the worker drops it for other hardware (Compare). */
+  threads?: number;
+  /** CPU devices: the low-bit kernel (the core's default, dequant, when not given). */
+  lowBitKernel?: LowBitKernelChoice;
 }
 
 /** The id of the uploaded spec in the model and hardware pickers. */

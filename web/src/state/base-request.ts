@@ -22,6 +22,8 @@ function scenarioFields(s: ScenarioState): Omit<EstimateRequest, 'model' | 'hard
     ...(s.calibration === 'none' ? { calibration: 'none' as const } : {}),
     ...(s.engine === 'cycle' ? { engine: 'cycle' as const } : {}),
     ...(s.framework === 'none' ? {} : { framework: s.framework }),
+    ...(s.threads === undefined ? {} : { threads: s.threads }),
+    ...(s.lowBitKernel === undefined ? {} : { lowBitKernel: s.lowBitKernel }),
   };
 }
 

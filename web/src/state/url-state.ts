@@ -2,12 +2,12 @@
 // Numbers are kept as given (a bad one reaches the core, which reports it at its field); unknown enum values
 // fall back to the default.
 import {
-  CALIBRATIONS, DEFAULT_SPECULATIVE, ENGINES, FRAMEWORKS, DEFAULT_STATE, PARETO_COSTS, PHASES, SWEEP_AXES, VIEWS, type AppState, type ScenarioState,
-  type SpeculativeState,
+  CALIBRATIONS, DEFAULT_SPECULATIVE, ENGINES, FRAMEWORKS, DEFAULT_STATE, LOW_BIT_KERNELS, PARETO_COSTS, PHASES, SWEEP_AXES, VIEWS, type AppState,
+  type LowBitKernelChoice, type ScenarioState, type SpeculativeState,
 } from './app-state.ts';
 
 const SCENARIO_KEYS = {
-  batch: 'batch', inputTokens: 'in', outputTokens: 'out', tp: 'tp', pp: 'pp', wbits: 'wbits', kvbits: 'kvbits', images: 'img',
+  batch: 'batch', inputTokens: 'in', outputTokens: 'out', tp: 'tp', pp: 'pp', wbits: 'wbits', kvbits: 'kvbits', images: 'img', threads: 'th',
 } as const;
 
 function oneOf<T extends string>(values: readonly T[], value: string | null, fallback: T): T {
@@ -55,6 +55,8 @@ export function parseState(search: string): AppState {
   scenario.calibration = oneOf(CALIBRATIONS, q.get('cal'), d.scenario.calibration);
   scenario.engine = oneOf(ENGINES, q.get('eng'), d.scenario.engine);
   scenario.framework = oneOf(FRAMEWORKS, q.get('fw'), d.scenario.framework);
+  const kernel = q.get('lbk');
+  if (kernel !== null && (LOW_BIT_KERNELS as readonly string[]).includes(kernel)) scenario.lowBitKernel = kernel as LowBitKernelChoice;
   const draft = q.get('draft');
   if (draft) {
     const speculative: SpeculativeState = { draft, acceptance: q.has('alpha') ? Number(q.get('alpha')) : DEFAULT_SPECULATIVE.acceptance };
@@ -95,6 +97,7 @@ export function serializeState(s: AppState): string {
   put('cal', s.scenario.calibration, d.scenario.calibration);
   put('eng', s.scenario.engine, d.scenario.engine);
   put('fw', s.scenario.framework, d.scenario.framework);
+  if (s.scenario.lowBitKernel !== undefined) q.set('lbk', s.scenario.lowBitKernel);
   const spec = s.scenario.speculative;
   if (spec) {
     q.set('draft', spec.draft);
