@@ -245,6 +245,7 @@ addEngineFlags(program.command('op'))
   .action((kind: string | undefined, flags: OpFlags) => {
     const engine = engineChoice(flags);
     if (flags.fromFile !== undefined) {
+      if (flags.threads !== undefined) throw new GenzError('invalid_input', '--threads applies to one operator; with --from-file give "threads" on each JSON line', ['threads']);
       runOpFile(flags.fromFile, flags.json === true, engine);
       note(engine.finish());
       return;

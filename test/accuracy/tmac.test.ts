@@ -155,6 +155,19 @@ describe('genz calibrate e2e tmac and estimate --threads', () => {
     expect(held.stdout).toMatch(/\| snapdragon-x-elite tmac \| 4 \| 2\.5 \| 9\.0 \|/);
   });
 
+  it('op takes --threads on a CPU preset, refuses it on a GPU and with --from-file', () => {
+    const run = genz('op', 'gemm', '--m', '1', '--n', '4096', '--k', '4096', '--hardware', 'snapdragon-x-elite', '--threads', '1', '--json');
+    expect(run.status, run.stderr).toBe(0);
+    const one = JSON.parse(run.stdout) as { computeS: number };
+    expect(one.computeS).toBeCloseTo(12 * estimateOp({ kind: 'gemm', m: 1, n: 4096, k: 4096, hardware: 'snapdragon-x-elite' }).computeS, 12);
+    const gpu = genz('op', 'gemm', '--m', '1', '--n', '64', '--k', '64', '--hardware', 'h100-sxm', '--threads', '2');
+    expect(gpu.status).toBe(2);
+    expect(gpu.stderr).toMatch(/threads applies to CPU devices/);
+    const file = genz('op', '--from-file', 'no-such.jsonl', '--threads', '2');
+    expect(file.status).toBe(2);
+    expect(file.stderr).toMatch(/give "threads" on each JSON line/);
+  });
+
   it('estimate takes --threads and --lowbit-kernel on a CPU preset and refuses them elsewhere', () => {
     const run = genz('estimate', '--model', 'bitnet-b1.58-3b', '--hardware', 'snapdragon-x-elite', '--wbits', '2', '--threads', '4', '--lowbit-kernel', 'lut', '--output', '32', '--json');
     expect(run.status, run.stderr).toBe(0);

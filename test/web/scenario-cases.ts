@@ -78,7 +78,15 @@ export function scenarioCases(session: Session): void {
     await expect.poll(() => metric(page, 'tpot')).toBe(tuned);
     expect(query(page).get('th')).toBe('4');
     expect(query(page).get('lbk')).toBe('lut');
+    // Switching to a GPU drops them (the controls, the link and the request).
+    await page.selectOption('select[name="hardware"]', 'h100-sxm');
+    await expect.poll(() => metric(page, 'tpot')).toBe(tpotOf({ model: 'llama-2-7b', hardware: 'h100-sxm', wbits: 2 }));
+    expect(await page.locator('input[name="threads"]').count()).toBe(0);
+    expect(query(page).has('th')).toBe(false);
+    expect(query(page).has('lbk')).toBe(false);
+    // A link that carries them to a GPU: the catalog loaded (the hardware list), still no controls, and no effect.
     const gpu = await session.open('?hw=h100-sxm&model=llama-2-7b&th=4&lbk=lut');
+    await gpu.locator('select[name="hardware"] option[value="jetson-agx-orin-cpu"]').waitFor({ state: 'attached' });
     await gpu.locator('[data-metric="tpot"] .value').waitFor();
     expect(await gpu.locator('input[name="threads"]').count()).toBe(0);
     expect(await metric(gpu, 'tpot')).toBe(tpotOf({ model: 'llama-2-7b', hardware: 'h100-sxm' }));

@@ -9,9 +9,9 @@ import { toCsv } from '../../web/src/format/csv.ts';
 import { baseRequest } from '../../web/src/state/base-request.ts';
 import { forHardware } from '../../web/src/core/worker-api.ts';
 import { overridesFor } from '../../web/src/state/efficiency-knobs.ts';
-import { isVisionLanguage, whatIf } from '../../web/src/state/requests.ts';
+import { isCpuHardware, isVisionLanguage, whatIf } from '../../web/src/state/requests.ts';
 import { isNavigation } from '../../web/src/state/use-url-state.ts';
-import { DEFAULT_STATE, type AppState } from '../../web/src/state/app-state.ts';
+import { CUSTOM, DEFAULT_STATE, type AppState } from '../../web/src/state/app-state.ts';
 import { parseState, serializeState } from '../../web/src/state/url-state.ts';
 import { fromSlider, hardwareKnobs, toSlider } from '../../web/src/state/knobs.ts';
 import { paretoFrontier } from '../../web/src/state/pareto.ts';
@@ -104,6 +104,14 @@ describe('requests', () => {
     expect(gpu).not.toHaveProperty('threads');
     expect(gpu).not.toHaveProperty('lowBitKernel');
     expect(baseRequest(DEFAULT_STATE)).not.toHaveProperty('threads');
+    // A CPU on its own, as a system's device, or uploaded; unknown until the catalog loads.
+    expect(isCpuHardware(cpu, catalog())).toBe(true);
+    expect(isCpuHardware(cpu, undefined)).toBe(false);
+    expect(isCpuHardware(DEFAULT_STATE, catalog())).toBe(false);
+    const system = { id: 'two-x', name: '2 × X Elite', device: 'snapdragon-x-elite', deviceCount: 2 };
+    expect(isCpuHardware({ ...DEFAULT_STATE, hardware: CUSTOM, customHardware: system }, catalog())).toBe(true);
+    expect(isCpuHardware({ ...DEFAULT_STATE, hardware: CUSTOM, customHardware: { ...system, device: 'h100-sxm' } }, catalog())).toBe(false);
+    expect(isCpuHardware({ ...DEFAULT_STATE, hardware: CUSTOM, customHardware: findDevice('apple-m2-ultra')! }, catalog())).toBe(true);
     // Hardware that does not resolve is left to the core, which names the problem.
     const unknown = { ...request, hardware: 'no-such-device' };
     expect(forHardware(unknown)).toBe(unknown);

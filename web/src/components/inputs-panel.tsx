@@ -4,7 +4,7 @@ import { problemsAt } from '../core/problems.ts';
 import { formatCount } from '../format/units.ts';
 import { CUSTOM, DTYPES, type AppState, type ScenarioState } from '../state/app-state.ts';
 import type { Update } from '../state/use-url-state.ts';
-import { isVisionLanguage } from '../state/requests.ts';
+import { isCpuHardware, isVisionLanguage } from '../state/requests.ts';
 import { NumberField, SelectField } from './field.tsx';
 import { ScenarioExtras } from './scenario-extras.tsx';
 
@@ -70,7 +70,11 @@ export function InputsPanel({ state, update, catalog, problems }: Props) {
         <ModelOptions catalog={catalog} state={state} />
       </SelectField>
       <SelectField label="device or system" name="hardware" value={state.hardware} errors={problemsAt(problems, ['hardware'])}
-        onChange={(hardware) => update((st) => ({ ...st, hardware }))}>
+        onChange={(hardware) => update((st) => {
+          // Threads and the low-bit kernel apply to CPUs only: hardware that is not one drops them (and its link too).
+          const next = { ...st, hardware };
+          return catalog && !isCpuHardware(next, catalog) ? { ...next, scenario: { ...st.scenario, threads: undefined, lowBitKernel: undefined } } : next;
+        })}>
         <HardwareOptions catalog={catalog} state={state} />
       </SelectField>
       <h2>Scenario</h2>

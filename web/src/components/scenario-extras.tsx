@@ -3,8 +3,8 @@
 import type { Catalog, GenzProblem } from '../core/protocol.ts';
 import { problemsAt } from '../core/problems.ts';
 import { formatCount } from '../format/units.ts';
-import { CALIBRATIONS, CUSTOM, DEFAULT_SPECULATIVE, ENGINES, FRAMEWORKS, LOW_BIT_KERNELS, type AppState, type Calibration, type Engine, type Framework, type LowBitKernelChoice, type ScenarioState } from '../state/app-state.ts';
-import { isVisionLanguage } from '../state/requests.ts';
+import { CALIBRATIONS, DEFAULT_SPECULATIVE, ENGINES, FRAMEWORKS, LOW_BIT_KERNELS, type AppState, type Calibration, type Engine, type Framework, type LowBitKernelChoice, type ScenarioState } from '../state/app-state.ts';
+import { isCpuHardware, isVisionLanguage } from '../state/requests.ts';
 import { NumberField, SelectField } from './field.tsx';
 
 interface Props {
@@ -32,12 +32,6 @@ const KERNEL_LABELS: Record<LowBitKernelChoice, string> = {
   lut: 'table lookups, 1–4-bit weights (T-MAC)',
 };
 
-/** Whether the chosen hardware is a CPU (a device with a cpu block): only then do threads and the kernel apply. */
-function isCpu(state: AppState, catalog: Catalog | undefined): boolean {
-  if (state.hardware === CUSTOM) return typeof state.customHardware?.cpu === 'object';
-  return catalog?.devices.some((d) => d.id === state.hardware && d.cpu !== undefined) === true;
-}
-
 const ENGINE_LABELS: Record<Engine, string> = {
   roofline: 'roofline (analytical)',
   cycle: 'cycle-level simulator (slower)',
@@ -47,7 +41,7 @@ export function ScenarioExtras({ state, setScenario, catalog, problems }: Props)
   const s = state.scenario;
   const spec = s.speculative;
   const showImages = isVisionLanguage(state, catalog) || s.images !== undefined;
-  const cpu = isCpu(state, catalog);
+  const cpu = isCpuHardware(state, catalog);
   // Drafts are decoder models (a VLM cannot draft); an unknown id from a link stays listed so its error shows.
   const drafts = (catalog?.models ?? []).filter((m) => !m.vlm);
   const listed = !spec || drafts.some((m) => m.id === spec.draft);

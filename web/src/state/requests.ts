@@ -44,6 +44,22 @@ export function isVisionLanguage(state: AppState, catalog: Catalog | undefined):
   return catalog?.models.find((m) => m.id === input)?.vlm !== undefined;
 }
 
+/**
+ * Whether the chosen hardware runs on a CPU (a device with a cpu block, alone or as a system's device): only then do
+ * the scenario's threads and low-bit kernel apply. Unknown until the catalog has loaded (false).
+ */
+export function isCpuHardware(state: AppState, catalog: Catalog | undefined): boolean {
+  const cpuDevice = (device: unknown): boolean => {
+    if (typeof device === 'string') return catalog?.devices.some((d) => d.id === device && d.cpu !== undefined) === true;
+    return typeof device === 'object' && device !== null && typeof (device as { cpu?: unknown }).cpu === 'object';
+  };
+  const input = hardwareInput(state);
+  if (typeof input !== 'string') return cpuDevice(input) || ('device' in input && cpuDevice(input.device));
+  if (cpuDevice(input)) return true;
+  const system = catalog?.systems.find((s) => s.id === input);
+  return system !== undefined && cpuDevice(system.device);
+}
+
 /** The model as an object whose decoder fields knobs can set: a VLM's spec with its language model inlined. */
 function modelObject(state: AppState, catalog: Catalog, config: TransformerConfig): Record<string, unknown> {
   const input = modelInput(state);
