@@ -117,6 +117,14 @@ export const CpuSchema = z
   .object({
     cores: count('cores the peak rates count (threads beyond them add nothing)'),
     streamBandwidthBytesPerS: positive('DRAM bandwidth all cores together sustain on a streaming read, in bytes/s'),
+    lowBitKernelSpeed: z
+      .object({
+        dequant: positive('how much faster than the shared constant this CPU runs llama.cpp\'s dequantizing kernels (1: as fitted across CPUs)').optional(),
+        lut: positive('the same for T-MAC\'s lookup kernels').optional(),
+      })
+      .strict()
+      .describe('per-CPU speed of the low-bit kernels against the work constants fitted across CPUs (simulator/cpu-lowbit.ts); fitted on the CPU\'s own runs, 1 when absent')
+      .optional(),
   })
   .strict();
 

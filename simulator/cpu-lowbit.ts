@@ -22,9 +22,10 @@ export interface LowBitKernelCost {
 }
 
 export const CPU_LOW_BIT_KERNEL_COST: Readonly<Record<LowBitKernel, LowBitKernelCost>> = {
-  // 2026-11-27, training split (92 rows): 6.97; 0.88 + 0.130 × bits. Held-out median / p90 % error in docs/accuracy.md.
-  dequant: { opsPerWeight: 7, opsPerWeightBit: 0 },
-  lut: { opsPerWeight: 0.88, opsPerWeightBit: 0.13 },
+  // 2026-11-27, training split (92 rows), with each fitted CPU's speed on the kernels (hardware/presets/cpu.ts): 7.19;
+  // 0.90 + 0.136 × bits. Held-out median / p90 % error in docs/accuracy.md.
+  dequant: { opsPerWeight: 7.19, opsPerWeightBit: 0 },
+  lut: { opsPerWeight: 0.9, opsPerWeightBit: 0.136 },
 };
 
 /** Weights narrower than this take a low-bit kernel on a CPU; 8-bit and wider run as ordinary GEMMs. */

@@ -99,7 +99,7 @@ export function tmacReport(csv: string, options: { heldOutOnly?: boolean } = {})
   const skipped = read.skipped.filter((r) => kept(r.index));
   const notes = skippedLines(reasonCounts(skipped));
   return [
-    `Time per generated token on CPUs (T-MAC's decode runs: T-MAC's LUT kernels and llama.cpp's, 1 to all threads): ${rows.length} of ${rows.length + skipped.length} rows scored${options.heldOutOnly ? ' (every 5th row: of the shipped file, the split the kernel constants and the two fitted CPUs\' bandwidths were not fitted on)' : ''}; absolute % error, median and p90, per CPU and framework.`,
+    `Time per generated token on CPUs (T-MAC's decode runs: T-MAC's LUT kernels and llama.cpp's, 1 to all threads): ${rows.length} of ${rows.length + skipped.length} rows scored${options.heldOutOnly ? ' (every 5th row: of the shipped file, the split the kernel constants and the two fitted CPUs\' bandwidths and kernel speeds were not fitted on)' : ''}; absolute % error, median and p90, per CPU and framework.`,
     `genz prices one decode step with --threads and --lowbit-kernel (lut for T-MAC, dequant for llama.cpp) on the CPU preset; runs whose standard deviation exceeds ${TMAC_MAX_RELATIVE_SPREAD * 100} % of their mean are left out.`,
     '',
     variantsTable([{ title: 'genz', samples: tmacSamples(rows) }]),

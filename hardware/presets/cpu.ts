@@ -1,7 +1,8 @@
 // CPU presets: the cores of a SoC or workstation, priced by the roofline with their `cpu` block (threads, the
 // bandwidth the cores stream, low-bit kernels; hardware/device-schema.ts). FP32 peaks are cores × SIMD FLOP per
 // cycle × the all-core clock. The streamed bandwidth of the two parts T-MAC measured is fitted on its runs
-// (calibrate/fit-cpu-lowbit.ts); the third part's is an estimate, said so in its source.
+// (calibrate/fit-cpu-lowbit.ts), with their speed on each low-bit kernel; the third part's bandwidth is an estimate,
+// said so in its source, and it runs the kernels at the constants fitted across CPUs (no runs of its own).
 import type { DeviceInput } from './index.ts';
 
 const TMAC_FIT = 'fitted with the low-bit kernel costs on T-MAC\'s decode runs (data/tmac_lut_cpu_tokens_per_s_jetson_surface7.csv) by `npx tsx calibrate/fit-cpu-lowbit.ts`';
@@ -20,7 +21,7 @@ export const CPU_DEVICES: readonly DeviceInput[] = [
     onChip: { l2Bytes: 6e6 },
     power: { tdpW: 60, idleW: 7 },
     hostLink: { name: 'unified LPDDR5 (the cores are the host)', bandwidthBytesPerS: 204.8e9 },
-    cpu: { cores: 12, streamBandwidthBytesPerS: 41.7e9 },
+    cpu: { cores: 12, streamBandwidthBytesPerS: 44.6e9, lowBitKernelSpeed: { dequant: 0.94, lut: 1.0 } },
     sources: {
       peakFlopsPerS: 'Arm Cortex-A78AE: two 128-bit NEON FP pipes = 16 FP32 FLOP/cycle (FMA) per core; x 12 cores x 2.2 GHz',
       memory: 'Jetson AGX Orin technical brief: 64 GB 256-bit LPDDR5, 204.8 GB/s, shared by CPU and GPU',
@@ -32,7 +33,8 @@ export const CPU_DEVICES: readonly DeviceInput[] = [
       computeUnits: 'Jetson AGX Orin technical brief: 12 Cortex-A78AE cores (64 GB module)',
       clock: 'Jetson AGX Orin 64GB module datasheet: CPU max frequency 2.2 GHz',
       'cpu.cores': 'Jetson AGX Orin technical brief: 12 cores',
-      'cpu.streamBandwidthBytesPerS': `${TMAC_FIT}: the CPU complex streams ~20% of the LPDDR5 peak`,
+      'cpu.streamBandwidthBytesPerS': `${TMAC_FIT}: the CPU complex streams ~22% of the LPDDR5 peak`,
+      'cpu.lowBitKernelSpeed': `${TMAC_FIT} (second stage, this CPU's rows): llama.cpp's kernels at 0.94 and T-MAC's at 1.0 of the constants fitted across both CPUs`,
     },
   },
   {
@@ -48,7 +50,7 @@ export const CPU_DEVICES: readonly DeviceInput[] = [
     onChip: { l2Bytes: 42e6 },
     power: { tdpW: 45, idleW: 3 },
     hostLink: { name: 'unified LPDDR5X (the cores are the host)', bandwidthBytesPerS: 135e9 },
-    cpu: { cores: 12, streamBandwidthBytesPerS: 120.2e9 },
+    cpu: { cores: 12, streamBandwidthBytesPerS: 117.9e9, lowBitKernelSpeed: { dequant: 1.32, lut: 1.035 } },
     sources: {
       peakFlopsPerS: 'Qualcomm Oryon: four 128-bit FP/SIMD pipes = 32 FP32 FLOP/cycle (FMA) per core; x 12 cores x 3.4 GHz',
       memory: 'Qualcomm Snapdragon X Elite product brief: LPDDR5X-8448, 135 GB/s; 32 GB as in a Surface Laptop 7 (16 to 64 GB offered)',
@@ -60,7 +62,8 @@ export const CPU_DEVICES: readonly DeviceInput[] = [
       computeUnits: 'Qualcomm X1E-80-100: 12 Oryon cores',
       clock: 'Qualcomm X1E-80-100: 3.4 GHz all-core, 4.0 GHz dual-core boost',
       'cpu.cores': 'Qualcomm X1E-80-100: 12 cores (T-MAC\'s Surface Laptop 7 runs use 1 to 8 threads)',
-      'cpu.streamBandwidthBytesPerS': `${TMAC_FIT}: ~89% of the LPDDR5X peak`,
+      'cpu.streamBandwidthBytesPerS': `${TMAC_FIT}: ~87% of the LPDDR5X peak`,
+      'cpu.lowBitKernelSpeed': `${TMAC_FIT} (second stage, this CPU's rows): Oryon runs llama.cpp's kernels 1.32x faster per SIMD operation than the constants fitted across both CPUs, T-MAC's 1.035x`,
     },
   },
   {

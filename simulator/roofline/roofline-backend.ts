@@ -30,9 +30,11 @@ export function costOp(op: Op, ctx: CostContext): OpCost {
   const vectorPeak = peaks.fp32 * coreShare;
   // Sub-8-bit weights on a CPU run a low-bit kernel (llama.cpp's dequantizing dot products or T-MAC's lookups) whose
   // work per weight is fitted on measured decode runs (../cpu-lowbit.ts); it replaces the GEMM and dequantization FLOPs.
+  const lowBitKernel = ctx.lowBitKernel ?? 'dequant';
   const lowBitWork = cpu !== undefined && op.kind === 'gemm' && op.weightBits !== null && op.weightBits < LOW_BIT_MAX_BITS
-    ? lowBitOps(ctx.lowBitKernel ?? 'dequant', op.weightBits, op.batch, op.m, op.n, op.k, ctx.lowBitCosts) : undefined;
-  const lowBitS = lowBitWork === undefined ? undefined : lowBitWork / vectorPeak;
+    ? lowBitOps(lowBitKernel, op.weightBits, op.batch, op.m, op.n, op.k, ctx.lowBitCosts) : undefined;
+  // A CPU whose own runs were fitted may run a kernel faster or slower than the constants fitted across CPUs.
+  const lowBitS = lowBitWork === undefined ? undefined : lowBitWork / (vectorPeak * (cpu?.lowBitKernelSpeed?.[lowBitKernel] ?? 1));
   let lowBitChosen = false;
   // Times at a set of efficiency factors (the profile's curves start from efficiency 1, the floor).
   const times = (eff: EfficiencyProfile): { computeS: number; memoryS: number; networkS: number; overheadS: number } => {
