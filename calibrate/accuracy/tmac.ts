@@ -6,7 +6,7 @@
 // The weight formats are those T-MAC compares (its docs/profiling_data.md): T-MAC 2-bit against llama.cpp Q2_K for
 // BitNet and Llama-2-7B W2, T-MAC 4-bit against Q4_0 for W4; T-MAC's Llama-2 weights are GPTQ (EfficientQAT) with a
 // scale per 128 weights, BitNet's one scale per tensor. The LM head stays 16-bit in all of them (genz's default; llama.cpp
-// writes it as Q6_K, 1–4 % of a step's bytes, which the fitted bandwidths absorb).
+// writes it as Q6_K: genz counts 4–8 % more bytes per step than its files hold, which the fitted bandwidths absorb).
 import { GenzError, estimateResolved, resolveInputs, type EstimateRequest, type LowBitKernel, type LowBitKernelCost } from '../../index.ts';
 import { parseCsvTable } from '../importers/table.ts';
 import { positive } from './csv.ts';
