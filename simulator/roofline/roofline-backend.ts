@@ -84,8 +84,15 @@ export function costOp(op: Op, ctx: CostContext): OpCost {
   let curve = cpu === undefined ? curveFor(ctx.calibration, device.id, op, w.computeDtype) : undefined;
   let t = times(curve === undefined ? ctx.efficiency : IDEAL_EFFICIENCY);
   // A curve prices only ops like those it was fitted on: outside its range of compute/memory balance and size,
-  // the default efficiencies are the safer model than an extrapolated curve.
-  if (curve !== undefined && !calibrationApplies(curve, op, t.computeS, t.memoryS, t.networkS)) {
+  // the default efficiencies are the safer model than an extrapolated curve. But on a GPU an op whose roofline floor is
+  // under the curve's fitted per-kernel overhead is overhead-bound, and that overhead (the device's measured launch and
+  // tail time) prices it better than the defaults' 4 µs: 5-fold CV of the GPU profiles' GEMMs MI210 3.9/30.4 →
+  // 2.8/29.0 %, H100 fp32 11.5/31.4 → 11.5/29.3, H200 fp32 8.7/29.2 → 8.7/27.3, H200 attention p90 17.9 → 15.7; the
+  // never-fitted MI250 end to end (LLM-Inference-Bench held-out, MI210 profile + host time) vLLM 24.9/38.1 → 12.6/33.4,
+  // llama.cpp 38.3/53.3 → 20.9/50.3 (2026-11-27). The inferred CPU profile's norms got worse with it (15.9/36.2 →
+  // 18.4/38.4): CPUs keep the range guard.
+  const overheadBound = curve !== undefined && device.kind !== 'cpu' && Math.max(t.computeS, t.memoryS, t.networkS) < curve.overheadS;
+  if (curve !== undefined && !overheadBound && !calibrationApplies(curve, op, t.computeS, t.memoryS, t.networkS)) {
     curve = undefined;
     t = times(ctx.efficiency);
   }

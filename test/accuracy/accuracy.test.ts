@@ -80,7 +80,9 @@ describe('end to end against LLM-Inference-Bench (A100), held-out rows', () => {
     const withFramework = summarize(benchSamples(rows, undefined, 'default', true).samples);
     console.log(`LLM-Inference-Bench, held-out, shipped calibration profiles + framework step overhead:\n${summaryTable(withFramework)}`);
     for (const s of withFramework) {
-      expect(s.medianAbsPctError, s.group).toBeLessThan(alone.get(s.group)!.medianAbsPctError);
+      // TensorRT-LLM's fitted host time is 0 (its kernels alone fit best): the same error, not a lower one.
+      if (s.group.startsWith('TensorRT-LLM')) expect(s.medianAbsPctError, s.group).toBe(alone.get(s.group)!.medianAbsPctError);
+      else expect(s.medianAbsPctError, s.group).toBeLessThan(alone.get(s.group)!.medianAbsPctError);
       if (s.group === 'vLLM a100-40gb-sxm' || s.group === 'TensorRT-LLM a100-40gb-sxm') expect(s.medianAbsPctError, s.group).toBeLessThanOrEqual(12);
     }
   });

@@ -81,8 +81,8 @@ describe('genz estimate --framework', () => {
     expect(vllm.tpotS - none.tpotS).toBeCloseTo(FRAMEWORK_STEP_OVERHEAD_S.vllm, 9);
     expect(vllm.ttftS - none.ttftS).toBeCloseTo(FRAMEWORK_STEP_OVERHEAD_S.vllm, 9);
     expect(vllm.inputs.scenario.framework).toBe('vllm');
-    expect(genz('estimate', '--model', 'qwen2.5-0.5b', '--framework', 'tensorrt-llm').stdout).toMatch(
-      new RegExp(`tensorrt-llm host time ${FRAMEWORK_STEP_OVERHEAD_S['tensorrt-llm'] * 1e6} µs/step`));
+    expect(genz('estimate', '--model', 'qwen2.5-0.5b', '--framework', 'deepspeed-mii').stdout).toMatch(
+      new RegExp(`deepspeed-mii host time ${(FRAMEWORK_STEP_OVERHEAD_S['deepspeed-mii'] * 1e3).toFixed(2)} ms/step`));
     const bad = genz('estimate', '--framework', 'sglang');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/Allowed choices are none, vllm, tensorrt-llm, deepspeed-mii, llama\.cpp/);
