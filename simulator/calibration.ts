@@ -343,6 +343,11 @@ function rowTermsFitted(curve: CalibrationCurve): boolean {
   return [5, 6].some((i) => (curve.featureMax[i] ?? 0) > 0 || (curve.featureMin[i] ?? 0) < 0);
 }
 
+/** Whether the curve can see `op`'s shape: not a row-wise op without a row length when its rows had one. */
+export function curveSeesShape(curve: CalibrationCurve, op: Op): boolean {
+  return !(op.kind === 'elementwise' && op.rowLength === undefined && ROW_WISE_FUNCTIONS.has(op.fn) && rowTermsFitted(curve));
+}
+
 /** Slack outside the fitted range, in decades, within which a curve still applies. */
 const BALANCE_SLACK = 0.25;
 const SIZE_SLACK = 0.5;
@@ -362,7 +367,7 @@ const SATURATED_SIZE = 3;
  * ~50× off on the H100 profile); the default efficiencies price it.
  */
 export function calibrationApplies(curve: CalibrationCurve, op: Op, computeS: number, memoryS: number, networkS: number): boolean {
-  if (op.kind === 'elementwise' && op.rowLength === undefined && ROW_WISE_FUNCTIONS.has(op.fn) && rowTermsFitted(curve)) return false;
+  if (!curveSeesShape(curve, op)) return false;
   const balance = balanceOf(op, computeS, memoryS);
   const size = featureOf(4, op, balance, Math.max(computeS, memoryS, networkS), 0);
   const within = (value: number, index: number, slack: number): boolean =>

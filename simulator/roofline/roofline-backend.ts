@@ -7,7 +7,7 @@ import type { CostBackend, CostContext, OpCost, Bound } from '../cost.ts';
 import { attentionKeysRead, opWork } from '../work.ts';
 import { peakFor } from '../dtype-select.ts';
 import { collectiveS } from '../collectives.ts';
-import { calibratedScaling, calibrationApplies, curveFor } from '../calibration.ts';
+import { calibratedScaling, calibrationApplies, curveFor, curveSeesShape } from '../calibration.ts';
 import { IDEAL_EFFICIENCY, type EfficiencyProfile } from '../efficiency.ts';
 import { LOW_BIT_MAX_BITS, lowBitOps } from '../cpu-lowbit.ts';
 
@@ -84,15 +84,16 @@ export function costOp(op: Op, ctx: CostContext): OpCost {
   let curve = cpu === undefined ? curveFor(ctx.calibration, device.id, op, w.computeDtype) : undefined;
   let t = times(curve === undefined ? ctx.efficiency : IDEAL_EFFICIENCY);
   // A curve prices only ops like those it was fitted on: outside its range of compute/memory balance and size,
-  // the default efficiencies are the safer model than an extrapolated curve. But on a GPU an op whose roofline floor is
-  // under the curve's fitted per-kernel overhead is overhead-bound, and that overhead (the device's measured launch and
-  // tail time) prices it better than the defaults' 4 µs: 5-fold CV of the GPU profiles' GEMMs MI210 3.9/30.4 →
-  // 2.8/29.0 %, H100 fp32 11.5/31.4 → 11.5/29.3, H200 fp32 8.7/29.2 → 8.7/27.3, H200 attention p90 17.9 → 15.7; the
-  // never-fitted MI250 end to end (LLM-Inference-Bench held-out, MI210 profile + host time) vLLM 24.9/38.1 → 12.6/33.4,
-  // llama.cpp 38.3/53.3 → 20.9/50.3 (2026-11-27). The inferred CPU profile's norms got worse with it (15.9/36.2 →
-  // 18.4/38.4): CPUs keep the range guard.
-  const overheadBound = curve !== undefined && device.kind !== 'cpu' && Math.max(t.computeS, t.memoryS, t.networkS) < curve.overheadS;
-  if (curve !== undefined && !overheadBound && !calibrationApplies(curve, op, t.computeS, t.memoryS, t.networkS)) {
+  // the default efficiencies are the safer model than an extrapolated curve. On a GPU such an op still pays at least
+  // its floor plus the curve's fitted per-kernel overhead (the device's measured launch and tail time, not its
+  // extrapolated slowdown), which the defaults' 4 µs undercut for small ops. 5-fold CV of the GPU profiles (2026-11-27):
+  // MI210 GEMM 3.9/30.4 → 3.9/18.3 %, H100 fp32 GEMM 11.5/31.4 → 11.5/29.3, H200 fp32 8.7/29.2 → 8.7/27.3, attention
+  // p90 H100 13.3 → 12.8, H200 17.9 → 15.7; the never-fitted MI250 end to end (LLM-Inference-Bench held-out, MI210
+  // profile + host time) vLLM 24.9/38.1 → 12.2/27.5, llama.cpp 38.3/53.3 → 29.4/51.3. Pricing such ops by the whole
+  // curve (its slowdown clamped to the fitted range) had jumps at the threshold and bypassed the row-length rule.
+  let overheadFloorS = 0;
+  if (curve !== undefined && !calibrationApplies(curve, op, t.computeS, t.memoryS, t.networkS)) {
+    if (device.kind === 'gpu' && curveSeesShape(curve, op)) overheadFloorS = Math.max(t.computeS, t.memoryS, t.networkS) + curve.overheadS * Math.max(1, w.kernels);
     curve = undefined;
     t = times(ctx.efficiency);
   }
@@ -111,6 +112,8 @@ export function costOp(op: Op, ctx: CostContext): OpCost {
   // runs (a free work constant per run series, a bandwidth per CPU; not kept in the project) compute + memory fit at
   // 5.2 / 14.0 % median / p90 error, the larger of the two at 8.2 / 20.0 % (docs/accuracy.md).
   const busyS = cpu === undefined ? Math.max(computeS, memoryS, networkS) : Math.max(computeS + memoryS, networkS);
+  // The overhead floor of an op its GPU curve does not price (above) lifts the overhead, never the busy time.
+  if (busyS + overheadS < overheadFloorS) overheadS = overheadFloorS - busyS;
   const latencyS = busyS + overheadS;
   let bound: Bound = computeS >= memoryS ? 'compute' : 'memory';
   if (networkS > Math.max(computeS, memoryS)) bound = 'network';

@@ -11,7 +11,7 @@ export const SERVING_FRAMEWORKS = ['none', 'vllm', 'tensorrt-llm', 'deepspeed-mi
 export type ServingFramework = (typeof SERVING_FRAMEWORKS)[number];
 
 /** Seconds added to every prefill and decode step (none: the kernels alone). */
-// Refitted 2026-11-27 when overhead-bound GPU ops took their curve's overhead (simulator/roofline/roofline-backend.ts):
+// Refitted 2026-11-27 when GPU ops outside their curve's range began to pay its per-kernel overhead (roofline-backend.ts):
 // vLLM 1.75 → 1.5 ms, TensorRT-LLM 0.25 → 0, llama.cpp 6.5 → 6.25 ms (DeepSpeed-MII unchanged).
 export const FRAMEWORK_STEP_OVERHEAD_S: Readonly<Record<ServingFramework, number>> = {
   none: 0,

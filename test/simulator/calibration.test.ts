@@ -128,6 +128,23 @@ describe('calibrated cost', () => {
     expect(costOp(big, { ...ctx, calibration: allFamilies(fittedOnSmall) })).toEqual(costOp(big, ctx));
   });
 
+  it('on a GPU an op the curve does not price pays at least its floor plus the curve\'s per-kernel overhead; not on a CPU', () => {
+    // Fitted on 1–100 ms GEMMs with a 30 µs overhead: a small GEMV lies below its sizes.
+    const fittedOnBig = curve(w(1), 30e-6, [0, -3, 0, 0, 3, 0, 0, 0, 0], [1, 3, 9, 1, 5, 1, 1, 1, 1]);
+    const gemv: Op = { ...base, kind: 'gemm', m: 1, n: 4096, k: 4096, batch: 1, weightBits: 16, actBits: 16, outBits: 16 };
+    const priced = costOp(gemv, { ...ctx, calibration: allFamilies(fittedOnBig) });
+    const defaults = costOp(gemv, ctx);
+    expect(priced.latencyS).toBeCloseTo(Math.max(defaults.latencyS, floorOf(gemv) + 30e-6), 12);
+    expect(priced.latencyS).toBeGreaterThan(defaults.latencyS);
+    // The busy time is the defaults' (no extrapolated slowdown); the floor lifts the overhead alone.
+    expect(priced.computeS).toBe(defaults.computeS);
+    expect(priced.memoryS).toBe(defaults.memoryS);
+    expect(priced.bound).toBe('overhead');
+    // A CPU keeps the range guard as it was: the defaults alone.
+    const cpu = { ...device, kind: 'cpu' as const };
+    expect(costOp(gemv, { ...ctx, device: cpu, calibration: { ...allFamilies(fittedOnBig) } })).toEqual(costOp(gemv, { ...ctx, device: cpu }));
+  });
+
   it('an op above the size of a curve fitted up to saturated ops (floors of 1 ms and more) is priced by the curve', () => {
     // Size (index 4) is log10 of the floor in µs: fitted on 0.1 ms – 10 ms ops, the curve prices a 4-second GEMM at its
     // edge slowdown (e^0.2 here); fitted up to 0.1 ms only, the defaults price it.
