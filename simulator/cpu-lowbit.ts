@@ -8,6 +8,8 @@
 // Jetson AGX Orin and Snapdragon X Elite, 1–12 threads, BitNet-3B and Llama-2-7B at 2 and 4 bits); docs/accuracy.md
 // has the fit and its error.
 import { z } from 'zod';
+import { GenzError } from '../common/errors.ts';
+import type { Device } from '../hardware/device-schema.ts';
 
 export const LOW_BIT_KERNELS = ['dequant', 'lut'] as const;
 export type LowBitKernel = (typeof LOW_BIT_KERNELS)[number];
@@ -27,6 +29,13 @@ export const CPU_LOW_BIT_KERNEL_COST: Readonly<Record<LowBitKernel, LowBitKernel
   dequant: { opsPerWeight: 7.19, opsPerWeightBit: 0 },
   lut: { opsPerWeight: 0.9, opsPerWeightBit: 0.136 },
 };
+
+/** Refuses a CPU-only request field (`key`: threads, lowBitKernel) that was given for a device without a cpu block. */
+export function requireCpu(device: Device, key: string, given: unknown): void {
+  if (given !== undefined && device.cpu === undefined) {
+    throw new GenzError('invalid_input', `${key} applies to CPU devices (a spec with a cpu block); ${device.id} has none`, [key]);
+  }
+}
 
 /** Weights narrower than this take a low-bit kernel on a CPU; 8-bit and wider run as ordinary GEMMs. */
 export const LOW_BIT_MAX_BITS = 8;

@@ -12,6 +12,7 @@ import { EngineSchema, backendFor } from './engines.ts';
 import { DEFAULT_HARDWARE } from './serving/request.ts';
 import type { CalibrationCurves } from './calibration.ts';
 import { defaultCalibration } from './calibration-defaults.ts';
+import { requireCpu } from './cpu-lowbit.ts';
 
 const dim = (what: string) => z.number().int(`${what} must be a whole number`).positive(`${what} must be positive`).max(1e9, `${what} must be at most 1e9`);
 const common = {
@@ -94,9 +95,7 @@ export function estimateOp(request: SingleOpRequest, backend?: CostBackend): Sin
     default:
       op = { ...base, block: 'comm', kind: 'collective', collective: req.kind, group: 'tp', groupSize, bytes: req.bytes };
   }
-  if (req.threads !== undefined && system.device.cpu === undefined) {
-    throw new GenzError('invalid_input', `threads applies to CPU devices (a spec with a cpu block); ${system.device.id} has none`, ['threads']);
-  }
+  requireCpu(system.device, 'threads', req.threads);
   const ctx: CostContext = {
     device: system.device,
     efficiency: DEFAULT_EFFICIENCY,

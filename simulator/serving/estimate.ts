@@ -18,7 +18,7 @@ import { DEFAULT_EFFICIENCY, type EfficiencyProfile } from '../efficiency.ts';
 import { energyRates } from '../energy.ts';
 import { backendFor, type EngineId } from '../engines.ts';
 import { FRAMEWORK_STEP_OVERHEAD_S, type ServingFramework } from './frameworks.ts';
-import { LUT_MAX_BITS, type LowBitKernel, type LowBitKernelCost } from '../cpu-lowbit.ts';
+import { LUT_MAX_BITS, requireCpu, type LowBitKernel, type LowBitKernelCost } from '../cpu-lowbit.ts';
 import { parseEstimateRequest, dtypeBitsOf, type EstimateRequest } from './request.ts';
 import { costGraph, stageTimes, opReports, type CostedGraph, type OpReport } from './phase.ts';
 import { pipelineCycleS, pipelineLatencyS } from './pipeline.ts';
@@ -145,11 +145,7 @@ export function resolveInputs(request: EstimateRequest | undefined): ResolvedInp
     ...(req.threads === undefined ? {} : { threads: req.threads }),
     lowBitKernel: req.lowBitKernel ?? 'dequant',
   };
-  if (system.device.cpu === undefined) {
-    for (const key of ['threads', 'lowBitKernel'] as const) {
-      if (req[key] !== undefined) throw new GenzError('invalid_input', `${key} applies to CPU devices (a spec with a cpu block); ${system.device.id} has none`, [key]);
-    }
-  }
+  for (const key of ['threads', 'lowBitKernel'] as const) requireCpu(system.device, key, req[key]);
   if (req.lowBitKernel === 'lut' && precision.weightBits > LUT_MAX_BITS) {
     throw new GenzError('invalid_input', `the lut kernel (T-MAC) takes 1- to ${LUT_MAX_BITS}-bit weights; these are ${precision.weightBits}-bit`, ['lowBitKernel']);
   }

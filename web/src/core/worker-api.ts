@@ -1,7 +1,7 @@
 // The worker's side: the genz core behind plain-data functions. GenzErrors become `Failure`s with their
 // problems (paths included) because an Error loses its fields crossing the worker boundary.
 import {
-  DEFAULT_EFFICIENCY, IDEAL_EFFICIENCY, estimate, isGenzError, listDevices, listModels, listSystems, listVlmConfigs, paramBreakdown,
+  DEFAULT_EFFICIENCY, DEFAULT_HARDWARE, IDEAL_EFFICIENCY, estimate, isGenzError, listDevices, listModels, listSystems, listVlmConfigs, paramBreakdown,
   resolveHardware, resolveModel, resolveVlm, vlmParams,
 } from '../../../index.ts';
 import type { Catalog, CheckedSpec, EstimateReport, EstimateRequest, Failure, Metrics, Outcome, SpecKind, WorkerApi } from './protocol.ts';
@@ -77,7 +77,7 @@ export function forHardware(request: EstimateRequest): EstimateRequest {
   if (request.threads === undefined && request.lowBitKernel === undefined) return request;
   let cpu: boolean;
   try {
-    cpu = resolveHardware(request.hardware ?? 'h100-sxm', request.devices, []).device.cpu !== undefined;
+    cpu = resolveHardware(request.hardware ?? DEFAULT_HARDWARE, request.devices, []).device.cpu !== undefined;
   } catch {
     return request;
   }
