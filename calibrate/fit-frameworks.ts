@@ -1,26 +1,78 @@
-// Fits each serving framework's host time per step (simulator/serving/frameworks.ts) end to end: LLM-Inference-Bench
-// A100 runs, the training split (4 of every 5 rows), the shipped calibration profiles pricing the kernels; a grid
-// search of the step overhead (0–20 ms by 0.25 ms) on the mean |log(predicted/measured)|. Prints the fitted values
-// and the held-out error without and with them. Run: npx tsx calibrate/fit-frameworks.ts
+// Fits each serving framework's host time (simulator/serving/frameworks.ts) end to end: LLM-Inference-Bench A100 runs,
+// the training split (4 of every 5 rows), the shipped calibration profiles pricing the kernels. Three numbers per
+// framework: host time per step (0–20 ms by 0.25 ms), per sequence in a step (0–400 µs by 5 µs) and one call of its own
+// all-reduce kernel (0–25 µs by 1 µs: it is used where it is cheaper than NCCL's ≈25 µs call; frameworks without one
+// keep NCCL's pricing), on the whole grid, minimizing the mean |log(predicted/measured)| (a row's latency is linear in
+// the three: linearRows). llama.cpp's runs are one sequence each (its batch column is n_batch) split by layers, so only
+// its step time is fitted. Prints the fitted values and the held-out error with the shipped and the fitted ones
+// (~10 s). Run: npx tsx calibrate/fit-frameworks.ts
 import { readFileSync } from 'node:fs';
-import { FRAMEWORK_STEP_OVERHEAD_S } from '../index.ts';
-import { BENCH_FRAMEWORK, FIT_HARDWARE, benchRows, benchSamples } from './accuracy/llm-inference-bench.ts';
+import { DEFAULT_EFFICIENCY, FRAMEWORK_HOST_TIME, type FrameworkHostTime } from '../index.ts';
+import { BENCH_FRAMEWORK, FIT_HARDWARE, benchLatency, benchRows, benchSamples, type BenchRow } from './accuracy/llm-inference-bench.ts';
 import { isHeldOut, summarize, summaryTable, type Sample } from './accuracy/error-stats.ts';
 
-const rows = benchRows(readFileSync(new URL('../data/llm_inference_bench_a100_mi250.csv', import.meta.url), 'utf8'))
-  .filter((r) => r.hardware === FIT_HARDWARE);
-const meanAbsLog = (samples: readonly Sample[]): number => samples.reduce((sum, s) => sum + Math.abs(Math.log(s.predictedS / s.measuredS)), 0) / samples.length;
+const rows = benchRows(readFileSync(new URL('../data/llm_inference_bench_a100_mi250.csv', import.meta.url), 'utf8'));
+const grid = (step: number, last: number): number[] => Array.from({ length: Math.round(last / step) + 1 }, (_, i) => i * step);
 
-for (const [name, id] of Object.entries(BENCH_FRAMEWORK)) {
-  const train = rows.filter((r) => r.framework === name && !isHeldOut(r.index));
-  let bestS = 0;
-  let bestLoss = Infinity;
-  for (let quarterMs = 0; quarterMs <= 80; quarterMs++) {
-    const loss = meanAbsLog(benchSamples(train, { stepOverheadS: quarterMs * 0.25e-3 }, 'default').samples);
-    if (loss < bestLoss - 1e-12) { bestLoss = loss; bestS = quarterMs * 0.25e-3; }
-  }
-  console.log(`${id}: ${(bestS * 1e3).toFixed(2)} ms per step (shipped: ${(FRAMEWORK_STEP_OVERHEAD_S[id] * 1e3).toFixed(2)} ms), ${train.length} training rows`);
+/** Samples of `rows` with `host` as the framework's host time (kernels priced by the shipped profiles). */
+function samplesWith(rows: readonly BenchRow[], host: FrameworkHostTime): Sample[] {
+  return benchSamples(rows, undefined, 'default', host).samples;
 }
-const held = rows.filter((r) => isHeldOut(r.index));
-console.log(`\nheld-out, calibrated kernels alone:\n${summaryTable(summarize(benchSamples(held, undefined, 'default').samples))}`);
-console.log(`\nheld-out, calibrated kernels + the framework's step overhead:\n${summaryTable(summarize(benchSamples(held, undefined, 'default', true).samples))}`);
+
+/**
+ * A row's latency is linear in the three numbers (each step pays stepS + sequenceS × its sequences, each all-reduce
+ * the kernel takes pays callS once): latency = base + steps × stepS + sequenceSteps × sequenceS + calls × callS.
+ * Four estimates per row give the coefficients, so the whole grid is searched exactly; a fifth checks the line.
+ */
+interface Linear { measuredS: number; base: number; perStepS: number; perSequenceS: number; perCallS: number }
+
+function linearRows(rows: readonly BenchRow[], shipped: FrameworkHostTime): Linear[] {
+  const own = shipped.allReduce;
+  const at = (stepS: number, sequenceS: number, callS: number): FrameworkHostTime => ({ stepS, sequenceS, allReduce: own === null ? null : { ...own, callS } });
+  return rows.flatMap((row) => {
+    const latency = (host: FrameworkHostTime): number | null => { const r = benchLatency(row, undefined, 'default', host); return r.feasible ? r.e2eS : null; };
+    const base = latency(at(0, 0, 0));
+    if (base === null) return [];
+    const line: Linear = {
+      measuredS: row.latencyS, base, perStepS: (latency(at(1e-3, 0, 0))! - base) / 1e-3, perSequenceS: (latency(at(0, 1e-4, 0))! - base) / 1e-4,
+      perCallS: (latency(at(0, 0, 1e-5))! - base) / 1e-5,
+    };
+    const check = latency(at(2e-3, 50e-6, 7e-6))!;
+    const predicted = line.base + 2e-3 * line.perStepS + 50e-6 * line.perSequenceS + 7e-6 * line.perCallS;
+    if (Math.abs(check - predicted) > 1e-8 * check) throw new Error(`row ${row.index}: latency is not linear in the host time (${check} s vs ${predicted} s)`);
+    return [line];
+  });
+}
+
+function fit(lines: readonly Linear[], oneSequence: boolean, ownAllReduce: boolean): { stepS: number; sequenceS: number; callS: number; loss: number } {
+  let best = { stepS: 0, sequenceS: 0, callS: 0, loss: Infinity };
+  for (const stepS of grid(0.25e-3, 20e-3)) {
+    for (const sequenceS of oneSequence ? [0] : grid(5e-6, 400e-6)) {
+      for (const callS of ownAllReduce ? grid(1e-6, DEFAULT_EFFICIENCY.collectiveOverheadS) : [0]) {
+        let sum = 0;
+        for (const l of lines) sum += Math.abs(Math.log((l.base + stepS * l.perStepS + sequenceS * l.perSequenceS + callS * l.perCallS) / l.measuredS));
+        const loss = sum / lines.length;
+        if (loss < best.loss - 1e-12) best = { stepS, sequenceS, callS, loss };
+      }
+    }
+  }
+  return best;
+}
+
+const fitted: Partial<Record<string, FrameworkHostTime>> = {};
+for (const [name, id] of Object.entries(BENCH_FRAMEWORK)) {
+  const train = rows.filter((r) => r.hardware === FIT_HARDWARE && r.framework === name && !isHeldOut(r.index));
+  const shipped = FRAMEWORK_HOST_TIME[id];
+  const best = fit(linearRows(train, shipped), name === 'llama.cpp', shipped.allReduce !== null);
+  const host: FrameworkHostTime = { stepS: best.stepS, sequenceS: best.sequenceS, allReduce: shipped.allReduce === null ? null : { ...shipped.allReduce, callS: best.callS } };
+  fitted[name] = host;
+  const us = (s: number): string => `${+(s * 1e6).toFixed(1)} µs`;
+  const describe = (h: FrameworkHostTime): string => `${+(h.stepS * 1e3).toFixed(2)} ms per step, ${us(h.sequenceS)} per sequence, all-reduce ${h.allReduce === null ? 'NCCL\'s (the device\'s)' : us(h.allReduce.callS)}`;
+  console.log(`${id} (${train.length} training rows, mean |ln| ${best.loss.toFixed(4)}): ${describe(host)} (shipped: ${describe(shipped)})`);
+}
+for (const [label, pick] of [['A100 held-out', (r: BenchRow) => r.hardware === FIT_HARDWARE && isHeldOut(r.index)], ['MI250 held-out (never fitted on)', (r: BenchRow) => r.hardware !== FIT_HARDWARE && isHeldOut(r.index)]] as const) {
+  const mine = rows.filter(pick);
+  console.log(`\n${label}, calibrated kernels + the shipped host times:\n${summaryTable(summarize(benchSamples(mine, undefined, 'default', true).samples))}`);
+  const refit = Object.entries(fitted).flatMap(([name, host]) => samplesWith(mine.filter((r) => r.framework === name), host!));
+  console.log(`\n${label}, calibrated kernels + the host times fitted now:\n${summaryTable(summarize(refit))}`);
+}

@@ -1,5 +1,5 @@
 // Human-readable views of an estimate and of a phase's operators.
-import { FRAMEWORK_STEP_OVERHEAD_S, type EstimateReport, type OpReport, type VisionReport } from '../index.ts';
+import { FRAMEWORK_HOST_TIME, type EstimateReport, type FrameworkHostTime, type ServingFramework, type OpReport, type VisionReport } from '../index.ts';
 import { formatBytes, formatCount, formatPercent, formatSeconds, table } from './format.ts';
 
 export function estimateText(r: EstimateReport): string {
@@ -10,7 +10,7 @@ export function estimateText(r: EstimateReport): string {
   const parallel = par.devices > 1 ? ` · tp ${par.tp} pp ${par.pp}${par.ep > 1 ? ` ep ${par.ep}` : ''} dp ${par.dp}` : '';
   const lines = [
     `${model.name} on ${hardware.name}${parallel}`,
-    `batch ${s.batch} · ${s.inputTokens} in / ${s.outputTokens} out · ${s.dtype} (W${p.weightBits} A${p.actBits} KV${p.kvBits}) · ${s.flash ? 'flash' : 'unfused'} attention${s.promptLogits ? ' · logits at every prompt token' : ''}${s.framework === 'none' ? '' : ` · ${s.framework} host time ${formatSeconds(FRAMEWORK_STEP_OVERHEAD_S[s.framework])}/step`}`,
+    `batch ${s.batch} · ${s.inputTokens} in / ${s.outputTokens} out · ${s.dtype} (W${p.weightBits} A${p.actBits} KV${p.kvBits}) · ${s.flash ? 'flash' : 'unfused'} attention${s.promptLogits ? ' · logits at every prompt token' : ''}${s.framework === 'none' && s.frameworkHost === FRAMEWORK_HOST_TIME.none ? '' : ` · ${frameworkLine(s.framework, s.frameworkHost)}`}`,
     '',
     table([
       ['metric', 'value', 'note'],
@@ -74,4 +74,11 @@ export function visionText(r: VisionReport): string {
   ];
   if (!r.feasible) lines.push('', `DOES NOT FIT: ${r.reason}`);
   return lines.join('\n');
+}
+
+/** "vllm host time 1 ms/step + 95 µs/sequence, all-reduce 6 µs": what the framework adds (simulator/serving/frameworks.ts). */
+function frameworkLine(framework: ServingFramework, host: FrameworkHostTime): string {
+  const perSequence = host.sequenceS > 0 ? ` + ${formatSeconds(host.sequenceS)}/sequence` : '';
+  const allReduce = host.allReduce === null ? '' : `, all-reduce ${formatSeconds(host.allReduce.callS)}`;
+  return `${framework === 'none' ? 'own framework' : framework} host time ${formatSeconds(host.stepS)}/step${perSequence}${allReduce}`;
 }

@@ -58,3 +58,32 @@ export function collectiveLinkBytes(kind: CollectiveKind, bytes: number, n: numb
     case 'p2p': return bytes;
   }
 }
+
+/**
+ * A framework's own all-reduce kernels: vLLM's custom all-reduce (2024 versions,
+ * vllm/distributed/device_communicators/custom_all_reduce.py: CUDA only, groups of 2, 4, 6 or 8 GPUs of one node,
+ * messages under 8 MiB; it reads the peers' buffers over NVLink, inside CUDA graphs) and TensorRT-LLM's all-reduce
+ * plugin. An all-reduce they take is priced by the link's α–β model (the same ring, tree or in-switch choice as
+ * NCCL's) plus `callS`, in place of the device's NCCL pricing (its calibration curve or per-call overhead, fitted on
+ * NCCL calls timed one at a time: ≈25 µs each); `callS` is fitted end to end, so it absorbs how a one-shot kernel
+ * differs from that model on the small messages of a decode step. Other all-reduces keep the device's pricing. vLLM
+ * also drops it on more than two GPUs without NVLink between all of them, which genz does not tell; a group that spans
+ * the scale-out network never gets it (./serving/estimate.ts). ./serving/frameworks.ts says which frameworks have one.
+ * The cycle engine simulates every collective as one kernel launch over the link, without NCCL's per-call cost, so
+ * there it changes nothing.
+ */
+export interface OwnAllReduce {
+  /** Fixed time of one call, seconds. */
+  callS: number;
+  /** Messages it takes are smaller than this, bytes. */
+  maxBytes: number;
+  /** Group sizes it supports. */
+  groupSizes: readonly number[];
+  /** Device vendors it runs on (the device spec's vendor, any case). */
+  vendors: readonly string[];
+}
+
+/** Whether a framework's own all-reduce takes an all-reduce of `bytes` over `groupSize` devices of `vendor`. */
+export function ownAllReduceTakes(own: OwnAllReduce | undefined, vendor: string, groupSize: number, bytes: number): own is OwnAllReduce {
+  return own !== undefined && own.vendors.some((v) => v.toLowerCase() === vendor.toLowerCase()) && own.groupSizes.includes(groupSize) && bytes < own.maxBytes;
+}

@@ -7,6 +7,7 @@ import type { CalibrationCurves } from './calibration.ts';
 import type { EfficiencyProfile } from './efficiency.ts';
 import type { EnergyRates } from './energy.ts';
 import type { LowBitKernel, LowBitKernelCost } from './cpu-lowbit.ts';
+import type { OwnAllReduce } from './collectives.ts';
 
 export type Bound = 'compute' | 'memory' | 'network' | 'overhead';
 
@@ -52,6 +53,8 @@ export interface CostContext {
   lowBitKernel?: LowBitKernel;
   /** Work per weight of the low-bit kernels (default CPU_LOW_BIT_KERNEL_COST; calibrate/fit-cpu-lowbit.ts varies it). */
   lowBitCosts?: Readonly<Record<LowBitKernel, LowBitKernelCost>>;
+  /** The serving framework's own all-reduce kernels, where it has them (./serving/frameworks.ts). */
+  ownAllReduce?: OwnAllReduce;
 }
 
 export interface CostBackend {

@@ -25,6 +25,11 @@ export interface EfficiencyProfile {
   collectiveOverheadS: number;
   /** Serving-engine cost per forward pass (scheduling, sampling, host sync), in seconds. */
   stepOverheadS: number;
+  /**
+   * Serving-engine cost per sequence in each forward pass (preparing its inputs, sampling, detokenizing, bookkeeping),
+   * in seconds (absent: 0). A serving framework sets it (./serving/frameworks.ts).
+   */
+  sequenceOverheadS?: number;
 }
 
 /**
@@ -46,6 +51,7 @@ export const DEFAULT_EFFICIENCY: Readonly<EfficiencyProfile> = {
   network: 0.7,
   collectiveOverheadS: 25e-6,
   stepOverheadS: 0,
+  sequenceOverheadS: 0,
 };
 
 /** Efficiency 1 and no overheads: the pure roofline, as GenZ (system_eff = 1) and LLM-Viewer compute it. */
@@ -61,4 +67,5 @@ export const IDEAL_EFFICIENCY: Readonly<EfficiencyProfile> = {
   network: 1,
   collectiveOverheadS: 0,
   stepOverheadS: 0,
+  sequenceOverheadS: 0,
 };

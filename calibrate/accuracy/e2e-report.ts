@@ -59,7 +59,7 @@ export function llmInferenceBenchReport(csv: string, options: { heldOutOnly?: bo
   const total = rows.length + skipped.length;
   return [
     `End-to-end latency, LLM-Inference-Bench: ${withHost.samples.length} of ${total} rows scored${options.heldOutOnly ? ` (the held-out split, every 5th row of ${read.rows.length + read.skipped.length})` : ''}; absolute % error, median and p90, per framework and device.`,
-    '"defaults": genz\'s efficiency factors; "profiles": the shipped calibration profiles where the device has one; "+ host": each framework\'s fitted host time per step (simulator/serving/frameworks.ts; none for frameworks without one).',
+    '"defaults": genz\'s efficiency factors; "profiles": the shipped calibration profiles where the device has one; "+ host": each framework\'s fitted host time per step and per sequence, and its all-reduce calls (simulator/serving/frameworks.ts; none for frameworks without one).',
     '',
     table,
     ...(notes === '' ? [] : ['', 'Rows left out:', notes]),

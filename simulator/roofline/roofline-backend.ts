@@ -6,7 +6,7 @@ import type { Op } from '../../models/ops.ts';
 import type { CostBackend, CostContext, OpCost, Bound } from '../cost.ts';
 import { attentionKeysRead, opWork } from '../work.ts';
 import { peakFor } from '../dtype-select.ts';
-import { collectiveS } from '../collectives.ts';
+import { collectiveS, ownAllReduceTakes } from '../collectives.ts';
 import { calibratedScaling, calibrationApplies, curveFor, curveSeesShape } from '../calibration.ts';
 import { IDEAL_EFFICIENCY, type EfficiencyProfile } from '../efficiency.ts';
 import { LOW_BIT_MAX_BITS, lowBitOps } from '../cpu-lowbit.ts';
@@ -36,6 +36,9 @@ export function costOp(op: Op, ctx: CostContext): OpCost {
   // A CPU whose own runs were fitted may run a kernel faster or slower than the constants fitted across CPUs.
   const lowBitS = lowBitWork === undefined ? undefined : lowBitWork / (vectorPeak * (cpu?.lowBitKernelSpeed?.[lowBitKernel] ?? 1));
   let lowBitChosen = false;
+  // A serving framework's own all-reduce kernel (./serving/frameworks.ts) takes small all-reduces: the device's
+  // collective curve and per-call overhead describe NCCL's calls, timed one at a time, not it.
+  const ownAllReduce = op.kind === 'collective' && op.collective === 'all-reduce' && ownAllReduceTakes(ctx.ownAllReduce, device.vendor, op.groupSize, op.bytes);
   // Times at a set of efficiency factors (the profile's curves start from efficiency 1, the floor).
   const times = (eff: EfficiencyProfile): { computeS: number; memoryS: number; networkS: number; overheadS: number } => {
     let computeEff = 1;
@@ -69,7 +72,9 @@ export function costOp(op: Op, ctx: CostContext): OpCost {
         bandwidthBytesPerS: link.bandwidthBytesPerS * eff.network,
         inNetworkReduction: link.inNetworkReduction === true,
       });
-      if (op.groupSize > 1 || op.collective === 'p2p') overheadS += eff.collectiveOverheadS;
+      // A serving framework's own all-reduce kernel (in a CUDA graph) replaces NCCL's per-call cost where it takes the call.
+      // It is used where it is the cheaper call: an ideal run or a lower override of the per-call overhead keeps that.
+      if (op.groupSize > 1 || op.collective === 'p2p') overheadS += ownAllReduce ? Math.min(ctx.ownAllReduce!.callS, eff.collectiveOverheadS) : eff.collectiveOverheadS;
     }
     // The low-bit kernels were fitted on one activation row (decode). A prompt's rows take each kernel once per row
     // (T-MAC's LUT GEMM, llama.cpp without BLAS), unless dequantizing the weights once and running the GEMM is cheaper
@@ -81,7 +86,7 @@ export function costOp(op: Op, ctx: CostContext): OpCost {
   };
   // A CPU device is priced by its fitted kernel constants and compute + memory; curves are fitted against max(compute,
   // memory) on other kernels, so they do not apply to it (calibrate fit refuses such a device).
-  let curve = cpu === undefined ? curveFor(ctx.calibration, device.id, op, w.computeDtype) : undefined;
+  let curve = cpu === undefined && !ownAllReduce ? curveFor(ctx.calibration, device.id, op, w.computeDtype) : undefined;
   let t = times(curve === undefined ? ctx.efficiency : IDEAL_EFFICIENCY);
   // A curve prices only ops like those it was fitted on: outside its range of compute/memory balance and size,
   // the default efficiencies are the safer model than an extrapolated curve. On a GPU such an op still pays at least

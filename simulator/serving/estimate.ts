@@ -17,7 +17,7 @@ import type { CostBackend, CostContext } from '../cost.ts';
 import { DEFAULT_EFFICIENCY, type EfficiencyProfile } from '../efficiency.ts';
 import { energyRates } from '../energy.ts';
 import { backendFor, type EngineId } from '../engines.ts';
-import { FRAMEWORK_STEP_OVERHEAD_S, type ServingFramework } from './frameworks.ts';
+import { FRAMEWORK_HOST_TIME, type FrameworkHostTime, type ServingFramework } from './frameworks.ts';
 import { LUT_MAX_BITS, requireCpu, type LowBitKernel, type LowBitKernelCost } from '../cpu-lowbit.ts';
 import { parseEstimateRequest, dtypeBitsOf, type EstimateRequest } from './request.ts';
 import { costGraph, stageTimes, opReports, type CostedGraph, type OpReport } from './phase.ts';
@@ -47,8 +47,13 @@ export interface Scenario {
   speculative?: SpeculativeSettings;
   /** Images per sequence (vision-language models only). */
   images: number;
-  /** The serving framework whose host time per step is in efficiency.stepOverheadS (simulator/serving/frameworks.ts). */
+  /** The serving framework (simulator/serving/frameworks.ts). */
   framework: ServingFramework;
+  /**
+   * What it adds: its host time (in efficiency: stepOverheadS, sequenceOverheadS) and its own all-reduce kernels (the
+   * cost context's ownAllReduce); the fitted one of `framework`, or the request's frameworkHostTime.
+   */
+  frameworkHost: FrameworkHostTime;
   /** CPU devices: threads of the run (absent: all cores). */
   threads?: number;
   /** CPU devices: the kernel family of sub-8-bit weights. */
@@ -137,11 +142,13 @@ export function resolveInputs(request: EstimateRequest | undefined): ResolvedInp
     embeddingBits: Math.max(abits, 16),
     groupSize: req.groupSize,
   };
+  const frameworkHost = req.frameworkHostTime ?? FRAMEWORK_HOST_TIME[req.framework];
   const scenario: Scenario = {
     batch: req.batch, inputTokens: req.inputTokens, outputTokens: req.outputTokens, tp: req.tp, pp: req.pp, ep: req.ep,
     dtype: req.dtype, precision, flash: req.flash, promptLogits: req.promptLogits, workspaceBytes: req.workspaceBytes, maxContext: req.maxContext,
     images: vlm ? req.images ?? 1 : 0,
     framework: req.framework,
+    frameworkHost,
     ...(req.threads === undefined ? {} : { threads: req.threads }),
     lowBitKernel: req.lowBitKernel ?? 'dequant',
   };
@@ -172,10 +179,14 @@ export function resolveInputs(request: EstimateRequest | undefined): ResolvedInp
     : mode === 'none' ? undefined : (mode as unknown as CalibrationCurves);
   return {
     engine: req.engine, model, system, scenario, ...(vlm ? { vlm } : {}),
-    // The framework's host time per step comes on top of the step overhead of the efficiency factors.
-    efficiency: { ...DEFAULT_EFFICIENCY, ...req.efficiency, stepOverheadS: (req.efficiency?.stepOverheadS ?? DEFAULT_EFFICIENCY.stepOverheadS) + FRAMEWORK_STEP_OVERHEAD_S[req.framework] },
+    efficiency: withHostTime({ ...DEFAULT_EFFICIENCY, ...req.efficiency }, frameworkHost),
     ...(calibration ? { calibration } : {}),
   };
+}
+
+/** The framework's host time per step and per sequence come on top of the efficiency factors' own. */
+function withHostTime(efficiency: EfficiencyProfile, host: FrameworkHostTime): EfficiencyProfile {
+  return { ...efficiency, stepOverheadS: efficiency.stepOverheadS + host.stepS, sequenceOverheadS: (efficiency.sequenceOverheadS ?? 0) + host.sequenceS };
 }
 
 function checkParallelism(model: TransformerConfig, system: ResolvedSystem, s: Scenario): void {
@@ -239,6 +250,8 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
     device, efficiency, links, baseDtype: s.dtype, energy: energyRates(device), ...(inputs.calibration ? { calibration: inputs.calibration } : {}),
     ...(s.threads === undefined ? {} : { cpuThreads: s.threads }), lowBitKernel: s.lowBitKernel,
     ...(inputs.lowBitCosts ? { lowBitCosts: inputs.lowBitCosts } : {}),
+    // vLLM's and TensorRT-LLM's own all-reduce kernels read peers' memory: within one scale-up domain only.
+    ...(s.frameworkHost.allReduce === null || s.tp > system.scaleUp.devicesPerDomain ? {} : { ownAllReduce: s.frameworkHost.allReduce }),
   };
   const warnings: string[] = [...system.notes];
   // A VLM's images run through the tower first and join the prompt as image tokens.
@@ -273,9 +286,11 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
   const prefillPipelineS = pipelineLatencyS(prefillStages, p2pS(microBatch * prompt), microBatches);
   // The draft model (speculative decoding) prefills the prompt too, before the first draft step.
   const draftPrefillPass = s.speculative
-    ? draftPrefill(s.speculative, { target: model, scenario: s, microBatch, microBatches, contextTokens: prompt, p2pS: 0, backend, ctx }, prompt)
+    ? draftPrefill(s.speculative, { target: model, scenario: s, microBatch, microBatches, contextTokens: prompt, p2pS: 0, hostStepS: 0, backend, ctx }, prompt)
     : undefined;
-  const ttftS = prefillPipelineS + efficiency.stepOverheadS + visionS + (draftPrefillPass?.timeS ?? 0);
+  // Host time of one forward pass: per step, and per sequence of the replica's batch (each step handles them all).
+  const hostStepS = efficiency.stepOverheadS + (efficiency.sequenceOverheadS ?? 0) * replicaBatch;
+  const ttftS = prefillPipelineS + hostStepS + visionS + (draftPrefillPass?.timeS ?? 0);
   const prefillBusyS = microBatches * prefillStages.reduce((sum, t) => sum + t, 0);
   const prefillBubbleFraction = s.pp === 1 ? 0 : Math.max(0, 1 - prefillBusyS / (s.pp * prefillPipelineS));
 
@@ -285,14 +300,14 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
   const decode = costGraph(buildGraph({ ...graphArgs, phase: 'decode', pastTokens: meanContext - 1, newTokens: 1 }), backend, ctx);
   const decodeP2pS = p2pS(microBatch);
   const stepAt = layerTimeAtContext(decode, backend, ctx);
-  const decodeStepS = pipelineCycleS(stageTimes(decode, decode.layerS, model.numLayers, s.pp), decodeP2pS, microBatches) + efficiency.stepOverheadS;
+  const decodeStepS = pipelineCycleS(stageTimes(decode, decode.layerS, model.numLayers, s.pp), decodeP2pS, microBatches) + hostStepS;
   // With a single output token there is no decode step: TPOT is 0 (decode still reports the step it would take).
   let tpotS = 0;
   if (steps > 0) {
     let weighted = 0;
     let weights = 0;
     for (const sample of decodeSamples(prompt, steps)) {
-      weighted += sample.weight * (pipelineCycleS(stageTimes(decode, stepAt(sample.context), model.numLayers, s.pp), decodeP2pS, microBatches) + efficiency.stepOverheadS);
+      weighted += sample.weight * (pipelineCycleS(stageTimes(decode, stepAt(sample.context), model.numLayers, s.pp), decodeP2pS, microBatches) + hostStepS);
       weights += sample.weight;
     }
     tpotS = weighted / weights;
@@ -302,7 +317,7 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
   let speculative: SpeculativeReport | undefined;
   if (s.speculative) {
     speculative = speculativeReport(s.speculative, {
-      target: model, scenario: s, microBatch, microBatches, contextTokens: meanContext, p2pS: decodeP2pS, backend, ctx,
+      target: model, scenario: s, microBatch, microBatches, contextTokens: meanContext, p2pS: decodeP2pS, hostStepS, backend, ctx,
     }, decodeStepS);
     if (steps > 0) tpotS /= speculative.speedup;
   }

@@ -1,26 +1,60 @@
-// Serving frameworks: the host-side time a framework spends per engine step (scheduling, sampling, detokenizing,
-// Python and launch gaps) on top of the GPU kernels. Kernel calibration profiles price the kernels (Vidur's per-op
-// timings); what a framework adds around them shows up only end to end, so it is fitted there:
+// Serving frameworks: the host-side time a framework spends per engine step and per sequence in it (scheduling,
+// sampling, detokenizing, Python and launch gaps) on top of the GPU kernels, and what its all-reduce calls cost.
+// Kernel calibration profiles price the kernels (Vidur's per-op timings, each op timed alone); what a framework adds
+// around them shows up only end to end, so it is fitted there:
 // calibrate/fit-frameworks.ts, on the training split (4 of every 5 rows) of LLM-Inference-Bench's A100 runs
 // (argonne-lcf/LLM-Inference-Bench, 2024 framework versions), with the shipped calibration profiles in place;
 // llama.cpp's multi-GPU runs as it splits them by default, by layers (pp), the others as tensor parallel, and its
 // rows as one sequence whose prompt goes in n_batch-token passes (the file's batch column; every pass pays the step).
 import { z } from 'zod';
+import type { OwnAllReduce } from '../collectives.ts';
 
 export const SERVING_FRAMEWORKS = ['none', 'vllm', 'tensorrt-llm', 'deepspeed-mii', 'llama.cpp'] as const;
 export type ServingFramework = (typeof SERVING_FRAMEWORKS)[number];
 
-/** Seconds added to every prefill and decode step (none: the kernels alone). */
-// Refitted 2026-11-27 when GPU ops outside their curve's range began to pay its per-kernel overhead (roofline-backend.ts):
-// vLLM 1.75 → 1.5 ms, TensorRT-LLM 0.25 → 0, llama.cpp 6.5 → 6.25 ms (DeepSpeed-MII unchanged).
-export const FRAMEWORK_STEP_OVERHEAD_S: Readonly<Record<ServingFramework, number>> = {
-  none: 0,
-  vllm: 1.5e-3,
-  'tensorrt-llm': 0,
-  'deepspeed-mii': 6.25e-3,
-  // 6.25 ms also while its batch column was read as concurrent sequences (held-out median/p90 then 17.3/49.2%).
-  'llama.cpp': 6.25e-3,
+/** What a serving framework adds to the kernels, as fitted end to end (calibrate/fit-frameworks.ts). */
+export interface FrameworkHostTime {
+  /** Host time per forward pass (scheduling, Python and launch gaps), seconds. */
+  stepS: number;
+  /**
+   * Host time per sequence in each forward pass (preparing its inputs, sampling, detokenizing, output bookkeeping),
+   * seconds: the CPU work that grows with the batch, which a constant per step cannot follow.
+   */
+  sequenceS: number;
+  /** Its own all-reduce kernels; null: it calls NCCL/RCCL (the device's pricing), or runs no all-reduces (llama.cpp). */
+  allReduce: OwnAllReduce | null;
+}
+
+const CUSTOM_ALL_REDUCE = { maxBytes: 8 * 1024 * 1024, groupSizes: [2, 4, 6, 8], vendors: ['NVIDIA'] } as const;
+
+/**
+ * Per framework (none: the kernels alone). Fitted 2026-11-27 with the per-sequence and all-reduce terms; before, one
+ * constant per step (vLLM 1.5 ms, TensorRT-LLM 0, DeepSpeed-MII 6.25 ms, llama.cpp 6.25 ms) left batch-1 tensor-parallel
+ * runs priced at 1.2–1.4× their time and batch-64 runs at 0.7–0.8× (docs/accuracy.md has the errors before and after).
+ * DeepSpeed-MII calls NCCL: an exploration fit (not kept) with a free per-call time put its all-reduce at 24 µs, NCCL's
+ * ≈25 µs, so it keeps the device's pricing.
+ */
+export const FRAMEWORK_HOST_TIME: Readonly<Record<ServingFramework, FrameworkHostTime>> = {
+  none: { stepS: 0, sequenceS: 0, allReduce: null },
+  vllm: { stepS: 1e-3, sequenceS: 95e-6, allReduce: { callS: 6e-6, ...CUSTOM_ALL_REDUCE } },
+  'tensorrt-llm': { stepS: 0.5e-3, sequenceS: 25e-6, allReduce: { callS: 5e-6, ...CUSTOM_ALL_REDUCE } },
+  'deepspeed-mii': { stepS: 4e-3, sequenceS: 125e-6, allReduce: null },
+  // One sequence per run (its batch column is n_batch), so its host time is all per step.
+  'llama.cpp': { stepS: 6.25e-3, sequenceS: 0, allReduce: null },
 };
 
+/** A host time of one's own (another version of a framework, another host CPU), in place of the fitted one. */
+export const FrameworkHostTimeSchema = z.object({
+  stepS: z.number().min(0).max(10).describe('host time per forward pass, seconds'),
+  sequenceS: z.number().min(0).max(1).describe('host time per sequence in each forward pass, seconds'),
+  allReduce: z.object({
+    callS: z.number().min(0).max(1).describe('fixed time of one call, seconds'),
+    maxBytes: z.number().min(0).describe('messages it takes are smaller than this, bytes'),
+    groupSizes: z.array(z.number().int().min(2)).readonly().describe('group sizes it supports'),
+    vendors: z.array(z.string().min(1)).readonly().describe('device vendors it runs on (the device spec\'s vendor, any case)'),
+  }).strict().nullable().default(null).describe("the framework's own all-reduce kernels; null or absent: NCCL's (the device's pricing)"),
+}).strict();
+
+
 export const FrameworkSchema = z.enum(SERVING_FRAMEWORKS)
-  .describe("serving framework whose host overhead per step is added: none (kernels only), vllm, tensorrt-llm, deepspeed-mii, llama.cpp (fitted on LLM-Inference-Bench A100 runs)");
+  .describe("serving framework whose host time (per step and per sequence) and all-reduce kernels are added: none (kernels only), vllm, tensorrt-llm, deepspeed-mii, llama.cpp (fitted on LLM-Inference-Bench A100 runs)");

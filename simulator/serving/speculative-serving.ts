@@ -39,6 +39,8 @@ export interface PassContext {
   microBatches: number;
   contextTokens: number;
   p2pS: number;
+  /** Host time of one forward pass (the serving framework's, per step and per sequence of the batch). */
+  hostStepS: number;
   backend: CostBackend;
   ctx: CostContext;
 }
@@ -73,7 +75,7 @@ export function speculativeReport(spec: SpeculativeSettings, pass: PassContext, 
     });
     const costed = costGraph(graph, pass.backend, pass.ctx);
     const timeS = pipelineCycleS(stageTimes(costed, costed.layerS, config.numLayers, pp), pp > 1 ? pass.p2pS : 0, pass.microBatches)
-      + pass.ctx.efficiency.stepOverheadS;
+      + pass.hostStepS;
     const result = { timeS, dynamicJ: costed.dynamicEnergyJ * tp * pass.microBatches };
     cache.set(key, result);
     return result;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CycleTrace, FRAMEWORK_STEP_OVERHEAD_S, createCycleBackend, estimate, estimateOp } from '../../index.ts';
+import { CycleTrace, FRAMEWORK_HOST_TIME, createCycleBackend, estimate, estimateOp } from '../../index.ts';
 import { expectGenzError } from '../helpers.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -78,11 +78,13 @@ describe('genz estimate --framework', () => {
     const args = ['estimate', '--model', 'qwen2.5-0.5b', '--output', '16', '--json'];
     const none = JSON.parse(genz(...args).stdout) as { ttftS: number; tpotS: number };
     const vllm = JSON.parse(genz(...args, '--framework', 'vllm').stdout) as { ttftS: number; tpotS: number; inputs: { scenario: { framework: string } } };
-    expect(vllm.tpotS - none.tpotS).toBeCloseTo(FRAMEWORK_STEP_OVERHEAD_S.vllm, 9);
-    expect(vllm.ttftS - none.ttftS).toBeCloseTo(FRAMEWORK_STEP_OVERHEAD_S.vllm, 9);
+    const hostS = FRAMEWORK_HOST_TIME.vllm.stepS + FRAMEWORK_HOST_TIME.vllm.sequenceS;
+    expect(vllm.tpotS - none.tpotS).toBeCloseTo(hostS, 9);
+    expect(vllm.ttftS - none.ttftS).toBeCloseTo(hostS, 9);
     expect(vllm.inputs.scenario.framework).toBe('vllm');
-    expect(genz('estimate', '--model', 'qwen2.5-0.5b', '--framework', 'deepspeed-mii').stdout).toMatch(
-      new RegExp(`deepspeed-mii host time ${(FRAMEWORK_STEP_OVERHEAD_S['deepspeed-mii'] * 1e3).toFixed(2)} ms/step`));
+    expect(genz('estimate', '--model', 'qwen2.5-0.5b', '--framework', 'vllm').stdout).toMatch(/vllm host time [\d.]+ ms\/step \+ [\d.]+ µs\/sequence, all-reduce [\d.]+ µs/);
+    expect(genz('estimate', '--model', 'qwen2.5-0.5b', '--framework', 'deepspeed-mii').stdout).toMatch(/deepspeed-mii host time [\d.]+ ms\/step \+ [\d.]+ µs\/sequence(?!, all-reduce)/);
+    expect(genz('estimate', '--model', 'qwen2.5-0.5b', '--framework', 'llama.cpp').stdout).toMatch(/llama\.cpp host time [\d.]+ ms\/step(?! \+)/);
     const bad = genz('estimate', '--framework', 'sglang');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/Allowed choices are none, vllm, tensorrt-llm, deepspeed-mii, llama\.cpp/);

@@ -1,7 +1,8 @@
 // Property tests: monotonic in bandwidth and FLOP/s, never below the roofline floor, parts sum to the total,
 // same inputs same result.
 import { describe, expect, it } from 'vitest';
-import { estimate, estimateOp, findDevice, IDEAL_EFFICIENCY, SERVING_FRAMEWORKS, FRAMEWORK_STEP_OVERHEAD_S, type Device, type EstimateReport } from '../../index.ts';
+import { ownAllReduceTakes } from '../../simulator/collectives.ts';
+import { estimate, estimateOp, findDevice, IDEAL_EFFICIENCY, SERVING_FRAMEWORKS, FRAMEWORK_HOST_TIME, type Device, type EstimateReport } from '../../index.ts';
 import { expectGenzError } from '../helpers.ts';
 
 function scaled(id: string, bandwidth: number, flops: number): Device {
@@ -143,19 +144,95 @@ describe('parallelism', () => {
   });
 });
 
-describe('serving framework host time per step', () => {
-  it('adds its overhead to TTFT and to every decode step, and nothing else', () => {
+describe('serving framework host time', () => {
+  it('adds its time per step and per sequence to TTFT and to every decode step, and nothing else, at batch 1 on one device', () => {
     const base = { model: 'llama-3.1-8b', inputTokens: 512, outputTokens: 32 } as const;
     const none = estimate(base);
     for (const framework of SERVING_FRAMEWORKS) {
       const r = estimate({ ...base, framework });
-      const stepS = FRAMEWORK_STEP_OVERHEAD_S[framework];
-      expect(r.ttftS - none.ttftS, framework).toBeCloseTo(stepS, 12);
-      expect(r.tpotS - none.tpotS, framework).toBeCloseTo(stepS, 12);
+      const host = FRAMEWORK_HOST_TIME[framework];
+      expect(r.ttftS - none.ttftS, framework).toBeCloseTo(host.stepS + host.sequenceS, 12);
+      expect(r.tpotS - none.tpotS, framework).toBeCloseTo(host.stepS + host.sequenceS, 12);
       expect(r.memory).toEqual(none.memory);
       expect(r.inputs.scenario.framework).toBe(framework);
     }
-    expect(estimate({ ...base, framework: 'vllm', efficiency: { stepOverheadS: 1e-3 } }).inputs.efficiency.stepOverheadS).toBeCloseTo(1e-3 + FRAMEWORK_STEP_OVERHEAD_S.vllm, 12);
+    expect(estimate({ ...base, framework: 'vllm', efficiency: { stepOverheadS: 1e-3 } }).inputs.efficiency.stepOverheadS).toBeCloseTo(1e-3 + FRAMEWORK_HOST_TIME.vllm.stepS, 12);
     expectGenzError(() => estimate({ ...base, framework: 'sglang' as never }), 'invalid_input', ['framework']);
+  });
+
+  it('charges the per-sequence time once per sequence of a replica: 64 sequences pay 63 more than one', () => {
+    const base = { model: 'llama-3.1-8b', inputTokens: 512, outputTokens: 32, calibration: 'none' } as const;
+    const perSequenceS = FRAMEWORK_HOST_TIME.vllm.sequenceS;
+    expect(perSequenceS).toBeGreaterThan(0);
+    const added = (batch: number): number => estimate({ ...base, batch, framework: 'vllm' }).tpotS - estimate({ ...base, batch }).tpotS;
+    expect(added(64) - added(1)).toBeCloseTo(63 * perSequenceS, 9);
+    // Two data-parallel replicas of 32 each: a step handles its replica's sequences.
+    const replicas = (framework: 'vllm' | 'none'): number => estimate({ ...base, hardware: '8x-h100-hgx', devices: 2, batch: 64, framework }).tpotS;
+    expect(replicas('vllm') - replicas('none')).toBeCloseTo(FRAMEWORK_HOST_TIME.vllm.stepS + 32 * perSequenceS, 9);
+  });
+
+  it("prices the all-reduces a framework's own kernel takes by the link and its call time, not by the device's NCCL pricing", () => {
+    const allReduces = (report: EstimateReport) => report.decode.ops.filter((op) => op.name.includes('all-reduce'));
+    const allReduceS = (report: EstimateReport): number => allReduces(report).reduce((sum, op) => sum + op.latencyS, 0);
+    const calls = (report: EstimateReport): number => allReduces(report).reduce((sum, op) => sum + op.count, 0);
+    // The defaults (A100) and a calibrated collective curve (H100, fitted on NCCL calls timed alone): vLLM's kernel
+    // saves most of NCCL's ≈25 µs per call on a decode step's small messages.
+    for (const [hardware, calibration] of [['8x-a100-hgx', 'none'], ['8x-h100-hgx', 'default']] as const) {
+      const base = { model: 'llama-3.1-8b', hardware, tp: 4, inputTokens: 512, outputTokens: 32, calibration } as const;
+      const none = estimate(base);
+      const vllm = estimate({ ...base, framework: 'vllm' });
+      expect(calls(vllm)).toBeGreaterThan(0);
+      expect(allReduceS(vllm), hardware).toBeLessThan(allReduceS(none) - calls(vllm) * 10e-6);
+      // Each costs the link's α–β time plus the call, never less than the call.
+      for (const op of allReduces(vllm)) expect(op.latencyS / op.count).toBeGreaterThanOrEqual(FRAMEWORK_HOST_TIME.vllm.allReduce!.callS);
+      // DeepSpeed-MII and llama.cpp call NCCL (or none): the device's pricing.
+      for (const framework of ['deepspeed-mii', 'llama.cpp'] as const) expect(allReduceS(estimate({ ...base, framework })), hardware).toBeCloseTo(allReduceS(none), 12);
+    }
+    // Not on AMD parts (vLLM's 2024 custom all-reduce is CUDA only), not over 8 MiB, not in groups of 3.
+    const keeps = (request: Parameters<typeof estimate>[0]): void => {
+      expect(allReduceS(estimate({ ...request, framework: 'vllm' }))).toBeCloseTo(allReduceS(estimate(request)), 12);
+    };
+    keeps({ model: 'llama-3.1-8b', hardware: '8x-mi300x', tp: 4, inputTokens: 512, outputTokens: 32 });
+    // A decode step's all-reduce of 2,048 sequences × 4,096 × 2 bytes is 16 MiB.
+    keeps({ model: 'llama-3.1-8b', hardware: '8x-h100-hgx', devices: 4, tp: 4, batch: 2048, inputTokens: 512, outputTokens: 32 });
+    expect(2048 * 4096 * 2).toBeGreaterThan(FRAMEWORK_HOST_TIME.vllm.allReduce!.maxBytes);
+    const own = FRAMEWORK_HOST_TIME.vllm.allReduce!;
+    expect([2, 3, 4, 5, 6, 7, 8].map((n) => ownAllReduceTakes(own, 'NVIDIA', n, 1024))).toEqual([true, false, true, false, true, false, true]);
+    // Under 8 MiB, as vLLM's inp_size < max_size; any case of the vendor name.
+    expect([8 * 1024 * 1024 - 1, 8 * 1024 * 1024].map((bytes) => ownAllReduceTakes(own, 'nvidia', 8, bytes))).toEqual([true, false]);
+    expect(ownAllReduceTakes(own, 'AMD', 8, 1024)).toBe(false);
+    expect(ownAllReduceTakes(undefined, 'NVIDIA', 8, 1024)).toBe(false);
+  });
+
+  it('keeps NCCL for a tensor-parallel group that spans the scale-out network: the own kernel reads peers within a node', () => {
+    const twoNodes = {
+      id: '2x4-h100', name: 'two 4-GPU H100 nodes', device: 'h100-sxm', deviceCount: 8,
+      scaleUp: { devicesPerDomain: 4, topology: 'switch', network: { name: 'NVLink 4', bandwidthBytesPerS: 450e9, latencyS: 1e-6 } },
+      scaleOut: { name: 'InfiniBand NDR', bandwidthBytesPerS: 50e9, latencyS: 2e-6 }, sources: {},
+    };
+    const allReduceS = (report: EstimateReport): number => report.decode.ops.filter((op) => op.name.includes('all-reduce')).reduce((sum, op) => sum + op.latencyS, 0);
+    const base = { model: 'llama-3.1-8b', hardware: twoNodes, inputTokens: 512, outputTokens: 32, calibration: 'none' } as const;
+    expect(allReduceS(estimate({ ...base, tp: 8, framework: 'vllm' }))).toBeCloseTo(allReduceS(estimate({ ...base, tp: 8 })), 12);
+    // Within a node it takes them.
+    expect(allReduceS(estimate({ ...base, tp: 4, framework: 'vllm' }))).toBeLessThan(allReduceS(estimate({ ...base, tp: 4 })));
+  });
+
+  it('charges the host time on every draft and verify pass of speculative decoding, so it does not inflate the speedup', () => {
+    const base = { model: 'llama-3.1-8b', batch: 64, inputTokens: 512, outputTokens: 64, speculative: { draft: 'llama-3.2-1b', acceptance: 0.7, gamma: 4 } } as const;
+    const speedup = (frameworkHostTime?: { stepS: number; sequenceS: number; allReduce: null }): number =>
+      estimate({ ...base, ...(frameworkHostTime ? { frameworkHostTime } : {}) }).speculative!.speedup;
+    const kernelsOnly = speedup();
+    // Host time per pass adds the same to a plain step and to each of the γ + 1 speculative passes: the speedup falls.
+    expect(speedup({ stepS: 0, sequenceS: 100e-6, allReduce: null })).toBeLessThan(kernelsOnly);
+    expect(speedup({ stepS: 6.4e-3, sequenceS: 0, allReduce: null })).toBeCloseTo(speedup({ stepS: 0, sequenceS: 100e-6, allReduce: null }), 9);
+  });
+
+  it("takes a host time of the caller's own in place of the fitted one, and says so", () => {
+    const own = { stepS: 2e-3, sequenceS: 10e-6, allReduce: null };
+    const base = { model: 'llama-3.1-8b', inputTokens: 512, outputTokens: 32, batch: 4 } as const;
+    const r = estimate({ ...base, framework: 'vllm', frameworkHostTime: own });
+    expect(r.tpotS - estimate(base).tpotS).toBeCloseTo(2e-3 + 4 * 10e-6, 12);
+    expect(r.inputs.scenario.frameworkHost).toEqual(own);
+    expectGenzError(() => estimate({ ...base, frameworkHostTime: { stepS: -1, sequenceS: 0, allReduce: null } }), 'invalid_input', ['frameworkHostTime', 'stepS']);
   });
 });

@@ -54,14 +54,14 @@ export function scenarioCases(session: Session): void {
     await shared.context().close();
   }, 60_000);
 
-  it("a serving framework adds its host time per step to TPOT; the header and the link say which", async () => {
+  it("a serving framework adds its host time to TPOT; the header and the link say which", async () => {
     const page = await session.open();
     await page.locator('[data-metric="tpot"] .value').waitFor();
     await page.selectOption('select[name="framework"]', 'vllm');
     const vllm = tpotOf({ framework: 'vllm' });
     expect(vllm).not.toBe(tpotOf({}));
     await expect.poll(() => metric(page, 'tpot')).toBe(vllm);
-    expect(await title(page)).toMatch(/ · vllm host time per step/);
+    expect(await title(page)).toMatch(/ · vllm host time/);
     expect(query(page).get('fw')).toBe('vllm');
     await page.context().close();
   }, 60_000);

@@ -19,11 +19,12 @@ const FIELDS: [keyof EfficiencyProfile, string, UnitName, SliderScale][] = [
   ['kernelOverheadS', 'overhead per kernel launch', 'latency', { kind: 'linear', min: 0, max: 50e-6, step: 0.5e-6 }],
   ['collectiveOverheadS', 'overhead per collective call', 'latency', { kind: 'linear', min: 0, max: 200e-6, step: 1e-6 }],
   ['stepOverheadS', 'serving-engine overhead per forward pass', 'latencyMs', { kind: 'linear', min: 0, max: 20e-3, step: 0.1e-3 }],
+  ['sequenceOverheadS', 'serving-engine overhead per sequence per pass', 'latency', { kind: 'linear', min: 0, max: 500e-6, step: 5e-6 }],
 ];
 
 export function efficiencyKnobs(defaults: EfficiencyProfile): Knob[] {
   return FIELDS.map(([field, label, unit, slider]) => ({
-    key: `eff.${field}`, group: 'efficiency', label, unit, integer: false, slider, path: ['efficiency', field], base: defaults[field],
+    key: `eff.${field}`, group: 'efficiency', label, unit, integer: false, slider, path: ['efficiency', field], base: defaults[field] ?? 0,
     source: field === 'vector' ? 'genz default: an engineering guess (the fitting data does not constrain it)' : FITTED,
   }));
 }
@@ -31,6 +32,6 @@ export function efficiencyKnobs(defaults: EfficiencyProfile): Knob[] {
 /** Overrides that set every factor to `profile`'s value (the ideal roofline, say): only those that differ from the default. */
 export function overridesFor(profile: EfficiencyProfile, defaults: EfficiencyProfile): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const [field] of FIELDS) if (profile[field] !== defaults[field]) out[`eff.${field}`] = profile[field];
+  for (const [field] of FIELDS) if ((profile[field] ?? 0) !== (defaults[field] ?? 0)) out[`eff.${field}`] = profile[field] ?? 0;
   return out;
 }
