@@ -40,9 +40,9 @@ export { estimateResolved, resolveInputs } from './simulator/serving/estimate.ts
 export { estimate } from './calibrate/calibrated-estimate.ts';
 export type { EstimateReport, PhaseReport, ResolvedInputs, Scenario } from './simulator/serving/estimate.ts';
 export { EstimateRequestSchema, DEFAULT_MODEL, DEFAULT_HARDWARE } from './simulator/serving/request.ts';
-export { SERVING_FRAMEWORKS, FRAMEWORK_HOST_TIME } from './simulator/serving/frameworks.ts';
+export { SERVING_FRAMEWORKS, FRAMEWORK_COSTS } from './simulator/serving/frameworks.ts';
 export { LOW_BIT_KERNELS, CPU_LOW_BIT_KERNEL_COST, lowBitOps, type LowBitKernel, type LowBitKernelCost } from './simulator/cpu-lowbit.ts';
-export type { ServingFramework, FrameworkHostTime } from './simulator/serving/frameworks.ts';
+export type { ServingFramework, FrameworkCosts } from './simulator/serving/frameworks.ts';
 export type { OwnAllReduce } from './simulator/collectives.ts';
 export type { EstimateRequest } from './simulator/serving/request.ts';
 export type { OpReport } from './simulator/serving/phase.ts';

@@ -2,7 +2,7 @@
 // (every 5th row) that calibrate/fit-defaults.ts did not fit on. Run: npx tsx calibrate/accuracy-report.ts
 import { readFileSync } from 'node:fs';
 import { DEFAULT_EFFICIENCY, IDEAL_EFFICIENCY } from '../index.ts';
-import { FRAMEWORK_HOST_TIME } from '../simulator/serving/frameworks.ts';
+import { FRAMEWORK_COSTS } from '../simulator/serving/frameworks.ts';
 import { vidurAttentionSamples, vidurMlpSamples } from './accuracy/vidur.ts';
 import { vidurCollectiveSamples } from './accuracy/collectives.ts';
 import { benchRows, benchSamples } from './accuracy/llm-inference-bench.ts';
@@ -10,12 +10,13 @@ import { isHeldOut, summarize, summaryTable } from './accuracy/error-stats.ts';
 import { neusightE2eReport, shippedProfileText, tmacReport } from './accuracy/e2e-report.ts';
 import { neusightSamples, readNeusightE2e } from './accuracy/neusight-e2e.ts';
 
-/** The shipped host times, as the note beside the end-to-end table quotes them. */
+/** The shipped framework costs, as the note beside the end-to-end table quotes them. */
 function hostTimes(): string {
   const names: Record<string, string> = { vllm: 'vLLM', 'tensorrt-llm': 'TensorRT-LLM', 'deepspeed-mii': 'DeepSpeed-MII', 'llama.cpp': 'llama.cpp' };
   const us = (s: number): string => `${+(s * 1e6).toFixed(1)} µs`;
-  return Object.entries(FRAMEWORK_HOST_TIME).filter(([k]) => k !== 'none').map(([k, h]) => `${names[k] ?? k} ${+(h.stepS * 1e3).toFixed(2)} ms per step`
-    + `${h.sequenceS > 0 ? ` + ${us(h.sequenceS)} per sequence` : ''}${h.allReduce === null ? '' : `, own all-reduce ${us(h.allReduce.callS)} per call`}`).join('; ');
+  return Object.entries(FRAMEWORK_COSTS).filter(([k]) => k !== 'none').map(([k, h]) => `${names[k] ?? k} ${+(h.stepS * 1e3).toFixed(2)} ms per step`
+    + `${h.sequenceS > 0 ? ` + ${us(h.sequenceS)} per sequence` : ''}${h.allReduce === null ? '' : `, own all-reduce ${us(h.allReduce.callS)} per call`}`
+    + `${h.kvRereadShare > 0 ? `, GQA KV re-read share ${h.kvRereadShare}` : ''}`).join('; ');
 }
 
 const data = new URL('../data/', import.meta.url);
@@ -47,8 +48,8 @@ section('End to end: LLM-Inference-Bench, A100-SXM4-40GB (1–4 GPUs) and MI250 
 section('End to end: same rows at efficiency 1 (pure roofline)', summaryTable(summarize(idealBench.samples)));
 section('End to end: same rows with the shipped calibration profiles (A100-80GB kernel curves carried to the A100-40GB, MI210 curves to the MI250 GCD)',
   `${summaryTable(summarize(benchSamples(heldBench, undefined, 'default').samples))}\n\nThe kernel curves come from Vidur's per-op PyTorch timings; alone they leave out what a serving framework spends around the kernels (scheduling, sampling, Python), so they look faster than vLLM and DeepSpeed-MII run end to end.`);
-section('End to end: same rows, shipped calibration profiles + the framework\'s host time (request `framework`)',
-  `${summaryTable(summarize(benchSamples(heldBench, undefined, 'default', true).samples))}\n\nHost times (simulator/serving/frameworks.ts) fitted by \`npx tsx calibrate/fit-frameworks.ts\` on the A100 training rows with the calibrated kernels: ${hostTimes()}. A framework's host time has a part per step and a part per sequence in the step (inputs, sampling, detokenizing: the CPU work that grows with the batch), and vLLM and TensorRT-LLM run small all-reduces in their own one-shot kernels inside CUDA graphs, at a few µs where the NCCL calls the collective data time one at a time cost ≈25 µs. With one constant per step (2026-11-27: vLLM 1.5 ms, TensorRT-LLM 0, DeepSpeed-MII 6.25 ms) batch-1 tensor-parallel runs were priced at 1.2–1.4× their time and batch-64 runs at 0.7–0.8×, held-out median / p90: vLLM 11.6 / 25.3 %, TensorRT-LLM 9.3 / 18.8 %, DeepSpeed-MII 15.9 / 30.6 %, MI250 vLLM 12.2 / 27.5 %. llama.cpp: 13 ms per step, median 28.6%, when its multi-GPU runs were wrongly modelled as tensor parallel; 6.25 ms, median 17.3%, p90 49.2%, when its batch column, llama.cpp's n_batch, was read as concurrent sequences. The MI250 rows use the same host times (fitted on A100 runs) and the MI210's kernel curves (LLMCompass): an out-of-sample check of both; their all-reduces keep RCCL's pricing (vLLM's 2024 all-reduce kernels are CUDA only).`);
+section('End to end: same rows, shipped calibration profiles + the framework\'s costs (request `framework`)',
+  `${summaryTable(summarize(benchSamples(heldBench, undefined, 'default', true).samples))}\n\nFramework costs (simulator/serving/frameworks.ts) fitted by \`npx tsx calibrate/fit-frameworks.ts\` on the A100 training rows with the calibrated kernels: ${hostTimes()}. A framework's host time has a part per step and a part per sequence in the step (inputs, sampling, detokenizing: the CPU work that grows with the batch); vLLM and TensorRT-LLM run small all-reduces in their own kernels inside CUDA graphs, at a few µs where the NCCL calls the collective data time one at a time cost ≈25 µs; and a decode attention kernel that reads each grouped KV head once per query head (vLLM's 2024 paged attention) moves more bytes than the FlashAttention timings the attention curves and defaults were fitted on: the share of those extra reads that reaches DRAM stretches the decode attention's memory time (at the A100's larger decode batches the defaults, not the curve, price that attention). The shares are fitted numbers, not kernel designs: TensorRT-LLM's XQA kernels read a KV head once (its 0.2 carries whatever else grows with the group size), and llama.cpp's sits at the limit, 1. With one constant per step (2026-11-27: vLLM 1.5 ms, TensorRT-LLM 0, DeepSpeed-MII 6.25 ms, llama.cpp 6.25 ms) batch-1 tensor-parallel runs were priced at 1.2–1.4× their time and batch-64 runs at 0.7–0.8×, held-out median / p90: vLLM 11.6 / 25.3 %, TensorRT-LLM 9.3 / 18.8 %, DeepSpeed-MII 15.9 / 30.6 %, llama.cpp 5.4 / 28.8 %, MI250 vLLM 12.2 / 27.5 %, MI250 llama.cpp 29.4 / 51.3 %; with the step, sequence and all-reduce terms but no re-reads: 3.4 / 10.2, 7.4 / 15.2, 9.2 / 31.0, 5.4 / 28.8, 8.8 / 28.2, 29.4 / 51.3 %. The cycle engine adds the host time only. llama.cpp: 13 ms per step, median 28.6%, when its multi-GPU runs were wrongly modelled as tensor parallel; 6.25 ms, median 17.3%, p90 49.2%, when its batch column, llama.cpp's n_batch, was read as concurrent sequences. The MI250 rows use the same host times (fitted on A100 runs) and the MI210's kernel curves (LLMCompass): an out-of-sample check of both; their all-reduces keep RCCL's pricing (vLLM's 2024 all-reduce kernels are CUDA only).`);
 /** min–max of predicted/measured over NeuSight's rows of devices whose name starts with `prefix` (shipped profiles). */
 function ratioRange(prefix: string): string {
   const text = read('neusight_model_e2e_labels_train_devices.csv');

@@ -1,5 +1,5 @@
 // Human-readable views of an estimate and of a phase's operators.
-import { FRAMEWORK_HOST_TIME, type EstimateReport, type FrameworkHostTime, type ServingFramework, type OpReport, type VisionReport } from '../index.ts';
+import { FRAMEWORK_COSTS, type EstimateReport, type FrameworkCosts, type ServingFramework, type OpReport, type VisionReport } from '../index.ts';
 import { formatBytes, formatCount, formatPercent, formatSeconds, table } from './format.ts';
 
 export function estimateText(r: EstimateReport): string {
@@ -10,7 +10,7 @@ export function estimateText(r: EstimateReport): string {
   const parallel = par.devices > 1 ? ` · tp ${par.tp} pp ${par.pp}${par.ep > 1 ? ` ep ${par.ep}` : ''} dp ${par.dp}` : '';
   const lines = [
     `${model.name} on ${hardware.name}${parallel}`,
-    `batch ${s.batch} · ${s.inputTokens} in / ${s.outputTokens} out · ${s.dtype} (W${p.weightBits} A${p.actBits} KV${p.kvBits}) · ${s.flash ? 'flash' : 'unfused'} attention${s.promptLogits ? ' · logits at every prompt token' : ''}${s.framework === 'none' && s.frameworkHost === FRAMEWORK_HOST_TIME.none ? '' : ` · ${frameworkLine(s.framework, s.frameworkHost)}`}`,
+    `batch ${s.batch} · ${s.inputTokens} in / ${s.outputTokens} out · ${s.dtype} (W${p.weightBits} A${p.actBits} KV${p.kvBits}) · ${s.flash ? 'flash' : 'unfused'} attention${s.promptLogits ? ' · logits at every prompt token' : ''}${s.framework === 'none' && s.frameworkCosts === FRAMEWORK_COSTS.none ? '' : ` · ${frameworkLine(s.framework, s.frameworkCosts)}`}`,
     '',
     table([
       ['metric', 'value', 'note'],
@@ -76,9 +76,10 @@ export function visionText(r: VisionReport): string {
   return lines.join('\n');
 }
 
-/** "vllm host time 1 ms/step + 95 µs/sequence, all-reduce 6 µs": what the framework adds (simulator/serving/frameworks.ts). */
-function frameworkLine(framework: ServingFramework, host: FrameworkHostTime): string {
+/** "vllm host time 750 µs/step + 75 µs/sequence, all-reduce 10 µs, GQA KV re-reads 20%": the framework's costs (simulator/serving/frameworks.ts). */
+function frameworkLine(framework: ServingFramework, host: FrameworkCosts): string {
   const perSequence = host.sequenceS > 0 ? ` + ${formatSeconds(host.sequenceS)}/sequence` : '';
   const allReduce = host.allReduce === null ? '' : `, all-reduce ${formatSeconds(host.allReduce.callS)}`;
-  return `${framework === 'none' ? 'own framework' : framework} host time ${formatSeconds(host.stepS)}/step${perSequence}${allReduce}`;
+  const rereads = host.kvRereadShare > 0 ? `, GQA KV re-reads ${formatPercent(host.kvRereadShare)}` : '';
+  return `${framework === 'none' ? 'own framework' : framework} host time ${formatSeconds(host.stepS)}/step${perSequence}${allReduce}${rereads}`;
 }

@@ -49,7 +49,7 @@ function addEstimateFlags(cmd: Command): Command {
     .option('--max-context', 'also report the longest prompt that fits in memory at this batch and output length')
     .option('--images <n>', 'vision-language models: images per sequence (default 1)', parseWhole('images'))
     .option('--calibration <file|none>', "a calibration profile (genz calibrate fit), or 'none'; default: the device's shipped profile")
-    .addOption(new Option('--framework <name>', 'serving framework whose host time (per step and per sequence) and all-reduce kernels are added (fitted on A100 runs) (default: none)').choices(SERVING_FRAMEWORKS))
+    .addOption(new Option('--framework <name>', 'serving framework whose costs are added: host time per step and per sequence, its own all-reduce kernels, its decode attention\'s KV re-reads (fitted on A100 runs) (default: none)').choices(SERVING_FRAMEWORKS))
     .option('--threads <n>', 'CPU devices: threads the run uses (default: all cores)', parseWhole('threads'))
     .addOption(new Option('--lowbit-kernel <kind>', 'CPU devices: kernel for sub-8-bit weights, dequant (llama.cpp) or lut (T-MAC) (default: dequant)').choices(LOW_BIT_KERNELS))
     .option('--draft <id|file>', 'speculative decoding: draft model (runs on the same devices)')

@@ -55,6 +55,8 @@ export interface CostContext {
   lowBitCosts?: Readonly<Record<LowBitKernel, LowBitKernelCost>>;
   /** The serving framework's own all-reduce kernels, where it has them (./serving/frameworks.ts). */
   ownAllReduce?: OwnAllReduce;
+  /** Its decode attention's share of extra KV reads for grouped KV heads (./serving/frameworks.ts kvRereadShare). */
+  kvRereadShare?: number;
 }
 
 export interface CostBackend {
@@ -63,5 +65,7 @@ export interface CostBackend {
   readonly supports: readonly OpKind[];
   /** Whether it prices ops with the context's efficiency factors and calibration curves (absent: it ignores them). */
   readonly usesCalibration?: boolean;
+  /** Whether it prices a serving framework's own all-reduce kernels and KV re-reads (the context's ownAllReduce, kvRereadShare). */
+  readonly usesFrameworkKernels?: boolean;
   cost(op: Op, ctx: CostContext): OpCost;
 }

@@ -1,6 +1,6 @@
 // `genz calibrate e2e`: genz's end-to-end error against a file of measured runs, per group (framework and device),
-// with the uncalibrated defaults, with the shipped profiles, and (serving runs) with the framework's host time per
-// step as well. Rows genz cannot place (no preset for the device or model) or run (does not fit, does not split)
+// with the uncalibrated defaults, with the shipped profiles, and (serving runs) with the framework's costs as well
+// (host time, own all-reduce kernels, decode KV re-reads). Rows genz cannot place (no preset for the device or model) or run (does not fit, does not split)
 // are counted by reason below the table.
 import { readFileSync } from 'node:fs';
 import { benchSamples, readBench } from './llm-inference-bench.ts';
@@ -59,7 +59,7 @@ export function llmInferenceBenchReport(csv: string, options: { heldOutOnly?: bo
   const total = rows.length + skipped.length;
   return [
     `End-to-end latency, LLM-Inference-Bench: ${withHost.samples.length} of ${total} rows scored${options.heldOutOnly ? ` (the held-out split, every 5th row of ${read.rows.length + read.skipped.length})` : ''}; absolute % error, median and p90, per framework and device.`,
-    '"defaults": genz\'s efficiency factors; "profiles": the shipped calibration profiles where the device has one; "+ host": each framework\'s fitted host time per step and per sequence, and its all-reduce calls (simulator/serving/frameworks.ts; none for frameworks without one).',
+    '"defaults": genz\'s efficiency factors; "profiles": the shipped calibration profiles where the device has one; "+ host": each framework\'s fitted costs: host time per step and per sequence, its own all-reduce kernels and decode KV re-reads (simulator/serving/frameworks.ts; none for frameworks without them).',
     '',
     table,
     ...(notes === '' ? [] : ['', 'Rows left out:', notes]),

@@ -11,7 +11,7 @@
 // Reads the project's extract (data/llm_inference_bench_a100_mi250.csv, snake_case header) and the repository's own
 // Plots/All_results.csv (Hardware, Num of Hardware, …), whose other hardware (H100, GH200, MI300X, Gaudi2, Intel GPUs,
 // SN40L) the extract leaves out; rows genz cannot place are counted by reason, never dropped silently.
-import { GenzError, estimate, findModel, type EfficiencyProfile, type EstimateReport, type FrameworkHostTime, type ServingFramework } from '../../index.ts';
+import { GenzError, estimate, findModel, type EfficiencyProfile, type EstimateReport, type FrameworkCosts, type ServingFramework } from '../../index.ts';
 import { parseCsvTable } from '../importers/table.ts';
 import { positive } from './csv.ts';
 import type { Sample } from './error-stats.ts';
@@ -143,12 +143,12 @@ export const BENCH_FRAMEWORK: Readonly<Record<string, ServingFramework>> = {
  * share for these models at ≤ 2,048 tokens), then its decode steps.
  */
 export function benchLatency(row: BenchRow, efficiency?: Partial<EfficiencyProfile>, calibration: 'none' | 'default' = 'none',
-  withFramework: boolean | FrameworkHostTime = false): { feasible: boolean; e2eS: number } {
+  withFramework: boolean | FrameworkCosts = false): { feasible: boolean; e2eS: number } {
   const run = (sequences: number, inputTokens: number, outputTokens: number): EstimateReport => estimate({
     model: row.model, hardware: row.hardware, ...(row.split === 'layers' ? { pp: row.tp } : { tp: row.tp }), batch: sequences, inputTokens, outputTokens,
     dtype: 'fp16', calibration, ...(efficiency ? { efficiency } : {}),
     ...(withFramework === false ? {} : { framework: BENCH_FRAMEWORK[row.framework] ?? 'none' }),
-    ...(typeof withFramework === 'object' ? { frameworkHostTime: withFramework } : {}),
+    ...(typeof withFramework === 'object' ? { frameworkCosts: withFramework } : {}),
   });
   const whole = run(row.sequences, row.tokens, row.tokens);
   if (row.promptChunk === undefined || row.promptChunk >= row.tokens || !whole.feasible) return { feasible: whole.feasible, e2eS: whole.e2eS };
@@ -166,7 +166,7 @@ export function benchLatency(row: BenchRow, efficiency?: Partial<EfficiencyProfi
  * llama.cpp's rows are split by layers, which genz's pipeline stages do unevenly as llama.cpp does).
  */
 export function benchSamples(rows: readonly BenchRow[], efficiency?: Partial<EfficiencyProfile>, calibration: 'none' | 'default' = 'none',
-  withFramework: boolean | FrameworkHostTime = false): { samples: Sample[]; infeasible: number; unsplit: number } {
+  withFramework: boolean | FrameworkCosts = false): { samples: Sample[]; infeasible: number; unsplit: number } {
   const samples: Sample[] = [];
   let infeasible = 0;
   let unsplit = 0;

@@ -17,6 +17,22 @@ function shapeFactor(x: number, half: number): number {
 
 const scaling = { slowdown: 1, overheadS: 0 };
 
+/**
+ * Extra DRAM bytes of a serving framework's decode attention that reads each grouped KV head once per query head
+ * (./serving/frameworks.ts kvRereadShare): that share of the extra reads, on top of the one read of the KV cache. A
+ * pass over a cache (decode, or a speculative verify of a few tokens) runs the decode kernel; a prompt does not. Only
+ * whole groups of query heads over a KV head: MLA's latent (numKvHeads a fraction of a head) is one shared read.
+ */
+const DECODE_KERNEL_MAX_QUERY = 16;
+
+function kvRereadBytes(op: Op, share: number | undefined): number {
+  if (share === undefined || share <= 0 || op.kind !== 'attention') return 0;
+  if (op.queryLen > DECODE_KERNEL_MAX_QUERY || op.queryLen >= op.kvLen) return 0;
+  if (!Number.isInteger(op.numKvHeads) || op.numKvHeads < 1 || op.numHeads <= op.numKvHeads) return 0;
+  const kvBytes = (2 * op.batch * attentionKeysRead(op) * op.numKvHeads * op.headDim * op.kvBits) / 8;
+  return share * (op.numHeads / op.numKvHeads - 1) * kvBytes;
+}
+
 export function costOp(op: Op, ctx: CostContext): OpCost {
   const { device, energy } = ctx;
   const peaks = device.peakFlopsPerS;
@@ -113,6 +129,10 @@ export function costOp(op: Op, ctx: CostContext): OpCost {
     memoryS *= slowdown;
     networkS *= slowdown;
   }
+  // A framework's KV re-reads stretch the memory time the op is priced at (by its curve or the defaults, chosen on the
+  // op's own bytes, so the re-reads never move it from one regime to the other).
+  const rereadBytes = kvRereadBytes(op, ctx.kvRereadShare);
+  if (rereadBytes > 0 && w.dramBytes > 0) memoryS *= 1 + rereadBytes / w.dramBytes;
   // CPU cores issue their loads and their arithmetic from the same pipelines: in an exploration fit of T-MAC's 116 decode
   // runs (a free work constant per run series, a bandwidth per CPU; not kept in the project) compute + memory fit at
   // 5.2 / 14.0 % median / p90 error, the larger of the two at 8.2 / 20.0 % (docs/accuracy.md).
@@ -123,22 +143,24 @@ export function costOp(op: Op, ctx: CostContext): OpCost {
   let bound: Bound = computeS >= memoryS ? 'compute' : 'memory';
   if (networkS > Math.max(computeS, memoryS)) bound = 'network';
   if (overheadS > busyS) bound = 'overhead';
-  const onChipBytes = w.dramBytes + w.extraOnChipBytes;
+  const dramBytes = w.dramBytes + rereadBytes;
+  const onChipBytes = dramBytes + w.extraOnChipBytes;
   // A CPU's low-bit kernel does its work on the SIMD units alone.
   const tensorJ = w.computeDtype === null || lowBitChosen ? 0 : w.flops * (energy.tensorJPerFlop[w.computeDtype] ?? energy.vectorJPerFlop);
   const vectorJ = (lowBitChosen ? lowBitWork! : w.vectorFlops) * energy.vectorJPerFlop;
   // A part cannot draw more than its power limit: cap the op's average power at TDP.
-  const energyJ = Math.min(device.power.tdpW * latencyS, tensorJ + vectorJ + w.dramBytes * energy.dramJPerByte
+  const energyJ = Math.min(device.power.tdpW * latencyS, tensorJ + vectorJ + dramBytes * energy.dramJPerByte
     + onChipBytes * energy.onChipJPerByte + w.linkBytes * energy.linkJPerByte + energy.idleW * latencyS);
   return {
     latencyS, computeS, memoryS, networkS, overheadS,
-    flops: w.flops, vectorFlops: w.vectorFlops, dramBytes: w.dramBytes, onChipBytes, linkBytes: w.linkBytes,
+    flops: w.flops, vectorFlops: w.vectorFlops, dramBytes, onChipBytes, linkBytes: w.linkBytes,
     bound, energyJ, computeDtype: w.computeDtype,
   };
 }
 
 export const rooflineBackend: CostBackend = {
   usesCalibration: true,
+  usesFrameworkKernels: true,
   id: 'roofline',
   supports: ['gemm', 'attention', 'gather', 'elementwise', 'collective'],
   cost: costOp,

@@ -17,7 +17,7 @@ import type { CostBackend, CostContext } from '../cost.ts';
 import { DEFAULT_EFFICIENCY, type EfficiencyProfile } from '../efficiency.ts';
 import { energyRates } from '../energy.ts';
 import { backendFor, type EngineId } from '../engines.ts';
-import { FRAMEWORK_HOST_TIME, type FrameworkHostTime, type ServingFramework } from './frameworks.ts';
+import { FRAMEWORK_COSTS, type FrameworkCosts, type ServingFramework } from './frameworks.ts';
 import { LUT_MAX_BITS, requireCpu, type LowBitKernel, type LowBitKernelCost } from '../cpu-lowbit.ts';
 import { parseEstimateRequest, dtypeBitsOf, type EstimateRequest } from './request.ts';
 import { costGraph, stageTimes, opReports, type CostedGraph, type OpReport } from './phase.ts';
@@ -51,9 +51,9 @@ export interface Scenario {
   framework: ServingFramework;
   /**
    * What it adds: its host time (in efficiency: stepOverheadS, sequenceOverheadS) and its own all-reduce kernels (the
-   * cost context's ownAllReduce); the fitted one of `framework`, or the request's frameworkHostTime.
+   * cost context's ownAllReduce); the fitted one of `framework`, or the request's frameworkCosts.
    */
-  frameworkHost: FrameworkHostTime;
+  frameworkCosts: FrameworkCosts;
   /** CPU devices: threads of the run (absent: all cores). */
   threads?: number;
   /** CPU devices: the kernel family of sub-8-bit weights. */
@@ -142,13 +142,13 @@ export function resolveInputs(request: EstimateRequest | undefined): ResolvedInp
     embeddingBits: Math.max(abits, 16),
     groupSize: req.groupSize,
   };
-  const frameworkHost = req.frameworkHostTime ?? FRAMEWORK_HOST_TIME[req.framework];
+  const frameworkCosts = req.frameworkCosts ?? FRAMEWORK_COSTS[req.framework];
   const scenario: Scenario = {
     batch: req.batch, inputTokens: req.inputTokens, outputTokens: req.outputTokens, tp: req.tp, pp: req.pp, ep: req.ep,
     dtype: req.dtype, precision, flash: req.flash, promptLogits: req.promptLogits, workspaceBytes: req.workspaceBytes, maxContext: req.maxContext,
     images: vlm ? req.images ?? 1 : 0,
     framework: req.framework,
-    frameworkHost,
+    frameworkCosts,
     ...(req.threads === undefined ? {} : { threads: req.threads }),
     lowBitKernel: req.lowBitKernel ?? 'dequant',
   };
@@ -179,13 +179,13 @@ export function resolveInputs(request: EstimateRequest | undefined): ResolvedInp
     : mode === 'none' ? undefined : (mode as unknown as CalibrationCurves);
   return {
     engine: req.engine, model, system, scenario, ...(vlm ? { vlm } : {}),
-    efficiency: withHostTime({ ...DEFAULT_EFFICIENCY, ...req.efficiency }, frameworkHost),
+    efficiency: withHostTime({ ...DEFAULT_EFFICIENCY, ...req.efficiency }, frameworkCosts),
     ...(calibration ? { calibration } : {}),
   };
 }
 
 /** The framework's host time per step and per sequence come on top of the efficiency factors' own. */
-function withHostTime(efficiency: EfficiencyProfile, host: FrameworkHostTime): EfficiencyProfile {
+function withHostTime(efficiency: EfficiencyProfile, host: FrameworkCosts): EfficiencyProfile {
   return { ...efficiency, stepOverheadS: efficiency.stepOverheadS + host.stepS, sequenceOverheadS: (efficiency.sequenceOverheadS ?? 0) + host.sequenceS };
 }
 
@@ -251,7 +251,8 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
     ...(s.threads === undefined ? {} : { cpuThreads: s.threads }), lowBitKernel: s.lowBitKernel,
     ...(inputs.lowBitCosts ? { lowBitCosts: inputs.lowBitCosts } : {}),
     // vLLM's and TensorRT-LLM's own all-reduce kernels read peers' memory: within one scale-up domain only.
-    ...(s.frameworkHost.allReduce === null || s.tp > system.scaleUp.devicesPerDomain ? {} : { ownAllReduce: s.frameworkHost.allReduce }),
+    ...(s.frameworkCosts.allReduce === null || s.tp > system.scaleUp.devicesPerDomain ? {} : { ownAllReduce: s.frameworkCosts.allReduce }),
+    ...(s.frameworkCosts.kvRereadShare > 0 ? { kvRereadShare: s.frameworkCosts.kvRereadShare } : {}),
   };
   const warnings: string[] = [...system.notes];
   // A VLM's images run through the tower first and join the prompt as image tokens.
@@ -268,6 +269,9 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
     warnings.push(`draft ${s.speculative.draft.id} is not smaller than ${model.id}: speculation cannot pay off`);
   }
   if (s.batch % dp !== 0) warnings.push(`batch ${s.batch} does not split evenly over ${dp} data-parallel replicas`);
+  if (!backend.usesFrameworkKernels && (s.frameworkCosts.allReduce !== null || s.frameworkCosts.kvRereadShare > 0)) {
+    warnings.push(`the ${backend.id} engine adds the framework's host time only, not its own all-reduce kernels or KV re-reads (the roofline engine prices those)`);
+  }
 
   const graphArgs = { config: model, batch: microBatch, tp: s.tp, ep: s.ep, precision: s.precision, flash: s.flash };
   // A pipeline hand-off is one point-to-point message of the stage's activations, priced as any collective op

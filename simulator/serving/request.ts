@@ -4,7 +4,7 @@ import { COMPUTE_DTYPES, DTYPE_STORAGE_BITS, type ComputeDtype } from '../../com
 import { parseWith } from '../../common/zod-errors.ts';
 import type { EfficiencyProfile } from '../efficiency.ts';
 import { EngineSchema } from '../engines.ts';
-import { FrameworkHostTimeSchema, FrameworkSchema } from './frameworks.ts';
+import { FrameworkCostsSchema, FrameworkSchema } from './frameworks.ts';
 import { LowBitKernelSchema } from '../cpu-lowbit.ts';
 
 const int = (min: number, max: number, what: string) =>
@@ -75,8 +75,8 @@ export const EstimateRequestSchema = z
     maxContext: z.boolean().default(false).describe('also report maxContextTokens, the longest prompt that fits'),
     engine: EngineSchema.default('roofline'),
     framework: FrameworkSchema.default('none'),
-    frameworkHostTime: FrameworkHostTimeSchema.optional()
-      .describe("the serving framework's host time and all-reduce kernels, in place of the ones fitted for `framework` (another version, another host)"),
+    frameworkCosts: FrameworkCostsSchema.optional()
+      .describe("the serving framework's costs (host time, all-reduce kernels, KV re-reads), in place of the ones fitted for `framework` (another version, another host)"),
     threads: int(1, 4096, 'threads').optional().describe('CPU devices: threads the run uses (default: all cores)'),
     lowBitKernel: LowBitKernelSchema.optional().describe('CPU devices: kernel for sub-8-bit weights (default dequant)'),
     efficiency: EfficiencyOverrideSchema.optional().describe('overrides of the default efficiency factors'),

@@ -78,14 +78,16 @@ describe('end to end against LLM-Inference-Bench (A100), held-out rows', () => {
     const rows = benchRows(read('llm_inference_bench_a100_mi250.csv')).filter((r) => isHeldOut(r.index));
     const alone = byGroup(summarize(benchSamples(rows, undefined, 'default').samples));
     const withFramework = summarize(benchSamples(rows, undefined, 'default', true).samples);
-    console.log(`LLM-Inference-Bench, held-out, shipped calibration profiles + framework host time:\n${summaryTable(withFramework)}`);
+    console.log(`LLM-Inference-Bench, held-out, shipped calibration profiles + framework costs:\n${summaryTable(withFramework)}`);
     for (const s of withFramework) {
       expect(s.medianAbsPctError, s.group).toBeLessThan(alone.get(s.group)!.medianAbsPctError);
     }
-    // With a host time per sequence and the frameworks' own all-reduce kernels (one constant per step: 11.6 and 9.3 %).
+    // With host time per sequence, the frameworks' own all-reduce kernels and KV re-reads (one constant per step:
+    // 11.6 / 25.3 and 9.3 / 18.8 %; shipped 2026-11-27: 3.2 / 6.9 and 4.6 / 16.8).
     const a100 = byGroup(withFramework);
-    expect(a100.get('vLLM a100-40gb-sxm')!.medianAbsPctError).toBeLessThanOrEqual(6);
-    expect(a100.get('TensorRT-LLM a100-40gb-sxm')!.medianAbsPctError).toBeLessThanOrEqual(9);
+    expect(a100.get('vLLM a100-40gb-sxm')!.medianAbsPctError).toBeLessThanOrEqual(4);
+    expect(a100.get('vLLM a100-40gb-sxm')!.p90AbsPctError).toBeLessThanOrEqual(10);
+    expect(a100.get('TensorRT-LLM a100-40gb-sxm')!.medianAbsPctError).toBeLessThanOrEqual(6);
   });
 
   it('llama.cpp runs are split by layers (its default), and then its host time lands within 25% median', () => {

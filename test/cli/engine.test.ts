@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CycleTrace, FRAMEWORK_HOST_TIME, createCycleBackend, estimate, estimateOp } from '../../index.ts';
+import { CycleTrace, FRAMEWORK_COSTS, createCycleBackend, estimate, estimateOp } from '../../index.ts';
 import { expectGenzError } from '../helpers.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -75,16 +75,17 @@ describe('genz --engine and --trace', () => {
 
 describe('genz estimate --framework', () => {
   it("adds the framework's host time to TTFT and every decode step, and names it; an unknown one is refused", () => {
-    const args = ['estimate', '--model', 'qwen2.5-0.5b', '--output', '16', '--json'];
+    // Llama-2-7B has a KV head per query head: the framework's GQA KV re-reads add nothing, its host time all.
+    const args = ['estimate', '--model', 'llama-2-7b', '--output', '16', '--json'];
     const none = JSON.parse(genz(...args).stdout) as { ttftS: number; tpotS: number };
     const vllm = JSON.parse(genz(...args, '--framework', 'vllm').stdout) as { ttftS: number; tpotS: number; inputs: { scenario: { framework: string } } };
-    const hostS = FRAMEWORK_HOST_TIME.vllm.stepS + FRAMEWORK_HOST_TIME.vllm.sequenceS;
+    const hostS = FRAMEWORK_COSTS.vllm.stepS + FRAMEWORK_COSTS.vllm.sequenceS;
     expect(vllm.tpotS - none.tpotS).toBeCloseTo(hostS, 9);
     expect(vllm.ttftS - none.ttftS).toBeCloseTo(hostS, 9);
     expect(vllm.inputs.scenario.framework).toBe('vllm');
-    expect(genz('estimate', '--model', 'qwen2.5-0.5b', '--framework', 'vllm').stdout).toMatch(/vllm host time [\d.]+ ms\/step \+ [\d.]+ µs\/sequence, all-reduce [\d.]+ µs/);
-    expect(genz('estimate', '--model', 'qwen2.5-0.5b', '--framework', 'deepspeed-mii').stdout).toMatch(/deepspeed-mii host time [\d.]+ ms\/step \+ [\d.]+ µs\/sequence(?!, all-reduce)/);
-    expect(genz('estimate', '--model', 'qwen2.5-0.5b', '--framework', 'llama.cpp').stdout).toMatch(/llama\.cpp host time [\d.]+ ms\/step(?! \+)/);
+    expect(genz('estimate', '--model', 'qwen2.5-0.5b', '--framework', 'vllm').stdout).toMatch(/vllm host time [\d.]+ (ms|µs)\/step \+ [\d.]+ µs\/sequence, all-reduce [\d.]+ µs, GQA KV re-reads [\d.]+%/);
+    expect(genz('estimate', '--model', 'qwen2.5-0.5b', '--framework', 'deepspeed-mii').stdout).toMatch(/deepspeed-mii host time [\d.]+ (ms|µs)\/step \+ [\d.]+ µs\/sequence(?!, all-reduce)/);
+    expect(genz('estimate', '--model', 'qwen2.5-0.5b', '--framework', 'llama.cpp').stdout).toMatch(/llama\.cpp host time [\d.]+ (ms|µs)\/step(?! \+)/);
     const bad = genz('estimate', '--framework', 'sglang');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/Allowed choices are none, vllm, tensorrt-llm, deepspeed-mii, llama\.cpp/);

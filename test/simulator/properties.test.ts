@@ -2,7 +2,7 @@
 // same inputs same result.
 import { describe, expect, it } from 'vitest';
 import { ownAllReduceTakes } from '../../simulator/collectives.ts';
-import { estimate, estimateOp, findDevice, IDEAL_EFFICIENCY, SERVING_FRAMEWORKS, FRAMEWORK_HOST_TIME, type Device, type EstimateReport } from '../../index.ts';
+import { estimate, estimateOp, findDevice, IDEAL_EFFICIENCY, SERVING_FRAMEWORKS, FRAMEWORK_COSTS, type Device, type EstimateReport } from '../../index.ts';
 import { expectGenzError } from '../helpers.ts';
 
 function scaled(id: string, bandwidth: number, flops: number): Device {
@@ -146,29 +146,30 @@ describe('parallelism', () => {
 
 describe('serving framework host time', () => {
   it('adds its time per step and per sequence to TTFT and to every decode step, and nothing else, at batch 1 on one device', () => {
-    const base = { model: 'llama-3.1-8b', inputTokens: 512, outputTokens: 32 } as const;
+    // Llama-2-7B: one KV head per query head, so a framework's KV re-reads (GQA only) add nothing.
+    const base = { model: 'llama-2-7b', inputTokens: 512, outputTokens: 32 } as const;
     const none = estimate(base);
     for (const framework of SERVING_FRAMEWORKS) {
       const r = estimate({ ...base, framework });
-      const host = FRAMEWORK_HOST_TIME[framework];
+      const host = FRAMEWORK_COSTS[framework];
       expect(r.ttftS - none.ttftS, framework).toBeCloseTo(host.stepS + host.sequenceS, 12);
       expect(r.tpotS - none.tpotS, framework).toBeCloseTo(host.stepS + host.sequenceS, 12);
       expect(r.memory).toEqual(none.memory);
       expect(r.inputs.scenario.framework).toBe(framework);
     }
-    expect(estimate({ ...base, framework: 'vllm', efficiency: { stepOverheadS: 1e-3 } }).inputs.efficiency.stepOverheadS).toBeCloseTo(1e-3 + FRAMEWORK_HOST_TIME.vllm.stepS, 12);
+    expect(estimate({ ...base, framework: 'vllm', efficiency: { stepOverheadS: 1e-3 } }).inputs.efficiency.stepOverheadS).toBeCloseTo(1e-3 + FRAMEWORK_COSTS.vllm.stepS, 12);
     expectGenzError(() => estimate({ ...base, framework: 'sglang' as never }), 'invalid_input', ['framework']);
   });
 
   it('charges the per-sequence time once per sequence of a replica: 64 sequences pay 63 more than one', () => {
-    const base = { model: 'llama-3.1-8b', inputTokens: 512, outputTokens: 32, calibration: 'none' } as const;
-    const perSequenceS = FRAMEWORK_HOST_TIME.vllm.sequenceS;
+    const base = { model: 'llama-2-7b', inputTokens: 512, outputTokens: 32, calibration: 'none' } as const;
+    const perSequenceS = FRAMEWORK_COSTS.vllm.sequenceS;
     expect(perSequenceS).toBeGreaterThan(0);
     const added = (batch: number): number => estimate({ ...base, batch, framework: 'vllm' }).tpotS - estimate({ ...base, batch }).tpotS;
     expect(added(64) - added(1)).toBeCloseTo(63 * perSequenceS, 9);
     // Two data-parallel replicas of 32 each: a step handles its replica's sequences.
     const replicas = (framework: 'vllm' | 'none'): number => estimate({ ...base, hardware: '8x-h100-hgx', devices: 2, batch: 64, framework }).tpotS;
-    expect(replicas('vllm') - replicas('none')).toBeCloseTo(FRAMEWORK_HOST_TIME.vllm.stepS + 32 * perSequenceS, 9);
+    expect(replicas('vllm') - replicas('none')).toBeCloseTo(FRAMEWORK_COSTS.vllm.stepS + 32 * perSequenceS, 9);
   });
 
   it("prices the all-reduces a framework's own kernel takes by the link and its call time, not by the device's NCCL pricing", () => {
@@ -184,7 +185,7 @@ describe('serving framework host time', () => {
       expect(calls(vllm)).toBeGreaterThan(0);
       expect(allReduceS(vllm), hardware).toBeLessThan(allReduceS(none) - calls(vllm) * 10e-6);
       // Each costs the link's α–β time plus the call, never less than the call.
-      for (const op of allReduces(vllm)) expect(op.latencyS / op.count).toBeGreaterThanOrEqual(FRAMEWORK_HOST_TIME.vllm.allReduce!.callS);
+      for (const op of allReduces(vllm)) expect(op.latencyS / op.count).toBeGreaterThanOrEqual(FRAMEWORK_COSTS.vllm.allReduce!.callS);
       // DeepSpeed-MII and llama.cpp call NCCL (or none): the device's pricing.
       for (const framework of ['deepspeed-mii', 'llama.cpp'] as const) expect(allReduceS(estimate({ ...base, framework })), hardware).toBeCloseTo(allReduceS(none), 12);
     }
@@ -195,8 +196,8 @@ describe('serving framework host time', () => {
     keeps({ model: 'llama-3.1-8b', hardware: '8x-mi300x', tp: 4, inputTokens: 512, outputTokens: 32 });
     // A decode step's all-reduce of 2,048 sequences × 4,096 × 2 bytes is 16 MiB.
     keeps({ model: 'llama-3.1-8b', hardware: '8x-h100-hgx', devices: 4, tp: 4, batch: 2048, inputTokens: 512, outputTokens: 32 });
-    expect(2048 * 4096 * 2).toBeGreaterThan(FRAMEWORK_HOST_TIME.vllm.allReduce!.maxBytes);
-    const own = FRAMEWORK_HOST_TIME.vllm.allReduce!;
+    expect(2048 * 4096 * 2).toBeGreaterThan(FRAMEWORK_COSTS.vllm.allReduce!.maxBytes);
+    const own = FRAMEWORK_COSTS.vllm.allReduce!;
     expect([2, 3, 4, 5, 6, 7, 8].map((n) => ownAllReduceTakes(own, 'NVIDIA', n, 1024))).toEqual([true, false, true, false, true, false, true]);
     // Under 8 MiB, as vLLM's inp_size < max_size; any case of the vendor name.
     expect([8 * 1024 * 1024 - 1, 8 * 1024 * 1024].map((bytes) => ownAllReduceTakes(own, 'nvidia', 8, bytes))).toEqual([true, false]);
@@ -219,20 +220,63 @@ describe('serving framework host time', () => {
 
   it('charges the host time on every draft and verify pass of speculative decoding, so it does not inflate the speedup', () => {
     const base = { model: 'llama-3.1-8b', batch: 64, inputTokens: 512, outputTokens: 64, speculative: { draft: 'llama-3.2-1b', acceptance: 0.7, gamma: 4 } } as const;
-    const speedup = (frameworkHostTime?: { stepS: number; sequenceS: number; allReduce: null }): number =>
-      estimate({ ...base, ...(frameworkHostTime ? { frameworkHostTime } : {}) }).speculative!.speedup;
+    const speedup = (frameworkCosts?: { stepS: number; sequenceS: number; allReduce: null }): number =>
+      estimate({ ...base, ...(frameworkCosts ? { frameworkCosts } : {}) }).speculative!.speedup;
     const kernelsOnly = speedup();
     // Host time per pass adds the same to a plain step and to each of the γ + 1 speculative passes: the speedup falls.
     expect(speedup({ stepS: 0, sequenceS: 100e-6, allReduce: null })).toBeLessThan(kernelsOnly);
     expect(speedup({ stepS: 6.4e-3, sequenceS: 0, allReduce: null })).toBeCloseTo(speedup({ stepS: 0, sequenceS: 100e-6, allReduce: null }), 9);
   });
 
+  it("charges a GQA decode attention the framework's share of one extra KV read per query head; not MHA, not a prompt", () => {
+    const attention = (model: string, phase: 'decode' | 'prefill', kvRereadShare: number) => {
+      const r = estimate({ model, batch: 8, inputTokens: 2048, outputTokens: 64, calibration: 'none', frameworkCosts: { stepS: 0, sequenceS: 0, allReduce: null, kvRereadShare } });
+      return r[phase].ops.find((op) => op.kind === 'attention')!;
+    };
+    // Llama-3.1-8B: 32 query heads over 8 KV heads, so each KV head would be read 4 times: 3 extra reads.
+    const once = attention('llama-3.1-8b', 'decode', 0);
+    const half = attention('llama-3.1-8b', 'decode', 0.5);
+    const qoBytes = (2 * 8 * 32 * 128 * 16) / 8 * once.count;
+    expect(half.bytes - qoBytes).toBeCloseTo((once.bytes - qoBytes) * (1 + 0.5 * 3), 0);
+    expect(half.latencyS).toBeGreaterThan(once.latencyS);
+    expect(attention('llama-2-7b', 'decode', 0.5).bytes).toBe(attention('llama-2-7b', 'decode', 0).bytes);
+    expect(attention('llama-3.1-8b', 'prefill', 0.5).bytes).toBe(attention('llama-3.1-8b', 'prefill', 0).bytes);
+    // MLA's latent is one shared read whatever the heads (its op carries a fraction of a KV head): no re-reads.
+    expect(attention('deepseek-v2-lite', 'decode', 1).bytes).toBe(attention('deepseek-v2-lite', 'decode', 0).bytes);
+  });
+
+  it('prices a larger share never faster, on calibrated curves and defaults alike, and the cycle engine says it ignores it', () => {
+    const costs = (kvRereadShare: number) => ({ stepS: 0, sequenceS: 0, allReduce: null, kvRereadShare });
+    // A100 decode attention of Qwen2-7B (7 query heads per KV head) and Llama-2-70B sit near the edge of the
+    // attention curve's fitted balance: the re-reads must not move them from the curve to the defaults.
+    for (const [model, tp, batch] of [['qwen2-7b', 2, 64], ['llama-2-70b', 4, 16], ['mistral-7b', 1, 64]] as const) {
+      let last = 0;
+      for (const share of [0, 0.05, 0.1, 0.2, 0.5, 1]) {
+        const r = estimate({ model, hardware: '8x-a100-hgx', devices: tp, tp, batch, inputTokens: 1024, outputTokens: 64, frameworkCosts: costs(share) });
+        const attentionS = r.decode.ops.filter((op) => op.kind === 'attention').reduce((sum, op) => sum + op.latencyS, 0);
+        expect(attentionS, `${model} at share ${share}`).toBeGreaterThanOrEqual(last);
+        last = attentionS;
+      }
+    }
+    const cycle = estimate({ model: 'qwen2.5-0.5b', inputTokens: 64, outputTokens: 4, engine: 'cycle', framework: 'vllm' });
+    expect(cycle.warnings.join(' ')).toMatch(/cycle engine adds the framework's host time only/);
+    expect(estimate({ model: 'qwen2.5-0.5b', inputTokens: 64, outputTokens: 4, framework: 'vllm' }).warnings.join(' ')).not.toMatch(/host time only/);
+  });
+
+  it('charges the re-reads on a speculative verify pass too (the decode kernel scores it), so they do not inflate the speedup', () => {
+    const base = { model: 'llama-3.1-8b', batch: 64, inputTokens: 1024, outputTokens: 64, speculative: { draft: 'llama-3.2-1b', acceptance: 0.7, gamma: 4 } } as const;
+    const speedup = (kvRereadShare: number): number => estimate({ ...base, frameworkCosts: { stepS: 0, sequenceS: 0, allReduce: null, kvRereadShare } }).speculative!.speedup;
+    // Both the plain step and the verify pass read the KV cache more; the speedup moves little.
+    expect(Math.abs(speedup(1) / speedup(0) - 1)).toBeLessThan(0.05);
+  });
+
   it("takes a host time of the caller's own in place of the fitted one, and says so", () => {
     const own = { stepS: 2e-3, sequenceS: 10e-6, allReduce: null };
     const base = { model: 'llama-3.1-8b', inputTokens: 512, outputTokens: 32, batch: 4 } as const;
-    const r = estimate({ ...base, framework: 'vllm', frameworkHostTime: own });
+    const r = estimate({ ...base, framework: 'vllm', frameworkCosts: own });
     expect(r.tpotS - estimate(base).tpotS).toBeCloseTo(2e-3 + 4 * 10e-6, 12);
-    expect(r.inputs.scenario.frameworkHost).toEqual(own);
-    expectGenzError(() => estimate({ ...base, frameworkHostTime: { stepS: -1, sequenceS: 0, allReduce: null } }), 'invalid_input', ['frameworkHostTime', 'stepS']);
+    // Fields left out take their defaults: no own all-reduce, no re-reads.
+    expect(r.inputs.scenario.frameworkCosts).toEqual({ ...own, kvRereadShare: 0 });
+    expectGenzError(() => estimate({ ...base, frameworkCosts: { stepS: -1, sequenceS: 0, allReduce: null } }), 'invalid_input', ['frameworkCosts', 'stepS']);
   });
 });

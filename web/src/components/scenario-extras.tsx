@@ -51,7 +51,7 @@ export function ScenarioExtras({ state, setScenario, catalog, problems }: Props)
         onChange={(v) => setScenario({ engine: v as Engine })}>
         {ENGINES.map((e) => <option key={e} value={e}>{ENGINE_LABELS[e]}</option>)}
       </SelectField>
-      <SelectField label="serving framework (host time, all-reduce)" name="framework" value={s.framework} errors={problemsAt(problems, ['framework'])}
+      <SelectField label="serving framework (host time, all-reduce, KV re-reads)" name="framework" value={s.framework} errors={problemsAt(problems, ['framework'])}
         onChange={(v) => setScenario({ framework: v as Framework })}>
         {FRAMEWORKS.map((f) => <option key={f} value={f}>{FRAMEWORK_LABELS[f]}</option>)}
       </SelectField>

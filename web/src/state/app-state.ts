@@ -22,7 +22,7 @@ export type Calibration = (typeof CALIBRATIONS)[number];
 /** The cost engine: the analytical roofline, or the cycle-level simulator (uncalibrated, ≈0.1–1 s per estimate). */
 export const ENGINES = ['roofline', 'cycle'] as const;
 export type Engine = (typeof ENGINES)[number];
-/** The serving framework whose host time (per step, per sequence) and all-reduce calls are added (the core's SERVING_FRAMEWORKS). */
+/** The serving framework whose costs (host time per step and per sequence, all-reduce kernels, KV re-reads) are added (the core's SERVING_FRAMEWORKS). */
 export const FRAMEWORKS = ['none', 'vllm', 'tensorrt-llm', 'deepspeed-mii', 'llama.cpp'] as const;
 export type Framework = (typeof FRAMEWORKS)[number];
 
