@@ -76,7 +76,7 @@ export function visionText(r: VisionReport): string {
   return lines.join('\n');
 }
 
-/** "vllm host time 750 µs/step + 75 µs/sequence, all-reduce 10 µs, GQA KV re-reads 20%": the framework's costs (simulator/serving/frameworks.ts). */
+/** "vllm host time 750 µs/step + 75 µs/sequence, all-reduce 11 µs, GQA KV re-reads 20%": the framework's costs (simulator/serving/frameworks.ts). */
 function frameworkLine(framework: ServingFramework, host: FrameworkCosts): string {
   const perSequence = host.sequenceS > 0 ? ` + ${formatSeconds(host.sequenceS)}/sequence` : '';
   const allReduce = host.allReduce === null ? '' : `, all-reduce ${formatSeconds(host.allReduce.callS)}`;

@@ -19,15 +19,13 @@ const scaling = { slowdown: 1, overheadS: 0 };
 
 /**
  * Extra DRAM bytes of a serving framework's decode attention that reads each grouped KV head once per query head
- * (./serving/frameworks.ts kvRereadShare): that share of the extra reads, on top of the one read of the KV cache. A
- * pass over a cache (decode, or a speculative verify of a few tokens) runs the decode kernel; a prompt does not. Only
- * whole groups of query heads over a KV head: MLA's latent (numKvHeads a fraction of a head) is one shared read.
+ * (./serving/frameworks.ts kvRereadShare): that share of the extra reads, on top of the one read of the KV cache. Any
+ * pass over a cache (decode, a speculative verify) runs such a kernel; a prompt (no cache before it) does not. Only
+ * whole groups of query heads over a KV head: MLA's latent (numKvHeads a fraction of a head) is one shared read. The
+ * shares were fitted on GPU runs: GPUs only.
  */
-const DECODE_KERNEL_MAX_QUERY = 16;
-
-function kvRereadBytes(op: Op, share: number | undefined): number {
-  if (share === undefined || share <= 0 || op.kind !== 'attention') return 0;
-  if (op.queryLen > DECODE_KERNEL_MAX_QUERY || op.queryLen >= op.kvLen) return 0;
+function kvRereadBytes(op: Op, share: number | undefined, onGpu: boolean): number {
+  if (!onGpu || share === undefined || share <= 0 || op.kind !== 'attention' || op.queryLen >= op.kvLen) return 0;
   if (!Number.isInteger(op.numKvHeads) || op.numKvHeads < 1 || op.numHeads <= op.numKvHeads) return 0;
   const kvBytes = (2 * op.batch * attentionKeysRead(op) * op.numKvHeads * op.headDim * op.kvBits) / 8;
   return share * (op.numHeads / op.numKvHeads - 1) * kvBytes;
@@ -37,6 +35,10 @@ export function costOp(op: Op, ctx: CostContext): OpCost {
   const { device, energy } = ctx;
   const peaks = device.peakFlopsPerS;
   const w = opWork(op, peaks, ctx.baseDtype);
+  // A framework's KV re-reads stretch the memory time the op is priced at (by its curve or the defaults, chosen on the
+  // op's own bytes, so the re-reads never move it from one regime to the other), and its overhead floor's.
+  const rereadBytes = kvRereadBytes(op, ctx.kvRereadShare, device.kind === 'gpu');
+  const memoryStretch = rereadBytes > 0 && w.dramBytes > 0 ? 1 + rereadBytes / w.dramBytes : 1;
   // A CPU's threads share its cores' SIMD peak (threads beyond the cores add nothing); its cores stream DRAM at the
   // rate they sustain, not the DRAM peak, so its memory efficiency is already in that rate.
   const cpu = device.cpu;
@@ -114,7 +116,7 @@ export function costOp(op: Op, ctx: CostContext): OpCost {
   // curve (its slowdown clamped to the fitted range) had jumps at the threshold and bypassed the row-length rule.
   let overheadFloorS = 0;
   if (curve !== undefined && !calibrationApplies(curve, op, t.computeS, t.memoryS, t.networkS)) {
-    if (device.kind === 'gpu' && curveSeesShape(curve, op)) overheadFloorS = Math.max(t.computeS, t.memoryS, t.networkS) + curve.overheadS * Math.max(1, w.kernels);
+    if (device.kind === 'gpu' && curveSeesShape(curve, op)) overheadFloorS = Math.max(t.computeS, t.memoryS * memoryStretch, t.networkS) + curve.overheadS * Math.max(1, w.kernels);
     curve = undefined;
     t = times(ctx.efficiency);
   }
@@ -129,10 +131,7 @@ export function costOp(op: Op, ctx: CostContext): OpCost {
     memoryS *= slowdown;
     networkS *= slowdown;
   }
-  // A framework's KV re-reads stretch the memory time the op is priced at (by its curve or the defaults, chosen on the
-  // op's own bytes, so the re-reads never move it from one regime to the other).
-  const rereadBytes = kvRereadBytes(op, ctx.kvRereadShare);
-  if (rereadBytes > 0 && w.dramBytes > 0) memoryS *= 1 + rereadBytes / w.dramBytes;
+  memoryS *= memoryStretch;
   // CPU cores issue their loads and their arithmetic from the same pipelines: in an exploration fit of T-MAC's 116 decode
   // runs (a free work constant per run series, a bandwidth per CPU; not kept in the project) compute + memory fit at
   // 5.2 / 14.0 % median / p90 error, the larger of the two at 8.2 / 20.0 % (docs/accuracy.md).

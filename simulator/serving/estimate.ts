@@ -50,8 +50,9 @@ export interface Scenario {
   /** The serving framework (simulator/serving/frameworks.ts). */
   framework: ServingFramework;
   /**
-   * What it adds: its host time (in efficiency: stepOverheadS, sequenceOverheadS) and its own all-reduce kernels (the
-   * cost context's ownAllReduce); the fitted one of `framework`, or the request's frameworkCosts.
+   * What it adds: its host time (in efficiency: stepOverheadS, sequenceOverheadS), its own all-reduce kernels and its
+   * decode attention's KV re-reads (the cost context's ownAllReduce, kvRereadShare); the fitted costs of `framework`,
+   * or the request's frameworkCosts.
    */
   frameworkCosts: FrameworkCosts;
   /** CPU devices: threads of the run (absent: all cores). */
@@ -269,7 +270,8 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
     warnings.push(`draft ${s.speculative.draft.id} is not smaller than ${model.id}: speculation cannot pay off`);
   }
   if (s.batch % dp !== 0) warnings.push(`batch ${s.batch} does not split evenly over ${dp} data-parallel replicas`);
-  if (!backend.usesFrameworkKernels && (s.frameworkCosts.allReduce !== null || s.frameworkCosts.kvRereadShare > 0)) {
+  const groupedKv = (model.numKvHeads ?? 0) > 0 && (model.numKvHeads ?? 0) < (model.numHeads ?? 0);
+  if (!backend.usesFrameworkKernels && ((s.frameworkCosts.allReduce !== null && s.tp > 1) || (s.frameworkCosts.kvRereadShare > 0 && groupedKv))) {
     warnings.push(`the ${backend.id} engine adds the framework's host time only, not its own all-reduce kernels or KV re-reads (the roofline engine prices those)`);
   }
 

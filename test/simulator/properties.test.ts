@@ -243,6 +243,10 @@ describe('serving framework host time', () => {
     expect(attention('llama-3.1-8b', 'prefill', 0.5).bytes).toBe(attention('llama-3.1-8b', 'prefill', 0).bytes);
     // MLA's latent is one shared read whatever the heads (its op carries a fraction of a KV head): no re-reads.
     expect(attention('deepseek-v2-lite', 'decode', 1).bytes).toBe(attention('deepseek-v2-lite', 'decode', 0).bytes);
+    // Fitted on GPU runs: a CPU's decode attention keeps its bytes.
+    const onCpu = (kvRereadShare: number) => estimate({ model: 'llama-3.1-8b', hardware: 'jetson-agx-orin-cpu', inputTokens: 1024, outputTokens: 8, wbits: 4,
+      frameworkCosts: { stepS: 0, sequenceS: 0, allReduce: null, kvRereadShare } }).decode.ops.find((op) => op.kind === 'attention')!.bytes;
+    expect(onCpu(1)).toBe(onCpu(0));
   });
 
   it('prices a larger share never faster, on calibrated curves and defaults alike, and the cycle engine says it ignores it', () => {
@@ -268,6 +272,12 @@ describe('serving framework host time', () => {
     const speedup = (kvRereadShare: number): number => estimate({ ...base, frameworkCosts: { stepS: 0, sequenceS: 0, allReduce: null, kvRereadShare } }).speculative!.speedup;
     // Both the plain step and the verify pass read the KV cache more; the speedup moves little.
     expect(Math.abs(speedup(1) / speedup(0) - 1)).toBeLessThan(0.05);
+    // A larger tree never verifies faster: every pass over the cache pays the re-reads, whatever its query tokens.
+    const verifyS = (treeSize: number): number => estimate({
+      model: 'llama-3.1-70b', hardware: '8x-a100-hgx', tp: 8, batch: 32, inputTokens: 4096, outputTokens: 64, framework: 'llama.cpp',
+      speculative: { draft: 'llama-3.2-1b', acceptance: [0.6, 0.15, 0.05], treeSize },
+    }).speculative!.verifyPassS;
+    for (const size of [8, 15, 16, 17, 24]) expect(verifyS(size + 1), `tree of ${size + 1}`).toBeGreaterThanOrEqual(verifyS(size));
   });
 
   it("takes a host time of the caller's own in place of the fitted one, and says so", () => {

@@ -61,7 +61,7 @@ export function scenarioCases(session: Session): void {
     const vllm = tpotOf({ framework: 'vllm' });
     expect(vllm).not.toBe(tpotOf({}));
     await expect.poll(() => metric(page, 'tpot')).toBe(vllm);
-    expect(await title(page)).toMatch(/ · vllm host time/);
+    expect(await title(page)).toMatch(/ · vllm costs \(host time, kernels\)/);
     expect(query(page).get('fw')).toBe('vllm');
     await page.context().close();
   }, 60_000);

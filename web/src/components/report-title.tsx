@@ -22,7 +22,7 @@ export function ReportTitle({ report }: { report: EstimateReport }) {
     <p className="report-title">
       <strong>{model.name}</strong> on <strong>{hardware.name}</strong>{parallel} · batch {s.batch} · {s.inputTokens} in / {s.outputTokens} out
       {images} · {s.dtype} (W{trim(p.weightBits)} A{p.actBits} KV{p.kvBits}) · {s.flash ? 'flash' : 'unfused'} attention{speculation(report)}
-      {s.framework === 'none' ? '' : ` · ${s.framework} host time`}
+      {s.framework === 'none' ? '' : ` · ${s.framework} costs (host time, kernels)`}
       {' · '}<span data-pricing={backend === 'cycle' ? 'cycle' : calibration ? 'calibrated' : 'factors'}>
         {backend === 'cycle' ? 'cycle-level simulator (uncalibrated)'
           : calibration ? `calibrated (${calibration.profile} profile: ${calibration.families.join(', ')})` : 'efficiency factors, no calibration'}
