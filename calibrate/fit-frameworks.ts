@@ -5,7 +5,7 @@
 // keep NCCL's pricing) and its decode attention's KV re-read share (0–1 by 0.05), on the whole grid, minimizing the
 // mean |log(predicted/measured)| (for a given share a row's latency is linear in the other three: linearRows).
 // llama.cpp's runs are one sequence each (its batch column is n_batch) split by layers, so its time per sequence is
-// not fitted. Prints the fitted values and the held-out error with the shipped and the fitted ones (~2 min).
+// not fitted. Prints the fitted values and the held-out error with the shipped and the fitted ones (~70 s).
 // Run: npx tsx calibrate/fit-frameworks.ts
 import { readFileSync } from 'node:fs';
 import { DEFAULT_EFFICIENCY, FRAMEWORK_COSTS, type FrameworkCosts } from '../index.ts';
@@ -86,7 +86,7 @@ for (const [name, id] of Object.entries(BENCH_FRAMEWORK)) {
 }
 for (const [label, pick] of [['A100 held-out', (r: BenchRow) => r.hardware === FIT_HARDWARE && isHeldOut(r.index)], ['MI250 held-out (never fitted on)', (r: BenchRow) => r.hardware !== FIT_HARDWARE && isHeldOut(r.index)]] as const) {
   const mine = rows.filter(pick);
-  console.log(`\n${label}, calibrated kernels + the shipped host times:\n${summaryTable(summarize(benchSamples(mine, undefined, 'default', true).samples))}`);
-  const refit = Object.entries(fitted).flatMap(([name, host]) => samplesWith(mine.filter((r) => r.framework === name), host!));
-  console.log(`\n${label}, calibrated kernels + the host times fitted now:\n${summaryTable(summarize(refit))}`);
+  console.log(`\n${label}, calibrated kernels + the shipped framework costs:\n${summaryTable(summarize(benchSamples(mine, undefined, 'default', true).samples))}`);
+  const refit = Object.entries(fitted).flatMap(([name, costs]) => samplesWith(mine.filter((r) => r.framework === name), costs!));
+  console.log(`\n${label}, calibrated kernels + the framework costs fitted now:\n${summaryTable(summarize(refit))}`);
 }

@@ -77,9 +77,9 @@ export function visionText(r: VisionReport): string {
 }
 
 /** "vllm host time 750 µs/step + 75 µs/sequence, all-reduce 11 µs, GQA KV re-reads 20%": the framework's costs (simulator/serving/frameworks.ts). */
-function frameworkLine(framework: ServingFramework, host: FrameworkCosts): string {
-  const perSequence = host.sequenceS > 0 ? ` + ${formatSeconds(host.sequenceS)}/sequence` : '';
-  const allReduce = host.allReduce === null ? '' : `, all-reduce ${formatSeconds(host.allReduce.callS)}`;
-  const rereads = host.kvRereadShare > 0 ? `, GQA KV re-reads ${formatPercent(host.kvRereadShare)}` : '';
-  return `${framework === 'none' ? 'own framework' : framework} host time ${formatSeconds(host.stepS)}/step${perSequence}${allReduce}${rereads}`;
+function frameworkLine(framework: ServingFramework, costs: FrameworkCosts): string {
+  const perSequence = costs.sequenceS > 0 ? ` + ${formatSeconds(costs.sequenceS)}/sequence` : '';
+  const allReduce = costs.allReduce === null ? '' : `, all-reduce ${formatSeconds(costs.allReduce.callS)}`;
+  const rereads = costs.kvRereadShare > 0 ? `, GQA KV re-reads ${formatPercent(costs.kvRereadShare)}` : '';
+  return `${framework === 'none' ? 'own framework' : framework} host time ${formatSeconds(costs.stepS)}/step${perSequence}${allReduce}${rereads}`;
 }

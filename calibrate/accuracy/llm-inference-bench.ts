@@ -137,7 +137,7 @@ export const BENCH_FRAMEWORK: Readonly<Record<string, ServingFramework>> = {
 
 /**
  * genz's latency of a row: `calibration` 'none' (the default here) prices ops with the efficiency factors alone;
- * 'default' uses shipped profiles. `withFramework` adds the row's framework host time, the fitted one or the one given (the request's
+ * 'default' uses shipped profiles. `withFramework` adds the row's framework costs, the fitted ones or those given (the request's
  * `framework`). A llama.cpp row is one sequence whose prompt goes in ⌈tokens / n_batch⌉ forward passes of n_batch
  * tokens (each priced as a prefill of that many tokens: the context a later pass attends over is left out, a small
  * share for these models at ≤ 2,048 tokens), then its decode steps.

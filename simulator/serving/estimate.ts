@@ -186,8 +186,8 @@ export function resolveInputs(request: EstimateRequest | undefined): ResolvedInp
 }
 
 /** The framework's host time per step and per sequence come on top of the efficiency factors' own. */
-function withHostTime(efficiency: EfficiencyProfile, host: FrameworkCosts): EfficiencyProfile {
-  return { ...efficiency, stepOverheadS: efficiency.stepOverheadS + host.stepS, sequenceOverheadS: (efficiency.sequenceOverheadS ?? 0) + host.sequenceS };
+function withHostTime(efficiency: EfficiencyProfile, costs: FrameworkCosts): EfficiencyProfile {
+  return { ...efficiency, stepOverheadS: efficiency.stepOverheadS + costs.stepS, sequenceOverheadS: (efficiency.sequenceOverheadS ?? 0) + costs.sequenceS };
 }
 
 function checkParallelism(model: TransformerConfig, system: ResolvedSystem, s: Scenario): void {

@@ -1,5 +1,6 @@
 // Serving frameworks: the host-side time a framework spends per engine step and per sequence in it (scheduling,
-// sampling, detokenizing, Python and launch gaps) on top of the GPU kernels, and what its all-reduce calls cost.
+// sampling, detokenizing, Python and launch gaps) on top of the GPU kernels, what its all-reduce calls cost and how
+// much more its decode attention reads.
 // Kernel calibration profiles price the kernels (Vidur's per-op timings, each op timed alone); what a framework adds
 // around them shows up only end to end, so it is fitted there:
 // calibrate/fit-frameworks.ts, on the training split (4 of every 5 rows) of LLM-Inference-Bench's A100 runs
@@ -67,7 +68,6 @@ export const FrameworkCostsSchema = z.object({
   kvRereadShare: z.number().min(0).max(1).default(0)
     .describe('decode attention with grouped KV heads: share of the extra KV reads (one per query head) that reach DRAM'),
 }).strict();
-
 
 export const FrameworkSchema = z.enum(SERVING_FRAMEWORKS)
   .describe("serving framework whose costs are added (host time per step and per sequence, its own all-reduce kernels, its decode attention's KV re-reads): none (kernels only), vllm, tensorrt-llm, deepspeed-mii, llama.cpp (fitted on LLM-Inference-Bench A100 runs)");
