@@ -727,12 +727,15 @@ export function profileDevice(profile: CalibrationProfile): Device {
 }
 
 /**
- * The measurements of a profile's device; all of them when they are of one device and none matches (a profile
- * fitted with a --hardware override names the preset, not the measured device).
+ * The measurements of a profile's device; all of them when none matches and they could be what a --hardware fit
+ * took (a profile fitted with that override names the preset, not the measured device): of one device that names no
+ * genz id, on a backend of the profile device's kind (CPU rows for a CPU). Rows of another named device score nothing.
  */
 export function profileMeasurements(profile: CalibrationProfile, measurements: readonly Measurement[]): Measurement[] {
   const mine = measurements.filter((m) => measurementDeviceId(m) === profile.deviceId);
-  return mine.length === 0 && measuredDeviceIds(measurements).length === 1 ? [...measurements] : mine;
+  if (mine.length > 0 || measuredDeviceIds(measurements).length !== 1 || measurements.some((m) => m.device.id !== undefined)) return mine;
+  const cpuProfile = profileDevice(profile).kind === 'cpu';
+  return measurements.every((m) => (m.device.backend === 'cpu') === cpuProfile) ? [...measurements] : mine;
 }
 
 /** Cross-validated error of one family (and dtype) on one device: every row scored by a fit that did not see it. */
@@ -750,7 +753,7 @@ export interface CrossValidatedRow { row: FitRow; calibratedS: number; calibrate
 /** Every row of `profile`'s device scored by curves fitted on the other folds (see crossValidate). */
 export function crossValidatedRows(measurements: readonly Measurement[], profile: CalibrationProfile, folds = 5): CrossValidatedRow[] {
   const device = profileDevice(profile);
-  const { rows } = fitRows(fastestImplementations(profileMeasurements(profile, measurements)).kept, device, profile.deviceId, 0);
+  const { rows } = fitRows(fastestImplementations(withoutRepeats(profileMeasurements(profile, measurements)).unique).kept, device, profile.deviceId, 0);
   // Cross-validate the procedure that made the profile: with tables where it could keep them (a curve may not have).
   const withTables = profile.neighborTables ?? neighborFamiliesOf(profile).size > 0;
   const out: CrossValidatedRow[] = [];
@@ -818,6 +821,35 @@ export function withoutWorseCurves(profile: CalibrationProfile, measurements: re
   return { ...profile, families, ...(byDtype === undefined ? {} : { byDtype }), heldOutError: profile.heldOutError.filter((e) => !dropped.has(e.family)), notes };
 }
 
+/** Measurements without exact repeats (same key and the same times): one measurement read twice counts once. */
+export function withoutRepeats(measurements: readonly Measurement[]): { unique: Measurement[]; repeated: number } {
+  const seen = new Set<string>();
+  const unique = measurements.filter((m) => {
+    const key = `${measurementKey(m, m.device.name)}|${m.system ?? ''}|${m.source}|${m.medianS}|${m.minS ?? ''}|${m.maxS ?? ''}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return { unique, repeated: measurements.length - unique.length };
+}
+
+/**
+ * `hardware` names the preset measurements are of when they do not say: rows that name another genz device, or CPU
+ * rows fitted as a GPU (and the reverse), are a mistake, not an override.
+ */
+function checkHardwareOverride(measurements: readonly Measurement[], hardware: string): void {
+  const preset = findDevice(hardware);
+  if (preset === undefined) throw unknownHardware(hardware, ['hardware']);
+  const named = [...new Set(measurements.map((m) => m.device.id).filter((id): id is string => id !== undefined && id !== hardware))];
+  if (named.length > 0) {
+    throw new GenzError('invalid_input', `the measurements say they are of ${named.join(', ')}; --hardware ${hardware} is for files that do not name their device (drop it, or fit each device on its own)`, ['hardware']);
+  }
+  const cpuRows = measurements.filter((m) => m.device.backend === 'cpu').length;
+  if ((preset.kind === 'gpu' && cpuRows > 0) || (preset.kind === 'cpu' && cpuRows < measurements.length)) {
+    throw new GenzError('invalid_input', `--hardware ${hardware} is a ${preset.kind}, but ${preset.kind === 'gpu' ? cpuRows : measurements.length - cpuRows} of the measurements ran on a ${preset.kind === 'gpu' ? 'CPU' : 'GPU'} backend`, ['hardware']);
+  }
+}
+
 /** Fits the profile of one device (see the file comment). */
 export function fitProfile(measurements: readonly Measurement[], options: FitOptions): CalibrationProfile {
   const ids = measuredDeviceIds(measurements);
@@ -826,9 +858,11 @@ export function fitProfile(measurements: readonly Measurement[], options: FitOpt
   if (deviceId === undefined) {
     throw new GenzError('invalid_input', `measurements are of ${ids.length} devices (${ids.join(', ')}); fit one at a time (deviceId)`, ['deviceId']);
   }
-  const all = measurements.filter((m) => measurementDeviceId(m) === deviceId);
-  if (all.length === 0) throw new GenzError('invalid_input', `no measurements of device "${deviceId}"; found ${ids.join(', ')}`, ['deviceId']);
   const notes: string[] = [];
+  const { unique: all, repeated } = withoutRepeats(measurements.filter((m) => measurementDeviceId(m) === deviceId));
+  if (all.length === 0) throw new GenzError('invalid_input', `no measurements of device "${deviceId}"; found ${ids.join(', ')}`, ['deviceId']);
+  if (repeated > 0) notes.push(`${repeated} repeated rows (the same shape with the same times: one measurement twice in the files) counted once`);
+  if (typeof options.hardware === 'string') checkHardwareOverride(all, options.hardware);
   const { kept: mine, dropped, handWritten, ownKernels } = fastestImplementations(all);
   if (dropped > 0) notes.push(`${dropped} GEMM rows of slower kernels-ref implementations of an already measured problem left out (the fastest implementation per dtype and shape is fitted)`);
   if (handWritten > 0) notes.push(`${handWritten} rows of kernels-ref's hand-written GEMM kernels (batched, flat, GEMV, tiles) of shapes the vendor BLAS did not run left out: the GEMM curve models the library`);

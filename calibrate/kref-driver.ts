@@ -2,13 +2,13 @@
 // and appends each measurement as it arrives — so an interrupted sweep resumes without redoing or losing rows.
 // Node-only (processes and files): exported from node.ts, not index.ts.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { GenzError } from '../common/errors.ts';
 import { MeasurementSchema, type Measurement } from './measurement-schema.ts';
 import { measurementKey, parseMeasurements } from './measurements.ts';
-import { appendMeasurement } from './measurement-files.ts';
+import { appendMeasurement, setAsideTruncatedLastLine } from './measurement-files.ts';
 
 export type KrefBackend = 'cpu' | 'cuda' | 'hip';
 
@@ -49,7 +49,10 @@ export interface RunSummary {
   skipped: number;
   measured: number;
   errors: { line: number; error: string }[];
-  /** Problems found in the existing output file (e.g. a line cut short by a kill): reported, left in place. */
+  /**
+   * Problems found in the existing output file: a last line cut short by a kill (moved to FILE.partial) and bad lines
+   * (reported, left in place).
+   */
   fileProblems: string[];
 }
 
@@ -73,10 +76,13 @@ export async function runKernelsRef(options: RunOptions): Promise<RunSummary> {
   const done = new Set<string>();
   const fileProblems: string[] = [];
   if (existsSync(options.out)) {
-    const parsed = parseMeasurements(readFileSync(options.out, 'utf8'));
+    if (statSync(options.out).isDirectory()) throw new GenzError('invalid_input', `${options.out} is a directory; --out names the JSON Lines file to append to`, ['out']);
+    const moved = setAsideTruncatedLastLine(options.out);
+    if (moved > 0) fileProblems.push(`${options.out}: its last line was cut short (${moved} bytes, an interrupted write): moved to ${options.out}.partial; that measurement runs again`);
+    const parsed = parseMeasurements(readFileSync(options.out, 'utf8'), { fileName: options.out });
     // Rows of an older kref may lack a variant that kernel has since gained: they ran its default (gemm-blas: NN).
     for (const m of parsed.measurements) done.add(measurementKey(m.variant === undefined && defaults.get(m.kernel)?.variant !== undefined ? { ...m, variant: defaults.get(m.kernel)!.variant } : m));
-    for (const p of parsed.problems) fileProblems.push(`${options.out}:${p.line}: ${p.path.join('.')}: ${p.message}`);
+    for (const p of parsed.problems) fileProblems.push(`${options.out}:${p.line}: ${p.path.length > 0 ? `${p.path.join('.')}: ` : ''}${p.message}`);
   }
   const todo = plan.filter(({ line: p }) => !done.has(measurementKey({ device: { name: device.name, backend: options.backend }, kernel: p.kernel as Measurement['kernel'], ...(p.variant ? { variant: p.variant } : {}), shape: p.shape, dtype: p.dtype as Measurement['dtype'] })));
   const summary: RunSummary = { planned: plan.length, skipped: plan.length - todo.length, measured: 0, errors: [], fileProblems };

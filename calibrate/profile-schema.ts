@@ -152,9 +152,11 @@ export function parseProfileText(text: string, file = 'profile'): CalibrationPro
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new GenzError('invalid_json', `${file} is not JSON: ${(err as Error).message}`);
+    const lines = text.split('\n').filter((l) => l.trim() !== '').length;
+    // A JSON Lines file of measurements is the likely mix-up: say so.
+    throw new GenzError('invalid_json', `not JSON: ${(err as Error).message}${lines > 1 ? ' (a measurement file? a profile is the one JSON object genz calibrate fit writes)' : ''}`, [file]);
   }
-  return parseProfile(value);
+  return parseProfile(value, [file]);
 }
 
 /** What the cost context needs from a profile. */

@@ -4,7 +4,7 @@
 import { GenzError } from '../common/errors.ts';
 import { costOp } from '../simulator/roofline/roofline-backend.ts';
 import { absPctError, medianP90, quantile } from './accuracy/error-stats.ts';
-import { crossValidate, fastestImplementations, fitRows, heldOutErrors, measuredDeviceIds, measurementDeviceId, ownGpuKernel, profileDevice, profileMeasurements } from './fit.ts';
+import { crossValidate, fastestImplementations, fitRows, heldOutErrors, measuredDeviceIds, measurementDeviceId, ownGpuKernel, profileDevice, profileMeasurements, withoutRepeats } from './fit.ts';
 import type { Measurement } from './measurement-schema.ts';
 import { measurementKey } from './op-family.ts';
 import { profileCurves, type CalibrationProfile, type FamilyError } from './profile-schema.ts';
@@ -26,7 +26,7 @@ export { profileDevice } from './fit.ts';
  * fitted ones (of the same device) is scored, and trainRows counts the fitted rows of each family and dtype.
  */
 export function profileErrors(profile: CalibrationProfile, measurements: readonly Measurement[], options: ReportOptions = {}): FamilyError[] {
-  const mine = profileMeasurements(profile, measurements);
+  const mine = withoutRepeats(profileMeasurements(profile, measurements)).unique;
   if (mine.length === 0) {
     throw new GenzError('invalid_input', `no measurements of device "${profile.deviceId}"; found ${measuredDeviceIds(measurements).join(', ') || 'none'}`, ['measurements']);
   }
@@ -101,7 +101,7 @@ export function reportProfile(profiles: CalibrationProfile | readonly Calibratio
   const out = [`Absolute percentage error of kernel time (${scope}); before = default efficiencies, after = calibration curves.`, '', errorTable(entries, headings)];
   if (skipped.length > 0) out.push('', ...skipped.map((e) => `Not scored: ${e.problems[0]!.message}.`));
   for (const p of list) {
-    out.push('', `${p.deviceId}: made by \`${p.createdBy}\` from ${p.measurementSources.join(', ')}; ${p.split.heldOutPercent}% of shapes held out; ${p.skippedRows} rows without a family skipped.`);
+    out.push('', `${p.deviceId}: made by \`${p.createdBy}\` from ${p.measurementSources.join(', ')}; ${p.split.heldOutPercent}% of shapes held out; ${p.skippedRows} rows of kernels no curve family models (scan, conv1d, LUT GEMV, copy, empty launch) or without a roofline floor left out.`);
     for (const note of p.notes) out.push(`- ${note}`);
   }
   return out.join('\n');

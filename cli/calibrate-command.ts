@@ -3,7 +3,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import {
-  GenzError, IMPORTERS, IMPORT_SOURCES, VIDUR_DEVICES, closestNames, writeMeasurementFile, readMeasurementFileStrict, fitProfiles, reportProfile, crossValidationTable, largeGemmThroughputSection,
+  GenzError, findDevice, hardwareIds, IMPORTERS, IMPORT_SOURCES, measuredDeviceIds, measurementDeviceId, withoutRepeats, withoutWorseCurves, VIDUR_DEVICES, closestNames, writeMeasurementFile, readMeasurementFileStrict, fitProfiles, reportProfile, crossValidationTable, largeGemmThroughputSection,
   parseProfileText, profileText, runKernelsRef, E2E_SOURCES, llmInferenceBenchReport, neusightE2eReport, tmacReport, type ImportSource, type Measurement, type CalibrationProfile, type KrefBackend,
 } from '../node.ts';
 import { parseWhole, readTextFile } from './inputs.ts';
@@ -14,15 +14,18 @@ export function registerCalibrate(program: Command): Command {
   const calibrate = program.command('calibrate').description('measure kernels, import public measurements, fit and report calibration profiles');
 
   calibrate.command('run')
-    .description('build kernels-ref, run its sweep on this machine and append the measurements (resumes an interrupted run)')
+    .description('build kernels-ref, run its sweep on this machine and append the measurements (resumes an interrupted run; exits 1 when a plan line was not measured)')
     .requiredOption('--backend <backend>', 'cpu | cuda | hip')
     .option('--quick', 'the short sweep (seconds on a CPU)')
-    .option('--device-id <id>', 'the genz preset id of the device measured (written into every row)')
+    .option('--device-id <id>', 'the genz preset id of the device measured (written into every row; checked against the presets)')
     .option('--plan <file>', "plan lines to run instead of kernels-ref's own sweep (see kernels-ref/README.md)")
     .requiredOption('--out <file>', 'JSON Lines file to append to')
     .action(async (flags: { backend: string; quick?: boolean; deviceId?: string; plan?: string; out: string }) => {
       if (!['cpu', 'cuda', 'hip'].includes(flags.backend)) {
         throw new GenzError('invalid_input', `expected cpu, cuda or hip, found "${flags.backend}"`, ['backend']);
+      }
+      if (flags.deviceId !== undefined && findDevice(flags.deviceId) === undefined) {
+        throw new GenzError('unknown_id', `unknown device "${flags.deviceId}" for --device-id; closest presets: ${closestNames(flags.deviceId, hardwareIds()).join(', ')}`, ['device-id']);
       }
       const tty = process.stderr.isTTY === true;
       const summary = await runKernelsRef({
@@ -41,6 +44,8 @@ export function registerCalibrate(program: Command): Command {
       for (const problem of summary.fileProblems) process.stderr.write(`genz: ${problem}\n`);
       for (const e of summary.errors) process.stderr.write(`genz: plan line ${e.line}: ${e.error}\n`);
       out(`${summary.measured} measured, ${summary.skipped} already in ${flags.out}, ${summary.errors.length} not measured (of ${summary.planned} planned)`);
+      // Scripts can tell a sweep with failed lines from a whole one (the rows measured are kept either way).
+      if (summary.errors.length > 0) process.exitCode = 1;
     });
 
   calibrate.command('import')
@@ -67,18 +72,36 @@ export function registerCalibrate(program: Command): Command {
     .description('fit per-family calibration curves on measurements (80% of shapes; 20% held out) → one profile per device')
     .argument('<files...>', 'measurement JSON Lines files (genz calibrate run / import)')
     .option('--hardware <id>', 'the genz device preset the measurements are of (when the files do not say)')
+    .option('--device <id>', 'fit only the measurements of this device (a file of several devices makes one profile each)')
     .requiredOption('--out <file>', 'profile JSON (with several devices: one file each, the device id inserted before .json)')
     .option('--no-neighbors', 'curves alone: no neighbour correction (by default kept per curve where cross-validation finds it helps)')
-    .action((files: string[], flags: { hardware?: string; out: string; neighbors: boolean }) => {
-      const measurements: Measurement[] = files.flatMap((file) => readMeasurementFileStrict(file));
-      const createdBy = `genz calibrate fit ${files.join(' ')}${flags.hardware ? ` --hardware ${flags.hardware}` : ''}${flags.neighbors ? '' : ' --no-neighbors'} --out ${flags.out}`;
-      const profiles = fitProfiles(measurements, { ...(flags.hardware ? { hardware: flags.hardware } : {}), createdBy, measurementSources: files, neighbors: flags.neighbors });
+    .option('--keep-worse', 'keep curves that do worse than the default efficiencies in 5-fold cross-validation (dropped by default, with a note)')
+    .action((files: string[], flags: { hardware?: string; device?: string; out: string; neighbors: boolean; keepWorse?: boolean }) => {
+      let measurements: Measurement[] = files.flatMap((file) => {
+        const rows = readMeasurementFileStrict(file);
+        if (rows.length === 0) throw new GenzError('invalid_input', `${file} holds no measurements`, ['measurements']);
+        return rows;
+      });
+      if (flags.device !== undefined) {
+        const ids = measuredDeviceIds(measurements);
+        measurements = measurements.filter((m) => measurementDeviceId(m) === flags.device);
+        if (measurements.length === 0) {
+          throw new GenzError('invalid_input', `no measurements of device "${flags.device}" in ${files.join(', ')}; they are of ${ids.join(', ')}`, ['device']);
+        }
+      }
+      const createdBy = `genz calibrate fit ${files.join(' ')}${flags.hardware ? ` --hardware ${flags.hardware}` : ''}${flags.device ? ` --device ${flags.device}` : ''}`
+        + `${flags.neighbors ? '' : ' --no-neighbors'}${flags.keepWorse ? ' --keep-worse' : ''} --out ${flags.out}`;
+      const fitted = fitProfiles(measurements, { ...(flags.hardware ? { hardware: flags.hardware } : {}), createdBy, measurementSources: files, neighbors: flags.neighbors });
+      // The fit counts a measurement read twice once (and notes it); so do the check and the report below.
+      const unique = withoutRepeats(measurements).unique;
+      // As the shipped profiles are made: a curve that cross-validates worse than the defaults is not kept.
+      const profiles = flags.keepWorse ? fitted : fitted.map((p) => withoutWorseCurves(p, unique));
       for (const profile of profiles) {
         const path = profiles.length === 1 ? flags.out : flags.out.replace(/(\.json)?$/, `-${profile.deviceId}.json`);
         writeFileSync(path, profileText(profile));
         out(`${profile.deviceId}: ${path}`);
       }
-      out(reportProfile(profiles, measurements));
+      out(reportProfile(profiles, unique));
     });
 
   calibrate.command('report')

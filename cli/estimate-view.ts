@@ -1,5 +1,5 @@
 // Human-readable views of an estimate and of a phase's operators.
-import { FRAMEWORK_COSTS, type EstimateReport, type FrameworkCosts, type ServingFramework, type OpReport, type VisionReport } from '../index.ts';
+import { FRAMEWORK_COSTS, defaultCalibration, type EstimateReport, type FrameworkCosts, type ServingFramework, type OpReport, type VisionReport } from '../index.ts';
 import { formatBytes, formatCount, formatPercent, formatSeconds, table } from './format.ts';
 
 export function estimateText(r: EstimateReport): string {
@@ -30,7 +30,8 @@ export function estimateText(r: EstimateReport): string {
   const c = r.inputs.calibration;
   if (r.inputs.backend === 'cycle') lines.push('', 'engine: cycle-level simulator (uncalibrated: efficiency factors and calibration profiles do not apply)');
   else lines.push('', c ? `calibration: ${c.profile} profile for ${c.families.join(', ')} ops; the rest use efficiency factors (--calibration none: all)`
-    : 'efficiency factors (no calibration profile for this device)');
+    : defaultCalibration(r.inputs.hardware.device.id) === undefined ? 'efficiency factors (no calibration profile for this device)'
+      : 'efficiency factors (the shipped calibration profile is off: --calibration none or --ideal)');
   if (!r.feasible) lines.push('', `DOES NOT FIT: ${r.reason}`);
   for (const w of r.warnings) lines.push(`warning: ${w}`);
   return lines.join('\n');

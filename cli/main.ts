@@ -30,7 +30,7 @@ type EstimateCommandFlags = EstimateFlags & EngineFlags;
 function addEstimateFlags(cmd: Command): Command {
   return addEngineFlags(cmd)
     .option('--model <id|file>', `model preset id or a config JSON file (genz or Hugging Face config.json) (default: ${DEFAULT_MODEL})`)
-    .option('--hardware <id|file>', `device or system id, or a spec JSON file (default: ${DEFAULT_HARDWARE})`)
+    .option('--hardware <id|file>', `device or system id, or a spec JSON file (default: ${DEFAULT_HARDWARE}, or the device of a --calibration profile)`)
     .option('--devices <n>', 'devices used (default: tp × pp, or all devices of a system)', parseWhole('devices'))
     .option('--tp <n>', 'tensor-parallel degree (default: 1)', parseWhole('tp'))
     .option('--pp <n>', 'pipeline-parallel degree (default: 1)', parseWhole('pp'))
@@ -48,7 +48,7 @@ function addEstimateFlags(cmd: Command): Command {
     .option('--ideal', 'efficiency 1 and no overheads: the pure roofline GenZ and LLM-Viewer compute')
     .option('--max-context', 'also report the longest prompt that fits in memory at this batch and output length')
     .option('--images <n>', 'vision-language models: images per sequence (default 1)', parseWhole('images'))
-    .option('--calibration <file|none>', "a calibration profile (genz calibrate fit), or 'none'; default: the device's shipped profile")
+    .option('--calibration <file|none|default>', "a calibration profile (genz calibrate fit) of the hardware or a part of the same silicon, or 'none'; default: the device's shipped profile")
     .addOption(new Option('--framework <name>', 'serving framework whose costs are added: host time per step and per sequence, its own all-reduce kernels, its decode attention\'s KV re-reads (fitted on A100 runs) (default: none)').choices(SERVING_FRAMEWORKS))
     .option('--threads <n>', 'CPU devices: threads the run uses (default: all cores)', parseWhole('threads'))
     .addOption(new Option('--lowbit-kernel <kind>', 'CPU devices: kernel for sub-8-bit weights, dequant (llama.cpp) or lut (T-MAC) (default: dequant)').choices(LOW_BIT_KERNELS))
@@ -191,23 +191,63 @@ function opText(r: ReturnType<typeof estimateOp>): string {
   ]);
 }
 
-function runOpFile(path: string, json: boolean, engine: EngineChoice): void {
+/**
+ * The flags a --from-file run applies to every line that does not set them itself (--hardware, --dtype,
+ * --calibration, --threads); a line's "calibration" may also name a profile file. Shape flags belong on the lines.
+ */
+const FILE_DEFAULT_FLAGS = ['hardware', 'dtype', 'calibration', 'threads'] as const;
+const OP_SHAPE_FLAGS = ['m', 'n', 'k', 'batch', 'layout', 'q', 'kv', 'heads', 'kvHeads', 'headDim', 'elements', 'bytes', 'devices'] as const;
+
+function runOpFile(path: string, flags: OpFlags, engine: EngineChoice): void {
+  const shapeFlags = OP_SHAPE_FLAGS.filter((flag) => flags[flag] !== undefined);
+  if (shapeFlags.length > 0 || flags.causal === false || flags.flash === false) {
+    const named = [...shapeFlags, ...(flags.causal === false ? ['causal'] : []), ...(flags.flash === false ? ['flash'] : [])];
+    throw new GenzError('invalid_input', `${named.map((f) => `--${f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}: with --from-file give operator shapes on each JSON line (only ${FILE_DEFAULT_FLAGS.map((f) => `--${f}`).join(', ')} apply to every line)`, ['from-file']);
+  }
   const lines = readTextFile(path, 'from-file').split('\n');
   const requests: { line: number; request: SingleOpRequest }[] = [];
   const problems: string[] = [];
+  // One read per profile file, however many lines name it.
+  const profiles = new Map<string, ReturnType<typeof calibrationFlag>>();
+  const profileOf = (value: string): ReturnType<typeof calibrationFlag> => {
+    if (!profiles.has(value)) profiles.set(value, calibrationFlag(value));
+    return profiles.get(value)!;
+  };
+  const defaults: Record<string, unknown> = {};
+  if (flags.hardware !== undefined) defaults.hardware = idOrFile(flags.hardware, 'hardware');
+  if (flags.dtype !== undefined) defaults.dtype = flags.dtype;
+  if (flags.calibration !== undefined) defaults.calibration = profileOf(flags.calibration);
+  if (flags.threads !== undefined) defaults.threads = flags.threads;
+  if (engine.engine !== undefined) defaults.engine = engine.engine;
   lines.forEach((text, i) => {
     if (text.trim() === '') return;
+    let value: unknown;
     try {
-      requests.push({ line: i + 1, request: JSON.parse(text) as SingleOpRequest });
+      value = JSON.parse(text);
     } catch (error) {
       problems.push(`line ${i + 1}: not valid JSON (${(error as Error).message})`);
+      return;
     }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      requests.push({ line: i + 1, request: value as SingleOpRequest });
+      return;
+    }
+    const request: Record<string, unknown> = { ...defaults, ...(value as Record<string, unknown>) };
+    const calibration = request.calibration;
+    if (typeof calibration === 'string' && calibration !== 'none' && calibration !== 'default') {
+      try {
+        request.calibration = profileOf(calibration);
+      } catch (error) {
+        if (!(error instanceof GenzError)) throw error;
+        for (const p of error.problems) problems.push(`line ${i + 1}: ${formatProblem(p)}`);
+        return;
+      }
+    }
+    requests.push({ line: i + 1, request: request as SingleOpRequest });
   });
   const results = requests.map(({ line, request }) => {
     try {
-      const withEngine = engine.engine !== undefined && typeof request === 'object' && request !== null && !('engine' in request)
-        ? { ...request, engine: engine.engine } as SingleOpRequest : request;
-      return estimateOp(withEngine, engine.backend);
+      return estimateOp(request, engine.backend);
     } catch (error) {
       if (!(error instanceof GenzError)) throw error;
       for (const p of error.problems) problems.push(`line ${line}: ${formatProblem(p)}`);
@@ -215,7 +255,7 @@ function runOpFile(path: string, json: boolean, engine: EngineChoice): void {
     }
   });
   if (problems.length > 0) throw new GenzError('invalid_input', problems.map((message) => ({ path: ['from-file'], message })));
-  for (const r of results) out(json ? JSON.stringify(r) : opText(r!));
+  for (const r of results) out(flags.json ? JSON.stringify(r) : opText(r!));
 }
 
 addEngineFlags(program.command('op'))
@@ -227,7 +267,7 @@ addEngineFlags(program.command('op'))
   .option('--batch <n>', 'gemm: batched GEMM count (batch × (m×k)·(k×n)); attention: sequences', parseWhole('batch'))
   .addOption(new Option('--layout <layout>', "gemm: transposes of the BLAS call (weight, activations); default TN as torch.nn.Linear").choices(BLAS_LAYOUTS))
   .addOption(new Option('--dtype <dtype>', 'compute dtype; fp32 is non-tensor FP32, tf32 its own (default: fp16)').choices(COMPUTE_DTYPES))
-  .option('--hardware <id|file>', `device id or spec file (default: ${DEFAULT_HARDWARE})`)
+  .option('--hardware <id|file>', `device id or spec file (default: ${DEFAULT_HARDWARE}, or the device of a --calibration profile)`)
   .option('--q <n>', 'attention: query tokens per sequence', parseWhole('q'))
   .option('--kv <n>', 'attention: KV tokens per sequence', parseWhole('kv'))
   .option('--heads <n>', 'attention: query heads', parseWhole('heads'))
@@ -238,15 +278,15 @@ addEngineFlags(program.command('op'))
   .option('--elements <n>', 'elementwise: elements', parseWhole('elements'))
   .option('--bytes <n>', 'collectives: bytes per device', parsePositive('bytes'))
   .option('--devices <n>', 'collectives: group size (default: 8)', parseWhole('devices'))
-  .option('--calibration <file|none>', "a calibration profile, or 'none'; default: the device's shipped profile")
+  .option('--calibration <file|none|default>', "a calibration profile of the hardware or a part of the same silicon, or 'none'; default: the device's shipped profile")
   .option('--threads <n>', 'CPU devices: threads the op runs on (default: all cores)', parseWhole('threads'))
-  .option('--from-file <file>', 'JSON Lines, one operator per line ({"kind":"gemm","m":…}); one result per line')
+  .option('--from-file <file>', 'JSON Lines, one operator per line ({"kind":"gemm","m":…}); one result per line; --hardware, --dtype, --calibration and --threads apply to lines that do not set them, and a line\'s "calibration" may name a profile file')
   .option('--json', 'print JSON')
   .action((kind: string | undefined, flags: OpFlags) => {
     const engine = engineChoice(flags);
     if (flags.fromFile !== undefined) {
-      if (flags.threads !== undefined) throw new GenzError('invalid_input', '--threads applies to one operator; with --from-file give "threads" on each JSON line', ['threads']);
-      runOpFile(flags.fromFile, flags.json === true, engine);
+      if (kind !== undefined) throw new GenzError('invalid_input', `an operator kind ("${kind}") and --from-file: give "kind" on each JSON line`, ['kind']);
+      runOpFile(flags.fromFile, flags, engine);
       note(engine.finish());
       return;
     }

@@ -32,7 +32,7 @@ function put(target: CalibrationCurves, family: CalibrationFamily, dtype: Comput
 
 /** Merges profiles (first wins) into one set of curves for `deviceId`, keyed by family and datapath. */
 export function mergeCurves(deviceId: string, profiles: readonly CalibrationCurves[]): CalibrationCurves {
-  const merged: CalibrationCurves = { schema: 'genz.calibration.v1', deviceId, families: {} };
+  const merged: CalibrationCurves = { schema: 'genz.calibration.v1', deviceId, families: {}, fittedOn: [...new Set(profiles.map((p) => p.deviceId))] };
   for (const profile of profiles) {
     for (const [family, perDtype] of Object.entries(profile.byDtype ?? {}) as [CalibrationFamily, Partial<Record<ComputeDtype, CalibrationCurve>>][]) {
       for (const [dtype, curve] of Object.entries(perDtype) as [ComputeDtype, CalibrationCurve][]) put(merged, family, dtype, curve);
@@ -58,6 +58,11 @@ export function defaultCalibration(deviceId: string): CalibrationCurves | undefi
     cache.set(deviceId, profiles.length === 0 ? null : mergeCurves(deviceId, profiles));
   }
   return cache.get(deviceId) ?? undefined;
+}
+
+/** Whether `deviceId` runs on the silicon of `profileDeviceId` (or is it), so curves fitted on one carry to the other. */
+export function sharesSilicon(deviceId: string, profileDeviceId: string): boolean {
+  return deviceId === profileDeviceId || (SAME_SILICON[deviceId] ?? []).includes(profileDeviceId);
 }
 
 /** Device ids with shipped curves of their own. */

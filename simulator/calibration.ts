@@ -118,6 +118,11 @@ export interface CalibrationCurves {
   families: Partial<Record<CalibrationFamily, CalibrationCurve>>;
   /** Curves of one family and compute dtype (datapaths differ: fp32 CUDA cores vs fp16 tensor cores); used first. */
   byDtype?: Partial<Record<CalibrationFamily, Partial<Record<ComputeDtype, CalibrationCurve>>>>;
+  /**
+   * The devices whose measurements the curves were fitted on, where they differ from deviceId (a part that shares
+   * another's silicon borrows its curves: simulator/calibration-defaults.ts); absent: deviceId's own.
+   */
+  fittedOn?: string[];
 }
 
 export const ATTENTION_KERNELS = ['flash', 'unfused'] as const;

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <condition_variable>
 #include <cstdlib>
+#include <exception>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -30,19 +31,32 @@ class Pool {
     for (auto& t : threads_) t.join();
   }
   int size() const { return n_; }
-  /** Runs f(tid) on every thread (the caller is thread 0) and waits for all of them. */
+  /**
+   * Runs f(tid) on every thread (the caller is thread 0) and waits for all of them. An exception thrown by any
+   * thread is rethrown here (the first one), after every thread has finished: no worker still runs a job whose
+   * frame is gone.
+   */
   void run(const std::function<void(int)>& f) {
     {
       std::lock_guard<std::mutex> g(m_);
       job_ = &f;
       pending_ = n_ - 1;
+      error_ = nullptr;
       ++gen_;
     }
     cv_.notify_all();
-    f(0);
+    std::exception_ptr mine;
+    try {
+      f(0);
+    } catch (...) {
+      mine = std::current_exception();
+    }
     std::unique_lock<std::mutex> g(m_);
     done_.wait(g, [this] { return pending_ == 0; });
     job_ = nullptr;
+    std::exception_ptr first = mine ? mine : error_;
+    error_ = nullptr;
+    if (first) std::rethrow_exception(first);
   }
 
  private:
@@ -57,8 +71,14 @@ class Pool {
         seen = gen_;
         job = job_;
       }
-      (*job)(tid);
+      std::exception_ptr failed;
+      try {
+        (*job)(tid);
+      } catch (...) {
+        failed = std::current_exception();
+      }
       std::lock_guard<std::mutex> g(m_);
+      if (failed && !error_) error_ = failed;
       if (--pending_ == 0) done_.notify_one();
     }
   }
@@ -69,6 +89,7 @@ class Pool {
   const std::function<void(int)>* job_ = nullptr;
   uint64_t gen_ = 0;
   int pending_ = 0;
+  std::exception_ptr error_;
   bool stop_ = false;
 };
 

@@ -385,7 +385,10 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
 function calibrationSummary(curves: CalibrationCurves | undefined): { profile: string; families: string[] } | null {
   if (!curves) return null;
   const families = new Set([...Object.keys(curves.families), ...Object.keys(curves.byDtype ?? {})]);
-  return { profile: curves.deviceId, families: [...families].sort() };
+  const fittedOn = curves.fittedOn ?? [curves.deviceId];
+  // A part that borrows a same-silicon part's curves says whose they are.
+  const profile = fittedOn.length === 1 && fittedOn[0] === curves.deviceId ? curves.deviceId : `${fittedOn.join(' + ')} (same silicon as ${curves.deviceId})`;
+  return { profile, families: [...families].sort() };
 }
 
 /** NaN or Infinity never leaves the core: extreme inputs that overflow are reported as a user error. */

@@ -166,7 +166,7 @@ describe('genz calibrate e2e tmac and estimate --threads', () => {
     expect(held.stdout).toMatch(/\| snapdragon-x-elite tmac \| 4 \| 2\.4 \| 8\.6 \|/);
   });
 
-  it('op takes --threads on a CPU preset, refuses it on a GPU and with --from-file', () => {
+  it('op takes --threads on a CPU preset, refuses it on a GPU, and applies it to the lines of --from-file', () => {
     const run = genz('op', 'gemm', '--m', '1', '--n', '4096', '--k', '4096', '--hardware', 'snapdragon-x-elite', '--threads', '1', '--json');
     expect(run.status, run.stderr).toBe(0);
     const one = JSON.parse(run.stdout) as { computeS: number };
@@ -174,9 +174,13 @@ describe('genz calibrate e2e tmac and estimate --threads', () => {
     const gpu = genz('op', 'gemm', '--m', '1', '--n', '64', '--k', '64', '--hardware', 'h100-sxm', '--threads', '2');
     expect(gpu.status).toBe(2);
     expect(gpu.stderr).toMatch(/threads applies to CPU devices/);
-    const file = genz('op', '--from-file', 'no-such.jsonl', '--threads', '2');
-    expect(file.status).toBe(2);
-    expect(file.stderr).toMatch(/give "threads" on each JSON line/);
+    const ops = join(mkdtempSync(join(tmpdir(), 'genz-threads-')), 'ops.jsonl');
+    writeFileSync(ops, `${JSON.stringify({ kind: 'gemm', m: 1, n: 4096, k: 4096, hardware: 'snapdragon-x-elite' })}\n${JSON.stringify({ kind: 'gemm', m: 1, n: 4096, k: 4096, hardware: 'snapdragon-x-elite', threads: 12 })}\n`);
+    const file = genz('op', '--from-file', ops, '--threads', '1', '--json');
+    expect(file.status, file.stderr).toBe(0);
+    const [withFlag, ownThreads] = file.stdout.trim().split('\n').map((l) => JSON.parse(l) as { computeS: number });
+    expect(withFlag!.computeS).toBeCloseTo(one.computeS, 12); // the flag is every line's default
+    expect(ownThreads!.computeS).toBeCloseTo(one.computeS / 12, 12); // a line's own "threads" wins
   });
 
   it('estimate takes --threads and --lowbit-kernel on a CPU preset and refuses them elsewhere', () => {

@@ -697,7 +697,7 @@ describe('profile schema', () => {
   });
 
   it('text that is not JSON is invalid_json', () => {
-    expectGenzError(() => parseProfileText('{"schema": '), 'invalid_json', []);
+    expectGenzError(() => parseProfileText('{"schema": '), 'invalid_json', ['profile']);
   });
 });
 

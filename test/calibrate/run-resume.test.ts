@@ -38,6 +38,28 @@ describe('calibrate run', () => {
     expect(rerun.stdout).toMatch(new RegExp(`${24 - before.length} measured, ${before.length} already`));
   }, 120_000);
 
+  it('moves a last line cut short by a kill to FILE.partial, so the resumed file reads clean and fit takes it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'genz-resume-cut-'));
+    const plan = join(dir, 'plan.jsonl');
+    const out = join(dir, 'out.jsonl');
+    const planLine = (n: number): string => JSON.stringify({ kernel: 'add', shape: { n } });
+    writeFileSync(plan, [4096, 8192].map(planLine).join('\n'));
+    const args = ['cli/bin.js', 'calibrate', 'run', '--backend', 'cpu', '--plan', plan, '--out', out];
+    expect(spawnSync('node', args, { cwd: root, encoding: 'utf8' }).status).toBe(0);
+    const whole = lines(out);
+    const cut = whole[1]!.slice(0, 60);
+    writeFileSync(out, `${whole[0]}\n${cut}`); // the second row's write was interrupted
+    const rerun = spawnSync('node', args, { cwd: root, encoding: 'utf8' });
+    expect(rerun.status, rerun.stderr).toBe(0);
+    expect(rerun.stderr).toMatch(/last line was cut short .*moved to .*out\.jsonl\.partial/);
+    expect(rerun.stdout).toMatch(/1 measured, 1 already/);
+    expect(readFileSync(`${out}.partial`, 'utf8')).toBe(`${cut}\n`); // nothing lost
+    expect(lines(out)[0]).toBe(whole[0]);
+    expect(parseMeasurements(lines(out).join('\n')).problems).toEqual([]);
+    const fit = spawnSync('node', ['cli/bin.js', 'calibrate', 'fit', out, '--out', join(dir, 'p.json')], { cwd: root, encoding: 'utf8' });
+    expect(fit.stderr).not.toMatch(/not valid JSON|truncated|line 2/);
+  }, 60_000);
+
   it('a plan line that leaves the variant to kref (its first) is recognized when the sweep is run again', () => {
     const dir = mkdtempSync(join(tmpdir(), 'genz-resume-variant-'));
     const plan = join(dir, 'plan.jsonl');
@@ -60,7 +82,7 @@ describe('calibrate run', () => {
     const run = spawnSync('node', ['cli/bin.js', 'calibrate', 'run', '--backend', 'cpu', '--plan', plan, '--out', out], {
       cwd: root, encoding: 'utf8', env: { ...process.env, KREF_INJECT_LOST: 'mul' },
     });
-    expect(run.status, run.stderr).toBe(0);
+    expect(run.status, run.stderr).toBe(1); // a line was not measured: the rest are kept, the exit code says so
     expect(parseMeasurements(lines(out).join('\n')).measurements.map((m) => m.kernel)).toEqual(['add', 'silu']);
     expect(run.stdout + run.stderr).toMatch(/plan line 2: injected device loss .*exit 4/);
     expect(run.stdout).toMatch(/2 measured, 0 already .*, 1 not measured \(of 3 planned\)/);
