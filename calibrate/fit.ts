@@ -63,14 +63,33 @@ export interface FitRow {
   /** Datapath of the op's tensor work (null: none). */
   dtype: ComputeDtype | null;
   heldOut: boolean;
-  /** The measurement key (device|kernel|variant|dtype|shape) the split hashes. */
+  /** The measurement key (device|kernel|variant|dtype|shape). */
   key: string;
+  /**
+   * What the held-out split and the cross-validation folds hash (splitKeyOf): the key without its variant, and for
+   * GEMMs without the kernel, so one problem timed in several BLAS layouts (DeepBench's NN, NT and TN; kernels-ref's NN
+   * and TN) or by several GEMM kernels lands in one fold: a layout twin on the training side would make its held-out sibling look
+   * predicted (a review re-salted the folds eight times, 2026-11-27: H100 fp32 GEMM p90 31.2 → 39.2 % grouped this way).
+   */
+  splitKey: string;
 }
 
 /** The device a measurement is of: its genz id when the writer knew it, else a slug of its name. */
 export function measurementDeviceId(m: Measurement): string {
   if (m.device.id !== undefined) return m.device.id;
   return m.device.name.toLowerCase().replace(/[^a-z0-9.]+/g, '-').replace(/^[^a-z0-9]+|-+$/g, '') || 'device';
+}
+
+/**
+ * The key the held-out split and the folds hash (FitRow.splitKey): for a GEMM, the measurement key without its kernel
+ * and variant (kernels-ref's implementations and BLAS layouts of one product, DeepBench's NN/NT/TN: one problem);
+ * for other families the measurement key itself (add and silu of one size are two problems).
+ */
+export function splitKeyOf(m: Measurement, deviceId: string, family: CalibrationFamily): string {
+  if (!TILE_FAMILIES.has(family)) return measurementKey(m, deviceId);
+  // A row without a variant of an imported GEMM keeps its measurement key (and its fold).
+  const { variant: _, ...problem } = m;
+  return measurementKey({ ...problem, kernel: GEMM_IMPLEMENTATIONS.has(m.kernel) ? 'gemm-blas' : m.kernel }, deviceId);
 }
 
 function isHeldOutKey(key: string, percent: number): boolean {
@@ -91,6 +110,20 @@ const TILE_FEATURES: readonly number[] = (['padN', 'padK', 'padM64'] as const).m
  * fp32 GEMMs (60) from 11.6/40.6 to 11.6/36.0; the H100's fp32 GEMMs moved from 12.1/34.8 to 12.0/37.4.
  */
 const MIDDLE_FEATURES: readonly number[] = (['balance', 'size', 'shape1', 'shape2', 'shape3', 'wave', 'transW', 'transX'] as const).map((f) => CALIBRATION_FEATURES.indexOf(f));
+
+/**
+ * The GEMM features that depend on the weight's shape (n, k) alone or with m: a curve fits them only where its rows
+ * hold WEIGHT_SHAPES_PER_TERM distinct (n, k) pairs per term (21). Vidur's A100 and A40 sweeps time one model's four
+ * projections at hundreds of token counts: 1,000 rows, 4 weight shapes (14 with LLMCompass's on the A100), and these
+ * terms learned each shape's offset by heart. Holding out every row of one (n, k) pair at a time (the shapes of
+ * another model), the A100's curves scored 12.7/27.3 % median/p90 and the A40's 7.7/17.7 (the defaults 3.9–9.1
+ * medians); without these terms 7.2/16.0 and 4.4/15.3, while the 5-fold table moves by at most 0.3 points on both
+ * (2026-11-27, a review's leave-one-shape-out script). The A100 profile had priced Llama-2-70B's MLP GEMMs at 259–279
+ * TFLOP/s, above the best TN GEMM measured on it (248) and MAMF's 268 (data/mamf_bf16_matmul_measured.csv); now
+ * 209–223. DeepBench's (29 shapes per dtype), NeuSight's and the Hopper sweeps' curves keep them.
+ */
+const WEIGHT_SHAPE_FEATURES: readonly number[] = (['shape2', 'shape3', 'mn', 'k2', 'padN', 'padK', 'misalign'] as const).map((f) => CALIBRATION_FEATURES.indexOf(f));
+const WEIGHT_SHAPES_PER_TERM = 3;
 
 /** Points of mean absolute % error by which the tile features must lower a curve's cross-validated error to be kept. */
 const TILE_MARGIN_POINTS = 0.5;
@@ -293,9 +326,10 @@ export function fitRows(measurements: readonly Measurement[], device: Device, de
     const floorS = Math.max(ideal.computeS, ideal.memoryS, ideal.networkS);
     if (!(floorS > 0)) { skipped++; continue; }
     const key = measurementKey(m, deviceId);
+    const splitKey = splitKeyOf(m, deviceId, priced.family);
     rows.push({
       family: priced.family, op: priced.op, ctx, measuredS: m.medianS, computeS: ideal.computeS, memoryS: ideal.memoryS,
-      networkS: ideal.networkS, floorS, dtype: ideal.computeDtype, heldOut: isHeldOutKey(key, heldOutPercent), key,
+      networkS: ideal.networkS, floorS, dtype: ideal.computeDtype, heldOut: isHeldOutKey(splitKey, heldOutPercent), key, splitKey,
     });
   }
   return { rows, skipped };
@@ -426,7 +460,11 @@ export function fitCurve(rows: readonly FitRow[], lambda = 1e-4, withTiles = tru
   // terms (MIDDLE_FEATURES) → balance and size only → a constant slowdown. Asking for the tile terms never costs a tier.
   // (An inner fold of chooseCurveParts has 4/5 of the rows and may sit a tier lower than the final fit: fitting it at
   // the final fit's tier chose worse for the H100's fp32 GEMMs, 12.0/37.4 → 16.3/40.7 % in 5-fold CV.)
-  const varying = CALIBRATION_FEATURES.map((_, i) => i).filter((i) => i > 0 && featureMax[i]! - featureMin[i]! > 1e-9);
+  // A GEMM curve's weight-shape terms need weight shapes enough to be told apart from one offset per shape.
+  const weightShapes = rows.every((r) => r.op.kind === 'gemm') ? new Set(rows.map((r) => (r.op.kind === 'gemm' ? `${r.op.n}x${r.op.k}` : ''))).size : Infinity;
+  const shapeTerms = weightShapes >= WEIGHT_SHAPES_PER_TERM * WEIGHT_SHAPE_FEATURES.length;
+  const varying = CALIBRATION_FEATURES.map((_, i) => i).filter((i) => i > 0 && featureMax[i]! - featureMin[i]! > 1e-9)
+    .filter((i) => shapeTerms || !WEIGHT_SHAPE_FEATURES.includes(i));
   const untiled = varying.filter((i) => !TILE_FEATURES.includes(i));
   const middle = varying.filter((i) => MIDDLE_FEATURES.includes(i));
   const core = varying.filter((i) => i === 1 || i === 4);
@@ -679,7 +717,7 @@ export function chooseCurveParts(rows: readonly FitRow[], deviceId: string, fold
   for (let fold = 0; fold < folds; fold++) {
     // Folds of their own (the hash's next base-k digit, independent of hash % k): the rows given are often one
     // fold short of the same hash's k folds.
-    const inFold = (r: FitRow): boolean => Math.floor(stableHash(r.key) / folds) % folds === fold;
+    const inFold = (r: FitRow): boolean => Math.floor(stableHash(r.splitKey) / folds) % folds === fold;
     // One fit per fold, tier and tile choice: the same curves priced with their tables and without.
     const fits: [number, readonly FitRow[], CurveParts][] = [
       [2, rows, { neighbors: tables, tiles: 'all' }], [0, gemmRows, { neighbors: tables, tiles: none }],
@@ -758,7 +796,7 @@ export function crossValidatedRows(measurements: readonly Measurement[], profile
   const withTables = profile.neighborTables ?? neighborFamiliesOf(profile).size > 0;
   const out: CrossValidatedRow[] = [];
   for (let fold = 0; fold < folds; fold++) {
-    const inFold = (r: FitRow): boolean => stableHash(r.key) % folds === fold;
+    const inFold = (r: FitRow): boolean => stableHash(r.splitKey) % folds === fold;
     // The tile features and neighbour tables are chosen again on each fold's training rows (as fitProfile chooses
     // them on its 80%), so no scored row took part in the choice; a profile without tables is cross-validated without them.
     const parts = chooseCurveParts(rows.filter((r) => !inFold(r)), device.id, folds, withTables);

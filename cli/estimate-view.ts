@@ -24,7 +24,7 @@ export function estimateText(r: EstimateReport): string {
       ...(r.maxContextTokens === undefined ? [] : [['max context', String(r.maxContextTokens), 'longest prompt that fits at this batch and output']]),
       ...(r.vision === undefined ? [] : [['vision tower', formatSeconds(r.vision.latencyS), `of TTFT; ${r.vision.imageTokens} image tokens join each prompt`]]),
       ...(r.speculative === undefined ? [] : [['speculative', `${r.speculative.speedup.toFixed(2)}× speedup`,
-        `draft ${r.speculative.draftModel}: ${r.speculative.expectedTokensPerStep.toFixed(2)} tokens per step, ${r.speculative.verifyTokens} verified, TPOT without: ${formatSeconds(r.speculative.baselineTpotS)}`]]),
+        `draft ${r.speculative.draftModel}: ${r.speculative.expectedTokensPerStep.toFixed(2)} tokens per step, ${r.speculative.verifyTokens} verified, TPOT without: ${formatSeconds(r.tpotS > 0 ? r.tpotS * r.speculative.speedup : r.speculative.baselineTpotS)}`]]),
     ]),
   ];
   const c = r.inputs.calibration;
@@ -77,7 +77,7 @@ export function visionText(r: VisionReport): string {
   return lines.join('\n');
 }
 
-/** "vllm host time 750 µs/step + 75 µs/sequence, all-reduce 11 µs, GQA KV re-reads 20%": the framework's costs (simulator/serving/frameworks.ts). */
+/** "vllm host time 750 µs/step + 70 µs/sequence, all-reduce 8 µs, GQA KV re-reads 20%": the framework's costs (simulator/serving/frameworks.ts). */
 function frameworkLine(framework: ServingFramework, costs: FrameworkCosts): string {
   const perSequence = costs.sequenceS > 0 ? ` + ${formatSeconds(costs.sequenceS)}/sequence` : '';
   const allReduce = costs.allReduce === null ? '' : `, all-reduce ${formatSeconds(costs.allReduce.callS)}`;

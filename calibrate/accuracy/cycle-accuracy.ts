@@ -19,8 +19,8 @@ import { importLlmcompassMatmul } from '../importers/llmcompass.ts';
 import { importNeusight } from '../importers/neusight.ts';
 import { importVidurMlp } from '../importers/vidur.ts';
 import type { Measurement } from '../measurement-schema.ts';
-import { measurementKey, measurementOp, stableHash } from '../op-family.ts';
-import { measurementContext } from '../fit.ts';
+import { measurementOp, stableHash } from '../op-family.ts';
+import { measurementContext, splitKeyOf } from '../fit.ts';
 import { quantile, summarize, type ErrorSummary, type Sample } from './error-stats.ts';
 
 export type Split = 'train' | 'held-out' | 'all';
@@ -62,9 +62,10 @@ const NEUSIGHT_PRESET: Readonly<Record<string, string>> = {
   'NVIDIA A100-PCIE-40GB': 'a100-40gb-sxm', 'Tesla V100-PCIE-32GB': 'v100', 'Tesla T4': 't4',
 };
 
-/** calibrate/fit.ts's split: 20% of measurement keys (FNV-1a) are held out. */
+/** calibrate/fit.ts's split: 20% of split keys (device|family|dtype|shape, FNV-1a) are held out. */
 export function isHeldOutMeasurement(m: Measurement, deviceId: string): boolean {
-  return stableHash(measurementKey(m, deviceId)) % 100 < 20;
+  const priced = measurementOp(m);
+  return 'problem' in priced ? false : stableHash(splitKeyOf(m, deviceId, priced.family)) % 100 < 20;
 }
 
 function vidurGroup(m: Measurement): string {

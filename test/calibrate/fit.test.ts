@@ -125,7 +125,8 @@ describe('fit recovers known curves (synthetic)', () => {
     const ctx = measurementContext(a100, DEFAULT_EFFICIENCY, priced.baseDtype);
     rows.push({ ...m, medianS: costOp(priced.op, { ...ctx, calibration: truthCurves }).latencyS });
   };
-  for (let m = 1; m <= 16384; m *= 2) for (const n of [1024, 3072, 8192]) for (const k of [1024, 4096, 14336]) timed('gemm', { m, n, k });
+  // 25 weight shapes: a curve fits its n- and k-terms only from 21 (calibrate/fit.ts WEIGHT_SHAPE_FEATURES).
+  for (let m = 1; m <= 16384; m *= 2) for (const n of [1024, 2048, 3072, 5120, 8192]) for (const k of [1024, 2048, 4096, 8192, 14336]) timed('gemm', { m, n, k });
   for (let e = 1024; e <= 2 ** 28; e *= 2) for (const kernel of ['add', 'silu-mul', 'rope'] as const) timed(kernel, { elements: e });
 
   const profile = fitProfile(rows, { createdBy: 'test: synthetic' });
@@ -269,7 +270,7 @@ describe('GEMM row alignment (synthetic)', () => {
   const truth = truthWith(h100.id, 'misalign', 4);
   const priced = pricedOn(h100);
   const rows: Measurement[] = [];
-  for (let m = 16; m <= 8192; m *= 2) for (const n of [1024, 4096, 1021, 4099]) for (const k of [1024, 4096, 1030]) {
+  for (let m = 16; m <= 8192; m *= 2) for (const n of [1024, 2048, 4096, 1021, 2051, 4099]) for (const k of [1024, 4096, 1030, 2054]) {
     const row = measurement(device, 'gemm', { m, n, k }, 1);
     const { op, ctx } = priced(row);
     rows.push({ ...row, medianS: costOp(op, { ...ctx, calibration: truth }).latencyS });
@@ -349,8 +350,8 @@ describe('per-dimension tile padding (synthetic)', () => {
 });
 
 describe('a richer feature tier on few rows (synthetic)', () => {
-  // 36 GEMMs: under the 40 rows the shape tier needs at 4 rows per parameter, so by default the curve keeps balance
-  // and size only. Truth A: the slowdown grows with k (×3 per decade), which balance and size cannot separate from m
+  // 36 GEMMs of 36 weight shapes (enough for the n- and k-terms): under the 40 rows the shape tier needs at 4 rows per
+  // parameter, so by default the curve keeps balance and size only. Truth A: the slowdown grows with k (×3 per decade), which balance and size cannot separate from m
   // and n; truth B: a constant slowdown, which needs no more terms.
   const device: Device = { id: 'a100-80gb-sxm', name: 'NVIDIA A100', backend: 'cuda' };
   const a100 = findDevice('a100-80gb-sxm')!;
@@ -358,7 +359,9 @@ describe('a richer feature tier on few rows (synthetic)', () => {
   const shape3 = CALIBRATION_FEATURES.indexOf('shape3');
   const rowsOf = (truth: CalibrationCurves): Measurement[] => {
     const rows: Measurement[] = [];
-    for (const m of [64, 1000, 4096]) for (const n of [512, 2048]) for (const k of [96, 256, 640, 1536, 4096, 8192]) {
+    let i = 0;
+    for (const n of [512, 768, 1024, 2048, 3072, 5120]) for (const k of [96, 256, 640, 1536, 4096, 8192]) {
+      const m = [64, 1000, 4096][i++ % 3]!;
       const row = measurement(device, 'gemm', { m, n, k }, 1);
       const { op, ctx } = priced(row);
       rows.push({ ...row, medianS: costOp(op, { ...ctx, calibration: truth }).latencyS });

@@ -19,7 +19,7 @@ export const METRICS: Metric[] = [
   { id: 'ttft', label: 'TTFT', value: (r) => r.ttftS, format: formatSeconds, lowerIsBetter: true, note: (r) => `prefill of the whole batch${r.vision && r.vision.latencyS > 0 ? `, vision tower ${formatSeconds(r.vision.latencyS)}` : ''}` },
   { id: 'tpot', label: 'TPOT', value: (r) => r.tpotS, format: formatSeconds, lowerIsBetter: true,
     note: (r) => (r.speculative
-      ? `speculative ×${trim(r.speculative.speedup)} (${formatSeconds(r.speculative.baselineTpotS)} without)`
+      ? `speculative ×${trim(r.speculative.speedup)} (${formatSeconds(r.tpotS > 0 ? r.tpotS * r.speculative.speedup : r.speculative.baselineTpotS)} without)`
       : `mean over ${Math.max(0, r.inputs.scenario.outputTokens - 1)} decode steps`) },
   { id: 'throughput', label: 'output tokens/s', value: (r) => r.outputTokensPerS, format: formatTokensPerS, lowerIsBetter: false,
     note: (r) => `${formatTokensPerS(r.outputTokensPerSPerDevice)} per device` },
