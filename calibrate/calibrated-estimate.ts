@@ -28,8 +28,9 @@ function hardwareFor(profile: CalibrationProfile, hardware: unknown): { hardware
 
 /** The estimate of a request (see simulator/serving/estimate.ts); `backend` overrides the engine it names. */
 export function estimate(request?: EstimateRequest, backend?: CostBackend): EstimateReport {
-  const calibration = request?.calibration;
-  if (request === undefined || calibration === undefined || typeof calibration === 'string') return estimateCore(request, backend);
+  if (typeof request !== 'object' || request === null) return estimateCore(request, backend);
+  const calibration = request.calibration;
+  if (calibration === undefined || typeof calibration === 'string') return estimateCore(request, backend);
   const profile = parseProfile(calibration, ['calibration']);
   const applied = hardwareFor(profile, request.hardware);
   return estimateCore({ ...request, hardware: applied.hardware as EstimateRequest['hardware'], calibration: applied.curves }, backend);
@@ -37,6 +38,8 @@ export function estimate(request?: EstimateRequest, backend?: CostBackend): Esti
 
 /** The public `estimateOp`, with a calibration profile object validated the same way. */
 export function estimateOp(request: SingleOpRequest, backend?: CostBackend): SingleOpResult {
+  // Not an object: the core says what it expects.
+  if (typeof request !== 'object' || request === null) return estimateOpCore(request, backend);
   const calibration = (request as { calibration?: unknown }).calibration;
   if (calibration === undefined || typeof calibration === 'string') return estimateOpCore(request, backend);
   const profile = parseProfile(calibration, ['calibration']);

@@ -125,6 +125,13 @@ const MIDDLE_FEATURES: readonly number[] = (['balance', 'size', 'shape1', 'shape
 const WEIGHT_SHAPE_FEATURES: readonly number[] = (['shape2', 'shape3', 'mn', 'k2', 'padN', 'padK', 'misalign'] as const).map((f) => CALIBRATION_FEATURES.indexOf(f));
 const WEIGHT_SHAPES_PER_TERM = 3;
 
+/** Whether GEMM rows hold enough distinct weight shapes (n, k) for the weight-shape terms; other rows: true. */
+export function enoughWeightShapes(rows: readonly FitRow[]): boolean {
+  if (!rows.every((r) => r.op.kind === 'gemm')) return true;
+  const shapes = new Set(rows.map((r) => (r.op.kind === 'gemm' ? `${r.op.n}x${r.op.k}` : '')));
+  return shapes.size >= WEIGHT_SHAPES_PER_TERM * WEIGHT_SHAPE_FEATURES.length;
+}
+
 /** Points of mean absolute % error by which the tile features must lower a curve's cross-validated error to be kept. */
 const TILE_MARGIN_POINTS = 0.5;
 
@@ -451,7 +458,8 @@ function refine(rows: readonly FitRow[], x: readonly number[][], active: readonl
  * overhead on a grid of fractions of the fastest row, ridge least squares of ln((t − overhead)/floor) on φ;
  * then Levenberg–Marquardt on the whole model from the best start.
  */
-export function fitCurve(rows: readonly FitRow[], lambda = 1e-4, withTiles = true, rowsPerParameter = ROWS_PER_PARAMETER): CalibrationCurve {
+export function fitCurve(rows: readonly FitRow[], lambda = 1e-4, withTiles = true, rowsPerParameter = ROWS_PER_PARAMETER,
+  weightShapeTerms: boolean = enoughWeightShapes(rows)): CalibrationCurve {
   const x = rows.map(features);
   const featureMin = CALIBRATION_FEATURES.map((_, i) => Math.min(...x.map((phi) => phi[i]!)));
   const featureMax = CALIBRATION_FEATURES.map((_, i) => Math.max(...x.map((phi) => phi[i]!)));
@@ -460,11 +468,10 @@ export function fitCurve(rows: readonly FitRow[], lambda = 1e-4, withTiles = tru
   // terms (MIDDLE_FEATURES) → balance and size only → a constant slowdown. Asking for the tile terms never costs a tier.
   // (An inner fold of chooseCurveParts has 4/5 of the rows and may sit a tier lower than the final fit: fitting it at
   // the final fit's tier chose worse for the H100's fp32 GEMMs, 12.0/37.4 → 16.3/40.7 % in 5-fold CV.)
-  // A GEMM curve's weight-shape terms need weight shapes enough to be told apart from one offset per shape.
-  const weightShapes = rows.every((r) => r.op.kind === 'gemm') ? new Set(rows.map((r) => (r.op.kind === 'gemm' ? `${r.op.n}x${r.op.k}` : ''))).size : Infinity;
-  const shapeTerms = weightShapes >= WEIGHT_SHAPES_PER_TERM * WEIGHT_SHAPE_FEATURES.length;
+  // A GEMM curve's weight-shape terms need weight shapes enough to be told apart from one offset per shape (decided
+  // once per fit on its training rows, chooseCurveParts, so its inner folds fit what the fit they choose for fits).
   const varying = CALIBRATION_FEATURES.map((_, i) => i).filter((i) => i > 0 && featureMax[i]! - featureMin[i]! > 1e-9)
-    .filter((i) => shapeTerms || !WEIGHT_SHAPE_FEATURES.includes(i));
+    .filter((i) => weightShapeTerms || !WEIGHT_SHAPE_FEATURES.includes(i));
   const untiled = varying.filter((i) => !TILE_FEATURES.includes(i));
   const middle = varying.filter((i) => MIDDLE_FEATURES.includes(i));
   const core = varying.filter((i) => i === 1 || i === 4);
@@ -540,7 +547,8 @@ export function fitCurves(rows: readonly FitRow[], train: (row: FitRow) => boole
     if (mine.length === 0) continue;
     const corrected = (key: string): boolean => TABLE_FAMILIES.has(family) && chosen(parts, 'neighbors', key, family);
     const fit = (of: readonly FitRow[], key: string): CalibrationCurve => fitCurve(of, undefined, TILE_FAMILIES.has(family) && chosen(parts, 'tiles', key, family),
-      chosen(parts, 'rich', key, family) ? RICH_ROWS_PER_PARAMETER : ROWS_PER_PARAMETER);
+      chosen(parts, 'rich', key, family) ? RICH_ROWS_PER_PARAMETER : ROWS_PER_PARAMETER,
+      parts.weightShapeTerms?.get(key) ?? enoughWeightShapes(of));
     // The family curve records the datapaths it saw, so an estimate at another dtype keeps the default efficiencies.
     const trainDtypes = COMPUTE_DTYPES.filter((d) => mine.some((r) => r.dtype === d));
     // A collective curve records the kinds it saw, so another kind keeps the default efficiencies.
@@ -607,6 +615,11 @@ export interface CurveParts {
   rich?: ReadonlySet<string> | 'all';
   /** The curves the choice scored; another curve (a dtype curve only the fit on all rows builds) takes its family's. */
   scored?: ReadonlySet<string>;
+  /**
+   * Per GEMM curve key, whether the rows the choice was made on held enough weight shapes for the weight-shape terms
+   * (enoughWeightShapes): every fit made with these parts, inner folds included, uses that answer.
+   */
+  weightShapeTerms?: ReadonlyMap<string, boolean>;
 }
 const ALL_PARTS: CurveParts = { neighbors: 'all', tiles: 'all' };
 function chosen(parts: CurveParts, part: 'neighbors' | 'tiles' | 'rich', key: string, family: CalibrationFamily): boolean {
@@ -714,15 +727,25 @@ export function chooseCurveParts(rows: readonly FitRow[], deviceId: string, fold
   const gemmRows = rows.filter((r) => TILE_FAMILIES.has(r.family));
   const tables = neighbors ? 'all' : new Set<string>();
   const none = new Set<string>();
+  const weightShapeTerms = new Map<string, boolean>();
+  for (const family of TILE_FAMILIES) {
+    const mine = gemmRows.filter((r) => r.family === family);
+    if (mine.length === 0) continue;
+    weightShapeTerms.set(family, enoughWeightShapes(mine));
+    for (const dtype of COMPUTE_DTYPES) {
+      const ofDtype = mine.filter((r) => r.dtype === dtype);
+      if (ofDtype.length > 0) weightShapeTerms.set(curveKey(family, dtype), enoughWeightShapes(ofDtype));
+    }
+  }
   for (let fold = 0; fold < folds; fold++) {
     // Folds of their own (the hash's next base-k digit, independent of hash % k): the rows given are often one
     // fold short of the same hash's k folds.
     const inFold = (r: FitRow): boolean => Math.floor(stableHash(r.splitKey) / folds) % folds === fold;
     // One fit per fold, tier and tile choice: the same curves priced with their tables and without.
     const fits: [number, readonly FitRow[], CurveParts][] = [
-      [2, rows, { neighbors: tables, tiles: 'all' }], [0, gemmRows, { neighbors: tables, tiles: none }],
-      [6, rows.filter((r) => small.has(r.family)), { neighbors: tables, tiles: 'all', rich: 'all' }],
-      [4, gemmRows.filter((r) => small.has(r.family)), { neighbors: tables, tiles: none, rich: 'all' }],
+      [2, rows, { neighbors: tables, tiles: 'all', weightShapeTerms }], [0, gemmRows, { neighbors: tables, tiles: none, weightShapeTerms }],
+      [6, rows.filter((r) => small.has(r.family)), { neighbors: tables, tiles: 'all', rich: 'all', weightShapeTerms }],
+      [4, gemmRows.filter((r) => small.has(r.family)), { neighbors: tables, tiles: none, rich: 'all', weightShapeTerms }],
     ];
     for (const [base, of, parts] of fits) {
       if (of.length === 0) continue;
@@ -754,7 +777,7 @@ export function chooseCurveParts(rows: readonly FitRow[], deviceId: string, fold
     if (withTiles) tiles.add(key);
     if (withTiles || !Number.isFinite(plain) ? tiledTable < tiled : plainTable < plain) tabled.add(key);
   }
-  return { neighbors: tabled, tiles, rich, scored: new Set(errors.keys()) };
+  return { neighbors: tabled, tiles, rich, scored: new Set(errors.keys()), weightShapeTerms };
 }
 
 /** The device a profile's curves are for: its embedded spec, else the preset of its id. */
@@ -810,8 +833,8 @@ export function crossValidatedRows(measurements: readonly Measurement[], profile
 }
 
 /**
- * k-fold cross-validation of `profile`'s device on `measurements` (fold = FNV-1a of the measurement key mod k, the
- * hash the held-out split uses): with few rows, one 20% split's p90 rests on a handful of shapes, and this scores
+ * k-fold cross-validation of `profile`'s device on `measurements` (fold = FNV-1a of the split key mod k, the hash the
+ * held-out split uses: FitRow.splitKey): with few rows, one 20% split's p90 rests on a handful of shapes, and this scores
  * every row once. Per family, then per family and dtype where the profile has dtype curves.
  */
 export function crossValidate(measurements: readonly Measurement[], profile: CalibrationProfile, folds = 5): CrossValidatedError[] {

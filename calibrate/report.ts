@@ -114,7 +114,7 @@ export function reportProfile(profiles: CalibrationProfile | readonly Calibratio
 export function crossValidationTable(profiles: readonly CalibrationProfile[], measurements: readonly Measurement[], folds = 5): string {
   const lines = [
     `## ${folds}-fold cross-validation`, '',
-    `Every row scored by curves fitted on the other ${folds - 1} of ${folds} folds (folds by the FNV-1a hash the held-out split uses: of device, family, dtype and shape, so one shape's layouts and kernels share a fold).`,
+    `Every row scored by curves fitted on the other ${folds - 1} of ${folds} folds (folds by the FNV-1a hash the held-out split uses: of the measurement key, without a GEMM's kernel and variant, so one shape's layouts and kernels share a fold).`,
     'Read with the table above: where the two disagree, the held-out split was small.', '',
     '| device | family | rows | median % | p90 % |', '|---|---|---|---|---|',
   ];

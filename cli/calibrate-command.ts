@@ -14,7 +14,7 @@ export function registerCalibrate(program: Command): Command {
   const calibrate = program.command('calibrate').description('measure kernels, import public measurements, fit and report calibration profiles');
 
   calibrate.command('run')
-    .description('build kernels-ref, run its sweep on this machine and append the measurements (resumes an interrupted run; exits 1 when a plan line was not measured)')
+    .description('build kernels-ref, run its sweep on this machine and append the measurements (resumes an interrupted run; exits 3 when a plan line was not measured)')
     .requiredOption('--backend <backend>', 'cpu | cuda | hip')
     .option('--quick', 'the short sweep (seconds on a CPU)')
     .option('--device-id <id>', 'the genz preset id of the device measured (written into every row; checked against the presets)')
@@ -44,8 +44,8 @@ export function registerCalibrate(program: Command): Command {
       for (const problem of summary.fileProblems) process.stderr.write(`genz: ${problem}\n`);
       for (const e of summary.errors) process.stderr.write(`genz: plan line ${e.line}: ${e.error}\n`);
       out(`${summary.measured} measured, ${summary.skipped} already in ${flags.out}, ${summary.errors.length} not measured (of ${summary.planned} planned)`);
-      // Scripts can tell a sweep with failed lines from a whole one (the rows measured are kept either way).
-      if (summary.errors.length > 0) process.exitCode = 1;
+      // Scripts can tell a sweep with failed lines from a whole one (the rows measured are kept either way); 1 is a bug.
+      if (summary.errors.length > 0) process.exitCode = 3;
     });
 
   calibrate.command('import')

@@ -216,7 +216,15 @@ function runOpFile(path: string, flags: OpFlags, engine: EngineChoice): void {
   const defaults: Record<string, unknown> = {};
   if (flags.hardware !== undefined) defaults.hardware = idOrFile(flags.hardware, 'hardware');
   if (flags.dtype !== undefined) defaults.dtype = flags.dtype;
-  if (flags.calibration !== undefined) defaults.calibration = profileOf(flags.calibration);
+  if (flags.calibration !== undefined) {
+    defaults.calibration = profileOf(flags.calibration);
+    // A profile without --hardware names the device of every line, also of one that turns calibration off.
+    const profile = defaults.calibration;
+    if (flags.hardware === undefined && typeof profile === 'object') {
+      const device = (profile as { device?: unknown; deviceId?: unknown }).device ?? (profile as { deviceId?: unknown }).deviceId;
+      if (device !== undefined) defaults.hardware = device;
+    }
+  }
   if (flags.threads !== undefined) defaults.threads = flags.threads;
   if (engine.engine !== undefined) defaults.engine = engine.engine;
   lines.forEach((text, i) => {

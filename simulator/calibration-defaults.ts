@@ -60,9 +60,14 @@ export function defaultCalibration(deviceId: string): CalibrationCurves | undefi
   return cache.get(deviceId) ?? undefined;
 }
 
-/** Whether `deviceId` runs on the silicon of `profileDeviceId` (or is it), so curves fitted on one carry to the other. */
+/**
+ * Whether two devices run on the same silicon (or are one), so curves fitted on one carry to the other: either way
+ * round (an A100 40GB profile on an A100 80GB as well as the reverse; the shipped defaults list only the parts whose
+ * own data is missing or partial).
+ */
 export function sharesSilicon(deviceId: string, profileDeviceId: string): boolean {
-  return deviceId === profileDeviceId || (SAME_SILICON[deviceId] ?? []).includes(profileDeviceId);
+  return deviceId === profileDeviceId || (SAME_SILICON[deviceId] ?? []).includes(profileDeviceId) || (SAME_SILICON[profileDeviceId] ?? []).includes(deviceId)
+    || Object.values(SAME_SILICON).some((parts) => parts.includes(deviceId) && parts.includes(profileDeviceId));
 }
 
 /** Device ids with shipped curves of their own. */

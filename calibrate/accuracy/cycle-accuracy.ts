@@ -62,7 +62,7 @@ const NEUSIGHT_PRESET: Readonly<Record<string, string>> = {
   'NVIDIA A100-PCIE-40GB': 'a100-40gb-sxm', 'Tesla V100-PCIE-32GB': 'v100', 'Tesla T4': 't4',
 };
 
-/** calibrate/fit.ts's split: 20% of split keys (device|family|dtype|shape, FNV-1a) are held out. */
+/** calibrate/fit.ts's split: 20% of split keys (FNV-1a of the measurement key, a GEMM's without kernel and variant) are held out. */
 export function isHeldOutMeasurement(m: Measurement, deviceId: string): boolean {
   const priced = measurementOp(m);
   return 'problem' in priced ? false : stableHash(splitKeyOf(m, deviceId, priced.family)) % 100 < 20;

@@ -136,7 +136,8 @@ class GpuBackend : public Backend {
       info_.clockHz = double(khz) * 1e3;
       info_.llcBytes = l2 > 0 ? size_t(l2) : size_t(64) << 20;
 #if GPU_HIP
-      // CDNA3 (MI300) has a 256 MB Infinity Cache behind the L2 the runtime reports: rotate past it too.
+      // CDNA3 (MI300) has a 256 MB Infinity Cache behind its L2, which the runtime does not report: every HIP GPU
+      // rotates past 256 MB (on parts without one the rotation is only longer).
       info_.llcBytes = std::max(info_.llcBytes, size_t(256) << 20);
 #endif
       GPU_CHECK(gpuDriverGetVersion(&drv));

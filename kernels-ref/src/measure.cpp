@@ -148,7 +148,8 @@ std::string measure(Backend& be, const Case& c, const Options& opt, uint64_t see
   if (setBytes + scratch > dev.budgetBytes)
     throw std::runtime_error("needs " + std::to_string(setBytes + scratch) + " bytes, more than this device's budget of " + std::to_string(dev.budgetBytes));
   size_t rot = setBytes ? std::max<size_t>(1, (2 * dev.llcBytes + setBytes - 1) / setBytes) : 1;
-  // A bound on the sets (their pointers and the upload copies), well above what 2 × the LLC needs for sets of ≥ 256 B.
+  // A bound on the sets (their pointers and the upload copies): 2^20 sets reach 2 × a 256 MB cache for sets of 512 B or
+  // more; smaller sets rotate through 2^20 × their size.
   rot = std::min<size_t>(rot, size_t(1) << 20);
   while (rot > 1 && rot * setBytes + scratch > dev.budgetBytes) rot = (dev.budgetBytes - scratch) / setBytes;
 

@@ -385,9 +385,11 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
 function calibrationSummary(curves: CalibrationCurves | undefined): { profile: string; families: string[] } | null {
   if (!curves) return null;
   const families = new Set([...Object.keys(curves.families), ...Object.keys(curves.byDtype ?? {})]);
-  const fittedOn = curves.fittedOn ?? [curves.deviceId];
   // A part that borrows a same-silicon part's curves says whose they are.
-  const profile = fittedOn.length === 1 && fittedOn[0] === curves.deviceId ? curves.deviceId : `${fittedOn.join(' + ')} (same silicon as ${curves.deviceId})`;
+  const borrowed = (curves.fittedOn ?? []).filter((id) => id !== curves.deviceId);
+  const own = curves.fittedOn === undefined || curves.fittedOn.includes(curves.deviceId);
+  const profile = borrowed.length === 0 ? curves.deviceId
+    : own ? `${curves.deviceId} + ${borrowed.join(' + ')} (same silicon)` : `${borrowed.join(' + ')} (same silicon as ${curves.deviceId})`;
   return { profile, families: [...families].sort() };
 }
 

@@ -71,9 +71,14 @@ describe('calibrate fit, report and --calibration from the command line', () => 
   });
 
   it('a profile of one part carries to a part of the same silicon, and says so', () => {
+    const relabelled = { ...JSON.parse(readFileSync(a100, 'utf8')), deviceId: 'a100-40gb-sxm' };
+    writeFileSync(join(dir, 'a100-40.json'), JSON.stringify(relabelled));
     const r = genz('estimate', '--model', 'llama-2-7b', '--hardware', 'a100-40gb-sxm', '--calibration', a100);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/calibration: a100-80gb-sxm \(same silicon as a100-40gb-sxm\) profile/);
+    const reverse = genz('estimate', '--model', 'llama-2-7b', '--hardware', 'a100-80gb-sxm', '--calibration', join(dir, 'a100-40.json'));
+    expect(reverse.status, reverse.stderr).toBe(0); // either way round
+    expect(reverse.stdout).toMatch(/calibration: a100-40gb-sxm \(same silicon as a100-80gb-sxm\) profile/);
     const other = genz('estimate', '--hardware', 'h100-sxm', '--calibration', a100);
     expect(other.status).toBe(2);
     expect(other.stderr).toMatch(/profile is for a100-80gb-sxm, but the hardware is h100-sxm/);
@@ -107,6 +112,15 @@ describe('calibrate fit, report and --calibration from the command line', () => 
     const missing = genz('op', '--from-file', ops, '--calibration', join(dir, 'nonexistent.json'));
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/nonexistent\.json/);
+    const nullLine = join(dir, 'null.jsonl');
+    writeFileSync(nullLine, 'null\n');
+    const bad = genz('op', '--from-file', nullLine);
+    expect(bad.status).toBe(2); // a user error naming the line, not a crash
+    expect(bad.stderr).toMatch(/line 1: .*expected an object/);
+    // A profile without --hardware names every line's device, also of a line that turns calibration off.
+    const off = join(dir, 'off.jsonl');
+    writeFileSync(off, `${JSON.stringify({ kind: 'gemm', m: 64, n: 64, k: 64, calibration: 'none' })}\n`);
+    expect(JSON.parse(genz('op', '--from-file', off, '--calibration', a100, '--json').stdout).hardware).toBe('a100-80gb-sxm');
     const shape = genz('op', '--from-file', ops, '--m', '64');
     expect(shape.status).toBe(2);
     expect(shape.stderr).toMatch(/--m: with --from-file give operator shapes on each JSON line/);
