@@ -81,7 +81,7 @@ export { IMPORTERS, IMPORT_SOURCES, VIDUR_DEVICES } from './calibrate/importers/
 export type { ImportSource } from './calibrate/importers/index.ts';
 
 // Calibration profiles.
-export { crossValidate, fitProfile, fitProfiles, measuredDeviceIds, measurementDeviceId, withoutRepeats, withoutWorseCurves } from './calibrate/fit.ts';
+export { crossValidate, fitProfile, fitProfiles, measuredDeviceIds, measurementDeviceId, withoutWorseCurves } from './calibrate/fit.ts';
 export { crossValidationTable, largeGemmThroughputSection, largeGemmThroughputTable, reportProfile, rerunDriftTable } from './calibrate/report.ts';
 export { ProfileSchema, parseProfile, parseProfileText, profileCurves, profileJsonSchema, profileText } from './calibrate/profile-schema.ts';
 export type { CalibrationProfile } from './calibrate/profile-schema.ts';

@@ -547,8 +547,7 @@ export function fitCurves(rows: readonly FitRow[], train: (row: FitRow) => boole
     if (mine.length === 0) continue;
     const corrected = (key: string): boolean => TABLE_FAMILIES.has(family) && chosen(parts, 'neighbors', key, family);
     const fit = (of: readonly FitRow[], key: string): CalibrationCurve => fitCurve(of, undefined, TILE_FAMILIES.has(family) && chosen(parts, 'tiles', key, family),
-      chosen(parts, 'rich', key, family) ? RICH_ROWS_PER_PARAMETER : ROWS_PER_PARAMETER,
-      parts.weightShapeTerms?.get(key) ?? enoughWeightShapes(of));
+      chosen(parts, 'rich', key, family) ? RICH_ROWS_PER_PARAMETER : ROWS_PER_PARAMETER, parts.weightShapeTerms?.get(key));
     // The family curve records the datapaths it saw, so an estimate at another dtype keeps the default efficiencies.
     const trainDtypes = COMPUTE_DTYPES.filter((d) => mine.some((r) => r.dtype === d));
     // A collective curve records the kinds it saw, so another kind keeps the default efficiencies.

@@ -3,7 +3,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import {
-  GenzError, findDevice, hardwareIds, IMPORTERS, IMPORT_SOURCES, measuredDeviceIds, measurementDeviceId, withoutRepeats, withoutWorseCurves, VIDUR_DEVICES, closestNames, writeMeasurementFile, readMeasurementFileStrict, fitProfiles, reportProfile, crossValidationTable, largeGemmThroughputSection,
+  GenzError, findDevice, hardwareIds, IMPORTERS, IMPORT_SOURCES, measuredDeviceIds, measurementDeviceId, withoutWorseCurves, VIDUR_DEVICES, closestNames, writeMeasurementFile, readMeasurementFileStrict, fitProfiles, reportProfile, crossValidationTable, largeGemmThroughputSection,
   parseProfileText, profileText, runKernelsRef, E2E_SOURCES, llmInferenceBenchReport, neusightE2eReport, tmacReport, type ImportSource, type Measurement, type CalibrationProfile, type KrefBackend,
 } from '../node.ts';
 import { parseWhole, readTextFile } from './inputs.ts';
@@ -92,16 +92,15 @@ export function registerCalibrate(program: Command): Command {
       const createdBy = `genz calibrate fit ${files.join(' ')}${flags.hardware ? ` --hardware ${flags.hardware}` : ''}${flags.device ? ` --device ${flags.device}` : ''}`
         + `${flags.neighbors ? '' : ' --no-neighbors'}${flags.keepWorse ? ' --keep-worse' : ''} --out ${flags.out}`;
       const fitted = fitProfiles(measurements, { ...(flags.hardware ? { hardware: flags.hardware } : {}), createdBy, measurementSources: files, neighbors: flags.neighbors });
-      // The fit counts a measurement read twice once (and notes it); so do the check and the report below.
-      const unique = withoutRepeats(measurements).unique;
-      // As the shipped profiles are made: a curve that cross-validates worse than the defaults is not kept.
-      const profiles = flags.keepWorse ? fitted : fitted.map((p) => withoutWorseCurves(p, unique));
+      // As the shipped profiles are made: a curve that cross-validates worse than the defaults is not kept. (The fit,
+      // this check and the report each count a measurement read twice once.)
+      const profiles = flags.keepWorse ? fitted : fitted.map((p) => withoutWorseCurves(p, measurements));
       for (const profile of profiles) {
         const path = profiles.length === 1 ? flags.out : flags.out.replace(/(\.json)?$/, `-${profile.deviceId}.json`);
         writeFileSync(path, profileText(profile));
         out(`${profile.deviceId}: ${path}`);
       }
-      out(reportProfile(profiles, unique));
+      out(reportProfile(profiles, measurements));
     });
 
   calibrate.command('report')
