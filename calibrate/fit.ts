@@ -89,7 +89,9 @@ export function splitKeyOf(m: Measurement, deviceId: string, family: Calibration
   if (!TILE_FAMILIES.has(family)) return measurementKey(m, deviceId);
   // A row without a variant of an imported GEMM keeps its measurement key (and its fold).
   const { variant: _, ...problem } = m;
-  return measurementKey({ ...problem, kernel: GEMM_IMPLEMENTATIONS.has(m.kernel) ? 'gemm-blas' : m.kernel }, deviceId);
+  // kernels-ref's gemv {m, k} is the GEMM {m: 1, n: m, k} its flat-gemm and gemm-blas rows time: one problem.
+  const shape = m.kernel === 'gemv' && m.shape.n === undefined ? { m: 1, n: m.shape.m!, k: m.shape.k! } : m.shape;
+  return measurementKey({ ...problem, shape, kernel: GEMM_IMPLEMENTATIONS.has(m.kernel) ? 'gemm-blas' : m.kernel }, deviceId);
 }
 
 function isHeldOutKey(key: string, percent: number): boolean {
@@ -811,14 +813,15 @@ export interface CrossValidatedError {
 export interface CrossValidatedRow { row: FitRow; calibratedS: number; calibratedPct: number; defaultPct: number }
 
 /** Every row of `profile`'s device scored by curves fitted on the other folds (see crossValidate). */
-export function crossValidatedRows(measurements: readonly Measurement[], profile: CalibrationProfile, folds = 5): CrossValidatedRow[] {
+export function crossValidatedRows(measurements: readonly Measurement[], profile: CalibrationProfile, folds = 5, salt = ''): CrossValidatedRow[] {
   const device = profileDevice(profile);
   const { rows } = fitRows(fastestImplementations(withoutRepeats(profileMeasurements(profile, measurements)).unique).kept, device, profile.deviceId, 0);
   // Cross-validate the procedure that made the profile: with tables where it could keep them (a curve may not have).
   const withTables = profile.neighborTables ?? neighborFamiliesOf(profile).size > 0;
   const out: CrossValidatedRow[] = [];
   for (let fold = 0; fold < folds; fold++) {
-    const inFold = (r: FitRow): boolean => stableHash(r.splitKey) % folds === fold;
+    // A salt draws other folds (crossValidationRange); '' keeps the folds every table in docs/ reports.
+    const inFold = (r: FitRow): boolean => stableHash(salt + r.splitKey) % folds === fold;
     // The tile features and neighbour tables are chosen again on each fold's training rows (as fitProfile chooses
     // them on its 80%), so no scored row took part in the choice; a profile without tables is cross-validated without them.
     const parts = chooseCurveParts(rows.filter((r) => !inFold(r)), device.id, folds, withTables);
@@ -836,8 +839,8 @@ export function crossValidatedRows(measurements: readonly Measurement[], profile
  * held-out split uses: FitRow.splitKey): with few rows, one 20% split's p90 rests on a handful of shapes, and this scores
  * every row once. Per family, then per family and dtype where the profile has dtype curves.
  */
-export function crossValidate(measurements: readonly Measurement[], profile: CalibrationProfile, folds = 5): CrossValidatedError[] {
-  const scored = crossValidatedRows(measurements, profile, folds);
+export function crossValidate(measurements: readonly Measurement[], profile: CalibrationProfile, folds = 5, salt = ''): CrossValidatedError[] {
+  const scored = crossValidatedRows(measurements, profile, folds, salt);
   const summary = (family: CalibrationFamily, dtype?: ComputeDtype): CrossValidatedError | null => {
     const e = scored.filter((s) => s.row.family === family && (dtype === undefined || s.row.dtype === dtype)).map((s) => s.calibratedPct);
     if (e.length === 0) return null;
@@ -885,7 +888,8 @@ export function withoutWorseCurves(profile: CalibrationProfile, measurements: re
 export function withoutRepeats(measurements: readonly Measurement[]): { unique: Measurement[]; repeated: number } {
   const seen = new Set<string>();
   const unique = measurements.filter((m) => {
-    const key = `${measurementKey(m, m.device.name)}|${m.system ?? ''}|${m.source}|${m.medianS}|${m.minS ?? ''}|${m.maxS ?? ''}`;
+    // The layout and the device id are part of what was measured: an NN and a TN call of one shape are two rows.
+    const key = `${measurementKey(m, m.device.name)}|${m.device.id ?? ''}|${m.layout ?? ''}|${m.system ?? ''}|${m.source}|${m.medianS}|${m.minS ?? ''}|${m.maxS ?? ''}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

@@ -55,8 +55,8 @@ __global__ void kEw(const float* __restrict__ a, const float* __restrict__ b, fl
   }
 }
 
-// Selective scan: G = min(state, 32) lanes per channel, S = state / G states per lane, 128 threads per block
-// (128 / G channels). Chunks of 32 time steps of u, delta, B and C are staged in shared memory (B and C are
+// Selective scan: G = min(state, 32) lanes per channel, S = state / G states per lane, up to 128 threads per block
+// (threads / G channels; fewer threads where the staged chunk would pass 48 KB of shared memory: state 1). Chunks of 32 time steps of u, delta, B and C are staged in shared memory (B and C are
 // shared by all channels of a batch); y of the chunk is written back coalesced.
 constexpr int kChunk = 32, kPad = kChunk + 1, kScanThreads = 128;
 
@@ -65,7 +65,7 @@ __global__ void __launch_bounds__(kScanThreads) kScan(const float* __restrict__ 
                                                       const float* __restrict__ Bm, const float* __restrict__ Cm, const float* __restrict__ Dv,
                                                       float* __restrict__ y, int Dd, int L, int N, int G) {
   extern __shared__ float sm[];
-  int cpb = kScanThreads / G;
+  int threads = blockDim.x, cpb = threads / G;
   float* us = sm;                 // [cpb][kPad]
   float* ds = us + cpb * kPad;    // [cpb][kPad]
   float* ys = ds + cpb * kPad;    // [cpb][kPad]
@@ -83,14 +83,14 @@ __global__ void __launch_bounds__(kScanThreads) kScan(const float* __restrict__ 
   float dskip = valid ? Dv[d] : 0.0f;
   for (int l0 = 0; l0 < L; l0 += kChunk) {
     int tl = min(kChunk, L - l0);
-    for (int i = tid; i < cpb * kChunk; i += kScanThreads) {
+    for (int i = tid; i < cpb * kChunk; i += threads) {
       int c = i / kChunk, t = i % kChunk;
       bool ok = d0 + c < Dd && t < tl;
       size_t off = (size_t(b) * Dd + d0 + c) * L + l0 + t;
       us[c * kPad + t] = ok ? u[off] : 0.0f;
       ds[c * kPad + t] = ok ? dt[off] : 0.0f;
     }
-    for (int i = tid; i < N * kChunk; i += kScanThreads) {
+    for (int i = tid; i < N * kChunk; i += threads) {
       int n = i / kChunk, t = i % kChunk;
       size_t off = (size_t(b) * N + n) * L + l0 + t;
       Bs[n * kPad + t] = t < tl ? Bm[off] : 0.0f;
@@ -109,7 +109,7 @@ __global__ void __launch_bounds__(kScanThreads) kScan(const float* __restrict__ 
       if (g == 0) ys[cl * kPad + t] = p + dskip * uu;
     }
     __syncthreads();
-    for (int i = tid; i < cpb * kChunk; i += kScanThreads) {
+    for (int i = tid; i < cpb * kChunk; i += threads) {
       int c = i / kChunk, t = i % kChunk;
       if (d0 + c < Dd && t < tl) y[(size_t(b) * Dd + d0 + c) * L + l0 + t] = ys[c * kPad + t];
     }
@@ -206,10 +206,14 @@ void elementwise(Ew op, const float* a, const float* b, float* c, int64_t n) {
 
 void selectiveScan(const float* u, const float* dt, const float* A, const float* B, const float* C, const float* D, float* y,
                    int batch, int dim, int len, int state) {
-  int G = state < 32 ? state : 32, S = state / G, cpb = kScanThreads / G;
-  size_t smem = size_t(3 * cpb * kPad + 2 * state * kPad) * sizeof(float);
+  int G = state < 32 ? state : 32, S = state / G, threads = kScanThreads;
+  auto smemFor = [&](int t) { return size_t(3 * (t / G) * kPad + 2 * state * kPad) * sizeof(float); };
+  // Without an opt-in, a block gets 48 KB of shared memory: halve the channels per block until the chunk fits.
+  while (smemFor(threads) > 48 * 1024 && threads / 2 >= G && threads / 2 >= 32) threads /= 2;
+  size_t smem = smemFor(threads);
   if (smem > 48 * 1024) throw std::runtime_error("selective-scan: state too large for shared memory");
-  dim3 grid(unsigned((dim + cpb - 1) / cpb), unsigned(batch)), block(kScanThreads);
+  int cpb = threads / G;
+  dim3 grid(unsigned((dim + cpb - 1) / cpb), unsigned(batch)), block(static_cast<unsigned>(threads));
   switch (S) {
     case 1: gpuLaunch(kScan<1>, grid, block, smem, u, dt, A, B, C, D, y, dim, len, state, G); break;
     case 2: gpuLaunch(kScan<2>, grid, block, smem, u, dt, A, B, C, D, y, dim, len, state, G); break;

@@ -69,3 +69,13 @@ describe('split by problem', () => {
     expect(row!.splitKey).toBe(row!.key);
   });
 });
+
+describe("kernels-ref's GEMV and GEMM rows of one problem", () => {
+  const h100 = readFileSync(new URL('../../data/kernels-ref-h100-sxm.jsonl', import.meta.url), 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Measurement);
+  it('gemv {m, k} shares its split key with gemm-blas {m: 1, n: m, k} of any layout', () => {
+    const gemv = h100.find((m) => m.kernel === 'gemv' && m.shape.m === 4096 && m.shape.k === 11008 && m.dtype === 'fp16')!;
+    const blas = h100.filter((m) => m.kernel === 'gemm-blas' && m.shape.m === 1 && m.shape.n === 4096 && m.shape.k === 11008 && m.dtype === 'fp16');
+    expect(new Set(blas.map((m) => m.layout))).toEqual(new Set(['NN', 'TN']));
+    for (const m of blas) expect(splitKeyOf(m, 'h100-sxm', 'gemm')).toBe(splitKeyOf(gemv, 'h100-sxm', 'gemm'));
+  });
+});
