@@ -10,7 +10,7 @@ export function estimateText(r: EstimateReport): string {
   const parallel = par.devices > 1 ? ` · tp ${par.tp} pp ${par.pp}${par.ep > 1 ? ` ep ${par.ep}` : ''} dp ${par.dp}` : '';
   const lines = [
     `${model.name} on ${hardware.name}${parallel}`,
-    `batch ${s.batch} · ${s.inputTokens} in / ${s.outputTokens} out · ${s.dtype} (W${p.weightBits} A${p.actBits} KV${p.kvBits}) · ${s.flash ? 'flash' : 'unfused'} attention${s.promptLogits ? ' · logits at every prompt token' : ''}${s.framework === 'none' && s.frameworkCosts === FRAMEWORK_COSTS.none ? '' : ` · ${frameworkLine(s.framework, s.frameworkCosts)}`}`,
+    `batch ${s.batch} · ${s.inputTokens} in / ${s.outputTokens} out · ${s.dtype} (W${p.weightBits} A${p.actBits} KV${p.kvBits}) · ${s.flash ? 'flash' : 'unfused'} attention${s.promptLogits ? ' · logits at every prompt token' : ''}${s.identicalPrompts ? ' · identical prompts' : ''}${s.framework === 'none' && s.frameworkCosts === FRAMEWORK_COSTS.none ? '' : ` · ${frameworkLine(s.framework, s.frameworkCosts)}`}`,
     '',
     table([
       ['metric', 'value', 'note'],

@@ -22,7 +22,7 @@ interface EstimateFlags {
   model?: string; hardware?: string; devices?: number; tp?: number; pp?: number; ep?: number; batch?: number;
   input?: number[]; output?: number; maxContext?: boolean;
   images?: number; calibration?: string; draft?: string; acceptance?: number[]; gamma?: number; treeSize?: number; treeBranching?: number[]; wbits?: number; abits?: number; kvbits?: number; dtype?: string; flash?: boolean;
-  promptLogits?: boolean; ideal?: boolean; json?: boolean; framework?: string; threads?: number; lowbitKernel?: string;
+  promptLogits?: boolean; identicalPrompts?: boolean; ideal?: boolean; json?: boolean; framework?: string; threads?: number; lowbitKernel?: string;
 }
 
 type EstimateCommandFlags = EstimateFlags & EngineFlags;
@@ -45,6 +45,7 @@ function addEstimateFlags(cmd: Command): Command {
     .option('--flash', 'fused flash-style attention (default)')
     .option('--no-flash', 'unfused attention: scores go through DRAM')
     .option('--prompt-logits', 'prefill computes logits at every prompt token, as a Hugging Face forward() does (serving engines: the last token only)')
+    .option('--identical-prompts', 'every sequence of the batch is the same prompt (benchmarks that repeat one): an MoE routes them alike and reads fewer experts')
     .option('--ideal', 'efficiency 1 and no overheads: the pure roofline GenZ and LLM-Viewer compute')
     .option('--max-context', 'also report the longest prompt that fits in memory at this batch and output length')
     .option('--images <n>', 'vision-language models: images per sequence (default 1)', parseWhole('images'))
@@ -83,7 +84,7 @@ function estimateRequest(f: EstimateFlags, inputTokens = f.input?.[0], engine?: 
     request.speculative = speculative;
   }
   set('wbits', f.wbits); set('abits', f.abits); set('kvbits', f.kvbits); set('dtype', f.dtype); set('flash', f.flash);
-  set('promptLogits', f.promptLogits); set('framework', f.framework); set('threads', f.threads); set('lowBitKernel', f.lowbitKernel);
+  set('promptLogits', f.promptLogits); set('identicalPrompts', f.identicalPrompts); set('framework', f.framework); set('threads', f.threads); set('lowBitKernel', f.lowbitKernel);
   if (f.ideal) request.efficiency = { ...IDEAL_EFFICIENCY };
   return request as EstimateRequest;
 }

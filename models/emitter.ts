@@ -37,6 +37,11 @@ export interface EmitterInput {
   flash: boolean;
   /** A prefill's LM head runs at every prompt token (a framework's forward pass), not only the last (serving). */
   promptLogits?: boolean;
+  /**
+   * Every sequence of the batch is the same prompt (a benchmark that repeats one prompt): an MoE routes them alike, so
+   * a pass reads the experts of one sequence's tokens, not of the whole batch's.
+   */
+  identicalPrompts?: boolean;
 }
 
 export class GraphEmitter {
@@ -60,6 +65,8 @@ export class GraphEmitter {
   readonly residualBits: number;
   /** Bits per quantized weight, scales included. */
   readonly weightBits: number;
+  /** Every sequence is the same prompt (EmitterInput.identicalPrompts). */
+  readonly identicalPrompts: boolean;
 
   constructor(input: EmitterInput) {
     this.config = input.config;
@@ -76,6 +83,7 @@ export class GraphEmitter {
     this.actBits = input.precision.actBits;
     this.residualBits = Math.max(input.precision.actBits, 16);
     this.weightBits = effectiveWeightBits(input.precision);
+    this.identicalPrompts = input.identicalPrompts === true;
   }
 
   stream(name: string, block: OpBlock, fn: ElementwiseFunction, elements: number, reads: number, writes: number,

@@ -54,7 +54,8 @@ export const denseFfn: FfnModule = {
  * Mixture of experts. EP within the TP group (ep divides tp): every rank already holds the group's tokens, so
  * each computes its experts (sharded tp/ep ways) and the TP all-reduce combines. EP across replicas (ep = tp × k):
  * experts are whole on each rank, and each rank's share of its replica's tokens is dispatched and combined by
- * all-to-all. A step reads the weights of the distinct experts its tokens route to.
+ * all-to-all. A step reads the weights of the distinct experts its tokens route to: of the group's tokens, or where
+ * every sequence is the same prompt (identicalPrompts) of one sequence's, since identical tokens pick identical experts.
  */
 export const moeFfn: FfnModule = {
   emit(e: GraphEmitter, count: number): void {
@@ -65,7 +66,7 @@ export const moeFfn: FfnModule = {
     e.stream('router top-k', 'moe', 'topk', e.tokens * moe.numExperts, 1, 0, count);
     const replicas = ep > tp ? ep / tp : 1;
     const groupTokens = e.tokens * replicas;
-    const touched = expectedDistinctExperts(moe.numExperts, moe.topK, groupTokens);
+    const touched = expectedDistinctExperts(moe.numExperts, moe.topK, e.identicalPrompts ? e.newTokens : groupTokens);
     const tokensPerExpert = (groupTokens * moe.topK) / touched;
     const width = moe.expertIntermediateSize / (ep > tp ? 1 : tp / ep);
     const a2aBytes = ((e.tokens / tp) * moe.topK * c.hiddenSize * e.residualBits) / 8;

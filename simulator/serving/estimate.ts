@@ -41,6 +41,8 @@ export interface Scenario {
   flash: boolean;
   /** Prefill computes the LM head at every prompt token (a framework's forward pass), not only the last. */
   promptLogits: boolean;
+  /** Every sequence is the same prompt: an MoE's sequences route to the same experts (EmitterInput.identicalPrompts). */
+  identicalPrompts: boolean;
   workspaceBytes: number;
   /** Also search for the longest prompt that fits (a few dozen memory evaluations). */
   maxContext: boolean;
@@ -146,7 +148,8 @@ export function resolveInputs(request: EstimateRequest | undefined): ResolvedInp
   const frameworkCosts = req.frameworkCosts ?? FRAMEWORK_COSTS[req.framework];
   const scenario: Scenario = {
     batch: req.batch, inputTokens: req.inputTokens, outputTokens: req.outputTokens, tp: req.tp, pp: req.pp, ep: req.ep,
-    dtype: req.dtype, precision, flash: req.flash, promptLogits: req.promptLogits, workspaceBytes: req.workspaceBytes, maxContext: req.maxContext,
+    dtype: req.dtype, precision, flash: req.flash, promptLogits: req.promptLogits, identicalPrompts: req.identicalPrompts,
+    workspaceBytes: req.workspaceBytes, maxContext: req.maxContext,
     images: vlm ? req.images ?? 1 : 0,
     framework: req.framework,
     frameworkCosts,
@@ -275,7 +278,7 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
     warnings.push(`the ${backend.id} engine adds the framework's host time only, not its own all-reduce kernels or KV re-reads (the roofline engine prices those)`);
   }
 
-  const graphArgs = { config: model, batch: microBatch, tp: s.tp, ep: s.ep, precision: s.precision, flash: s.flash };
+  const graphArgs = { config: model, batch: microBatch, tp: s.tp, ep: s.ep, precision: s.precision, flash: s.flash, identicalPrompts: s.identicalPrompts };
   // A pipeline hand-off is one point-to-point message of the stage's activations, priced as any collective op
   // (by the device's calibrated collective curve where it has one for p2p, else the α–β model and the defaults).
   // Where the pipeline spans scale-up domains its link is the scale-out network, the data-parallel group's too

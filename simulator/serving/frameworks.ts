@@ -49,8 +49,8 @@ const CUSTOM_ALL_REDUCE = { maxBytes: 8 * 1024 * 1024, groupSizes: [2, 4, 6, 8],
 export const FRAMEWORK_COSTS: Readonly<Record<ServingFramework, FrameworkCosts>> = {
   none: { stepS: 0, sequenceS: 0, allReduce: null, kvRereadShare: 0 },
   vllm: { stepS: 0.75e-3, sequenceS: 70e-6, allReduce: { callS: 8e-6, ...CUSTOM_ALL_REDUCE }, kvRereadShare: 0.2 },
-  'tensorrt-llm': { stepS: 0.25e-3, sequenceS: 10e-6, allReduce: { callS: 7e-6, ...CUSTOM_ALL_REDUCE }, kvRereadShare: 0.2 },
-  'deepspeed-mii': { stepS: 3.75e-3, sequenceS: 80e-6, allReduce: null, kvRereadShare: 0.45 },
+  'tensorrt-llm': { stepS: 0.25e-3, sequenceS: 15e-6, allReduce: { callS: 7e-6, ...CUSTOM_ALL_REDUCE }, kvRereadShare: 0.2 },
+  'deepspeed-mii': { stepS: 3.75e-3, sequenceS: 95e-6, allReduce: null, kvRereadShare: 0.45 },
   // One sequence per run (its batch column is n_batch), so its host time is all per step.
   'llama.cpp': { stepS: 6e-3, sequenceS: 0, allReduce: null, kvRereadShare: 1 },
 };

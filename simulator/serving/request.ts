@@ -52,6 +52,8 @@ export const EstimateRequestSchema = z
     flash: z.boolean().default(true).describe('fused flash-style attention'),
     promptLogits: z.boolean().default(false)
       .describe('prefill computes logits at every prompt token, as a Hugging Face forward() does (scoring, perplexity); serving engines compute the last token\'s only'),
+    identicalPrompts: z.boolean().default(false)
+      .describe('every sequence of the batch is the same prompt (benchmarks that repeat one prompt): a mixture of experts routes them alike, so a step reads the experts of one sequence\'s tokens, not of the whole batch\'s'),
     groupSize: int(1, 1_000_000, 'groupSize').default(128).describe('weights per quantization scale for sub-8-bit weights'),
     workspaceBytes: z.number().min(0).max(1e15).default(1e9).describe('per-device runtime reserve: CUDA context, library workspaces, allocator slack'),
     speculative: z

@@ -54,7 +54,7 @@ export function draftTpFor(spec: SpeculativeSettings, tp: number): number {
 export function draftPrefill(spec: SpeculativeSettings, pass: PassContext, promptTokens: number): { timeS: number; dynamicJ: number } {
   const s = pass.scenario;
   const tp = draftTpFor(spec, s.tp);
-  const graph = buildGraph({ config: spec.draft, phase: 'prefill', batch: pass.microBatch, pastTokens: 0, newTokens: promptTokens, tp, ep: 1, precision: s.precision, flash: s.flash });
+  const graph = buildGraph({ config: spec.draft, phase: 'prefill', batch: pass.microBatch, pastTokens: 0, newTokens: promptTokens, tp, ep: 1, precision: s.precision, flash: s.flash, identicalPrompts: s.identicalPrompts });
   const costed = costGraph(graph, pass.backend, pass.ctx);
   const timeS = pass.microBatches * (costed.preS + costed.layerS * costed.graph.numLayers + costed.postS);
   return { timeS, dynamicJ: costed.dynamicEnergyJ * tp * pass.microBatches };
@@ -71,7 +71,7 @@ export function speculativeReport(spec: SpeculativeSettings, pass: PassContext, 
     if (hit) return hit;
     const graph = buildGraph({
       config, phase: 'decode', batch: pass.microBatch, pastTokens: pass.contextTokens - 1, newTokens: tokens, tp, ep,
-      precision: s.precision, flash: s.flash,
+      precision: s.precision, flash: s.flash, identicalPrompts: s.identicalPrompts,
     });
     const costed = costGraph(graph, pass.backend, pass.ctx);
     const timeS = pipelineCycleS(stageTimes(costed, costed.layerS, config.numLayers, pp), pp > 1 ? pass.p2pS : 0, pass.microBatches)

@@ -90,6 +90,22 @@ describe('end to end against LLM-Inference-Bench (A100), held-out rows', () => {
     expect(a100.get('TensorRT-LLM a100-40gb-sxm')!.medianAbsPctError).toBeLessThanOrEqual(6);
   });
 
+  it('TensorRT-LLM and DeepSpeed-MII runs repeat one prompt: their Mixtral rows read the experts of one sequence', () => {
+    const rows = benchRows(read('llm_inference_bench_a100_mi250.csv'));
+    expect(new Set(rows.filter((r) => r.identicalPrompts).map((r) => r.framework))).toEqual(new Set(['TensorRT-LLM', 'Deepspeed-MII']));
+    // Priced as independent prompts their Mixtral runs came out at a median 1.56× and 1.32× their time.
+    const mixtral = rows.filter((r) => r.model === 'mixtral-8x7b' && r.hardware === 'a100-40gb-sxm' && r.identicalPrompts && r.batch >= 16);
+    expect(mixtral.length).toBeGreaterThan(10);
+    const ratio = (identicalPrompts: boolean): number => {
+      const s = benchSamples(mixtral.map((r) => ({ ...r, identicalPrompts })), undefined, 'default', true).samples.map((x) => x.predictedS / x.measuredS).sort((a, b) => a - b);
+      return s[Math.floor(s.length / 2)]!;
+    };
+    const [alike, independent] = [ratio(true), ratio(false)];
+    console.info(`Mixtral-8x7B, TensorRT-LLM and DeepSpeed-MII, batch ≥ 16: median predicted/measured ${alike.toFixed(2)} (identical prompts), ${independent.toFixed(2)} (independent)`);
+    expect(Math.abs(Math.log(alike))).toBeLessThan(0.15);
+    expect(independent).toBeGreaterThan(1.25);
+  }, 60_000);
+
   it('llama.cpp runs are split by layers (its default), and then its host time lands within 25% median', () => {
     const rows = benchRows(read('llm_inference_bench_a100_mi250.csv')).filter((r) => isHeldOut(r.index));
     expect(rows.filter((r) => r.framework === 'llama.cpp').every((r) => r.split === 'layers')).toBe(true);

@@ -148,6 +148,19 @@ describe('genz estimate', () => {
     expect(r.feasible).toBe(true);
   });
 
+  it('--identical-prompts: a batch of one prompt reads fewer experts of an MoE, and a dense model is unchanged', () => {
+    const args = ['estimate', '--json', '--model', 'mixtral-8x7b', '--hardware', 'h100-sxm', '--tp', '2', '--batch', '32', '--input', '256', '--output', '64'];
+    const alike = okJson(...args, '--identical-prompts');
+    const independent = okJson(...args);
+    expect(alike.inputs.scenario.identicalPrompts).toBe(true);
+    expect(independent.inputs.scenario.identicalPrompts).toBe(false);
+    // 32 independent sequences touch ≈ all 8 experts per layer; identical ones the top 2: decode reads ~1/4 of the expert weights.
+    expect(alike.tpotS).toBeLessThan(independent.tpotS * 0.6);
+    expect(ok(...args.filter((a) => a !== '--json'), '--identical-prompts')).toContain('identical prompts');
+    const dense = ['estimate', '--json', '--model', 'llama-2-7b', '--batch', '8'];
+    expect(okJson(...dense, '--identical-prompts').tpotS).toBe(okJson(...dense).tpotS);
+  });
+
   it('a device JSON file works as --hardware and gives the same numbers as the preset it copies', () => {
     const file = okJson('estimate', '--json', '--hardware', `${FIX}/device-h100-copy.json`);
     // A spec of another id does not pick up the preset's shipped profile (profiles are per device id).

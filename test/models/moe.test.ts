@@ -130,6 +130,21 @@ describe('expected distinct experts in DeepSeek-V3 decode (uniform routing: E·(
     // Batch 512 reads 32× the expert weights of batch 1 (all 256 vs 8), not 512×.
     expect(expertWeightBytes(512) / expertWeightBytes(1)).toBeCloseTo(32, 3);
   });
+
+  it('identical prompts route alike: a decode step reads top-k experts at any batch, a prefill those of one prompt', () => {
+    const precision = { weightBits: 8, actBits: 8, kvBits: 16, embeddingBits: 16, groupSize: 128 };
+    const experts = (phase: 'prefill' | 'decode', batch: number, newTokens: number, identicalPrompts: boolean): { touched: number; tokens: number } => {
+      const g = buildGraph({ config: model('deepseek-v3'), phase, batch, pastTokens: phase === 'decode' ? 2047 : 0, newTokens, tp: 8, ep: 1, precision, flash: true, identicalPrompts });
+      const up = g.ops.find((o): o is GemmOp => o.kind === 'gemm' && o.name.startsWith('expert up'))!;
+      return { touched: up.batch, tokens: up.batch * up.m };
+    };
+    expect(experts('decode', 64, 1, true).touched).toBeCloseTo(8, 9);
+    expect(experts('decode', 64, 1, false).touched).toBeCloseTo(256 * (1 - (31 / 32) ** 64), 9);
+    // Every token still runs through its top-k experts: the work is the batch's, only the weights read shrink.
+    expect(experts('decode', 64, 1, true).tokens).toBeCloseTo(64 * 8, 6);
+    expect(experts('prefill', 4, 16, true).touched).toBeCloseTo(expectedDistinctExperts(256, 8, 16), 9);
+    expect(experts('prefill', 4, 16, false).touched).toBeCloseTo(expectedDistinctExperts(256, 8, 64), 9);
+  });
 });
 
 describe('bad MoE / MLA configs are GenzErrors with the field path', () => {
