@@ -70,7 +70,7 @@ for (const network of [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1]) {
 }
 best = { ...best, ...bestNet };
 
-const trainBench = bench.filter((row) => train(row.index));
+const trainBench = bench.filter((row) => !row.heldOut);
 let bestStep = 0;
 let bestStepLoss = Infinity;
 for (const stepOverheadS of [0, 0.5e-3, 1e-3, 1.5e-3, 2e-3, 2.5e-3, 3e-3, 4e-3, 5e-3, 6e-3, 8e-3]) {
@@ -83,5 +83,5 @@ console.log('fitted efficiency profile (training split):');
 console.log(JSON.stringify(best, null, 2));
 console.log(`\nheld-out operator error (every 5th row), fitted defaults:\n${summaryTable(summarize(opSamples(best, test)))}`);
 console.log(`\nheld-out collective error (Vidur H100 DGX):\n${summaryTable(summarize(vidurCollectiveSamples(collectiveCsv, best, test)))}`);
-const heldBench = bench.filter((row) => test(row.index));
+const heldBench = bench.filter((row) => row.heldOut);
 console.log(`\nheld-out end-to-end error (LLM-Inference-Bench A100):\n${summaryTable(summarize(benchSamples(heldBench, best).samples))}`);

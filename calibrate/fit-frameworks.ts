@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { DEFAULT_EFFICIENCY, FRAMEWORK_COSTS, type FrameworkCosts } from '../index.ts';
 import { BENCH_FRAMEWORK, FIT_HARDWARE, benchLatency, benchRows, benchSamples, type BenchRow } from './accuracy/llm-inference-bench.ts';
-import { isHeldOut, summarize, summaryTable, type Sample } from './accuracy/error-stats.ts';
+import { summarize, summaryTable, type Sample } from './accuracy/error-stats.ts';
 
 const rows = benchRows(readFileSync(new URL('../data/llm_inference_bench_a100_mi250.csv', import.meta.url), 'utf8'));
 const grid = (step: number, last: number): number[] => Array.from({ length: Math.round(last / step) + 1 }, (_, i) => i * step);
@@ -67,7 +67,7 @@ function fitLinear(lines: readonly Linear[], oneSequence: boolean, ownAllReduce:
 
 const fitted: Partial<Record<string, FrameworkCosts>> = {};
 for (const [name, id] of Object.entries(BENCH_FRAMEWORK)) {
-  const train = rows.filter((r) => r.hardware === FIT_HARDWARE && r.framework === name && !isHeldOut(r.index));
+  const train = rows.filter((r) => r.hardware === FIT_HARDWARE && r.framework === name && !r.heldOut);
   const shipped = FRAMEWORK_COSTS[id];
   let best: Fitted | null = null;
   for (const share of grid(0.05, 1)) {
@@ -84,7 +84,7 @@ for (const [name, id] of Object.entries(BENCH_FRAMEWORK)) {
     + `${h.allReduce === null ? 'NCCL\'s (the device\'s)' : us(h.allReduce.callS)}, KV re-read share ${+h.kvRereadShare.toFixed(2)}`;
   console.log(`${id} (${train.length} training rows, mean |ln| ${best!.loss.toFixed(4)}): ${describe(costs)} (shipped: ${describe(shipped)})`);
 }
-for (const [label, pick] of [['A100 held-out', (r: BenchRow) => r.hardware === FIT_HARDWARE && isHeldOut(r.index)], ['MI250 held-out (never fitted on)', (r: BenchRow) => r.hardware !== FIT_HARDWARE && isHeldOut(r.index)]] as const) {
+for (const [label, pick] of [['A100 held-out', (r: BenchRow) => r.hardware === FIT_HARDWARE && r.heldOut], ['MI250, every row (never fitted on)', (r: BenchRow) => r.hardware !== FIT_HARDWARE]] as const) {
   const mine = rows.filter(pick);
   console.log(`\n${label}, calibrated kernels + the shipped framework costs:\n${summaryTable(summarize(benchSamples(mine, undefined, 'default', true).samples))}`);
   const refit = Object.entries(fitted).flatMap(([name, costs]) => samplesWith(mine.filter((r) => r.framework === name), costs!));

@@ -43,9 +43,9 @@ export function skippedLines(skipped: ReadonlyMap<string, number>): string {
 /** The report of an LLM-Inference-Bench CSV (the extract in data/ or the repository's Plots/All_results.csv). */
 export function llmInferenceBenchReport(csv: string, options: { heldOutOnly?: boolean } = {}): string {
   const read = readBench(csv);
-  const kept = (index: number): boolean => !options.heldOutOnly || isHeldOut(index);
-  const rows = read.rows.filter((r) => kept(r.index));
-  const skipped = read.skipped.filter((r) => kept(r.index));
+  const kept = (r: { heldOut: boolean }): boolean => !options.heldOutOnly || r.heldOut;
+  const rows = read.rows.filter(kept);
+  const skipped = read.skipped.filter(kept);
   const defaults = benchSamples(rows);
   const profiles = benchSamples(rows, undefined, 'default');
   const withHost = benchSamples(rows, undefined, 'default', true);
@@ -58,7 +58,7 @@ export function llmInferenceBenchReport(csv: string, options: { heldOutOnly?: bo
   const notes = skippedLines(left);
   const total = rows.length + skipped.length;
   return [
-    `End-to-end latency, LLM-Inference-Bench: ${withHost.samples.length} of ${total} rows scored${options.heldOutOnly ? ` (the held-out split, every 5th row of ${read.rows.length + read.skipped.length})` : ''}; absolute % error, median and p90, per framework and device.`,
+    `End-to-end latency, LLM-Inference-Bench: ${withHost.samples.length} of ${total} rows scored${options.heldOutOnly ? ` (the held-out split, one run in five by a hash of its configuration, of ${read.rows.length + read.skipped.length})` : ''}; absolute % error, median and p90, per framework and device.`,
     '"defaults": genz\'s efficiency factors; "profiles": the shipped calibration profiles where the device has one; "+ host": each framework\'s fitted costs: host time per step and per sequence, its own all-reduce kernels and decode KV re-reads (simulator/serving/frameworks.ts; none for frameworks without them).',
     '',
     table,

@@ -14,7 +14,8 @@
 import { GenzError, estimate, findModel, type EfficiencyProfile, type EstimateReport, type FrameworkCosts, type ServingFramework } from '../../index.ts';
 import { parseCsvTable } from '../importers/table.ts';
 import { positive } from './csv.ts';
-import type { Sample } from './error-stats.ts';
+import { isHeldOut, type Sample } from './error-stats.ts';
+import { stableHash } from '../op-family.ts';
 
 /** The file's model names → genz presets. */
 const MODEL: Record<string, string> = {
@@ -57,8 +58,10 @@ const COLUMN_ALIASES: Record<string, string> = {
 export const FIT_HARDWARE = 'a100-40gb-sxm';
 
 export interface BenchRow {
-  /** Row number in the file (0-based, header excluded): the train/held-out split keys on it. */
+  /** Row number in the file (0-based, header excluded). */
   index: number;
+  /** In the held-out split (heldOutRun): no fit reads it. */
+  heldOut: boolean;
   framework: string;
   hardware: string;
   model: string;
@@ -93,8 +96,18 @@ export interface BenchRow {
  */
 export const REPEATED_PROMPT = new Set(['TensorRT-LLM', 'Deepspeed-MII']);
 
-/** A row of a file genz cannot place: its index (as BenchRow's) and why. */
-export interface SkippedRow { index: number; reason: string }
+/** A row of a file genz cannot place: its index and split (as BenchRow's) and why. */
+export interface SkippedRow { index: number; heldOut: boolean; reason: string }
+
+/**
+ * The held-out split: one run in five by the FNV-1a hash of its configuration (framework, hardware, model, devices,
+ * batch, length as the file writes them). Not every 5th row: the file sweeps five lengths in blocks, so every 5th
+ * row held out mostly one or two lengths per group (37 of vLLM's 46 held-out A100 rows were 256 tokens, and no
+ * TensorRT-LLM row of 2,048: a review, 2026-11-27), and a run the file repeats (54 configurations) fell on both sides.
+ */
+export function heldOutRun(configuration: readonly string[]): boolean {
+  return stableHash(configuration.join('|')) % 5 === 4;
+}
 
 /** The file's columns genz reads (the extract's names; All_results.csv's are mapped by COLUMN_ALIASES). */
 const COLUMNS = ['hardware', 'num_devices', 'framework', 'model', 'input_output_len', 'batch_size', 'latency_s'] as const;
@@ -111,9 +124,11 @@ export function readBench(csv: string): { rows: BenchRow[]; skipped: SkippedRow[
   const missing = COLUMNS.filter((c) => !names.includes(c));
   if (missing.length > 0) throw new GenzError('invalid_input', `not an LLM-Inference-Bench CSV: no column ${missing.join(', ')}`, ['file']);
   const rows = table.records.flatMap((record, index): BenchRow[] => {
-    const skip = (reason: string): [] => { skipped.push({ index, reason }); return []; };
+    let heldOut = isHeldOut(index);
+    const skip = (reason: string): [] => { skipped.push({ index, heldOut, reason }); return []; };
     if (record.width !== names.length) return skip(`${record.width} cells where the header has ${names.length}`);
     const row = Object.fromEntries(table.header.map((name, i) => [names[i]!, record.cells[name]!.trim()])) as Record<(typeof COLUMNS)[number], string>;
+    heldOut = heldOutRun([row.framework, row.hardware, row.model, row.num_devices, row.batch_size, row.input_output_len]);
     const hardware = Object.hasOwn(HARDWARE, row.hardware) ? HARDWARE[row.hardware] : undefined;
     const model = Object.hasOwn(MODEL, row.model) ? MODEL[row.model] : undefined;
     if (!hardware) return skip(`no genz preset for hardware "${row.hardware}"`);
@@ -127,7 +142,7 @@ export function readBench(csv: string): { rows: BenchRow[]; skipped: SkippedRow[
     if (2 * tokens > context) return skip(`input + output longer than the model's context (${context} tokens): a failed run`);
     const llamaCpp = row.framework === 'llama.cpp';
     return [{
-      index, framework: row.framework, hardware: hardware.id, model, devices, tp: devices * hardware.perDevice,
+      index, heldOut, framework: row.framework, hardware: hardware.id, model, devices, tp: devices * hardware.perDevice,
       split: llamaCpp ? 'layers' : 'tp', batch, sequences: llamaCpp ? 1 : batch, ...(llamaCpp ? { promptChunk: batch } : {}),
       tokens, latencyS, identicalPrompts: REPEATED_PROMPT.has(row.framework),
     }];

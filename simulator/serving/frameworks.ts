@@ -43,16 +43,16 @@ const CUSTOM_ALL_REDUCE = { maxBytes: 8 * 1024 * 1024, groupSizes: [2, 4, 6, 8],
  * TensorRT-LLM 0, DeepSpeed-MII 6.25 ms, llama.cpp 6.25 ms) left batch-1 tensor-parallel runs priced at 1.2–1.4× their
  * time and batch-64 runs of GQA models at 0.7–0.8× (docs/accuracy.md has the errors before and after). DeepSpeed-MII
  * calls NCCL: an exploration fit (not kept) with a free per-call time put its all-reduce at 24 µs, NCCL's ≈25 µs, so it
- * keeps the device's pricing. TensorRT-LLM's KV re-read share (0.2) is a fitted number, not its kernel's design: its XQA
+ * keeps the device's pricing. TensorRT-LLM's KV re-read share (0.15) is a fitted number, not its kernel's design: its XQA
  * kernels read a KV head once, so the share stands for whatever else in its runs grows with the group size.
  */
 export const FRAMEWORK_COSTS: Readonly<Record<ServingFramework, FrameworkCosts>> = {
   none: { stepS: 0, sequenceS: 0, allReduce: null, kvRereadShare: 0 },
   vllm: { stepS: 0.75e-3, sequenceS: 70e-6, allReduce: { callS: 8e-6, ...CUSTOM_ALL_REDUCE }, kvRereadShare: 0.2 },
-  'tensorrt-llm': { stepS: 0.25e-3, sequenceS: 15e-6, allReduce: { callS: 7e-6, ...CUSTOM_ALL_REDUCE }, kvRereadShare: 0.2 },
+  'tensorrt-llm': { stepS: 0.25e-3, sequenceS: 15e-6, allReduce: { callS: 9e-6, ...CUSTOM_ALL_REDUCE }, kvRereadShare: 0.15 },
   'deepspeed-mii': { stepS: 3.75e-3, sequenceS: 95e-6, allReduce: null, kvRereadShare: 0.45 },
   // One sequence per run (its batch column is n_batch), so its host time is all per step.
-  'llama.cpp': { stepS: 6e-3, sequenceS: 0, allReduce: null, kvRereadShare: 1 },
+  'llama.cpp': { stepS: 5.75e-3, sequenceS: 0, allReduce: null, kvRereadShare: 1 },
 };
 
 /** A framework's costs of one's own (another version of it, another host CPU), in place of the fitted ones. */

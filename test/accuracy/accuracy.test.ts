@@ -54,7 +54,7 @@ describe('collectives against Vidur (H100 DGX), held-out rows', () => {
 
 describe('end to end against LLM-Inference-Bench (A100), held-out rows', () => {
   it('vLLM and TensorRT-LLM: median error ≤ 15%, and better than the pure roofline', () => {
-    const rows = benchRows(read('llm_inference_bench_a100_mi250.csv')).filter((r) => isHeldOut(r.index));
+    const rows = benchRows(read('llm_inference_bench_a100_mi250.csv')).filter((r) => r.heldOut);
     const defaults = summarize(benchSamples(rows).samples);
     const ideal = byGroup(summarize(benchSamples(rows, IDEAL_EFFICIENCY).samples));
     console.log(`LLM-Inference-Bench, held-out, defaults:\n${summaryTable(defaults)}`);
@@ -66,7 +66,7 @@ describe('end to end against LLM-Inference-Bench (A100), held-out rows', () => {
   });
 
   it('with the shipped A100 kernel profile (Vidur, per-op timings) end to end stays within 25% median', () => {
-    const rows = benchRows(read('llm_inference_bench_a100_mi250.csv')).filter((r) => isHeldOut(r.index));
+    const rows = benchRows(read('llm_inference_bench_a100_mi250.csv')).filter((r) => r.heldOut);
     const calibrated = summarize(benchSamples(rows, undefined, 'default').samples);
     console.log(`LLM-Inference-Bench, held-out, shipped calibration profiles:\n${summaryTable(calibrated)}`);
     for (const group of ['vLLM a100-40gb-sxm', 'TensorRT-LLM a100-40gb-sxm']) {
@@ -75,7 +75,7 @@ describe('end to end against LLM-Inference-Bench (A100), held-out rows', () => {
   });
 
   it('calibrated kernels plus the framework\'s host time (fitted on the training rows) beat the kernels alone', () => {
-    const rows = benchRows(read('llm_inference_bench_a100_mi250.csv')).filter((r) => isHeldOut(r.index));
+    const rows = benchRows(read('llm_inference_bench_a100_mi250.csv')).filter((r) => r.heldOut);
     const alone = byGroup(summarize(benchSamples(rows, undefined, 'default').samples));
     const withFramework = summarize(benchSamples(rows, undefined, 'default', true).samples);
     console.log(`LLM-Inference-Bench, held-out, shipped calibration profiles + framework costs:\n${summaryTable(withFramework)}`);
@@ -83,10 +83,11 @@ describe('end to end against LLM-Inference-Bench (A100), held-out rows', () => {
       expect(s.medianAbsPctError, s.group).toBeLessThan(alone.get(s.group)!.medianAbsPctError);
     }
     // With host time per sequence, the frameworks' own all-reduce kernels and KV re-reads (one constant per step:
-    // 11.6 / 25.3 and 9.3 / 18.8 %; shipped 2026-11-27: 3.2 / 6.9 and 4.6 / 16.8).
+    // 11.6 / 25.3 and 9.3 / 18.8 %; shipped 2026-11-27: 3.2 / 6.9 and 4.6 / 16.8 on every 5th row, which held out
+    // mostly 256-token runs; on the hashed split of runs 3.5 / 10.4 and 5.1 / 13.7).
     const a100 = byGroup(withFramework);
     expect(a100.get('vLLM a100-40gb-sxm')!.medianAbsPctError).toBeLessThanOrEqual(4);
-    expect(a100.get('vLLM a100-40gb-sxm')!.p90AbsPctError).toBeLessThanOrEqual(10);
+    expect(a100.get('vLLM a100-40gb-sxm')!.p90AbsPctError).toBeLessThanOrEqual(12);
     expect(a100.get('TensorRT-LLM a100-40gb-sxm')!.medianAbsPctError).toBeLessThanOrEqual(6);
   });
 
@@ -107,7 +108,7 @@ describe('end to end against LLM-Inference-Bench (A100), held-out rows', () => {
   }, 60_000);
 
   it('llama.cpp runs are split by layers (its default), and then its host time lands within 25% median', () => {
-    const rows = benchRows(read('llm_inference_bench_a100_mi250.csv')).filter((r) => isHeldOut(r.index));
+    const rows = benchRows(read('llm_inference_bench_a100_mi250.csv')).filter((r) => r.heldOut);
     expect(rows.filter((r) => r.framework === 'llama.cpp').every((r) => r.split === 'layers')).toBe(true);
     expect(rows.filter((r) => r.framework !== 'llama.cpp').every((r) => r.split === 'tp')).toBe(true);
     const s = byGroup(summarize(benchSamples(rows, undefined, 'default', true).samples)).get('llama.cpp a100-40gb-sxm')!;
@@ -118,7 +119,7 @@ describe('end to end against LLM-Inference-Bench (A100), held-out rows', () => {
 describe('end to end against LLM-Inference-Bench (MI250, never fitted on), held-out rows', () => {
   // An MI250 package is two GCDs: rows run on mi250-gcd with TP = 2 × packages, priced by the MI210's kernel curves
   // and vLLM's host time fitted on A100 runs.
-  const rows = benchRows(read('llm_inference_bench_a100_mi250.csv')).filter((r) => isHeldOut(r.index) && r.hardware === 'mi250-gcd');
+  const rows = benchRows(read('llm_inference_bench_a100_mi250.csv')).filter((r) => r.heldOut && r.hardware === 'mi250-gcd');
 
   it('reads every MI250 package as two GCDs', () => {
     expect(rows.length).toBeGreaterThan(100);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { benchSamples, readBench } from '../../calibrate/accuracy/llm-inference-bench.ts';
-import { isHeldOut, summarize } from '../../calibrate/accuracy/error-stats.ts';
+import { summarize } from '../../calibrate/accuracy/error-stats.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 const genz = (...args: string[]) => spawnSync('node', ['cli/bin.js', ...args], { cwd: root, encoding: 'utf8' });
@@ -77,7 +77,7 @@ describe('calibrate e2e llm-inference-bench', () => {
 
   it('on the extract\'s held-out split prints the numbers of the accuracy report', () => {
     const csv = readFileSync(join(root, 'data/llm_inference_bench_a100_mi250.csv'), 'utf8');
-    const held = readBench(csv).rows.filter((r) => isHeldOut(r.index));
+    const held = readBench(csv).rows.filter((r) => r.heldOut);
     const vllm = summarize(benchSamples(held, undefined, 'default', true).samples).find((s) => s.group === 'vLLM a100-40gb-sxm')!;
     const run = genz('calibrate', 'e2e', 'llm-inference-bench', 'data/llm_inference_bench_a100_mi250.csv', '--held-out');
     expect(run.status, run.stderr).toBe(0);
@@ -85,7 +85,7 @@ describe('calibrate e2e llm-inference-bench', () => {
     expect(Number(row[2])).toBe(vllm.rows);
     expect(row[7]).toBe(vllm.medianAbsPctError.toFixed(1));
     expect(row[8]).toBe(vllm.p90AbsPctError.toFixed(1));
-    expect(run.stdout).toMatch(/held-out split, every 5th row of 1630/);
+    expect(run.stdout).toMatch(/held-out split, one run in five by a hash of its configuration, of 1630/);
   });
 
   it('refuses a file without the columns and an unknown source', () => {
