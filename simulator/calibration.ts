@@ -14,6 +14,7 @@ import { COMPUTE_DTYPES, type ComputeDtype } from '../common/dtype.ts';
 import { COLLECTIVE_KINDS, ROW_WISE_FUNCTIONS, type AttentionOp, type BlasLayout, type CollectiveKind, type Op } from '../models/ops.ts';
 import { NEIGHBOR_COORDINATES, neighborFactor, type NeighborTable } from './calibration-neighbors.ts';
 import { attentionKeysRead } from './work.ts';
+import { dtypeBits } from './dtype-select.ts';
 
 export const CALIBRATION_SCHEMA_ID = 'genz.calibration.v1';
 
@@ -150,10 +151,11 @@ export function calibrationFamily(op: Op): CalibrationFamily {
 /**
  * The curve for `op` on `deviceId` when its tensor work runs on `computeDtype`: the family-and-dtype curve, else
  * the family curve (a batched GEMM without bmm curves: the gemm ones); undefined when the calibration has neither
- * (or is for another device).
+ * (or is for another device), and for a GEMM whose operands are narrower than its datapath (dequantizing kernels).
  */
 export function curveFor(calibration: CalibrationCurves | undefined, deviceId: string, op: Op, computeDtype: ComputeDtype | null): CalibrationCurve | undefined {
   if (calibration === undefined || calibration.deviceId !== deviceId) return undefined;
+  if (dequantizing(op, computeDtype)) return undefined;
   const family = calibrationFamily(op);
   const curve = familyCurve(calibration, family, computeDtype) ?? (family === 'bmm' ? familyCurve(calibration, 'gemm', computeDtype) : undefined);
   if (op.kind === 'collective' && curve?.collectives !== undefined && !curve.collectives.includes(op.collective)) return undefined;
@@ -171,6 +173,19 @@ function familyCurve(calibration: CalibrationCurves, family: CalibrationFamily, 
   // A curve fitted on other datapaths (fp32 CUDA cores) says nothing about this one (fp16 tensor cores).
   if (curve?.dtypes && computeDtype !== null && !curve.dtypes.some((d) => d === computeDtype || d === twinDtype(computeDtype))) return undefined;
   return curve;
+}
+
+/**
+ * A GEMM that widens its weights or activations to its datapath first (W4A16, W8A16, fp8 on a part without fp8): a
+ * dequantizing kernel (Marlin, AWQ, llama.cpp's), which no curve was fitted on (every measured GEMM runs its operands'
+ * own datapath). The widening's vector work moves the balance feature where the 16-bit rows never were, and the curve
+ * extrapolated: the A100 profile priced Llama-2-7B's W8A16 decode at 19.5 ms per token against 10.2 ms at 16 bits
+ * (a review, 2026-11-27; the H200's and MI210's alike). The default efficiencies price it.
+ */
+function dequantizing(op: Op, computeDtype: ComputeDtype | null): boolean {
+  if (op.kind !== 'gemm' || computeDtype === null) return false;
+  const bits = dtypeBits(computeDtype);
+  return (op.weightBits ?? op.actBits) < bits || op.actBits < bits;
 }
 
 /** fp16 and bf16 share the tensor-core datapath and rate; a curve for one prices the other. */
