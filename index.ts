@@ -56,7 +56,7 @@ export { VitConfigSchema } from './models/vision/vit-schema.ts';
 export type { VitConfig, VitConfigInput } from './models/vision/vit-schema.ts';
 export { VlmConfigSchema } from './models/vision/vlm-schema.ts';
 export type { VlmConfig, VlmConfigInput } from './models/vision/vlm-schema.ts';
-export { listVits, vitIds, vlmIds, findVit, listVlmConfigs, resolveVit } from './models/vision/registry.ts';
+export { listVits, vitIds, vlmIds, findVit, findVlmConfig, listVlmConfigs, resolveVit } from './models/vision/registry.ts';
 export { resolveVlm, vlmImageTokens, buildVlmVisionGraph, vlmParams } from './models/vision/vlm.ts';
 export type { ResolvedVlm } from './models/vision/vlm.ts';
 export { buildVitGraph, vitParams, vitFootprint } from './models/vision/vit-graph.ts';

@@ -27,14 +27,19 @@ export function estimateText(r: EstimateReport): string {
         `draft ${r.speculative.draftModel}: ${r.speculative.expectedTokensPerStep.toFixed(2)} tokens per step, ${r.speculative.verifyTokens} verified, TPOT without: ${formatSeconds(r.tpotS > 0 ? r.tpotS * r.speculative.speedup : r.speculative.baselineTpotS)}`]]),
     ]),
   ];
-  const c = r.inputs.calibration;
-  if (r.inputs.backend === 'cycle') lines.push('', 'engine: cycle-level simulator (uncalibrated: efficiency factors and calibration profiles do not apply)');
-  else lines.push('', c ? `calibration: ${c.profile} profile for ${c.families.join(', ')} ops; the rest use efficiency factors (--calibration none: all)`
-    : defaultCalibration(r.inputs.hardware.device.id) === undefined ? 'efficiency factors (no calibration profile for this device)'
-      : 'efficiency factors (the shipped calibration profile is off: --calibration none or --ideal)');
+  lines.push('', calibrationLine(r));
   if (!r.feasible) lines.push('', `DOES NOT FIT: ${r.reason}`);
   for (const w of r.warnings) lines.push(`warning: ${w}`);
   return lines.join('\n');
+}
+
+/** What prices the ops: the engine, the calibration profile, or the efficiency factors alone. */
+function calibrationLine(r: EstimateReport): string {
+  const c = r.inputs.calibration;
+  if (r.inputs.backend === 'cycle') return 'engine: cycle-level simulator (uncalibrated: efficiency factors and calibration profiles do not apply)';
+  return c ? `calibration: ${c.profile} profile for ${c.families.join(', ')} ops; the rest use efficiency factors (--calibration none: all)`
+    : defaultCalibration(r.inputs.hardware.device.id) === undefined ? 'efficiency factors (no calibration profile for this device)'
+      : 'efficiency factors (the shipped calibration profile is off: --calibration none or --ideal)';
 }
 
 export function opsText(ops: OpReport[], title: string): string {
@@ -57,7 +62,11 @@ export function sweepText(reports: EstimateReport[]): string {
       formatCount(r.outputTokensPerS), formatBytes(r.memory.perDeviceBytes), r.feasible ? 'yes' : 'no']);
   }
   const extra = first.maxContextTokens === undefined ? '' : `\nlongest prompt that fits: ${first.maxContextTokens} tokens`;
-  return `${model.name} on ${hardware.name} · batch ${s.batch} · ${s.outputTokens} out · ${s.dtype}\n\n${table(rows)}${extra}`;
+  // Each length's warnings once, with the lengths they hold for (a context past the model's positions: the long ones).
+  const warned = new Map<string, number[]>();
+  for (const r of reports) for (const w of r.warnings) warned.set(w, [...(warned.get(w) ?? []), r.inputs.scenario.inputTokens]);
+  const warnings = [...warned].map(([w, inputs]) => `warning: ${inputs.length === reports.length ? '' : `input ${inputs.join(', ')}: `}${w}`);
+  return [`${model.name} on ${hardware.name} · batch ${s.batch} · ${s.outputTokens} out · ${s.dtype}`, '', table(rows) + extra, '', calibrationLine(first), ...warnings].join('\n');
 }
 
 export function visionText(r: VisionReport): string {

@@ -4,7 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import {
   GenzError, formatProblem, estimate, estimateOp, listDevices, listSystems, listModels, findDevice, findSystem, findModel,
   hardwareIds, modelIds, hardwareJsonSchema, modelJsonSchema, COMPUTE_DTYPES, IDEAL_EFFICIENCY, DEFAULT_MODEL, DEFAULT_HARDWARE,
-  paramBreakdown, closestNames, SERVING_FRAMEWORKS, LOW_BIT_KERNELS, BLAS_LAYOUTS, estimateVision, vitIds, vimIds, listVits, listVims, listVlmConfigs, vitParams, vimParams,
+  paramBreakdown, closestNames, SERVING_FRAMEWORKS, LOW_BIT_KERNELS, BLAS_LAYOUTS, estimateVision, vitIds, vimIds, vlmIds, findVit, findVim, findVlmConfig, listVits, listVims, listVlmConfigs, vitParams, vimParams,
   type EstimateRequest, type SingleOpRequest, type VisionRequest,
 } from '../index.ts';
 import { formatBytes, formatCount, formatSeconds, table, toJson } from './format.ts';
@@ -38,7 +38,7 @@ function addEstimateFlags(cmd: Command): Command {
     .option('--batch <n>', 'concurrent sequences (default: 1)', parseWhole('batch'))
     .option('--input <tokens>', 'prompt tokens per sequence, or a list (1k,8k,32k: one row each; k = 1024) (default: 1024)', parseTokenList('input'))
     .option('--output <tokens>', 'generated tokens per sequence (k = 1024) (default: 256)', parseTokens('output'))
-    .option('--wbits <bits>', 'bits per weight, fractional allowed, e.g. 1.58 (default: the model\'s own, else dtype bits)', parsePositive('wbits'))
+    .option('--wbits <bits>', 'bits per weight, fractional allowed, e.g. 1.58 (default: the model\'s own, else the activation bits)', parsePositive('wbits'))
     .option('--abits <bits>', 'activation bits (default: dtype bits)', parseWhole('abits'))
     .option('--kvbits <bits>', 'KV-cache bits (default: activation bits)', parseWhole('kvbits'))
     .addOption(new Option('--dtype <dtype>', 'compute dtype (default: bf16)').choices(COMPUTE_DTYPES))
@@ -73,6 +73,10 @@ function estimateRequest(f: EstimateFlags, inputTokens = f.input?.[0], engine?: 
   set('images', f.images);
   if (f.calibration !== undefined) request.calibration = calibrationFlag(f.calibration);
   else if (f.ideal) request.calibration = 'none';
+  const treeFlags = (['gamma', 'treeSize', 'treeBranching'] as const).filter((k) => f[k] !== undefined);
+  if (f.draft === undefined && treeFlags.length > 0) {
+    throw new GenzError('invalid_input', `${treeFlags.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')} shape speculative decoding, which needs --draft and --acceptance`, ['draft']);
+  }
   if (f.draft !== undefined || f.acceptance !== undefined) {
     if (f.draft === undefined || f.acceptance === undefined) {
       throw new GenzError('invalid_input', 'speculative decoding needs both --draft and --acceptance', [f.draft === undefined ? 'draft' : 'acceptance']);
@@ -117,7 +121,16 @@ addEstimateFlags(program.command('estimate').description('TTFT, TPOT, throughput
       for (const [flag, value] of [['threads', flags.threads], ['lowbit-kernel', flags.lowbitKernel]] as const) {
         if (value !== undefined) throw new GenzError('invalid_input', `--${flag} applies to LLM estimates on CPU devices, not to vision encoders`, [flag]);
       }
-      const request: Record<string, unknown> = { model, ...(engine.engine ? { engine: engine.engine } : {}) };
+      // A vision encoder is one forward pass over a batch of images: no prompt, decode, KV cache, pipeline or serving
+      // framework, and no calibration profile (the efficiency factors price it).
+      const llmOnly = Object.entries({
+        pp: flags.pp, ep: flags.ep, input: flags.input, output: flags.output, kvbits: flags.kvbits, 'max-context': flags.maxContext,
+        images: flags.images, framework: flags.framework, draft: flags.draft, acceptance: flags.acceptance, gamma: flags.gamma,
+        'tree-size': flags.treeSize, 'tree-branching': flags.treeBranching, 'prompt-logits': flags.promptLogits, 'identical-prompts': flags.identicalPrompts,
+        calibration: flags.calibration === 'none' ? undefined : flags.calibration,
+      }).filter(([, value]) => value !== undefined).map(([flag]) => `--${flag}`);
+      if (llmOnly.length > 0) throw new GenzError('invalid_input', `${llmOnly.join(', ')}: not for a vision encoder (one forward pass over --batch images, priced by the efficiency factors)`, ['model']);
+      const request: Record<string, unknown> = { model, ...(engine.engine ? { engine: engine.engine } : {}), ...(flags.ideal ? { efficiency: { ...IDEAL_EFFICIENCY } } : {}) };
       for (const [key, value] of Object.entries({ hardware: idOrFile(flags.hardware, 'hardware'), devices: flags.devices, tp: flags.tp, batch: flags.batch, dtype: flags.dtype, wbits: flags.wbits, abits: flags.abits, flash: flags.flash })) {
         if (value !== undefined) request[key] = value;
       }
@@ -144,19 +157,36 @@ addEstimateFlags(program.command('ops').description('the per-operator table of p
       throw new GenzError('invalid_input', 'ops takes one --input length; use estimate for a list', ['input']);
     }
     const engine = engineChoice(flags);
+    const encoder = idOrFile(flags.model, 'model');
+    if (isVisionEncoder(encoder)) {
+      // A vision encoder has one phase, its forward pass over the batch of images.
+      if (flags.phase !== undefined) throw new GenzError('invalid_input', '--phase: a vision encoder has one forward pass, no prefill or decode', ['phase']);
+      const request: Record<string, unknown> = { model: encoder, ...(engine.engine ? { engine: engine.engine } : {}), ...(flags.ideal ? { efficiency: { ...IDEAL_EFFICIENCY } } : {}) };
+      for (const [key, value] of Object.entries({ hardware: idOrFile(flags.hardware, 'hardware'), devices: flags.devices, tp: flags.tp, batch: flags.batch, dtype: flags.dtype, wbits: flags.wbits, abits: flags.abits, flash: flags.flash })) {
+        if (value !== undefined) request[key] = value;
+      }
+      const vision = estimateVision(request as VisionRequest, engine.backend);
+      note(engine.finish());
+      out(flags.json ? toJson({ forward: vision.ops }) : opsText(vision.ops, `forward pass of batch ${vision.parallel.replicaBatch} images: ${vision.inputs.model.id} on ${vision.inputs.hardware.id}`));
+      return;
+    }
     const report = estimate(estimateRequest(flags, undefined, engine), engine.backend);
     note(engine.finish());
     const phases = flags.phase ? [flags.phase] : (['prefill', 'decode'] as const);
     if (flags.json) {
       const result: Record<string, unknown> = {};
+      if (report.vision !== undefined && phases.includes('prefill')) result.vision = report.vision;
       for (const phase of phases) result[phase] = report[phase];
       out(toJson(result));
       return;
     }
-    const { model, hardware } = report.inputs;
-    const texts = phases.map((phase) => phase === 'prefill'
-      ? opsText(report.prefill.ops, `prefill of ${report.inputs.scenario.inputTokens} tokens × batch ${report.inputs.scenario.batch}: ${model.id} on ${hardware.id}`)
-      : opsText(report.decode.ops, `one decode step at context ${report.decode.contextTokens} × batch ${report.inputs.scenario.batch}: ${model.id} on ${hardware.id}`));
+    const { model, hardware, scenario } = report.inputs;
+    // A vision-language model's images run through its tower first and join each prompt as image tokens.
+    const imageTokens = report.vision?.imageTokens ?? 0;
+    const texts = phases.flatMap((phase) => phase === 'prefill'
+      ? [...(report.vision === undefined ? [] : [opsText(report.vision.ops, `vision tower of ${scenario.images} image${scenario.images === 1 ? '' : 's'} per sequence × batch ${scenario.batch}: ${model.id} on ${hardware.id}`)]),
+        opsText(report.prefill.ops, `prefill of ${scenario.inputTokens} tokens${imageTokens > 0 ? ` + ${imageTokens} image tokens` : ''} × batch ${scenario.batch}: ${model.id} on ${hardware.id}`)]
+      : [opsText(report.decode.ops, `one decode step at context ${report.decode.contextTokens} × batch ${scenario.batch}: ${model.id} on ${hardware.id}`)]);
     out(texts.join('\n\n'));
   });
 
@@ -355,9 +385,9 @@ program.command('show')
   .argument('<id>', 'device, system or model id')
   .option('--json', 'print JSON')
   .action((id: string, flags: { json?: boolean }) => {
-    const spec = findDevice(id) ?? findSystem(id) ?? findModel(id);
+    const spec = findDevice(id) ?? findSystem(id) ?? findModel(id) ?? findVit(id) ?? findVim(id) ?? findVlmConfig(id);
     if (!spec) {
-      throw new GenzError('unknown_id', `unknown id "${id}"; closest: ${closestNames(id, [...hardwareIds(), ...modelIds()]).join(', ')}`, ['id']);
+      throw new GenzError('unknown_id', `unknown id "${id}"; closest: ${closestNames(id, [...hardwareIds(), ...modelIds(), ...vitIds(), ...vimIds(), ...vlmIds()]).join(', ')}`, ['id']);
     }
     out(flags.json ? toJson(spec) : showText(spec));
   });

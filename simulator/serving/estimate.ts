@@ -16,6 +16,7 @@ import type { Network } from '../../hardware/system-schema.ts';
 import type { CostBackend, CostContext } from '../cost.ts';
 import { DEFAULT_EFFICIENCY, type EfficiencyProfile } from '../efficiency.ts';
 import { energyRates } from '../energy.ts';
+import { availableDtype, requestedDtype } from '../dtype-select.ts';
 import { backendFor, type EngineId } from '../engines.ts';
 import { FRAMEWORK_COSTS, type FrameworkCosts, type ServingFramework } from './frameworks.ts';
 import { LUT_MAX_BITS, requireCpu, type LowBitKernel, type LowBitKernelCost } from '../cpu-lowbit.ts';
@@ -273,6 +274,11 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
     warnings.push(`draft ${s.speculative.draft.id} is not smaller than ${model.id}: speculation cannot pay off`);
   }
   if (s.batch % dp !== 0) warnings.push(`batch ${s.batch} does not split evenly over ${dp} data-parallel replicas`);
+  // A dtype the accelerator has no datapath for runs on the next wider one it has (simulator/dtype-select.ts): say so.
+  // (A CPU's 16-bit work runs on its fp32 SIMD units as a matter of course; its low-bit kernels are priced apart.)
+  const wanted = requestedDtype(s.precision.actBits, s.precision.weightBits, s.dtype);
+  const runsOn = availableDtype(wanted, device.peakFlopsPerS);
+  if (device.kind !== 'cpu' && runsOn !== wanted) warnings.push(`${device.id} has no ${wanted} datapath: the model's GEMMs run on ${runsOn}, their operands widened first`);
   const groupedKv = (model.numKvHeads ?? 0) > 0 && (model.numKvHeads ?? 0) < (model.numHeads ?? 0);
   if (!backend.usesFrameworkKernels && ((s.frameworkCosts.allReduce !== null && s.tp > 1) || (s.frameworkCosts.kvRereadShare > 0 && groupedKv))) {
     warnings.push(`the ${backend.id} engine adds the framework's host time only, not its own all-reduce kernels or KV re-reads (the roofline engine prices those)`);
@@ -362,6 +368,11 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
   const maxBatchThatFits = maxReplicaBatch(model, s.precision, plan, capacityBytes) * dp;
 
   const outputTokensPerS = (s.batch * s.outputTokens) / e2eS;
+  const maxContextTokens = s.maxContext ? maxInputTokens(model, s.precision, plan, s.outputTokens, capacityBytes) : undefined;
+  // Memory is the only limit maxInputTokens knows; a prompt past the model's trained positions is another.
+  if (maxContextTokens !== undefined && maxContextTokens + s.outputTokens > model.maxPositionEmbeddings) {
+    warnings.push(`the longest prompt that fits in memory (${maxContextTokens} tokens) is past the ${model.maxPositionEmbeddings} positions ${model.id} was trained for (a prompt of at most ${Math.max(0, model.maxPositionEmbeddings - s.outputTokens)} with ${s.outputTokens} out)`);
+  }
   const report: EstimateReport = {
     feasible: memory.fits,
     warnings,
@@ -370,7 +381,7 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
     maxBatchThatFits,
     ...(speculative ? { speculative } : {}),
     ...(vision ? { vision: { latencyS: visionS, imageTokens: s.images * vision.imageTokensPerImage, ops: vision.ops } } : {}),
-    ...(s.maxContext ? { maxContextTokens: maxInputTokens(model, s.precision, plan, s.outputTokens, capacityBytes) } : {}),
+    ...(maxContextTokens === undefined ? {} : { maxContextTokens }),
     memory,
     prefill: { latencyS: ttftS, energyJ: prefillEnergyJ, ops: opReports(prefill) },
     decode: { latencyS: decodeStepS, energyJ: decodeStepEnergyJ, contextTokens: meanContext, ops: opReports(decode) },
@@ -379,7 +390,10 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
   };
   assertFinite(report);
   if (!memory.fits) {
-    report.reason = `needs ${(memory.perDeviceBytes / 1e9).toFixed(1)} GB per device but ${device.id} has ${(capacityBytes / 1e9).toFixed(1)} GB`
+    // Enough digits that the two numbers differ (a shortfall of a few MB printed "needs 24.0 GB … has 24.0 GB").
+    let digits = 1;
+    while (digits < 6 && (memory.perDeviceBytes / 1e9).toFixed(digits) === (capacityBytes / 1e9).toFixed(digits)) digits++;
+    report.reason = `needs ${(memory.perDeviceBytes / 1e9).toFixed(digits)} GB per device but ${device.id} has ${(capacityBytes / 1e9).toFixed(digits)} GB`
       + ` (largest batch that fits: ${maxBatchThatFits})`;
   }
   return report;

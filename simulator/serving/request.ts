@@ -13,7 +13,7 @@ const int = (min: number, max: number, what: string) =>
 export const DEFAULT_MODEL = 'llama-3.1-8b';
 export const DEFAULT_HARDWARE = 'h100-sxm';
 
-const EfficiencyOverrideSchema = z
+export const EfficiencyOverrideSchema = z
   .object({
     gemmCompute: z.number().gt(0).max(1),
     gemmHalfDim: z.number().min(0).max(1e6),
@@ -46,7 +46,7 @@ export const EstimateRequestSchema = z
     outputTokens: int(1, 100_000_000, 'outputTokens').default(256).describe('generated tokens per sequence'),
     dtype: z.enum(COMPUTE_DTYPES).default('bf16').describe('compute dtype; also the default storage precision'),
     wbits: z.number().min(1, 'wbits must be at least 1').max(32, 'wbits must be at most 32').optional()
-      .describe('bits per weight, fractional allowed (1.58 for ternary); default: the model\'s own, else dtype bits'),
+      .describe('bits per weight, fractional allowed (1.58 for ternary); default: the model\'s own, else the activation bits (abits, else dtype bits)'),
     abits: int(1, 32, 'abits').optional().describe('activation bits (default: dtype bits)'),
     kvbits: int(1, 32, 'kvbits').optional().describe('KV-cache bits (default: abits)'),
     flash: z.boolean().default(true).describe('fused flash-style attention'),

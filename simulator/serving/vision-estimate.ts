@@ -17,7 +17,7 @@ import { DEFAULT_EFFICIENCY, type EfficiencyProfile } from '../efficiency.ts';
 import { energyRates } from '../energy.ts';
 import { EngineSchema, backendFor } from '../engines.ts';
 import { costGraph, opReports, type OpReport } from './phase.ts';
-import { DEFAULT_HARDWARE } from './request.ts';
+import { DEFAULT_HARDWARE, EfficiencyOverrideSchema } from './request.ts';
 
 const whole = (min: number, max: number, what: string) => z.number().int(`${what} must be a whole number`).min(min).max(max);
 
@@ -34,6 +34,7 @@ export const VisionRequestSchema = z
     flash: z.boolean().default(true).describe('fused attention (ViT only; a Vim has no attention)'),
     workspaceBytes: z.number().min(0).max(1e15).default(1e9),
     engine: EngineSchema.default('roofline'),
+    efficiency: EfficiencyOverrideSchema.optional().describe('overrides of the default efficiency factors (vision encoders have no calibration profile)'),
   })
   .strict();
 
@@ -66,15 +67,16 @@ export function estimateVision(request?: VisionRequest, chosen?: CostBackend): V
   const dp = system.deviceCount / req.tp;
   const replicaBatch = Math.ceil(req.batch / dp);
   const link = system.scaleUp.network;
+  const efficiency: EfficiencyProfile = { ...DEFAULT_EFFICIENCY, ...req.efficiency };
   const ctx: CostContext = {
-    device: system.device, efficiency: DEFAULT_EFFICIENCY, links: { tp: link, ep: link, pp: link, dp: system.scaleOut ?? link },
+    device: system.device, efficiency, links: { tp: link, ep: link, pp: link, dp: system.scaleOut ?? link },
     baseDtype: req.dtype, energy: energyRates(system.device),
   };
   const graph = model.kind === 'vim'
     ? buildVimGraph({ config: model, batch: replicaBatch, tp: req.tp, precision })
     : buildVitGraph({ config: model, batch: replicaBatch, tp: req.tp, precision, flash: req.flash });
   const costed = costGraph(graph, backend, ctx);
-  const latencyS = costed.preS + costed.layerS * costed.graph.numLayers + costed.postS + DEFAULT_EFFICIENCY.stepOverheadS;
+  const latencyS = costed.preS + costed.layerS * costed.graph.numLayers + costed.postS + efficiency.stepOverheadS;
   const footprint = model.kind === 'vim' ? vimFootprint(model, precision, req.tp, replicaBatch) : vitFootprint(model, precision, req.tp, replicaBatch, req.flash);
   const capacityBytes = system.device.memory[0]!.capacityBytes;
   const perDeviceBytes = footprint.weightBytes + footprint.activationBytes + req.workspaceBytes;
@@ -87,6 +89,6 @@ export function estimateVision(request?: VisionRequest, chosen?: CostBackend): V
     memory: { weightsBytes: footprint.weightBytes, activationBytes: footprint.activationBytes, workspaceBytes: req.workspaceBytes, perDeviceBytes, capacityBytes, fits },
     ops: opReports(costed),
     parallel: { devices: system.deviceCount, tp: req.tp, dp, replicaBatch },
-    inputs: { model, hardware: system, batch: req.batch, precision, efficiency: DEFAULT_EFFICIENCY, backend: backend.id },
+    inputs: { model, hardware: system, batch: req.batch, precision, efficiency, backend: backend.id },
   };
 }

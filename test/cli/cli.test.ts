@@ -308,3 +308,50 @@ describe('genz list, show, hardware schema', () => {
     expect(schema.$schema).toMatch(/json-schema\.org/);
   });
 });
+
+describe('what a new user met (an audit, 2026-11-27)', () => {
+  const refused = (...args: string[]): string => {
+    const r = genz(...args);
+    expect(r.code, `exit code of genz ${args.join(' ')}`).toBe(2);
+    expect(r.stderr).not.toMatch(/at .*\.ts:\d+/); // one line, no stack
+    return r.stderr;
+  };
+
+  it('a dtype the part has no datapath for is a warning naming the one it runs on', () => {
+    expect(ok('estimate', '--hardware', 'a100-80gb-sxm', '--dtype', 'fp8')).toContain('warning: a100-80gb-sxm has no fp8 datapath: the model\'s GEMMs run on fp16');
+    expect(ok('estimate', '--hardware', 'h100-sxm', '--dtype', 'fp8')).not.toContain('datapath');
+  });
+
+  it('a length sweep prints the calibration line and each warning with the lengths it holds for', () => {
+    const text = ok('estimate', '--model', 'llama-2-7b', '--input', '1k,32k');
+    expect(text).toContain('calibration: ');
+    expect(text).toMatch(/warning: input 32768: context 33024 exceeds the 4096 positions/);
+  });
+
+  it('--max-context warns when the longest prompt that fits is past the trained positions', () => {
+    expect(ok('estimate', '--model', 'llama-2-7b', '--max-context')).toMatch(/warning: the longest prompt that fits in memory \(\d+ tokens\) is past the 4096 positions/);
+  });
+
+  it('speculative shape flags without --draft are refused', () => {
+    expect(refused('estimate', '--gamma', '4')).toContain('--gamma');
+  });
+
+  it('a vision encoder refuses LLM flags, honours --ideal, and ops and show know it', () => {
+    expect(refused('estimate', '--model', 'vit-b-16', '--pp', '2', '--input', '4k')).toContain('--pp, --input: not for a vision encoder');
+    expect(refused('estimate', '--model', 'vit-b-16', '--framework', 'vllm')).toContain('--framework');
+    const real = okJson('estimate', '--json', '--model', 'vit-b-16', '--batch', '64');
+    const ideal = okJson('estimate', '--json', '--model', 'vit-b-16', '--batch', '64', '--ideal');
+    expect(ideal.latencyS).toBeLessThan(real.latencyS);
+    expect(okJson('estimate', '--json', '--model', 'vit-b-16', '--batch', '64', '--calibration', 'none').latencyS).toBe(real.latencyS);
+    const ops = okJson('ops', '--json', '--model', 'vit-b-16', '--batch', '64');
+    relClose(ops.forward.reduce((s: number, o: Json) => s + o.latencyS, 0), real.latencyS, 0.01);
+    expect(ok('show', 'vit-b-16')).toContain('patchSize');
+    expect(ok('show', 'smolvlm-256m')).toContain('vlm');
+  });
+
+  it('ops of a vision-language model shows its vision tower and counts the image tokens in the prefill title', () => {
+    const text = ok('ops', '--model', 'smolvlm-256m', '--hardware', 'l4', '--phase', 'prefill');
+    expect(text).toMatch(/^vision tower of 1 image per sequence × batch 1/m);
+    expect(text).toMatch(/^prefill of 1024 tokens \+ 64 image tokens × batch 1/m);
+  });
+});

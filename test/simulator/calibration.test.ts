@@ -97,6 +97,11 @@ describe('calibrated cost', () => {
         const floor = floorOf(op);
         expect(c.latencyS, op.name).toBeGreaterThanOrEqual(floor);
         expect(Number.isFinite(c.latencyS)).toBe(true);
+        // A dequantizing GEMM (4-bit weights on the 16-bit datapath) is no curve's: the default efficiencies price it.
+        if (op.kind === 'gemm' && op.weightBits !== null && op.weightBits < op.actBits) {
+          expect(c.latencyS).toBe(costOp(op, ctx).latencyS);
+          continue;
+        }
         // Parts sum to the total, and the latency is the curve's.
         expect(c.latencyS).toBeCloseTo(Math.max(c.computeS, c.memoryS, c.networkS) + c.overheadS, 15);
         const ideal = costOp(op, { ...ctx, efficiency: IDEAL_EFFICIENCY });
