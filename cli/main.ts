@@ -215,11 +215,11 @@ function opRequest(kind: string, f: OpFlags, engine?: EngineChoice): SingleOpReq
 const OP_KINDS = ['gemm', 'attention', 'elementwise', 'all-reduce', 'all-gather', 'reduce-scatter', 'all-to-all', 'p2p'];
 
 function opText(r: ReturnType<typeof estimateOp>): string {
-  return table([
+  return [table([
     ['kind', 'hardware', 'dtype', 'FLOPs', 'bytes', 'bound', 'latency', 'achieved', 'energy'],
     [r.kind, r.hardware, r.computeDtype ?? '-', formatCount(r.flops + r.vectorFlops), formatBytes(r.bytes), r.bound,
       formatSeconds(r.latencyS), `${formatCount(r.flopsPerS)}FLOP/s`, `${r.energyJ.toPrecision(3)} J`],
-  ]);
+  ]), ...(r.notes ?? []).map((n) => `note: ${n}`)].join('\n');
 }
 
 /**

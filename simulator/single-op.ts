@@ -55,6 +55,8 @@ export interface SingleOpResult extends OpCost {
   flopsPerS: number;
   /** DRAM + link bytes, for the contract's single `bytes` field. */
   bytes: number;
+  /** What was assumed about the hardware (a collective over more devices than a preset system holds: its network). */
+  notes?: string[];
 }
 
 /** The cost of one operator, on the engine the request names (or on `backend`). */
@@ -64,8 +66,11 @@ export function estimateOp(request: SingleOpRequest, backend?: CostBackend): Sin
   }
   const req = parseWith(SingleOpRequestSchema, request);
   const groupSize = 'devices' in req ? req.devices : 1;
-  const system = resolveHardware(req.hardware, undefined);
-  const link = system.scaleUp.network;
+  // A collective runs over its devices' fabric: within one scale-up domain its link, past it the scale-out network
+  // (as estimate's TP group over more devices than a domain holds: serving/estimate.ts groupLinks).
+  const system = resolveHardware(req.hardware, groupSize > 1 ? groupSize : undefined);
+  const scaleOut = groupSize > system.scaleUp.devicesPerDomain;
+  const link = scaleOut ? system.scaleOut ?? system.scaleUp.network : system.scaleUp.network;
   const bits = DTYPE_STORAGE_BITS[req.dtype];
   const base = { name: req.kind, scope: 'layer' as const, block: 'attention' as const, count: 1 };
   let op: Op;
@@ -93,13 +98,14 @@ export function estimateOp(request: SingleOpRequest, backend?: CostBackend): Sin
       };
       break;
     default:
-      op = { ...base, block: 'comm', kind: 'collective', collective: req.kind, group: 'tp', groupSize, bytes: req.bytes };
+      // Over the scale-out network the op is the data-parallel group's, which calibrated curves keep apart.
+      op = { ...base, block: 'comm', kind: 'collective', collective: req.kind, group: scaleOut ? 'dp' : 'tp', groupSize, bytes: req.bytes };
   }
   requireCpu(system.device, 'threads', req.threads);
   const ctx: CostContext = {
     device: system.device,
     efficiency: DEFAULT_EFFICIENCY,
-    links: { tp: link, ep: link, pp: link, dp: system.scaleOut ?? link },
+    links: { tp: link, ep: link, pp: link, dp: link },
     baseDtype: req.dtype,
     energy: energyRates(system.device),
     ...(req.threads === undefined ? {} : { cpuThreads: req.threads }),
@@ -114,5 +120,6 @@ export function estimateOp(request: SingleOpRequest, backend?: CostBackend): Sin
     ...cost,
     bytes: cost.dramBytes + cost.linkBytes,
     flopsPerS: cost.latencyS > 0 ? (cost.flops + cost.vectorFlops) / cost.latencyS : 0,
+    ...(system.notes.length > 0 ? { notes: [...system.notes] } : {}),
   };
 }

@@ -108,18 +108,37 @@ export function memoryReport(c: TransformerConfig, p: Precision, plan: MemoryPla
   return worst!;
 }
 
-/** Largest replica batch whose memory fits (memory grows linearly in batch), 0 if not even one fits. */
+/**
+ * Largest replica batch whose memory fits, 0 if not even one fits. The cache grows with the batch and the activations
+ * with its micro-batch (the batch over min(pp, batch) micro-batches: memoryReport), so under pipeline parallelism a
+ * sequence holds 1/pp of an activation: the bound that counted a whole one per sequence put Llama-2-70B on 8 H100s at
+ * pp 8 at 233 where batch 571 fits (a review, 2026-11-27). Bracketed by that bound (it fits) and the one with 1/pp
+ * (none larger fits), then a binary search on memoryReport.
+ */
 export function maxReplicaBatch(c: TransformerConfig, p: Precision, plan: MemoryPlan, capacityBytes: number): number {
-  let best = Infinity;
+  let low = Infinity;
+  let high = Infinity;
   for (let stage = 0; stage < plan.pp; stage++) {
     const fixed = stageWeightBytes(c, p, plan.tp, plan.ep, plan.pp, stage) + plan.workspaceBytes + (plan.draftBytes ?? 0)
       + (stage === 0 ? plan.stage0Bytes ?? 0 : 0);
     const layers = stageLayers(c.numLayers, plan.pp, stage);
-    const perSequence = cachePerLayer(c, p, plan.tp, plan.contextTokens) * layers
-      + activationBytes(c, p, { ...plan, microBatch: 1 });
-    best = Math.min(best, Math.max(0, Math.floor((capacityBytes - fixed) / perSequence)));
+    const cache = cachePerLayer(c, p, plan.tp, plan.contextTokens) * layers;
+    const activation = Math.max(activationBytes(c, p, { ...plan, microBatch: 1 }), plan.minActivationBytes ?? 0);
+    low = Math.min(low, Math.max(0, Math.floor((capacityBytes - fixed - (plan.minActivationBytes ?? 0)) / (cache + activation))));
+    high = Math.min(high, Math.max(0, Math.floor((capacityBytes - fixed) / (cache + activation / plan.pp))));
   }
-  return best;
+  if (!Number.isFinite(high) || high <= low) return low;
+  const fits = (batch: number): boolean =>
+    memoryReport(c, p, { ...plan, replicaBatch: batch, microBatch: Math.ceil(batch / Math.min(plan.pp, batch)) }, capacityBytes).fits;
+  let lo = low;
+  let hi = high + 1;
+  if (lo > 0 && !fits(lo)) return low;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (fits(mid)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Longest prompt whose memory fits (memory grows with the prompt): a binary search, 0 if not even 1 fits. */

@@ -349,6 +349,14 @@ describe('what a new user met (an audit, 2026-11-27)', () => {
     expect(ok('show', 'smolvlm-256m')).toContain('vlm');
   });
 
+  it('op collectives past one scale-up domain run over the scale-out network, as estimate prices them', () => {
+    const latency = (devices: string): number => okJson('op', 'all-reduce', '--json', '--bytes', '16384', '--devices', devices, '--hardware', 'h100-sxm').latencyS;
+    expect(latency('16')).toBeGreaterThan(3 * latency('8'));
+    expect(latency('1024')).toBeGreaterThan(latency('16'));
+    expect(ok('op', 'all-reduce', '--bytes', '16384', '--devices', '16', '--hardware', 'h100-sxm')).toContain('note: 16 × h100-sxm is not a preset system');
+    expect(refused('op', 'all-reduce', '--bytes', '16384', '--devices', '16', '--hardware', '8x-h100-hgx')).toContain('has 8 devices');
+  });
+
   it('ops of a vision-language model shows its vision tower and counts the image tokens in the prefill title', () => {
     const text = ok('ops', '--model', 'smolvlm-256m', '--hardware', 'l4', '--phase', 'prefill');
     expect(text).toMatch(/^vision tower of 1 image per sequence × batch 1/m);
