@@ -91,5 +91,6 @@ function frameworkLine(framework: ServingFramework, costs: FrameworkCosts): stri
   const perSequence = costs.sequenceS > 0 ? ` + ${formatSeconds(costs.sequenceS)}/sequence` : '';
   const allReduce = costs.allReduce === null ? '' : `, all-reduce ${formatSeconds(costs.allReduce.callS)}`;
   const rereads = costs.kvRereadShare > 0 ? `, GQA KV re-reads ${formatPercent(costs.kvRereadShare)}` : '';
-  return `${framework === 'none' ? 'own framework' : framework} host time ${formatSeconds(costs.stepS)}/step${perSequence}${allReduce}${rereads}`;
+  const stages = (costs.stageS ?? 0) > 0 ? ` + ${formatSeconds(costs.stageS!)}/pipeline boundary` : '';
+  return `${framework === 'none' ? 'own framework' : framework} host time ${formatSeconds(costs.stepS)}/step${perSequence}${stages}${allReduce}${rereads}`;
 }

@@ -183,8 +183,29 @@ export function benchLatency(row: BenchRow, efficiency?: Partial<EfficiencyProfi
   const rest = row.tokens - passes * row.promptChunk;
   const chunk = run(1, row.promptChunk, 1);
   const last = rest > 0 ? run(1, rest, 1) : undefined;
-  const promptS = passes * chunk.ttftS + (last?.ttftS ?? 0);
+  const promptS = chunk.ttftS + (passes - 1) * promptPassIntervalS(chunk) + (last === undefined ? 0 : promptPassIntervalS(last));
   return { feasible: chunk.feasible && (last?.feasible ?? true), e2eS: promptS + whole.e2eS - whole.ttftS };
+}
+
+/**
+ * llama.cpp keeps up to this many prompt passes in flight through its layer-split pipeline (GGML_SCHED_MAX_COPIES,
+ * ggml-backend.c: the scheduler's copies of the inputs).
+ */
+const LLAMA_CPP_PASSES_IN_FLIGHT = 4;
+
+/**
+ * How much one more prompt pass adds. On one device a pass follows the last (its whole time). Split by layers over
+ * pp devices, llama.cpp does not wait for a pass to leave the last device before the next enters the first: a pass
+ * adds its slowest stage (with its hand-off), at least the pipeline's whole latency over the passes it holds in flight,
+ * and at least the host's time per pass. The file's Llama-2-7B prompt passes at n_batch 1 take 16.7 ms on one A100,
+ * 9.4 ms on two and 3.4–5.4 ms on four (their decode steps 17.2, 18.1, 20.3 ms: a review, 2026-11-27); priced one
+ * after another, genz put the 4-GPU batch-1 runs at a median 1.41× their time.
+ */
+function promptPassIntervalS(pass: EstimateReport): number {
+  const pp = pass.parallel.pp;
+  if (pp === 1) return pass.ttftS;
+  const hostS = pass.inputs.efficiency.stepOverheadS + (pass.inputs.efficiency.sequenceOverheadS ?? 0) + (pass.inputs.scenario.frameworkCosts.stageS ?? 0) * (pp - 1);
+  return Math.max(pass.parallel.prefillStageIntervalS + hostS / pp, pass.ttftS / Math.min(pp, LLAMA_CPP_PASSES_IN_FLIGHT));
 }
 
 /**

@@ -117,6 +117,11 @@ export interface EstimateReport {
     devices: number; tp: number; pp: number; ep: number; dp: number; replicaBatch: number; microBatches: number;
     /** Fraction of device time the pipeline leaves idle during prefill (fill and drain), 0 without PP. */
     prefillBubbleFraction: number;
+    /**
+     * The slowest prefill stage of one micro-batch with its hand-off: how often the pipeline takes another micro-batch
+     * (a runtime that streams more prompt passes through the stages, as llama.cpp's layer split does).
+     */
+    prefillStageIntervalS: number;
   };
   inputs: {
     model: TransformerConfig;
@@ -298,16 +303,19 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
   // Prefill: the whole prompt of every sequence, micro-batched through the pipeline.
   const prefill = costGraph(buildGraph({ ...graphArgs, phase: 'prefill', pastTokens: 0, newTokens: prompt, promptLogits: s.promptLogits }), backend, ctx);
   const prefillStages = stageTimes(prefill, prefill.layerS, model.numLayers, s.pp);
-  const prefillPipelineS = pipelineLatencyS(prefillStages, p2pS(microBatch * prompt), microBatches);
+  const prefillHandOffS = p2pS(microBatch * prompt);
+  const prefillPipelineS = pipelineLatencyS(prefillStages, prefillHandOffS, microBatches);
   // The draft model (speculative decoding) prefills the prompt too, before the first draft step.
   const draftPrefillPass = s.speculative
     ? draftPrefill(s.speculative, { target: model, scenario: s, microBatch, microBatches, contextTokens: prompt, p2pS: 0, hostStepS: 0, backend, ctx }, prompt)
     : undefined;
-  // Host time of one forward pass: per step, and per sequence of the replica's batch (each step handles them all).
-  const hostStepS = efficiency.stepOverheadS + (efficiency.sequenceOverheadS ?? 0) * replicaBatch;
+  // Host time of one forward pass: per step, per sequence of the replica's batch (each step handles them all), and
+  // per pipeline boundary where the framework hands activations over itself (FrameworkCosts.stageS).
+  const hostStepS = efficiency.stepOverheadS + (efficiency.sequenceOverheadS ?? 0) * replicaBatch + (s.frameworkCosts.stageS ?? 0) * (s.pp - 1);
   const ttftS = prefillPipelineS + hostStepS + visionS + (draftPrefillPass?.timeS ?? 0);
   const prefillBusyS = microBatches * prefillStages.reduce((sum, t) => sum + t, 0);
   const prefillBubbleFraction = s.pp === 1 ? 0 : Math.max(0, 1 - prefillBusyS / (s.pp * prefillPipelineS));
+  const prefillStageIntervalS = Math.max(...prefillStages.map((t, i) => t + (i < prefillStages.length - 1 ? prefillHandOffS : 0)));
 
   // Decode: report one step at the mean context; average TPOT over every step as the KV cache grows.
   const steps = s.outputTokens - 1;
@@ -385,7 +393,7 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
     memory,
     prefill: { latencyS: ttftS, energyJ: prefillEnergyJ, ops: opReports(prefill) },
     decode: { latencyS: decodeStepS, energyJ: decodeStepEnergyJ, contextTokens: meanContext, ops: opReports(decode) },
-    parallel: { devices, tp: s.tp, pp: s.pp, ep: s.ep, dp, replicaBatch, microBatches, prefillBubbleFraction },
+    parallel: { devices, tp: s.tp, pp: s.pp, ep: s.ep, dp, replicaBatch, microBatches, prefillBubbleFraction, prefillStageIntervalS },
     inputs: { model, hardware: system, scenario: s, efficiency, calibration: backend.usesCalibration ? calibrationSummary(inputs.calibration) : null, backend: backend.id },
   };
   assertFinite(report);

@@ -25,6 +25,12 @@ export interface FrameworkCosts {
   /** Its own all-reduce kernels; null: it calls NCCL/RCCL (the device's pricing), or runs no all-reduces (llama.cpp). */
   allReduce: OwnAllReduce | null;
   /**
+   * Time per pipeline boundary in each forward pass, seconds (absent: 0): a runtime that hands activations from one
+   * device to the next itself and waits for them (llama.cpp's layer split) pays more than the hand-off's transfer. The
+   * file's Llama-2-7B decode steps on A100s take 17.2, 18.1 and 20.3 ms on 1, 2 and 4 GPUs (a review, 2026-11-27).
+   */
+  stageS?: number;
+  /**
    * Decode attention with grouped KV heads (GQA): the share of the extra KV reads that reach DRAM when the kernel reads
    * each KV head once per query head it serves (0–1; extra bytes = KV bytes × (query heads per KV head − 1) × share).
    * vLLM's 2024 paged-attention kernels run one thread block per query head (csrc/attention/attention_kernels.cu), so
@@ -52,7 +58,7 @@ export const FRAMEWORK_COSTS: Readonly<Record<ServingFramework, FrameworkCosts>>
   'tensorrt-llm': { stepS: 0.25e-3, sequenceS: 15e-6, allReduce: { callS: 9e-6, ...CUSTOM_ALL_REDUCE }, kvRereadShare: 0.15 },
   'deepspeed-mii': { stepS: 3.75e-3, sequenceS: 95e-6, allReduce: null, kvRereadShare: 0.45 },
   // One sequence per run (its batch column is n_batch), so its host time is all per step.
-  'llama.cpp': { stepS: 5.75e-3, sequenceS: 0, allReduce: null, kvRereadShare: 1 },
+  'llama.cpp': { stepS: 5.5e-3, sequenceS: 0, allReduce: null, stageS: 1e-3, kvRereadShare: 1 },
 };
 
 /** A framework's costs of one's own (another version of it, another host CPU), in place of the fitted ones. */
@@ -65,6 +71,7 @@ export const FrameworkCostsSchema = z.object({
     groupSizes: z.array(z.number().int().min(2)).readonly().describe('group sizes it supports'),
     vendors: z.array(z.string().min(1)).readonly().describe('device vendors it runs on (the device spec\'s vendor, any case)'),
   }).strict().nullable().default(null).describe("the framework's own all-reduce kernels; null or absent: NCCL's (the device's pricing)"),
+  stageS: z.number().min(0).max(1).optional().describe('time per pipeline boundary in each forward pass (a runtime that hands activations between devices itself), seconds'),
   kvRereadShare: z.number().min(0).max(1).default(0)
     .describe('decode attention with grouped KV heads: share of the extra KV reads (one per query head) that reach DRAM'),
 }).strict();
