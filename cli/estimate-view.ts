@@ -10,7 +10,7 @@ export function estimateText(r: EstimateReport): string {
   const parallel = par.devices > 1 ? ` · tp ${par.tp} pp ${par.pp}${par.ep > 1 ? ` ep ${par.ep}` : ''} dp ${par.dp}` : '';
   const lines = [
     `${model.name} on ${hardware.name}${parallel}`,
-    `batch ${s.batch} · ${s.inputTokens} in / ${s.outputTokens} out · ${s.dtype} (W${p.weightBits} A${p.actBits} KV${p.kvBits}) · ${s.flash ? 'flash' : 'unfused'} attention${s.promptLogits ? ' · logits at every prompt token' : ''}${s.identicalPrompts ? ' · identical prompts' : ''}${s.framework === 'none' && s.frameworkCosts === FRAMEWORK_COSTS.none ? '' : ` · ${frameworkLine(s.framework, s.frameworkCosts)}`}`,
+    `batch ${s.batch} · ${s.inputTokens} in / ${s.outputTokens} out · ${s.dtype} (W${+p.weightBits.toFixed(2)} A${p.actBits} KV${p.kvBits}) · ${s.flash ? 'flash' : 'unfused'} attention${s.promptLogits ? ' · logits at every prompt token' : ''}${s.identicalPrompts ? ' · identical prompts' : ''}${s.framework === 'none' && s.frameworkCosts === FRAMEWORK_COSTS.none ? '' : ` · ${frameworkLine(s.framework, s.frameworkCosts)}`}`,
     '',
     table([
       ['metric', 'value', 'note'],
@@ -45,7 +45,9 @@ function calibrationLine(r: EstimateReport): string {
 export function opsText(ops: OpReport[], title: string): string {
   const rows = [['op', 'count', 'FLOPs', 'bytes', 'FLOP/B', 'bound', 'time', 'share']];
   for (const op of ops) {
-    rows.push([op.name, formatCount(op.count), formatCount(op.flops), formatBytes(op.bytes), op.intensity.toFixed(1), op.bound,
+    // A collective moves its bytes over links, not through DRAM: show those ("link" after them).
+    const bytes = op.kind === 'collective' ? `${formatBytes(op.linkBytes)} link` : formatBytes(op.bytes);
+    rows.push([op.name, formatCount(op.count), formatCount(op.flops), bytes, op.intensity.toFixed(1), op.bound,
       formatSeconds(op.latencyS), formatPercent(op.share)]);
   }
   const total = ops.reduce((sum, op) => sum + op.latencyS, 0);

@@ -40,7 +40,8 @@ export function formatPercent(fraction: number): string {
 export function table(rows: string[][]): string {
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => { widths[i] = Math.max(widths[i] ?? 0, cell.length); });
-  const numeric = /^[-+]?[\d.]+(\s?\S*)?%?$/;
+  // A number, maybe % or × after it, then words of its unit ("28.2 µs", "8.19 kB link"); an id such as 8x-mi300x is text.
+  const numeric = /^[-+]?[\d.]+[%×]?(\s\S+){0,2}$/;
   const lines = rows.map((row, r) =>
     row.map((cell, i) => (r > 0 && numeric.test(cell) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd());
   lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));

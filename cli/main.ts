@@ -35,7 +35,7 @@ function addEstimateFlags(cmd: Command): Command {
     .option('--tp <n>', 'tensor-parallel degree (default: 1)', parseWhole('tp'))
     .option('--pp <n>', 'pipeline-parallel degree (default: 1)', parseWhole('pp'))
     .option('--ep <n>', 'expert-parallel degree, within the TP group (default: 1)', parseWhole('ep'))
-    .option('--batch <n>', 'concurrent sequences (default: 1)', parseWhole('batch'))
+    .option('--batch <n>', 'concurrent sequences (k = 1000, as for every count; token lengths take k = 1024) (default: 1)', parseWhole('batch'))
     .option('--input <tokens>', 'prompt tokens per sequence, or a list (1k,8k,32k: one row each; k = 1024) (default: 1024)', parseTokenList('input'))
     .option('--output <tokens>', 'generated tokens per sequence (k = 1024) (default: 256)', parseTokens('output'))
     .option('--wbits <bits>', 'bits per weight, fractional allowed, e.g. 1.58 (default: the model\'s own, else the activation bits)', parsePositive('wbits'))
@@ -101,6 +101,23 @@ function calibrationFlag(value: string): 'none' | 'default' | Record<string, unk
   return json as Record<string, unknown>;
 }
 
+/**
+ * A vision encoder is one forward pass over a batch of images: no prompt, decode, KV cache, pipeline or serving
+ * framework, no CPU low-bit kernels, and no calibration profile (the efficiency factors price it). Its flags are refused.
+ */
+function refuseLlmOnlyFlags(flags: EstimateCommandFlags): void {
+  for (const [flag, value] of [['threads', flags.threads], ['lowbit-kernel', flags.lowbitKernel]] as const) {
+    if (value !== undefined) throw new GenzError('invalid_input', `--${flag} applies to LLM estimates on CPU devices, not to vision encoders`, [flag]);
+  }
+  const llmOnly = Object.entries({
+    pp: flags.pp, ep: flags.ep, input: flags.input, output: flags.output, kvbits: flags.kvbits, 'max-context': flags.maxContext,
+    images: flags.images, framework: flags.framework, draft: flags.draft, acceptance: flags.acceptance, gamma: flags.gamma,
+    'tree-size': flags.treeSize, 'tree-branching': flags.treeBranching, 'prompt-logits': flags.promptLogits, 'identical-prompts': flags.identicalPrompts,
+    calibration: flags.calibration === 'none' ? undefined : flags.calibration,
+  }).filter(([, value]) => value !== undefined).map(([flag]) => `--${flag}`);
+  if (llmOnly.length > 0) throw new GenzError('invalid_input', `${llmOnly.join(', ')}: not for a vision encoder (one forward pass over --batch images, priced by the efficiency factors)`, ['model']);
+}
+
 /** A ViT/DeiT/Vim preset id or a spec object of kind 'vit' or 'vim': estimated as one encoder pass, not a serving run. */
 function isVisionEncoder(model: unknown): boolean {
   if (typeof model === 'string') return [...vitIds(), ...vimIds()].includes(model.toLowerCase());
@@ -118,18 +135,7 @@ addEstimateFlags(program.command('estimate').description('TTFT, TPOT, throughput
     const engine = engineChoice(flags);
     const model = idOrFile(flags.model, 'model');
     if (isVisionEncoder(model)) {
-      for (const [flag, value] of [['threads', flags.threads], ['lowbit-kernel', flags.lowbitKernel]] as const) {
-        if (value !== undefined) throw new GenzError('invalid_input', `--${flag} applies to LLM estimates on CPU devices, not to vision encoders`, [flag]);
-      }
-      // A vision encoder is one forward pass over a batch of images: no prompt, decode, KV cache, pipeline or serving
-      // framework, and no calibration profile (the efficiency factors price it).
-      const llmOnly = Object.entries({
-        pp: flags.pp, ep: flags.ep, input: flags.input, output: flags.output, kvbits: flags.kvbits, 'max-context': flags.maxContext,
-        images: flags.images, framework: flags.framework, draft: flags.draft, acceptance: flags.acceptance, gamma: flags.gamma,
-        'tree-size': flags.treeSize, 'tree-branching': flags.treeBranching, 'prompt-logits': flags.promptLogits, 'identical-prompts': flags.identicalPrompts,
-        calibration: flags.calibration === 'none' ? undefined : flags.calibration,
-      }).filter(([, value]) => value !== undefined).map(([flag]) => `--${flag}`);
-      if (llmOnly.length > 0) throw new GenzError('invalid_input', `${llmOnly.join(', ')}: not for a vision encoder (one forward pass over --batch images, priced by the efficiency factors)`, ['model']);
+      refuseLlmOnlyFlags(flags);
       const request: Record<string, unknown> = { model, ...(engine.engine ? { engine: engine.engine } : {}), ...(flags.ideal ? { efficiency: { ...IDEAL_EFFICIENCY } } : {}) };
       for (const [key, value] of Object.entries({ hardware: idOrFile(flags.hardware, 'hardware'), devices: flags.devices, tp: flags.tp, batch: flags.batch, dtype: flags.dtype, wbits: flags.wbits, abits: flags.abits, flash: flags.flash })) {
         if (value !== undefined) request[key] = value;
@@ -161,6 +167,7 @@ addEstimateFlags(program.command('ops').description('the per-operator table of p
     if (isVisionEncoder(encoder)) {
       // A vision encoder has one phase, its forward pass over the batch of images.
       if (flags.phase !== undefined) throw new GenzError('invalid_input', '--phase: a vision encoder has one forward pass, no prefill or decode', ['phase']);
+      refuseLlmOnlyFlags(flags);
       const request: Record<string, unknown> = { model: encoder, ...(engine.engine ? { engine: engine.engine } : {}), ...(flags.ideal ? { efficiency: { ...IDEAL_EFFICIENCY } } : {}) };
       for (const [key, value] of Object.entries({ hardware: idOrFile(flags.hardware, 'hardware'), devices: flags.devices, tp: flags.tp, batch: flags.batch, dtype: flags.dtype, wbits: flags.wbits, abits: flags.abits, flash: flags.flash })) {
         if (value !== undefined) request[key] = value;
@@ -333,6 +340,16 @@ addEngineFlags(program.command('op'))
     if (!OP_KINDS.includes(kind)) {
       throw new GenzError('unknown_id', `unknown operator "${kind}"; closest: ${closestNames(kind, OP_KINDS).join(', ')}`, ['kind']);
     }
+    // A shape flag of another kind of operator would be ignored: refuse it.
+    const shapeFlagsOf: Record<string, readonly (keyof OpFlags)[]> = {
+      gemm: ['m', 'n', 'k', 'batch', 'layout'], attention: ['q', 'kv', 'heads', 'kvHeads', 'headDim', 'batch'], elementwise: ['elements'],
+    };
+    const allowed = shapeFlagsOf[kind] ?? ['bytes', 'devices'];
+    const foreign = [...OP_SHAPE_FLAGS.filter((f) => flags[f] !== undefined && !allowed.includes(f)),
+      ...(kind !== 'attention' && flags.causal === false ? ['causal'] : []), ...(kind !== 'attention' && flags.flash === false ? ['flash'] : [])];
+    if (foreign.length > 0) {
+      throw new GenzError('invalid_input', `${foreign.map((f) => `--${f === 'causal' || f === 'flash' ? 'no-' : ''}${f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}: not a shape of ${kind}`, [kind]);
+    }
     const r = estimateOp(opRequest(kind, flags, engine), engine.backend);
     out(flags.json ? toJson(r) : opText(r));
     note(engine.finish());
@@ -400,7 +417,7 @@ const model = program.command('model').description('model spec format');
 model.command('schema').description('print the JSON Schema of a genz model config file').action(() => out(toJson(modelJsonSchema())));
 
 /** Request fields whose flag has another name: errors name the flag the user typed. */
-const FLAG_OF_FIELD: Record<string, string> = { inputTokens: 'input', outputTokens: 'output', queryLen: 'q', kvLen: 'kv', kvHeads: 'kv-heads', headDim: 'head-dim', speculative: 'draft' };
+const FLAG_OF_FIELD: Record<string, string> = { inputTokens: 'input', outputTokens: 'output', queryLen: 'q', kvLen: 'kv', kvHeads: 'kv-heads', headDim: 'head-dim', speculative: 'draft', lowBitKernel: 'lowbit-kernel', promptLogits: 'prompt-logits', identicalPrompts: 'identical-prompts', maxContext: 'max-context' };
 
 function flagPath(path: (string | number)[]): (string | number)[] {
   const [first, ...rest] = path;

@@ -3,7 +3,7 @@
 // (host time, own all-reduce kernels, decode KV re-reads). Rows genz cannot place (no preset for the device or model) or run (does not fit, does not split)
 // are counted by reason below the table.
 import { readFileSync } from 'node:fs';
-import { benchSamples, readBench } from './llm-inference-bench.ts';
+import { FIT_HARDWARE, benchSamples, readBench } from './llm-inference-bench.ts';
 import { neusightSamples, readNeusightE2e } from './neusight-e2e.ts';
 import { TMAC_MAX_RELATIVE_SPREAD, readTmac, tmacSamples } from './tmac.ts';
 import { isHeldOut, summarize, type ErrorSummary, type Sample } from './error-stats.ts';
@@ -43,7 +43,8 @@ export function skippedLines(skipped: ReadonlyMap<string, number>): string {
 /** The report of an LLM-Inference-Bench CSV (the extract in data/ or the repository's Plots/All_results.csv). */
 export function llmInferenceBenchReport(csv: string, options: { heldOutOnly?: boolean } = {}): string {
   const read = readBench(csv);
-  const kept = (r: { heldOut: boolean }): boolean => !options.heldOutOnly || r.heldOut;
+  // Held out: the runs no fit read, the held-out split of the fitted hardware and every run of the others (MI250).
+  const kept = (r: { heldOut: boolean; hardware?: string }): boolean => !options.heldOutOnly || r.heldOut || (r.hardware !== undefined && r.hardware !== FIT_HARDWARE);
   const rows = read.rows.filter(kept);
   const skipped = read.skipped.filter(kept);
   const defaults = benchSamples(rows);
@@ -58,7 +59,7 @@ export function llmInferenceBenchReport(csv: string, options: { heldOutOnly?: bo
   const notes = skippedLines(left);
   const total = rows.length + skipped.length;
   return [
-    `End-to-end latency, LLM-Inference-Bench: ${withHost.samples.length} of ${total} rows scored${options.heldOutOnly ? ` (the held-out split, one run in five by a hash of its configuration, of ${read.rows.length + read.skipped.length})` : ''}; absolute % error, median and p90, per framework and device.`,
+    `End-to-end latency, LLM-Inference-Bench: ${withHost.samples.length} of ${total} rows scored${options.heldOutOnly ? ` (the held-out split, one run in five by a hash of its configuration, and every run of hardware no fit reads, of ${read.rows.length + read.skipped.length})` : ''}; absolute % error, median and p90, per framework and device.`,
     '"defaults": genz\'s efficiency factors; "profiles": the shipped calibration profiles where the device has one; "+ host": each framework\'s fitted costs: host time per step and per sequence, its own all-reduce kernels and decode KV re-reads (simulator/serving/frameworks.ts; none for frameworks without them).',
     '',
     table,

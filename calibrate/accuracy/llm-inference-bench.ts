@@ -196,8 +196,8 @@ const LLAMA_CPP_PASSES_IN_FLIGHT = 4;
 /**
  * How much one more prompt pass adds. On one device a pass follows the last (its whole time). Split by layers over
  * pp devices, llama.cpp does not wait for a pass to leave the last device before the next enters the first: a pass
- * adds its slowest stage (with its hand-off), at least the pipeline's whole latency over the passes it holds in flight,
- * and at least the host's time per pass. The file's Llama-2-7B prompt passes at n_batch 1 take 16.7 ms on one A100,
+ * adds its slowest stage (with its hand-off) and its share of the host time (which, a fitted catch-all, is spread over
+ * the stages like the work), at least the pipeline's whole time over the passes it holds in flight. The file's Llama-2-7B prompt passes at n_batch 1 take 16.7 ms on one A100,
  * 9.4 ms on two and 3.4–5.4 ms on four (their decode steps 17.2, 18.1, 20.3 ms: a review, 2026-11-27); priced one
  * after another, genz put the 4-GPU batch-1 runs at a median 1.41× their time.
  */

@@ -16,7 +16,7 @@ import type { Network } from '../../hardware/system-schema.ts';
 import type { CostBackend, CostContext } from '../cost.ts';
 import { DEFAULT_EFFICIENCY, type EfficiencyProfile } from '../efficiency.ts';
 import { energyRates } from '../energy.ts';
-import { availableDtype, requestedDtype } from '../dtype-select.ts';
+import { availableDtype, dtypeBits, requestedDtype } from '../dtype-select.ts';
 import { backendFor, type EngineId } from '../engines.ts';
 import { FRAMEWORK_COSTS, type FrameworkCosts, type ServingFramework } from './frameworks.ts';
 import { LUT_MAX_BITS, requireCpu, type LowBitKernel, type LowBitKernelCost } from '../cpu-lowbit.ts';
@@ -283,7 +283,7 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
   // (A CPU's 16-bit work runs on its fp32 SIMD units as a matter of course; its low-bit kernels are priced apart.)
   const wanted = requestedDtype(s.precision.actBits, s.precision.weightBits, s.dtype);
   const runsOn = availableDtype(wanted, device.peakFlopsPerS);
-  if (device.kind !== 'cpu' && runsOn !== wanted) warnings.push(`${device.id} has no ${wanted} datapath: the model's GEMMs run on ${runsOn}, their operands widened first`);
+  if (device.kind !== 'cpu' && dtypeBits(runsOn) !== dtypeBits(wanted)) warnings.push(`${device.id} has no ${wanted} datapath: the model's GEMMs run on ${runsOn}, their operands widened first`);
   const groupedKv = (model.numKvHeads ?? 0) > 0 && (model.numKvHeads ?? 0) < (model.numHeads ?? 0);
   if (!backend.usesFrameworkKernels && ((s.frameworkCosts.allReduce !== null && s.tp > 1) || (s.frameworkCosts.kvRereadShare > 0 && groupedKv))) {
     warnings.push(`the ${backend.id} engine adds the framework's host time only, not its own all-reduce kernels or KV re-reads (the roofline engine prices those)`);

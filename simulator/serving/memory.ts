@@ -112,7 +112,7 @@ export function memoryReport(c: TransformerConfig, p: Precision, plan: MemoryPla
  * Largest replica batch whose memory fits, 0 if not even one fits. The cache grows with the batch and the activations
  * with its micro-batch (the batch over min(pp, batch) micro-batches: memoryReport), so under pipeline parallelism a
  * sequence holds 1/pp of an activation: the bound that counted a whole one per sequence put Llama-2-70B on 8 H100s at
- * pp 8 at 233 where batch 571 fits (a review, 2026-11-27). Bracketed by that bound (it fits) and the one with 1/pp
+ * pp 8 at 233 where batch 778 fits and 779 does not (a review, 2026-11-27). Bracketed by that bound (it fits) and the one with 1/pp
  * (none larger fits), then a binary search on memoryReport.
  */
 export function maxReplicaBatch(c: TransformerConfig, p: Precision, plan: MemoryPlan, capacityBytes: number): number {

@@ -15,6 +15,8 @@ export interface OpReport {
   flops: number;
   /** DRAM bytes of all instances. */
   bytes: number;
+  /** Bytes all instances send over links (collectives; 0 for other ops). */
+  linkBytes: number;
   /** FLOPs per DRAM byte. */
   intensity: number;
   bound: Bound;
@@ -94,7 +96,7 @@ export function opReports(costed: CostedGraph): OpReport[] {
     const bytes = c.dramBytes * op.count;
     const latencyS = c.latencyS * op.count;
     return {
-      name: op.name, kind: op.kind, block: op.block, count: op.count, shape: describeShape(op), flops, bytes,
+      name: op.name, kind: op.kind, block: op.block, count: op.count, shape: describeShape(op), flops, bytes, linkBytes: c.linkBytes * op.count,
       intensity: bytes > 0 ? flops / bytes : 0, bound: c.bound, latencyS, share: total > 0 ? latencyS / total : 0,
       energyJ: c.energyJ * op.count, computeDtype: c.computeDtype,
     };

@@ -19,7 +19,7 @@ import { EngineSchema, backendFor } from '../engines.ts';
 import { costGraph, opReports, type OpReport } from './phase.ts';
 import { DEFAULT_HARDWARE, EfficiencyOverrideSchema } from './request.ts';
 
-const whole = (min: number, max: number, what: string) => z.number().int(`${what} must be a whole number`).min(min).max(max);
+const whole = (min: number, max: number, what: string) => z.number().int(`${what} must be a whole number`).min(min, `${what} must be at least ${min}`).max(max, `${what} must be at most ${max}`);
 
 export const VisionRequestSchema = z
   .object({

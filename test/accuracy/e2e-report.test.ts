@@ -85,7 +85,7 @@ describe('calibrate e2e llm-inference-bench', () => {
     expect(Number(row[2])).toBe(vllm.rows);
     expect(row[7]).toBe(vllm.medianAbsPctError.toFixed(1));
     expect(row[8]).toBe(vllm.p90AbsPctError.toFixed(1));
-    expect(run.stdout).toMatch(/held-out split, one run in five by a hash of its configuration, of 1630/);
+    expect(run.stdout).toMatch(/held-out split, one run in five by a hash of its configuration, and every run of hardware no fit reads, of 1630/);
   });
 
   it('refuses a file without the columns and an unknown source', () => {

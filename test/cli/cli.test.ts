@@ -320,6 +320,8 @@ describe('what a new user met (an audit, 2026-11-27)', () => {
   it('a dtype the part has no datapath for is a warning naming the one it runs on', () => {
     expect(ok('estimate', '--hardware', 'a100-80gb-sxm', '--dtype', 'fp8')).toContain('warning: a100-80gb-sxm has no fp8 datapath: the model\'s GEMMs run on fp16');
     expect(ok('estimate', '--hardware', 'h100-sxm', '--dtype', 'fp8')).not.toContain('datapath');
+    // bf16 on a part with fp16 only is the same width: no warning on every default run of a V100 or T4.
+    expect(ok('estimate', '--hardware', 'v100')).not.toContain('datapath');
   });
 
   it('a length sweep prints the calibration line and each warning with the lengths it holds for', () => {
@@ -339,6 +341,7 @@ describe('what a new user met (an audit, 2026-11-27)', () => {
   it('a vision encoder refuses LLM flags, honours --ideal, and ops and show know it', () => {
     expect(refused('estimate', '--model', 'vit-b-16', '--pp', '2', '--input', '4k')).toContain('--pp, --input: not for a vision encoder');
     expect(refused('estimate', '--model', 'vit-b-16', '--framework', 'vllm')).toContain('--framework');
+    expect(refused('ops', '--model', 'vit-b-16', '--pp', '2', '--threads', '4')).toContain('--threads');
     const real = okJson('estimate', '--json', '--model', 'vit-b-16', '--batch', '64');
     const ideal = okJson('estimate', '--json', '--model', 'vit-b-16', '--batch', '64', '--ideal');
     expect(ideal.latencyS).toBeLessThan(real.latencyS);

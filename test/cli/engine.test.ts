@@ -85,7 +85,8 @@ describe('genz estimate --framework', () => {
     expect(vllm.inputs.scenario.framework).toBe('vllm');
     expect(genz('estimate', '--model', 'qwen2.5-0.5b', '--framework', 'vllm').stdout).toMatch(/vllm host time [\d.]+ (ms|µs)\/step \+ [\d.]+ µs\/sequence, all-reduce [\d.]+ µs, GQA KV re-reads [\d.]+%/);
     expect(genz('estimate', '--model', 'qwen2.5-0.5b', '--framework', 'deepspeed-mii').stdout).toMatch(/deepspeed-mii host time [\d.]+ (ms|µs)\/step \+ [\d.]+ µs\/sequence(?!, all-reduce)/);
-    expect(genz('estimate', '--model', 'qwen2.5-0.5b', '--framework', 'llama.cpp').stdout).toMatch(/llama\.cpp host time [\d.]+ (ms|µs)\/step(?! \+)/);
+    // llama.cpp runs one sequence: no time per sequence, but one per pipeline boundary (its layer split).
+    expect(genz('estimate', '--model', 'qwen2.5-0.5b', '--framework', 'llama.cpp').stdout).toMatch(/llama\.cpp host time [\d.]+ (ms|µs)\/step \+ [\d.]+ ms\/pipeline boundary,/);
     const bad = genz('estimate', '--framework', 'sglang');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/Allowed choices are none, vllm, tensorrt-llm, deepspeed-mii, llama\.cpp/);
