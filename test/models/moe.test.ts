@@ -13,7 +13,8 @@ import { TransformerConfigSchema } from '../../models/transformer-schema.ts';
 import type { TransformerConfig } from '../../models/transformer-schema.ts';
 import { paramBreakdown } from '../../models/params.ts';
 import { buildGraph } from '../../models/graph.ts';
-import { expectedDistinctExperts } from '../../models/expected-experts.ts';
+import { estimate } from '../../index.ts';
+import { expectedBusiestRankExperts, expectedDistinctExperts } from '../../models/expected-experts.ts';
 import { GenzError } from '../../common/errors.ts';
 import type { GenzErrorCode } from '../../common/errors.ts';
 import type { GemmOp } from '../../models/ops.ts';
@@ -144,6 +145,23 @@ describe('expected distinct experts in DeepSeek-V3 decode (uniform routing: E·(
     expect(experts('decode', 64, 1, true).tokens).toBeCloseTo(64 * 8, 6);
     expect(experts('prefill', 4, 16, true).touched).toBeCloseTo(expectedDistinctExperts(256, 8, 16), 9);
     expect(experts('prefill', 4, 16, false).touched).toBeCloseTo(expectedDistinctExperts(256, 8, 64), 9);
+  });
+});
+
+describe('expert parallelism waits for its busiest rank', () => {
+  it('one rank holds every touched expert; many ranks: the busiest holds more than the average, converging as the batch grows', () => {
+    expect(expectedBusiestRankExperts(8, 2, 1)).toBe(2);
+    // Mixtral, top-2 of 8, batch 1, 8 ranks of one expert: the busiest rank reads one (binomial approximation: 0.90).
+    expect(expectedBusiestRankExperts(8, 2, 8)).toBeCloseTo(1 - 0.75 ** 8, 9);
+    // DeepSeek-V3 (256 experts, top-8) over 8 ranks: batch 1 puts ≈2.5 experts on the busiest rank (average 1);
+    // at batch 512 every expert is touched and every rank holds 32.
+    expect(expectedBusiestRankExperts(256, expectedDistinctExperts(256, 8, 1), 8)).toBeGreaterThan(2);
+    expect(expectedBusiestRankExperts(256, expectedDistinctExperts(256, 8, 512), 8)).toBeCloseTo(32, 3);
+  });
+
+  it('Mixtral decode at batch 1 on 8 H100s is slower with ep 8 (one whole expert on the busiest rank) than sharded by tp', () => {
+    const tpot = (ep: number): number => estimate({ model: 'mixtral-8x7b', hardware: '8x-h100-hgx', tp: 8, ep, batch: 1, inputTokens: 256, outputTokens: 32 }).tpotS;
+    expect(tpot(8)).toBeGreaterThan(tpot(1) * 1.2);
   });
 });
 
