@@ -41,9 +41,12 @@ export function table(rows: string[][]): string {
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => { widths[i] = Math.max(widths[i] ?? 0, cell.length); });
   // A number, maybe % or × after it, then words of its unit ("28.2 µs", "8.19 kB link"); an id such as 8x-mi300x is text.
+  // A column is right-aligned when all its cells are numbers (or "-"): a note that starts with one stays text.
   const numeric = /^[-+]?[\d.]+[%×]?(\s\S+){0,2}$/;
+  const body = rows.slice(1);
+  const numericColumn = widths.map((_, i) => body.length > 0 && body.every((row) => row[i] === undefined || row[i] === '-' || numeric.test(row[i]!)));
   const lines = rows.map((row, r) =>
-    row.map((cell, i) => (r > 0 && numeric.test(cell) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd());
+    row.map((cell, i) => (r > 0 && numericColumn[i] ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd());
   lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
   return lines.join('\n');
 }

@@ -348,7 +348,8 @@ addEngineFlags(program.command('op'))
     const foreign = [...OP_SHAPE_FLAGS.filter((f) => flags[f] !== undefined && !allowed.includes(f)),
       ...(kind !== 'attention' && flags.causal === false ? ['causal'] : []), ...(kind !== 'attention' && flags.flash === false ? ['flash'] : [])];
     if (foreign.length > 0) {
-      throw new GenzError('invalid_input', `${foreign.map((f) => `--${f === 'causal' || f === 'flash' ? 'no-' : ''}${f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}: not a shape of ${kind}`, [kind]);
+      const flagNames = foreign.map((f) => `--${f === 'causal' || f === 'flash' ? 'no-' : ''}${f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+      throw new GenzError('invalid_input', `${flagNames.join(', ')}: not a shape of ${kind}`, [flagNames[0]!.slice(2)]);
     }
     const r = estimateOp(opRequest(kind, flags, engine), engine.backend);
     out(flags.json ? toJson(r) : opText(r));

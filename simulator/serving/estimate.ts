@@ -16,7 +16,7 @@ import type { Network } from '../../hardware/system-schema.ts';
 import type { CostBackend, CostContext } from '../cost.ts';
 import { DEFAULT_EFFICIENCY, type EfficiencyProfile } from '../efficiency.ts';
 import { energyRates } from '../energy.ts';
-import { availableDtype, dtypeBits, requestedDtype } from '../dtype-select.ts';
+import { availableDtype, requestedDtype } from '../dtype-select.ts';
 import { backendFor, type EngineId } from '../engines.ts';
 import { FRAMEWORK_COSTS, type FrameworkCosts, type ServingFramework } from './frameworks.ts';
 import { LUT_MAX_BITS, requireCpu, type LowBitKernel, type LowBitKernelCost } from '../cpu-lowbit.ts';
@@ -283,7 +283,8 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
   // (A CPU's 16-bit work runs on its fp32 SIMD units as a matter of course; its low-bit kernels are priced apart.)
   const wanted = requestedDtype(s.precision.actBits, s.precision.weightBits, s.dtype);
   const runsOn = availableDtype(wanted, device.peakFlopsPerS);
-  if (device.kind !== 'cpu' && dtypeBits(runsOn) !== dtypeBits(wanted)) warnings.push(`${device.id} has no ${wanted} datapath: the model's GEMMs run on ${runsOn}, their operands widened first`);
+  const twins = (wanted === 'bf16' && runsOn === 'fp16') || (wanted === 'fp16' && runsOn === 'bf16');
+  if (device.kind !== 'cpu' && runsOn !== wanted && !twins) warnings.push(`${device.id} has no ${wanted} datapath: the model's GEMMs run on ${runsOn}, their operands converted first`);
   const groupedKv = (model.numKvHeads ?? 0) > 0 && (model.numKvHeads ?? 0) < (model.numHeads ?? 0);
   if (!backend.usesFrameworkKernels && ((s.frameworkCosts.allReduce !== null && s.tp > 1) || (s.frameworkCosts.kvRereadShare > 0 && groupedKv))) {
     warnings.push(`the ${backend.id} engine adds the framework's host time only, not its own all-reduce kernels or KV re-reads (the roofline engine prices those)`);
@@ -311,7 +312,8 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
     : undefined;
   // Host time of one forward pass: per step, per sequence of the replica's batch (each step handles them all), and
   // per pipeline boundary where the framework hands activations over itself (FrameworkCosts.stageS).
-  const hostStepS = efficiency.stepOverheadS + (efficiency.sequenceOverheadS ?? 0) * replicaBatch + (s.frameworkCosts.stageS ?? 0) * (s.pp - 1);
+  const boundaryS = s.frameworkCosts.stageS ?? 0;
+  const hostStepS = efficiency.stepOverheadS + (efficiency.sequenceOverheadS ?? 0) * replicaBatch + boundaryS * (s.pp - 1);
   const ttftS = prefillPipelineS + hostStepS + visionS + (draftPrefillPass?.timeS ?? 0);
   const prefillBusyS = microBatches * prefillStages.reduce((sum, t) => sum + t, 0);
   const prefillBubbleFraction = s.pp === 1 ? 0 : Math.max(0, 1 - prefillBusyS / (s.pp * prefillPipelineS));
@@ -340,7 +342,7 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
   let speculative: SpeculativeReport | undefined;
   if (s.speculative) {
     speculative = speculativeReport(s.speculative, {
-      target: model, scenario: s, microBatch, microBatches, contextTokens: meanContext, p2pS: decodeP2pS, hostStepS, backend, ctx,
+      target: model, scenario: s, microBatch, microBatches, contextTokens: meanContext, p2pS: decodeP2pS, hostStepS: hostStepS - boundaryS * (s.pp - 1), boundaryS, backend, ctx,
     }, decodeStepS);
     if (steps > 0) tpotS /= speculative.speedup;
   }

@@ -39,8 +39,12 @@ export interface PassContext {
   microBatches: number;
   contextTokens: number;
   p2pS: number;
-  /** Host time of one forward pass (the serving framework's, per step and per sequence of the batch). */
+  /**
+   * Host time of one forward pass (the serving framework's, per step and per sequence of the batch), and of each
+   * pipeline boundary it crosses (FrameworkCosts.stageS): the verify pass crosses the target's pp − 1, a draft pass none.
+   */
   hostStepS: number;
+  boundaryS?: number;
   backend: CostBackend;
   ctx: CostContext;
 }
@@ -75,7 +79,7 @@ export function speculativeReport(spec: SpeculativeSettings, pass: PassContext, 
     });
     const costed = costGraph(graph, pass.backend, pass.ctx);
     const timeS = pipelineCycleS(stageTimes(costed, costed.layerS, config.numLayers, pp), pp > 1 ? pass.p2pS : 0, pass.microBatches)
-      + pass.hostStepS;
+      + pass.hostStepS + (pass.boundaryS ?? 0) * (pp - 1);
     const result = { timeS, dynamicJ: costed.dynamicEnergyJ * tp * pass.microBatches };
     cache.set(key, result);
     return result;

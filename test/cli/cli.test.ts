@@ -318,7 +318,7 @@ describe('what a new user met (an audit, 2026-11-27)', () => {
   };
 
   it('a dtype the part has no datapath for is a warning naming the one it runs on', () => {
-    expect(ok('estimate', '--hardware', 'a100-80gb-sxm', '--dtype', 'fp8')).toContain('warning: a100-80gb-sxm has no fp8 datapath: the model\'s GEMMs run on fp16');
+    expect(ok('estimate', '--hardware', 'a100-80gb-sxm', '--dtype', 'fp8')).toContain('warning: a100-80gb-sxm has no fp8 datapath: the model\'s GEMMs run on fp16, their operands converted first');
     expect(ok('estimate', '--hardware', 'h100-sxm', '--dtype', 'fp8')).not.toContain('datapath');
     // bf16 on a part with fp16 only is the same width: no warning on every default run of a V100 or T4.
     expect(ok('estimate', '--hardware', 'v100')).not.toContain('datapath');
