@@ -330,6 +330,11 @@ describe('what a new user met (an audit, 2026-11-27)', () => {
     expect(text).toMatch(/warning: input 32768: context 33024 exceeds the 4096 positions/);
   });
 
+  it('the calibration line says when 4-bit weights send the GEMMs to the efficiency factors', () => {
+    expect(ok('estimate', '--wbits', '4')).toContain('(GEMMs that widen their weights first: efficiency factors)');
+    expect(ok('estimate')).not.toContain('widen');
+  });
+
   it('--max-context warns when the longest prompt that fits is past the trained positions', () => {
     expect(ok('estimate', '--model', 'llama-2-7b', '--max-context')).toMatch(/warning: the longest prompt that fits in memory \(\d+ tokens\) is past the 4096 positions/);
   });
