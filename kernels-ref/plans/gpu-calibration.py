@@ -64,6 +64,10 @@ for n, k in [(12288, 4096), (4096, 4096), (11008, 4096), (4096, 11008)]:
         add("gemm-blas", {"m": m, "n": n, "k": k}, "fp32", "TN")
 random_gemms(120, "fp32", 2, 13, (6, 14), (6, 14))
 random_gemms(100, "fp16", 3, 13, (7, 14.5), (7, 14))
+# And the GPU selective scan at states whose launch changed on 2026-11-27 (state 1 now halves its block to fit 48 KB of
+# shared memory; compiled, never run on a GPU): kref checks each against its CPU reference before timing it.
+for state in [1, 2, 128]:
+    add("selective-scan", {"batch": 1, "dim": 1536, "len": 1024, "state": state})
 with open("kernels-ref/plans/gpu-gemm-dense.jsonl", "w") as f:
     f.write("\n".join(lines) + "\n")
 print(len(lines), "kernels-ref/plans/gpu-gemm-dense.jsonl")
