@@ -43,10 +43,11 @@ export function skippedLines(skipped: ReadonlyMap<string, number>): string {
 /** The report of an LLM-Inference-Bench CSV (the extract in data/ or the repository's Plots/All_results.csv). */
 export function llmInferenceBenchReport(csv: string, options: { heldOutOnly?: boolean } = {}): string {
   const read = readBench(csv);
-  // Held out: the runs no fit read, the held-out split of the fitted hardware and every run of the others (MI250).
-  const kept = (r: { heldOut: boolean; hardware?: string }): boolean => !options.heldOutOnly || r.heldOut || (r.hardware !== undefined && r.hardware !== FIT_HARDWARE);
-  const rows = read.rows.filter(kept);
-  const skipped = read.skipped.filter(kept);
+  // Held out: the runs no fit read, the held-out split of the fitted hardware and every run of the others (MI250), placed
+  // or skipped alike.
+  const kept = (r: { heldOut: boolean }, fitHardware: boolean): boolean => !options.heldOutOnly || r.heldOut || !fitHardware;
+  const rows = read.rows.filter((r) => kept(r, r.hardware === FIT_HARDWARE));
+  const skipped = read.skipped.filter((r) => kept(r, r.fitHardware));
   const defaults = benchSamples(rows);
   const profiles = benchSamples(rows, undefined, 'default');
   const withHost = benchSamples(rows, undefined, 'default', true);

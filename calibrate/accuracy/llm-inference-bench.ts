@@ -96,8 +96,11 @@ export interface BenchRow {
  */
 export const REPEATED_PROMPT = new Set(['TensorRT-LLM', 'Deepspeed-MII']);
 
-/** A row of a file genz cannot place: its index and split (as BenchRow's) and why. */
-export interface SkippedRow { index: number; heldOut: boolean; reason: string }
+/**
+ * A row of a file genz cannot place: its index and split (as BenchRow's), whether it is of the hardware the fits read
+ * (FIT_HARDWARE; false where its hardware is unknown or another), and why.
+ */
+export interface SkippedRow { index: number; heldOut: boolean; fitHardware: boolean; reason: string }
 
 /**
  * The held-out split: one run in five by the FNV-1a hash of its configuration (framework, hardware, model, devices,
@@ -125,11 +128,13 @@ export function readBench(csv: string): { rows: BenchRow[]; skipped: SkippedRow[
   if (missing.length > 0) throw new GenzError('invalid_input', `not an LLM-Inference-Bench CSV: no column ${missing.join(', ')}`, ['file']);
   const rows = table.records.flatMap((record, index): BenchRow[] => {
     let heldOut = isHeldOut(index);
-    const skip = (reason: string): [] => { skipped.push({ index, heldOut, reason }); return []; };
+    let fitHardware = false;
+    const skip = (reason: string): [] => { skipped.push({ index, heldOut, fitHardware, reason }); return []; };
     if (record.width !== names.length) return skip(`${record.width} cells where the header has ${names.length}`);
     const row = Object.fromEntries(table.header.map((name, i) => [names[i]!, record.cells[name]!.trim()])) as Record<(typeof COLUMNS)[number], string>;
     heldOut = heldOutRun([row.framework, row.hardware, row.model, row.num_devices, row.batch_size, row.input_output_len]);
     const hardware = Object.hasOwn(HARDWARE, row.hardware) ? HARDWARE[row.hardware] : undefined;
+    fitHardware = hardware?.id === FIT_HARDWARE;
     const model = Object.hasOwn(MODEL, row.model) ? MODEL[row.model] : undefined;
     if (!hardware) return skip(`no genz preset for hardware "${row.hardware}"`);
     if (!model) return skip(`no genz preset for model "${row.model}"`);
