@@ -35,22 +35,3 @@ export function expectedBusiestRankExperts(numExperts: number, touched: number, 
   }
   return expectedMax;
 }
-
-/**
- * Expected most token→expert assignments on one of `ranks` ranks when `assignments` spread uniformly over them: each
- * rank's count binomial (assignments, 1/ranks), its maximum by the normal approximation with Blom's expected largest
- * of `ranks` normal scores (8 ranks: the mean + 1.42 standard deviations), at most every assignment. A prefill of 1,024
- * tokens through Mixtral's top-2 over 8 ranks: 277 assignments on the busiest rank against the average 256.
- */
-export function expectedBusiestRankAssignments(assignments: number, ranks: number): number {
-  if (ranks <= 1 || assignments <= 0) return Math.max(0, assignments);
-  const share = 1 / ranks;
-  const sd = Math.sqrt(assignments * share * (1 - share));
-  return Math.min(assignments, assignments * share + sd * upperNormalQuantile((ranks - 0.375) / (ranks + 0.25)));
-}
-
-/** The standard normal quantile for p in [0.5, 1) (Abramowitz & Stegun 26.2.23, error under 4.5e-4). */
-function upperNormalQuantile(p: number): number {
-  const t = Math.sqrt(-2 * Math.log(1 - p));
-  return t - (2.515517 + 0.802853 * t + 0.010328 * t * t) / (1 + 1.432788 * t + 0.189269 * t * t + 0.001308 * t * t * t);
-}

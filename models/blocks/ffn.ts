@@ -3,7 +3,7 @@ import type { TransformerConfig } from '../transformer-schema.ts';
 import type { ElementwiseFunction } from '../ops.ts';
 import type { GraphEmitter } from '../emitter.ts';
 import { effectiveWeightBits } from '../precision.ts';
-import { expectedBusiestRankAssignments, expectedBusiestRankExperts, expectedDistinctExperts } from '../expected-experts.ts';
+import { expectedBusiestRankExperts, expectedDistinctExperts } from '../expected-experts.ts';
 import type { BlockContext, FfnModule } from './types.ts';
 
 export function mlpParams(hidden: number, intermediate: number, gated: boolean, bias: boolean): number {
@@ -71,12 +71,8 @@ export const moeFfn: FfnModule = {
     const width = moe.expertIntermediateSize / (ep > tp ? 1 : tp / ep);
     const a2aBytes = ((e.tokens / tp) * moe.topK * c.hiddenSize * e.residualBits) / 8;
     if (replicas > 1) e.collective('moe dispatch all-to-all', 'all-to-all', 'ep', ep, a2aBytes, count);
-    // A step waits for its busiest rank (uniform routing), not the average one: the most touched experts on a rank, and
-    // the most tokens (at least the average per touched expert: identical prompts send every token to the same experts).
-    const busiestExperts = expectedBusiestRankExperts(moe.numExperts, touched, ep);
-    const busiestTokensPerExpert = busiestExperts > 0
-      ? Math.max(tokensPerExpert, expectedBusiestRankAssignments(groupTokens * moe.topK, ep) / busiestExperts) : tokensPerExpert;
-    emitMlp(e, 'expert', 'moe', busiestTokensPerExpert, width, count, busiestExperts);
+    // A step waits for the rank whose experts its tokens touch most (uniform routing), not for the average rank.
+    emitMlp(e, 'expert', 'moe', tokensPerExpert, width, count, expectedBusiestRankExperts(moe.numExperts, touched, ep));
     if (replicas > 1) e.collective('moe combine all-to-all', 'all-to-all', 'ep', ep, a2aBytes, count);
     if (moe.sharedExperts > 0 && moe.sharedIntermediateSize > 0) {
       emitMlp(e, 'shared expert', 'moe', e.tokens, (moe.sharedExperts * moe.sharedIntermediateSize) / tp, count);
