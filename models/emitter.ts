@@ -87,7 +87,7 @@ export class GraphEmitter {
   }
 
   stream(name: string, block: OpBlock, fn: ElementwiseFunction, elements: number, reads: number, writes: number,
-    count: number, options: { scope?: OpScope; outBits?: number; flopsPerElement?: number; rowLength?: number } = {}): void {
+    count: number, options: { scope?: OpScope; outBits?: number; flopsPerElement?: number; rowLength?: number; energyShare?: number } = {}): void {
     // Calibration prices row-wise ops by their rows and row length (simulator/calibration.ts): no norm without one.
     if (ROW_WISE_FUNCTIONS.has(fn) && options.rowLength === undefined) {
       throw new Error(`internal: the ${fn} op "${name}" has no rowLength`);
@@ -97,15 +97,17 @@ export class GraphEmitter {
       writesPerElement: writes, flopsPerElement: options.flopsPerElement ?? FLOPS_PER_ELEMENT[fn], bits: this.residualBits,
       ...(options.outBits === undefined ? {} : { outBits: options.outBits }),
       ...(options.rowLength === undefined ? {} : { rowLength: options.rowLength }),
+      ...(options.energyShare === undefined ? {} : { energyShare: options.energyShare }),
     });
   }
 
   /** (m×k)·(k×n) with a k×n weight, `gemmBatch` times with distinct weights. */
   linear(name: string, block: OpBlock, m: number, n: number, k: number, count: number,
-    options: { scope?: OpScope; weightBits?: number; gemmBatch?: number } = {}): void {
+    options: { scope?: OpScope; weightBits?: number; gemmBatch?: number; energyShare?: number } = {}): void {
     this.ops.push({
       kind: 'gemm', name, scope: options.scope ?? 'layer', block, count, m, n, k, batch: options.gemmBatch ?? 1,
       weightBits: options.weightBits ?? this.weightBits, actBits: this.actBits, outBits: this.residualBits,
+      ...(options.energyShare === undefined ? {} : { energyShare: options.energyShare }),
     });
   }
 

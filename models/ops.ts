@@ -14,6 +14,12 @@ interface OpBase {
   block: OpBlock;
   /** Identical instances per step on one device (layers of this scope). May be fractional for expectations. */
   count: number;
+  /**
+   * Where the op is sized for the busiest device of its group (expert parallelism: the rank holding the most touched
+   * experts), the share of that work the average device does (absent: 1). Time follows the busiest device; dynamic
+   * energy, summed over the devices, the average.
+   */
+  energyShare?: number;
 }
 
 /** batch × (m×k)·(k×n). When `weightBits` is set, the k×n operand is a weight read once per batch entry. */

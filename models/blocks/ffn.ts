@@ -21,12 +21,14 @@ function plainFn(c: TransformerConfig): ElementwiseFunction {
 }
 
 /** Up (+gate), activation, down for `tokens` tokens of width `width` on this device, `experts` times. */
-function emitMlp(e: GraphEmitter, prefix: string, block: 'mlp' | 'moe', tokens: number, width: number, count: number, experts = 1): void {
+function emitMlp(e: GraphEmitter, prefix: string, block: 'mlp' | 'moe', tokens: number, width: number, count: number, experts = 1,
+  energyShare?: number): void {
   const c = e.config;
   const gated = c.mlp === 'gated';
-  e.linear(`${prefix} ${gated ? 'up+gate' : 'up'}`, block, tokens, gated ? 2 * width : width, c.hiddenSize, count, { gemmBatch: experts });
-  e.stream(`${prefix} activation`, block, gated ? gatedFn(c) : plainFn(c), tokens * experts * width, gated ? 2 : 1, 1, count);
-  e.linear(`${prefix} down`, block, tokens, c.hiddenSize, width, count, { gemmBatch: experts });
+  const share = energyShare === undefined || energyShare === 1 ? {} : { energyShare };
+  e.linear(`${prefix} ${gated ? 'up+gate' : 'up'}`, block, tokens, gated ? 2 * width : width, c.hiddenSize, count, { gemmBatch: experts, ...share });
+  e.stream(`${prefix} activation`, block, gated ? gatedFn(c) : plainFn(c), tokens * experts * width, gated ? 2 : 1, 1, count, share);
+  e.linear(`${prefix} down`, block, tokens, c.hiddenSize, width, count, { gemmBatch: experts, ...share });
 }
 
 function intermediate(c: TransformerConfig): number {
@@ -71,8 +73,10 @@ export const moeFfn: FfnModule = {
     const width = moe.expertIntermediateSize / (ep > tp ? 1 : tp / ep);
     const a2aBytes = ((e.tokens / tp) * moe.topK * c.hiddenSize * e.residualBits) / 8;
     if (replicas > 1) e.collective('moe dispatch all-to-all', 'all-to-all', 'ep', ep, a2aBytes, count);
-    // A step waits for the rank whose experts its tokens touch most (uniform routing), not for the average rank.
-    emitMlp(e, 'expert', 'moe', tokensPerExpert, width, count, expectedBusiestRankExperts(moe.numExperts, touched, ep));
+    // A step waits for the rank whose experts its tokens touch most (uniform routing), not for the average rank; the
+    // devices together still do the average's work (energyShare).
+    const busiest = expectedBusiestRankExperts(moe.numExperts, touched, ep);
+    emitMlp(e, 'expert', 'moe', tokensPerExpert, width, count, busiest, busiest > 0 ? touched / ep / busiest : 1);
     if (replicas > 1) e.collective('moe combine all-to-all', 'all-to-all', 'ep', ep, a2aBytes, count);
     if (moe.sharedExperts > 0 && moe.sharedIntermediateSize > 0) {
       emitMlp(e, 'shared expert', 'moe', e.tokens, (moe.sharedExperts * moe.sharedIntermediateSize) / tp, count);

@@ -54,7 +54,8 @@ export function costGraph(graph: OpGraph, backend: CostBackend, ctx: CostContext
     if (op.scope === 'pre') preS += t;
     else if (op.scope === 'post') postS += t;
     else layerTotalS += t;
-    dynamicEnergyJ += (cost.energyJ - ctx.energy.idleW * cost.latencyS) * op.count;
+    // An op sized for the busiest device of its group: the devices together do the average's work (energyShare).
+    dynamicEnergyJ += (cost.energyJ - ctx.energy.idleW * cost.latencyS) * op.count * (op.energyShare ?? 1);
   }
   return { graph, costs, preS, layerS: layerTotalS / graph.numLayers, postS, dynamicEnergyJ };
 }

@@ -13,7 +13,8 @@ import { TransformerConfigSchema } from '../../models/transformer-schema.ts';
 import type { TransformerConfig } from '../../models/transformer-schema.ts';
 import { paramBreakdown } from '../../models/params.ts';
 import { buildGraph } from '../../models/graph.ts';
-import { estimate } from '../../index.ts';
+import { estimate, findDevice } from '../../index.ts';
+import { energyRates } from '../../simulator/energy.ts';
 import { expectedBusiestRankExperts, expectedDistinctExperts } from '../../models/expected-experts.ts';
 import { GenzError } from '../../common/errors.ts';
 import type { GenzErrorCode } from '../../common/errors.ts';
@@ -161,6 +162,22 @@ describe('expert parallelism waits for its busiest rank', () => {
     // at batch 512 every expert is touched and every rank holds 32.
     expect(expectedBusiestRankExperts(256, expectedDistinctExperts(256, 8, 1), 8)).toBeGreaterThan(2);
     expect(expectedBusiestRankExperts(256, expectedDistinctExperts(256, 8, 512), 8)).toBeCloseTo(32, 3);
+  });
+
+  it('the busiest rank sets the time; the dynamic energy stays the work all ranks do (energyShare)', () => {
+    const precision = { weightBits: 16, actBits: 16, kvBits: 16, embeddingBits: 16, groupSize: 128 };
+    const graph = (ep: number) => buildGraph({ config: model('mixtral-8x7b'), phase: 'decode', batch: 1, pastTokens: 255, newTokens: 1, tp: 8, ep, precision, flash: true });
+    // ep 8: the busiest rank runs one whole expert, the average rank a quarter of one.
+    expect(graph(8).ops.filter((o) => o.name.startsWith('expert')).every((o) => o.energyShare === 0.25)).toBe(true);
+    expect(graph(1).ops.filter((o) => o.name.startsWith('expert')).every((o) => o.energyShare === undefined)).toBe(true);
+    // The decode step is longer with ep 8, but its dynamic energy (the step's energy less every device's idle power
+    // over it) stays within a few % of tp 8's: the group reads the same weights and does the same FLOPs.
+    const run = (ep: number) => estimate({ model: 'mixtral-8x7b', hardware: '8x-h100-hgx', tp: 8, ep, batch: 1, inputTokens: 256, outputTokens: 32, calibration: 'none' });
+    const idleW = energyRates(findDevice('h100-sxm')!).idleW * 8;
+    const dynamicJ = (r: ReturnType<typeof estimate>): number => r.decode.energyJ - idleW * r.decode.latencyS;
+    const [tp8, ep8] = [run(1), run(8)];
+    expect(ep8.decode.latencyS).toBeGreaterThan(tp8.decode.latencyS * 1.2);
+    expect(Math.abs(dynamicJ(ep8) / dynamicJ(tp8) - 1)).toBeLessThan(0.05);
   });
 
   it('Mixtral decode at batch 1 on 8 H100s is slower with ep 8 (one whole expert on the busiest rank) than sharded by tp', () => {
