@@ -37,9 +37,8 @@ export function estimateText(r: EstimateReport): string {
 function calibrationLine(r: EstimateReport): string {
   const c = r.inputs.calibration;
   if (r.inputs.backend === 'cycle') return 'engine: cycle-level simulator (uncalibrated: efficiency factors and calibration profiles do not apply)';
-  // GEMMs that widen narrower weights first (W4A16, W8A16) are no curve's: simulator/calibration.ts curveFor.
-  const p = r.inputs.scenario.precision;
-  const widened = c && c.families.includes('gemm') && p.weightBits < p.actBits ? ' (GEMMs that widen their weights first: efficiency factors)' : '';
+  // GEMMs that widen narrower operands first (W4A16, fp8 on an A100) are no curve's: simulator/calibration.ts curveFor.
+  const widened = c && c.widenedGemms && c.families.includes('gemm') ? ' (GEMMs that widen their operands first: efficiency factors)' : '';
   return c ? `calibration: ${c.profile} profile for ${c.families.join(', ')} ops${widened}; the rest use efficiency factors (--calibration none: all)`
     : defaultCalibration(r.inputs.hardware.device.id) === undefined ? 'efficiency factors (no calibration profile for this device)'
       : 'efficiency factors (the shipped calibration profile is off: --calibration none or --ideal)';

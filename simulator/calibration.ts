@@ -182,7 +182,7 @@ function familyCurve(calibration: CalibrationCurves, family: CalibrationFamily, 
  * extrapolated: the A100 profile priced Llama-2-7B's W8A16 decode at 19.5 ms per token against 10.2 ms at 16 bits
  * (a review, 2026-11-27; the H200's and MI210's alike). The default efficiencies price it.
  */
-function dequantizing(op: Op, computeDtype: ComputeDtype | null): boolean {
+export function dequantizing(op: Op, computeDtype: ComputeDtype | null): boolean {
   if (op.kind !== 'gemm' || computeDtype === null) return false;
   const bits = dtypeBits(computeDtype);
   return (op.weightBits ?? op.actBits) < bits || op.actBits < bits;

@@ -7,7 +7,7 @@ import type { AttentionOp, ParallelGroup } from '../../models/ops.ts';
 import type { Precision } from '../../models/precision.ts';
 import { buildGraph } from '../../models/graph.ts';
 import { parallelismProblem } from '../../models/footprint.ts';
-import type { CalibrationCurves } from '../calibration.ts';
+import { dequantizing, type CalibrationCurves } from '../calibration.ts';
 import { defaultCalibration } from '../calibration-defaults.ts';
 import { paramBreakdown } from '../../models/params.ts';
 import { resolveModel } from '../../models/registry.ts';
@@ -129,7 +129,11 @@ export interface EstimateReport {
     scenario: Scenario;
     efficiency: EfficiencyProfile;
     /** The calibration profile in use and the op families it has curves for, or null for the efficiency factors alone. */
-    calibration: { profile: string; families: string[] } | null;
+    /**
+     * The calibration profile in use, the op families it has curves for, and whether some GEMMs widen their operands
+     * first (dequantizing: no curve prices them, the efficiency factors do); null: the efficiency factors alone.
+     */
+    calibration: { profile: string; families: string[]; widenedGemms: boolean } | null;
     backend: string;
   };
 }
@@ -396,7 +400,7 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
     prefill: { latencyS: ttftS, energyJ: prefillEnergyJ, ops: opReports(prefill) },
     decode: { latencyS: decodeStepS, energyJ: decodeStepEnergyJ, contextTokens: meanContext, ops: opReports(decode) },
     parallel: { devices, tp: s.tp, pp: s.pp, ep: s.ep, dp, replicaBatch, microBatches, prefillBubbleFraction, prefillStageIntervalS },
-    inputs: { model, hardware: system, scenario: s, efficiency, calibration: backend.usesCalibration ? calibrationSummary(inputs.calibration) : null, backend: backend.id },
+    inputs: { model, hardware: system, scenario: s, efficiency, calibration: backend.usesCalibration ? calibrationSummary(inputs.calibration, [prefill, decode]) : null, backend: backend.id },
   };
   assertFinite(report);
   if (!memory.fits) {
@@ -409,15 +413,16 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
   return report;
 }
 
-function calibrationSummary(curves: CalibrationCurves | undefined): { profile: string; families: string[] } | null {
+function calibrationSummary(curves: CalibrationCurves | undefined, phases: readonly CostedGraph[]): { profile: string; families: string[]; widenedGemms: boolean } | null {
   if (!curves) return null;
+  const widenedGemms = phases.some((p) => p.graph.ops.some((op, i) => dequantizing(op, p.costs[i]!.computeDtype)));
   const families = new Set([...Object.keys(curves.families), ...Object.keys(curves.byDtype ?? {})]);
   // A part that borrows a same-silicon part's curves says whose they are.
   const borrowed = (curves.fittedOn ?? []).filter((id) => id !== curves.deviceId);
   const own = curves.fittedOn === undefined || curves.fittedOn.includes(curves.deviceId);
   const profile = borrowed.length === 0 ? curves.deviceId
     : own ? `${curves.deviceId} + ${borrowed.join(' + ')} (same silicon)` : `${borrowed.join(' + ')} (same silicon as ${curves.deviceId})`;
-  return { profile, families: [...families].sort() };
+  return { profile, families: [...families].sort(), widenedGemms };
 }
 
 /** NaN or Infinity never leaves the core: extreme inputs that overflow are reported as a user error. */

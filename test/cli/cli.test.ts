@@ -331,7 +331,8 @@ describe('what a new user met (an audit, 2026-11-27)', () => {
   });
 
   it('the calibration line says when 4-bit weights send the GEMMs to the efficiency factors', () => {
-    expect(ok('estimate', '--wbits', '4')).toContain('(GEMMs that widen their weights first: efficiency factors)');
+    expect(ok('estimate', '--wbits', '4')).toContain('(GEMMs that widen their operands first: efficiency factors)');
+    expect(ok('estimate', '--hardware', 'a100-80gb-sxm', '--dtype', 'fp8')).toContain('(GEMMs that widen their operands first: efficiency factors)');
     expect(ok('estimate')).not.toContain('widen');
   });
 
