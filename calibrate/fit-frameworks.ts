@@ -5,7 +5,8 @@
 // kernel (0–25 µs by 1 µs: it is used where it is cheaper than NCCL's ≈25 µs call; frameworks without one keep NCCL's
 // pricing) and its decode attention's KV re-read share (0–1 by 0.05), on the whole grid, minimizing the mean
 // |log(predicted/measured)| (for a given share a row's latency is linear in the others: linearRows).
-// llama.cpp's runs are one sequence each (its batch column is n_batch), so its time per sequence is not fitted. Prints the fitted values and the held-out error with the shipped and the fitted ones (~100 s).
+// llama.cpp's runs are one sequence each (its batch column is n_batch), so its time per sequence is not fitted.
+// Prints the fitted values and the held-out error with the shipped and the fitted ones (~100 s).
 // Run: npx tsx calibrate/fit-frameworks.ts
 import { readFileSync } from 'node:fs';
 import { DEFAULT_EFFICIENCY, FRAMEWORK_COSTS, type FrameworkCosts } from '../index.ts';

@@ -820,7 +820,7 @@ export function crossValidatedRows(measurements: readonly Measurement[], profile
   const withTables = profile.neighborTables ?? neighborFamiliesOf(profile).size > 0;
   const out: CrossValidatedRow[] = [];
   for (let fold = 0; fold < folds; fold++) {
-    // A salt draws other folds (crossValidationRange); '' keeps the folds every table in docs/ reports.
+    // A salt draws other folds (report.ts crossValidationTable's draws); '' keeps the folds every table in docs/ reports.
     const inFold = (r: FitRow): boolean => stableHash(salt + r.splitKey) % folds === fold;
     // The tile features and neighbour tables are chosen again on each fold's training rows (as fitProfile chooses
     // them on its 80%), so no scored row took part in the choice; a profile without tables is cross-validated without them.

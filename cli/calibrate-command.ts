@@ -131,7 +131,7 @@ export function registerCalibrate(program: Command): Command {
     .description(`genz's end-to-end error against measured runs (${E2E_SOURCES.join(', ')}), per framework and device: defaults, shipped profiles, profiles + the framework's costs`)
     .argument('<source>', E2E_SOURCES.join(' | '))
     .argument('<file>', 'the CSV as published (LLM-Inference-Bench: the project\'s extract or the repository\'s Plots/All_results.csv; NeuSight: its end-to-end labels, one row per label JSON; T-MAC: device,model,framework,num_threads,mean,std rows of assets/e2e_threads.zip)')
-    .option('--held-out', 'score only every 5th row (the split the shipped constants were not fitted on: framework costs and efficiencies for data/llm_inference_bench_a100_mi250.csv, CPU low-bit kernels for data/tmac_lut_cpu_tokens_per_s_jetson_surface7.csv)')
+    .option('--held-out', 'score only the rows the shipped constants were not fitted on: for data/llm_inference_bench_a100_mi250.csv one run in five by a hash of its configuration, and every run of hardware other than the A100 (framework costs, efficiencies); for data/tmac_lut_cpu_tokens_per_s_jetson_surface7.csv every 5th row (CPU low-bit kernels)')
     .action((source: string, file: string, flags: { heldOut?: boolean }) => {
       if (!(E2E_SOURCES as readonly string[]).includes(source)) {
         throw new GenzError('unknown_id', `unknown source "${source}"; expected one of ${E2E_SOURCES.join(', ')} (closest: ${closestNames(source, E2E_SOURCES).join(', ')})`, ['source']);

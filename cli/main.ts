@@ -118,6 +118,15 @@ function refuseLlmOnlyFlags(flags: EstimateCommandFlags): void {
   if (llmOnly.length > 0) throw new GenzError('invalid_input', `${llmOnly.join(', ')}: not for a vision encoder (one forward pass over --batch images, priced by the efficiency factors)`, ['model']);
 }
 
+/** The vision encoder request of estimate's and ops' flags (after refuseLlmOnlyFlags). */
+function visionRequest(flags: EstimateCommandFlags, model: unknown, engine: EngineChoice): VisionRequest {
+  const request: Record<string, unknown> = { model, ...(engine.engine ? { engine: engine.engine } : {}), ...(flags.ideal ? { efficiency: { ...IDEAL_EFFICIENCY } } : {}) };
+  for (const [key, value] of Object.entries({ hardware: idOrFile(flags.hardware, 'hardware'), devices: flags.devices, tp: flags.tp, batch: flags.batch, dtype: flags.dtype, wbits: flags.wbits, abits: flags.abits, flash: flags.flash })) {
+    if (value !== undefined) request[key] = value;
+  }
+  return request as VisionRequest;
+}
+
 /** A ViT/DeiT/Vim preset id or a spec object of kind 'vit' or 'vim': estimated as one encoder pass, not a serving run. */
 function isVisionEncoder(model: unknown): boolean {
   if (typeof model === 'string') return [...vitIds(), ...vimIds()].includes(model.toLowerCase());
@@ -136,11 +145,7 @@ addEstimateFlags(program.command('estimate').description('TTFT, TPOT, throughput
     const model = idOrFile(flags.model, 'model');
     if (isVisionEncoder(model)) {
       refuseLlmOnlyFlags(flags);
-      const request: Record<string, unknown> = { model, ...(engine.engine ? { engine: engine.engine } : {}), ...(flags.ideal ? { efficiency: { ...IDEAL_EFFICIENCY } } : {}) };
-      for (const [key, value] of Object.entries({ hardware: idOrFile(flags.hardware, 'hardware'), devices: flags.devices, tp: flags.tp, batch: flags.batch, dtype: flags.dtype, wbits: flags.wbits, abits: flags.abits, flash: flags.flash })) {
-        if (value !== undefined) request[key] = value;
-      }
-      const report = estimateVision(request as VisionRequest, engine.backend);
+      const report = estimateVision(visionRequest(flags, model, engine), engine.backend);
       out(flags.json ? toJson(report) : visionText(report));
       note(engine.finish());
       return;
@@ -168,11 +173,7 @@ addEstimateFlags(program.command('ops').description('the per-operator table of p
       // A vision encoder has one phase, its forward pass over the batch of images.
       if (flags.phase !== undefined) throw new GenzError('invalid_input', '--phase: a vision encoder has one forward pass, no prefill or decode', ['phase']);
       refuseLlmOnlyFlags(flags);
-      const request: Record<string, unknown> = { model: encoder, ...(engine.engine ? { engine: engine.engine } : {}), ...(flags.ideal ? { efficiency: { ...IDEAL_EFFICIENCY } } : {}) };
-      for (const [key, value] of Object.entries({ hardware: idOrFile(flags.hardware, 'hardware'), devices: flags.devices, tp: flags.tp, batch: flags.batch, dtype: flags.dtype, wbits: flags.wbits, abits: flags.abits, flash: flags.flash })) {
-        if (value !== undefined) request[key] = value;
-      }
-      const vision = estimateVision(request as VisionRequest, engine.backend);
+      const vision = estimateVision(visionRequest(flags, encoder, engine), engine.backend);
       note(engine.finish());
       out(flags.json ? toJson({ forward: vision.ops }) : opsText(vision.ops, `forward pass of batch ${vision.parallel.replicaBatch} images: ${vision.inputs.model.id} on ${vision.inputs.hardware.id}`));
       return;

@@ -209,8 +209,7 @@ const LLAMA_CPP_PASSES_IN_FLIGHT = 4;
 function promptPassIntervalS(pass: EstimateReport): number {
   const pp = pass.parallel.pp;
   if (pp === 1) return pass.ttftS;
-  const hostS = pass.inputs.efficiency.stepOverheadS + (pass.inputs.efficiency.sequenceOverheadS ?? 0) + (pass.inputs.scenario.frameworkCosts.stageS ?? 0) * (pp - 1);
-  return Math.max(pass.parallel.prefillStageIntervalS + hostS / pp, pass.ttftS / Math.min(pp, LLAMA_CPP_PASSES_IN_FLIGHT));
+  return Math.max(pass.parallel.prefillStageIntervalS + pass.parallel.hostStepS / pp, pass.ttftS / Math.min(pp, LLAMA_CPP_PASSES_IN_FLIGHT));
 }
 
 /**

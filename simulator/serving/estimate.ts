@@ -122,6 +122,8 @@ export interface EstimateReport {
      * (a runtime that streams more prompt passes through the stages, as llama.cpp's layer split does).
      */
     prefillStageIntervalS: number;
+    /** Host time of one forward pass of the replica's batch (the framework's per step, per sequence and per pipeline boundary). */
+    hostStepS: number;
   };
   inputs: {
     model: TransformerConfig;
@@ -317,7 +319,8 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
   // Host time of one forward pass: per step, per sequence of the replica's batch (each step handles them all), and
   // per pipeline boundary where the framework hands activations over itself (FrameworkCosts.stageS).
   const boundaryS = s.frameworkCosts.stageS ?? 0;
-  const hostStepS = efficiency.stepOverheadS + (efficiency.sequenceOverheadS ?? 0) * replicaBatch + boundaryS * (s.pp - 1);
+  const hostPassS = efficiency.stepOverheadS + (efficiency.sequenceOverheadS ?? 0) * replicaBatch;
+  const hostStepS = hostPassS + boundaryS * (s.pp - 1);
   const ttftS = prefillPipelineS + hostStepS + visionS + (draftPrefillPass?.timeS ?? 0);
   const prefillBusyS = microBatches * prefillStages.reduce((sum, t) => sum + t, 0);
   const prefillBubbleFraction = s.pp === 1 ? 0 : Math.max(0, 1 - prefillBusyS / (s.pp * prefillPipelineS));
@@ -346,7 +349,7 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
   let speculative: SpeculativeReport | undefined;
   if (s.speculative) {
     speculative = speculativeReport(s.speculative, {
-      target: model, scenario: s, microBatch, microBatches, contextTokens: meanContext, p2pS: decodeP2pS, hostStepS: hostStepS - boundaryS * (s.pp - 1), boundaryS, backend, ctx,
+      target: model, scenario: s, microBatch, microBatches, contextTokens: meanContext, p2pS: decodeP2pS, hostStepS: hostPassS, boundaryS, backend, ctx,
     }, decodeStepS);
     if (steps > 0) tpotS /= speculative.speedup;
   }
@@ -399,7 +402,7 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
     memory,
     prefill: { latencyS: ttftS, energyJ: prefillEnergyJ, ops: opReports(prefill) },
     decode: { latencyS: decodeStepS, energyJ: decodeStepEnergyJ, contextTokens: meanContext, ops: opReports(decode) },
-    parallel: { devices, tp: s.tp, pp: s.pp, ep: s.ep, dp, replicaBatch, microBatches, prefillBubbleFraction, prefillStageIntervalS },
+    parallel: { devices, tp: s.tp, pp: s.pp, ep: s.ep, dp, replicaBatch, microBatches, prefillBubbleFraction, prefillStageIntervalS, hostStepS },
     inputs: { model, hardware: system, scenario: s, efficiency, calibration: backend.usesCalibration ? calibrationSummary(inputs.calibration, [prefill, decode]) : null, backend: backend.id },
   };
   assertFinite(report);
