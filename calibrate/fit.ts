@@ -672,14 +672,19 @@ function withNeighbors(curve: CalibrationCurve, rows: readonly FitRow[], alone: 
   return { ...curve, neighbors: { k: NEIGHBOR_K, scaleDecades: NEIGHBOR_SCALE_DECADES, shrink: NEIGHBOR_SHRINK, points: compacted(points) } };
 }
 
-/** Most points a neighbour table keeps: every op priced scans its table, so this bounds the correction's cost. */
-const MAX_TABLE_POINTS = 1024;
+/**
+ * Most points a neighbour table keeps (a lookup walks out from the op's size, so its cost grows slowly with the table).
+ * 1,024 merged dense data that the correction reads better whole (5-fold CV, 2026-11-27, 1,024 → 8,192 points: A100
+ * attention 3.5/11.8 → 2.3/10.8 %, H100 DGX collectives 2.5/10.8 → 0.8/7.3; NeuSight's T4 fitted on 6,000 rows per
+ * board and op, its bmm rows the fit left out: merged to 1,024 points 10.4/28.7, whole 8.3/24.8).
+ */
+const MAX_TABLE_POINTS = 8192;
 
 /**
  * `points` merged, while there are more than MAX_TABLE_POINTS, into cells of a grid over the coordinates (0.05
  * decades, doubled until few enough): the rows of one category in one cell become one point, their mean coordinates
  * and residual, with the number of rows as its weight (an 8th entry; a cell of one row stays a plain point). Dense
- * data (2,000+ attention rows) keeps its local means and their weights; sparse data stays as it is.
+ * data keeps its local means and their weights; sparse data stays as it is.
  */
 export function compacted(points: number[][], maxPoints = MAX_TABLE_POINTS): number[][] {
   let cell = 0.05;

@@ -2,7 +2,7 @@
 // Roofline, Habitat, Li et al. and NeuSight on its own kernel data (scripts/asplos/summary/perop.csv), and ASTRA-sim's
 // analytical all-reduce errors on an HGX H100 (data/simulator_validation_summary.json), beside genz's on the same kind
 // of rows: NeuSight's Linear and bmm rows of its five training GPUs, Vidur's H100 DGX all-reduces. The protocols
-// differ (NeuSight's "in distribution" is its test shapes on those GPUs; genz's is a 5-fold split of a 6,000-row
+// differ (NeuSight's "in distribution" is its test shapes on those GPUs; genz's is a 5-fold split of a 60,000-row
 // sample), so the comparison is of orders, not decimals.
 import { crossValidatedRows, measurementDeviceId, type CrossValidatedRow } from './fit.ts';
 import type { Measurement } from './measurement-schema.ts';

@@ -7,7 +7,9 @@
 //     data/neusight_linear_bmm_fp32_subsample.csv > docs/unseen-rows.md
 import { existsSync, readFileSync } from 'node:fs';
 import { IMPORTERS, IMPORT_SOURCES, type ImportSource } from './importers/index.ts';
-import { crossValidate, measuredDeviceIds } from './fit.ts';
+import { costOp } from '../simulator/roofline/roofline-backend.ts';
+import { crossValidate, fastestImplementations, fitRows, measuredDeviceIds, profileDevice, profileMeasurements, withoutRepeats, type FitRow } from './fit.ts';
+import { twinNoise, TWIN_TOLERANCE } from './twin-noise.ts';
 import { parseProfileText } from './profile-schema.ts';
 import { profileErrors } from './report.ts';
 
@@ -28,6 +30,12 @@ const profiles = measuredDeviceIds(full).flatMap((id) => {
   return [parseProfileText(readFileSync(file, 'utf8'), `data/profiles/${id}.json`)];
 });
 
+/** A row's shape (a GEMM's m, n, k and batch; any other op's roofline times) and its residual against the defaults. */
+function twinRow(r: FitRow): { dims: number[]; residualLn: number } {
+  const dims = r.op.kind === 'gemm' ? [r.op.m, r.op.n, r.op.k, r.op.batch] : [r.computeS, r.memoryS].map((s) => Math.max(s, 1e-12));
+  return { dims, residualLn: Math.log(r.measuredS / costOp(r.op, r.ctx).latencyS) };
+}
+
 const pair = (median: number | undefined, p90: number | undefined): string => (median === undefined || p90 === undefined ? '— | —' : `${median.toFixed(1)} | ${p90.toFixed(1)}`);
 const lines = [
   '# Error on rows never fitted', '',
@@ -38,16 +46,24 @@ const lines = [
   'profile of its device (absolute % error of kernel time, median and p90); "default" is the uncalibrated estimator.',
   '"Fitted rows" are the device\'s rows in the fitted file (its profile trained on 80% of them; the rest are its held-out split).',
   'The last columns are the 5-fold cross-validation of the same devices on the fitted rows (docs/calibration.md):',
-  'where the two agree, cross-validation predicted the error on new shapes.', '',
+  'where the two agree, cross-validation predicted the error on new shapes.',
+  `"Scatter" estimates the measurements' own (calibrate/twin-noise.ts): over pairs of rows of the whole file whose every`,
+  `dimension lies within ${TWIN_TOLERANCE * 100} % of the other's, the spread of their residuals against the default estimator, per row`,
+  '(|Δ| / √2: independent, symmetric scatter of one spread on both rows assumed), with the number of pairs. Where the',
+  'calibrated p90 is near the scatter p90, most of the error is likely the data\'s; the pairs are few (one shape list,',
+  'timed on every board, holds ~170 near-twin Linear pairs) and at large n and k the gap spans several tiles.', '',
   'The same table for any profile and data: `genz calibrate report PROFILE… --measurements ALL.jsonl --except FITTED.jsonl`.', '',
-  '| device | family | fitted rows | unseen rows | default median % | default p90 % | calibrated median % | calibrated p90 % | 5-fold CV median % | 5-fold CV p90 % |',
-  '|---|---|---|---|---|---|---|---|---|---|',
+  '| device | family | fitted rows | unseen rows | default median % | default p90 % | calibrated median % | calibrated p90 % | 5-fold CV median % | 5-fold CV p90 % | twin pairs | scatter median % | scatter p90 % |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
 ];
 for (const profile of profiles) {
   const cv = crossValidate(fitted, profile, 5);
+  const device = profileDevice(profile);
+  const all = fitRows(fastestImplementations(withoutRepeats(profileMeasurements(profile, full)).unique).kept, device, profile.deviceId, 100).rows;
   for (const e of profileErrors(profile, full, { except: fitted })) {
     const folds = cv.find((c) => c.family === e.family && c.dtype === e.dtype);
-    lines.push(`| ${profile.deviceId} | ${e.family}${e.dtype === undefined ? '' : ` ${e.dtype}`} | ${e.trainRows} | ${e.heldOutRows} | ${pair(e.before?.medianAbsPctError, e.before?.p90AbsPctError)} | ${pair(e.after?.medianAbsPctError, e.after?.p90AbsPctError)} | ${pair(folds?.medianAbsPctError, folds?.p90AbsPctError)} |`);
+    const scatter = twinNoise(all.filter((r) => r.family === e.family && (e.dtype === undefined || r.dtype === e.dtype)).map(twinRow));
+    lines.push(`| ${profile.deviceId} | ${e.family}${e.dtype === undefined ? '' : ` ${e.dtype}`} | ${e.trainRows} | ${e.heldOutRows} | ${pair(e.before?.medianAbsPctError, e.before?.p90AbsPctError)} | ${pair(e.after?.medianAbsPctError, e.after?.p90AbsPctError)} | ${pair(folds?.medianAbsPctError, folds?.p90AbsPctError)} | ${scatter?.pairs ?? 0} | ${pair(scatter?.medianPct, scatter?.p90Pct)} |`);
   }
 }
 console.log(lines.join('\n'));

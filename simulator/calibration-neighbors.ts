@@ -15,8 +15,10 @@
 // 9.0/25.9 → 5.4/19.5, H200 fp16 7.6/30.9 → 5.4/21.2; attention
 // A100 4.5/14.0 → 3.5/11.9 (docs/calibration.md has every device); H100 DGX collectives 7.3/27.7 → 2.5/10.8 (their
 // coordinates: size, log10 group size, point-to-point and the two products; their category: the collective kind).
+// Those tables held at most 1,024 points; since 2026-11-27 up to 8,192 (calibrate/fit.ts MAX_TABLE_POINTS): A100
+// attention 2.3/10.8, collectives 0.8/7.3.
 // Pure in effect; allocates nothing per call (a table's points are regrouped by category once, and its last query is
-// kept: a repeat of it returns the same factor without the scan).
+// kept: a repeat of it returns the same factor without the search).
 
 /** Indices into CALIBRATION_FEATURES of the neighbour coordinates: size, shape1, shape2, shape3, shape4. */
 export const NEIGHBOR_COORDINATES = [4, 5, 6, 7, 8] as const;
@@ -24,7 +26,7 @@ export const NEIGHBOR_COORDINATES = [4, 5, 6, 7, 8] as const;
 /** Most neighbours a table may ask for (the scratch buffers below are this long). */
 export const MAX_NEIGHBORS = 64;
 
-/** Most points a table may hold: every op priced scans its category's points (the fit keeps at most 1,024). */
+/** Most points a table may hold (the fit keeps at most 8,192): a lookup walks its category's points out from the op's size. */
 export const MAX_NEIGHBOR_POINTS = 16384;
 
 export interface NeighborTable {
@@ -44,15 +46,20 @@ export interface NeighborTable {
 }
 
 const nearestDistance = new Float64Array(MAX_NEIGHBORS);
+const nearestOrder = new Float64Array(MAX_NEIGHBORS);
 const nearestResidual = new Float64Array(MAX_NEIGHBORS);
 const nearestWeight = new Float64Array(MAX_NEIGHBORS);
 
-/** Stride of a prepared point: 5 coordinates, the residual and the weight (rows it stands for). */
-const STRIDE = 7;
+/**
+ * Stride of a prepared point: 5 coordinates, the residual, the weight (rows it stands for) and its place among its
+ * category's points in the table (ties in distance go to the earlier point, as a plain scan in table order would).
+ */
+const STRIDE = 8;
 
 /**
- * A table prepared for lookups: its points by category, flat, and the last query and its answer (an estimate prices
- * the same op again and again: every decode step's all-reduces, every layer's; a repeat skips the scan).
+ * A table prepared for lookups: its points by category, flat and sorted by the first coordinate (size), and the last
+ * query and its answer (an estimate prices the same op again and again: every decode step's all-reduces, every
+ * layer's; a repeat skips the search).
  */
 interface Prepared {
   groups: Map<number, Float64Array>;
@@ -66,13 +73,13 @@ const prepared = new WeakMap<NeighborTable, Prepared>();
 function prepare(table: NeighborTable): Prepared {
   let ready = prepared.get(table);
   if (ready === undefined) {
-    const lists = new Map<number, number[]>();
+    const lists = new Map<number, number[][]>();
     for (const p of table.points) {
       const list = lists.get(p[0]!) ?? lists.set(p[0]!, []).get(p[0]!)!;
-      for (let i = 1; i <= 6; i++) list.push(p[i]!);
-      list.push(p[7] ?? 1);
+      list.push([p[1]!, p[2]!, p[3]!, p[4]!, p[5]!, p[6]!, p[7] ?? 1, list.length]);
     }
-    ready = { groups: new Map([...lists].map(([category, list]) => [category, Float64Array.from(list)])), last: new Float64Array(7).fill(Number.NaN) };
+    const flat = (list: number[][]): Float64Array => Float64Array.from(list.sort((a, b) => a[0]! - b[0]! || a[7]! - b[7]!).flat());
+    ready = { groups: new Map([...lists].map(([category, list]) => [category, flat(list)])), last: new Float64Array(7).fill(Number.NaN) };
     prepared.set(table, ready);
   }
   return ready;
@@ -91,25 +98,50 @@ export function neighborFactor(table: NeighborTable, category: number, c0: numbe
   return factor;
 }
 
-/** The kernel-weighted mean residual of the k nearest of `points` (one category's, flat), as a factor. */
+/**
+ * The kernel-weighted mean residual of the k nearest of `points` (one category's, flat, sorted by c0), as a factor.
+ * The search walks out from c0 on both sides and stops a side once its c0 gap alone exceeds the k-th distance found:
+ * the same k points (ties to the earlier in table order) as a scan of every point, in far fewer steps on a big table.
+ */
 function scan(table: NeighborTable, points: Float64Array | undefined, c0: number, c1: number, c2: number, c3: number, c4: number): number {
   if (points === undefined) return 1;
   const k = Math.min(MAX_NEIGHBORS, Math.max(1, Math.floor(table.k)));
+  const count = points.length / STRIDE;
+  // First point with coordinate 0 at or above c0.
+  let lo = 0;
+  let hi = count;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (points[mid * STRIDE]! < c0) lo = mid + 1;
+    else hi = mid;
+  }
+  let down = lo - 1;
+  let up = lo;
   let found = 0;
-  // Squared distances while searching (same order), rooted once for the weights.
-  for (let j = 0; j < points.length; j += STRIDE) {
+  // Squared distances while searching, rooted once for the weights.
+  while (down >= 0 || up < count) {
+    const gapDown = down >= 0 ? c0 - points[down * STRIDE]! : Infinity;
+    const gapUp = up < count ? points[up * STRIDE]! - c0 : Infinity;
+    // A used-up side never wins (also when both gaps are infinite or NaN: every step still moves a side).
+    const goUp = up < count && (down < 0 || gapUp <= gapDown);
+    const gap = goUp ? gapUp : gapDown;
+    if (found === k && gap * gap > nearestDistance[k - 1]!) break;
+    const j = (goUp ? up++ : down--) * STRIDE;
     const d0 = points[j]! - c0, d1 = points[j + 1]! - c1, d2 = points[j + 2]! - c2, d3 = points[j + 3]! - c3, d4 = points[j + 4]! - c4;
     const d = d0 * d0 + d1 * d1 + d2 * d2 + d3 * d3 + d4 * d4;
-    if (found === k && d >= nearestDistance[k - 1]!) continue;
-    // Insertion into the sorted k nearest so far.
+    const order = points[j + 7]!;
+    if (found === k && (d > nearestDistance[k - 1]! || (d === nearestDistance[k - 1]! && order > nearestOrder[k - 1]!))) continue;
+    // Insertion into the k nearest so far, sorted by distance, then table order.
     let i = found < k ? found++ : k - 1;
-    while (i > 0 && nearestDistance[i - 1]! > d) {
+    while (i > 0 && (nearestDistance[i - 1]! > d || (nearestDistance[i - 1]! === d && nearestOrder[i - 1]! > order))) {
       nearestDistance[i] = nearestDistance[i - 1]!;
+      nearestOrder[i] = nearestOrder[i - 1]!;
       nearestResidual[i] = nearestResidual[i - 1]!;
       nearestWeight[i] = nearestWeight[i - 1]!;
       i--;
     }
     nearestDistance[i] = d;
+    nearestOrder[i] = order;
     nearestResidual[i] = points[j + 5]!;
     nearestWeight[i] = points[j + 6]!;
   }

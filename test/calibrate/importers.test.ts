@@ -238,15 +238,15 @@ describe('llmcompass', () => {
 });
 
 describe('neusight', () => {
-  it('the subsample: 600 rows per device and op, FP32, each its own device (no preset)', () => {
+  it('the subsample: 6,000 rows per device and op, FP32, each its own device (no preset)', () => {
     const ms = load('neusight_linear_bmm_fp32_subsample.csv');
-    expect(ms).toHaveLength(6000);
+    expect(ms).toHaveLength(60000);
     expect(countBy(ms, (m) => `${m.device.name}→${m.device.id ?? '-'} ${m.kernel}`)).toEqual({
-      'NVIDIA A100-PCIE-40GB→- gemm': 600, 'NVIDIA A100-PCIE-40GB→- batched-gemm': 600,
-      'Tesla V100-PCIE-32GB→- gemm': 600, 'Tesla V100-PCIE-32GB→- batched-gemm': 600,
-      'Tesla T4→- gemm': 600, 'Tesla T4→- batched-gemm': 600,
-      'Tesla P100-PCIE-16GB→- gemm': 600, 'Tesla P100-PCIE-16GB→- batched-gemm': 600,
-      'Tesla P4→- gemm': 600, 'Tesla P4→- batched-gemm': 600,
+      'NVIDIA A100-PCIE-40GB→- gemm': 6000, 'NVIDIA A100-PCIE-40GB→- batched-gemm': 6000,
+      'Tesla V100-PCIE-32GB→- gemm': 6000, 'Tesla V100-PCIE-32GB→- batched-gemm': 6000,
+      'Tesla T4→- gemm': 6000, 'Tesla T4→- batched-gemm': 6000,
+      'Tesla P100-PCIE-16GB→- gemm': 6000, 'Tesla P100-PCIE-16GB→- batched-gemm': 6000,
+      'Tesla P4→- gemm': 6000, 'Tesla P4→- batched-gemm': 6000,
     });
     expect(new Set(ms.map((m) => m.dtype))).toEqual(new Set(['fp32']));
     // linear 1 × 177 × 23 · 23 × 136 on the A100, 0.0552 ms.

@@ -34,6 +34,40 @@ describe('neighborFactor', () => {
     expect(forward).toBeCloseTo(Math.E, 12);
     expect(backward).toBeCloseTo(Math.E, 12);
   });
+  it('finds the same k points as a scan of every point in table order, ties and repeated coordinates included', () => {
+    // Reference: every point of the category in table order, the k smallest distances (an equal one keeps the earlier).
+    const reference = (t: NeighborTable, category: number, q: number[]): number => {
+      const near: { d: number; r: number; w: number }[] = [];
+      for (const p of t.points) {
+        if (p[0] !== category) continue;
+        const d = q.reduce((sum, c, i) => sum + (p[i + 1]! - c) ** 2, 0);
+        if (near.length === t.k && d >= near[t.k - 1]!.d) continue;
+        let i = near.length < t.k ? near.length : t.k - 1;
+        near[i] = { d, r: p[6]!, w: p[7] ?? 1 };
+        while (i > 0 && near[i - 1]!.d > d) { [near[i - 1], near[i]] = [near[i]!, near[i - 1]!]; i--; }
+      }
+      let weights = 0, weighted = 0;
+      for (const n of near) { const w = n.w * Math.exp(-n.d / t.scaleDecades ** 2); weights += w; weighted += w * n.r; }
+      return Math.exp(weighted / (weights + t.shrink));
+    };
+    let seed = 11;
+    const uniform = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    // Coordinates on a coarse grid, so many points share a size and many distances tie.
+    const grid = (): number => Math.round(uniform() * 2) / 2;
+    const points = Array.from({ length: 3000 }, (_, i) => [i % 3, grid(), grid(), grid(), grid(), grid(), uniform() - 0.5, ...(i % 5 === 0 ? [1 + (i % 7)] : [])]);
+    for (const k of [1, 4, 16, 64]) {
+      const t = table(points, k, 0.5, 0.1);
+      for (let trial = 0; trial < 60; trial++) {
+        const q = [grid() + (trial % 2) * uniform() * 0.1, grid(), grid(), grid(), grid()];
+        const category = trial % 4; // 3 has no points
+        expect(neighborFactor(t, category, q[0]!, q[1]!, q[2]!, q[3]!, q[4]!)).toBe(category === 3 ? 1 : reference(t, category, q));
+      }
+    }
+  });
+  it('ends on a query off every scale (infinite or NaN size), as a scan of every point does', () => {
+    const t = table([[0, 0, 0, 0, 0, 0, 0.4], [0, 1, 0, 0, 0, 0, 0.2], [0, -Infinity, 0, 0, 0, 0, 0.1]], 4);
+    for (const c0 of [Infinity, -Infinity, Number.NaN]) expect(typeof neighborFactor(t, 0, c0, 0, 0, 0, 0)).toBe('number');
+  });
   it('answers a repeated query from its memo of the last one, and any other query afresh', () => {
     const points = [[7, 0, 0, 0, 0, 0, 0.4], [7, 0.3, 0, 0, 0, 0, 0.2], [8, 0, 0, 0, 0, 0, -0.5]];
     const memo = table(points, 2);
