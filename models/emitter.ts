@@ -42,6 +42,12 @@ export interface EmitterInput {
    * a pass reads the experts of one sequence's tokens, not of the whole batch's.
    */
   identicalPrompts?: boolean;
+  /**
+   * Sequences of this pass across an expert-parallel group that spans replicas (ep > tp): the experts its tokens route
+   * to. Default: batch on each of the group's ep / tp replicas; fewer where the whole batch does not fill them (batch 1
+   * over 8 replicas: one sequence routes, the other replicas idle).
+   */
+  expertGroupBatch?: number;
 }
 
 export class GraphEmitter {
@@ -67,6 +73,8 @@ export class GraphEmitter {
   readonly weightBits: number;
   /** Every sequence is the same prompt (EmitterInput.identicalPrompts). */
   readonly identicalPrompts: boolean;
+  /** Sequences of this pass across the expert-parallel group (EmitterInput.expertGroupBatch). */
+  readonly expertGroupBatch: number;
 
   constructor(input: EmitterInput) {
     this.config = input.config;
@@ -84,6 +92,7 @@ export class GraphEmitter {
     this.residualBits = Math.max(input.precision.actBits, 16);
     this.weightBits = effectiveWeightBits(input.precision);
     this.identicalPrompts = input.identicalPrompts === true;
+    this.expertGroupBatch = input.expertGroupBatch ?? input.batch * (input.ep > input.tp ? input.ep / input.tp : 1);
   }
 
   stream(name: string, block: OpBlock, fn: ElementwiseFunction, elements: number, reads: number, writes: number,

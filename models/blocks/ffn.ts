@@ -67,7 +67,7 @@ export const moeFfn: FfnModule = {
     e.linear('router', 'moe', e.tokens, moe.numExperts, c.hiddenSize, count, { weightBits: e.precision.embeddingBits });
     e.stream('router top-k', 'moe', 'topk', e.tokens * moe.numExperts, 1, 0, count);
     const replicas = ep > tp ? ep / tp : 1;
-    const groupTokens = e.tokens * replicas;
+    const groupTokens = e.expertGroupBatch * e.newTokens;
     const touched = expectedDistinctExperts(moe.numExperts, moe.topK, e.identicalPrompts ? e.newTokens : groupTokens);
     const tokensPerExpert = (groupTokens * moe.topK) / touched;
     const width = moe.expertIntermediateSize / (ep > tp ? 1 : tp / ep);

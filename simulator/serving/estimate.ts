@@ -296,7 +296,9 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
     warnings.push(`the ${backend.id} engine adds the framework's host time only, not its own all-reduce kernels or KV re-reads (the roofline engine prices those)`);
   }
 
-  const graphArgs = { config: model, batch: microBatch, tp: s.tp, ep: s.ep, precision: s.precision, flash: s.flash, identicalPrompts: s.identicalPrompts };
+  // An expert-parallel group over ep / tp replicas routes at most the whole batch (batch 1 on 8 replicas: 1 sequence).
+  const expertGroupBatch = Math.min(microBatch * (s.ep > s.tp ? s.ep / s.tp : 1), s.batch);
+  const graphArgs = { config: model, batch: microBatch, tp: s.tp, ep: s.ep, precision: s.precision, flash: s.flash, identicalPrompts: s.identicalPrompts, expertGroupBatch };
   // A pipeline hand-off is one point-to-point message of the stage's activations, priced as any collective op
   // (by the device's calibrated collective curve where it has one for p2p, else the α–β model and the defaults).
   // Where the pipeline spans scale-up domains its link is the scale-out network, the data-parallel group's too
@@ -349,7 +351,7 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
   let speculative: SpeculativeReport | undefined;
   if (s.speculative) {
     speculative = speculativeReport(s.speculative, {
-      target: model, scenario: s, microBatch, microBatches, contextTokens: meanContext, p2pS: decodeP2pS, hostStepS: hostPassS, boundaryS, backend, ctx,
+      target: model, scenario: s, microBatch, microBatches, expertGroupBatch, contextTokens: meanContext, p2pS: decodeP2pS, hostStepS: hostPassS, boundaryS, backend, ctx,
     }, decodeStepS);
     if (steps > 0) tpotS /= speculative.speedup;
   }

@@ -180,6 +180,23 @@ describe('expert parallelism waits for its busiest rank', () => {
     expect(Math.abs(dynamicJ(ep8) / dynamicJ(tp8) - 1)).toBeLessThan(0.05);
   });
 
+  it('EP across replicas routes only the batch\'s sequences when the batch does not fill every replica', () => {
+    // DeepSeek-V2-Lite, tp 1 ep 8 on 8 H100s: 8 replicas in one expert group. Batch 1 is one sequence on one replica,
+    // not one on each: its prefill and decode read the experts of one sequence's tokens.
+    const run = (batch: number) => estimate({ model: 'deepseek-v2-lite', hardware: '8x-h100-hgx', tp: 1, ep: 8, batch, inputTokens: 128, outputTokens: 32, calibration: 'none' });
+    const [one, eight] = [run(1), run(8)];
+    expect(one.ttftS).toBeLessThan(eight.ttftS);
+    expect(one.tpotS).toBeLessThan(eight.tpotS * 0.95);
+    const precision = { weightBits: 16, actBits: 16, kvBits: 16, embeddingBits: 16, groupSize: 128 };
+    const decode = (expertGroupBatch?: number) => buildGraph({ config: model('deepseek-v2-lite'), phase: 'decode', batch: 1, pastTokens: 127, newTokens: 1, tp: 1, ep: 8, precision, flash: true,
+      ...(expertGroupBatch === undefined ? {} : { expertGroupBatch }) });
+    const expertRows = (g: ReturnType<typeof buildGraph>) => g.ops.find((o): o is GemmOp => o.kind === 'gemm' && o.name.startsWith('expert'))!.m;
+    // The default group is batch × ep / tp replicas (8 sequences): 48 assignments touch ~34.8 of 64 experts, 1.38
+    // tokens each; one sequence's 6 assignments touch 6 experts, one token each.
+    expect(expertRows(decode())).toBeCloseTo(48 / (64 * (1 - (1 - 6 / 64) ** 8)), 6);
+    expect(expertRows(decode(1))).toBeCloseTo(1, 6);
+  });
+
   it('Mixtral decode at batch 1 on 8 H100s is slower with ep 8 (one whole expert on the busiest rank) than sharded by tp', () => {
     const tpot = (ep: number): number => estimate({ model: 'mixtral-8x7b', hardware: '8x-h100-hgx', tp: 8, ep, batch: 1, inputTokens: 256, outputTokens: 32 }).tpotS;
     expect(tpot(8)).toBeGreaterThan(tpot(1) * 1.2);
