@@ -34,7 +34,7 @@ function addEstimateFlags(cmd: Command): Command {
     .option('--devices <n>', 'devices used (default: tp × pp, or all devices of a system)', parseWhole('devices'))
     .option('--tp <n>', 'tensor-parallel degree (default: 1)', parseWhole('tp'))
     .option('--pp <n>', 'pipeline-parallel degree (default: 1)', parseWhole('pp'))
-    .option('--ep <n>', 'expert-parallel degree, within the TP group (default: 1)', parseWhole('ep'))
+    .option('--ep <n>', 'expert-parallel degree: divides --tp (experts within the TP group) or is a multiple of it (across data-parallel replicas) (default: 1)', parseWhole('ep'))
     .option('--batch <n>', 'concurrent sequences (k = 1000, as for every count; token lengths take k = 1024) (default: 1)', parseWhole('batch'))
     .option('--input <tokens>', 'prompt tokens per sequence, or a list (1k,8k,32k: one row each; k = 1024) (default: 1024)', parseTokenList('input'))
     .option('--output <tokens>', 'generated tokens per sequence (k = 1024) (default: 256)', parseTokens('output'))

@@ -92,7 +92,8 @@ export class GraphEmitter {
     this.residualBits = Math.max(input.precision.actBits, 16);
     this.weightBits = effectiveWeightBits(input.precision);
     this.identicalPrompts = input.identicalPrompts === true;
-    this.expertGroupBatch = input.expertGroupBatch ?? input.batch * (input.ep > input.tp ? input.ep / input.tp : 1);
+    // At least this device's own sequences route.
+    this.expertGroupBatch = Math.max(input.batch, input.expertGroupBatch ?? input.batch * (input.ep > input.tp ? input.ep / input.tp : 1));
   }
 
   stream(name: string, block: OpBlock, fn: ElementwiseFunction, elements: number, reads: number, writes: number,

@@ -17,7 +17,8 @@ interface OpBase {
   /**
    * Where the op is sized for the busiest device of its group (expert parallelism: the rank holding the most touched
    * experts), the share of that work the average device does (absent: 1). Time follows the busiest device; dynamic
-   * energy, summed over the devices, the average.
+   * energy, summed over the devices, the average. Above 1 where devices that the estimate charges carry idle
+   * devices' work (expert parallelism over replicas the batch does not fill).
    */
   energyShare?: number;
 }

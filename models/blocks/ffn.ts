@@ -74,9 +74,12 @@ export const moeFfn: FfnModule = {
     const a2aBytes = ((e.tokens / tp) * moe.topK * c.hiddenSize * e.residualBits) / 8;
     if (replicas > 1) e.collective('moe dispatch all-to-all', 'all-to-all', 'ep', ep, a2aBytes, count);
     // A step waits for the rank whose experts its tokens touch most (uniform routing), not for the average rank; the
-    // devices together still do the average's work (energyShare).
+    // devices together still do the average's work (energyShare). The estimate charges energy to replicas that hold
+    // sequences only: where the batch fills min(replicas, group batch) of the group's replicas, those carry the idle
+    // replicas' ranks' expert work too (batch 1 on 8 replicas: the one busy replica is charged the whole group's).
     const busiest = expectedBusiestRankExperts(moe.numExperts, touched, ep);
-    emitMlp(e, 'expert', 'moe', tokensPerExpert, width, count, busiest, busiest > 0 ? touched / ep / busiest : 1);
+    const busyReplicas = Math.min(replicas, e.expertGroupBatch);
+    emitMlp(e, 'expert', 'moe', tokensPerExpert, width, count, busiest, busiest > 0 ? (touched / ep / busiest) * (replicas / busyReplicas) : 1);
     if (replicas > 1) e.collective('moe combine all-to-all', 'all-to-all', 'ep', ep, a2aBytes, count);
     if (moe.sharedExperts > 0 && moe.sharedIntermediateSize > 0) {
       emitMlp(e, 'shared expert', 'moe', e.tokens, (moe.sharedExperts * moe.sharedIntermediateSize) / tp, count);

@@ -195,6 +195,16 @@ describe('expert parallelism waits for its busiest rank', () => {
     // tokens each; one sequence's 6 assignments touch 6 experts, one token each.
     expect(expertRows(decode())).toBeCloseTo(48 / (64 * (1 - (1 - 6 / 64) ** 8)), 6);
     expect(expertRows(decode(1))).toBeCloseTo(1, 6);
+    // Energy: the one busy replica is charged the group's expert work, which is one sequence's, as without EP.
+    const idleW = energyRates(findDevice('h100-sxm')!).idleW * 8;
+    const dynamicJ = (ep: number) => {
+      const r = estimate({ model: 'mixtral-8x7b', hardware: '8x-h100-hgx', tp: 1, ep, batch: 1, inputTokens: 128, outputTokens: 32, calibration: 'none' });
+      return [r.prefill.energyJ - idleW * r.prefill.latencyS, r.decode.energyJ - idleW * r.decode.latencyS];
+    };
+    const [withEp, withoutEp] = [dynamicJ(8), dynamicJ(1)];
+    for (let i = 0; i < 2; i++) expect(Math.abs(withEp[i]! / withoutEp[i]! - 1)).toBeLessThan(0.01);
+    // A caller's group smaller than the device's own batch is raised to it.
+    expect(expertRows(decode(0))).toBeCloseTo(1, 6);
   });
 
   it('Mixtral decode at batch 1 on 8 H100s is slower with ep 8 (one whole expert on the busiest rank) than sharded by tp', () => {
