@@ -50,6 +50,11 @@ export interface EmitterInput {
   expertGroupBatch?: number;
 }
 
+/** Data-parallel replicas one expert-parallel group spans: ep / tp where EP reaches past the TP group, else 1. */
+export function expertReplicas(tp: number, ep: number): number {
+  return ep > tp ? ep / tp : 1;
+}
+
 export class GraphEmitter {
   readonly ops: Op[] = [];
   readonly config: TransformerConfig;
@@ -93,7 +98,7 @@ export class GraphEmitter {
     this.weightBits = effectiveWeightBits(input.precision);
     this.identicalPrompts = input.identicalPrompts === true;
     // At least this device's own sequences route.
-    this.expertGroupBatch = Math.max(input.batch, input.expertGroupBatch ?? input.batch * (input.ep > input.tp ? input.ep / input.tp : 1));
+    this.expertGroupBatch = Math.max(input.batch, input.expertGroupBatch ?? input.batch * expertReplicas(input.tp, input.ep));
   }
 
   stream(name: string, block: OpBlock, fn: ElementwiseFunction, elements: number, reads: number, writes: number,

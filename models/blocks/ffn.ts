@@ -1,7 +1,7 @@
 // Feed-forward blocks: dense (gated SwiGLU/GeGLU or plain), mixture of experts, or none.
 import type { TransformerConfig } from '../transformer-schema.ts';
 import type { ElementwiseFunction } from '../ops.ts';
-import type { GraphEmitter } from '../emitter.ts';
+import { expertReplicas, type GraphEmitter } from '../emitter.ts';
 import { effectiveWeightBits } from '../precision.ts';
 import { expectedBusiestRankExperts, expectedDistinctExperts } from '../expected-experts.ts';
 import type { BlockContext, FfnModule } from './types.ts';
@@ -66,7 +66,7 @@ export const moeFfn: FfnModule = {
     const { tp, ep } = e;
     e.linear('router', 'moe', e.tokens, moe.numExperts, c.hiddenSize, count, { weightBits: e.precision.embeddingBits });
     e.stream('router top-k', 'moe', 'topk', e.tokens * moe.numExperts, 1, 0, count);
-    const replicas = ep > tp ? ep / tp : 1;
+    const replicas = expertReplicas(tp, ep);
     const groupTokens = e.expertGroupBatch * e.newTokens;
     const touched = expectedDistinctExperts(moe.numExperts, moe.topK, e.identicalPrompts ? e.newTokens : groupTokens);
     const tokensPerExpert = (groupTokens * moe.topK) / touched;

@@ -6,6 +6,7 @@ import type { TransformerConfig } from '../../models/transformer-schema.ts';
 import type { AttentionOp, ParallelGroup } from '../../models/ops.ts';
 import type { Precision } from '../../models/precision.ts';
 import { buildGraph } from '../../models/graph.ts';
+import { expertReplicas } from '../../models/emitter.ts';
 import { parallelismProblem } from '../../models/footprint.ts';
 import { dequantizing, type CalibrationCurves } from '../calibration.ts';
 import { defaultCalibration } from '../calibration-defaults.ts';
@@ -297,7 +298,7 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
   }
 
   // An expert-parallel group over ep / tp replicas routes at most the whole batch (batch 1 on 8 replicas: 1 sequence).
-  const expertGroupBatch = Math.min(microBatch * (s.ep > s.tp ? s.ep / s.tp : 1), s.batch);
+  const expertGroupBatch = Math.min(microBatch * expertReplicas(s.tp, s.ep), s.batch);
   const graphArgs = { config: model, batch: microBatch, tp: s.tp, ep: s.ep, precision: s.precision, flash: s.flash, identicalPrompts: s.identicalPrompts, expertGroupBatch };
   // A pipeline hand-off is one point-to-point message of the stage's activations, priced as any collective op
   // (by the device's calibrated collective curve where it has one for p2p, else the α–β model and the defaults).

@@ -78,7 +78,7 @@ export function speculativeReport(spec: SpeculativeSettings, pass: PassContext, 
     const graph = buildGraph({
       config, phase: 'decode', batch: pass.microBatch, pastTokens: pass.contextTokens - 1, newTokens: tokens, tp, ep,
       precision: s.precision, flash: s.flash, identicalPrompts: s.identicalPrompts,
-      ...(ep === s.ep && pass.expertGroupBatch !== undefined ? { expertGroupBatch: pass.expertGroupBatch } : {}),
+      ...(config === pass.target && pass.expertGroupBatch !== undefined ? { expertGroupBatch: pass.expertGroupBatch } : {}),
     });
     const costed = costGraph(graph, pass.backend, pass.ctx);
     const timeS = pipelineCycleS(stageTimes(costed, costed.layerS, config.numLayers, pp), pp > 1 ? pass.p2pS : 0, pass.microBatches)
