@@ -3,8 +3,10 @@
 // (kernels-ref/torch-check.py), kernels-ref's cuBLAS TN times against torch.nn.functional.linear on the same shapes.
 // With the PyTorch production kernels timed on the same kind of GPU (kernels-ref/torch-ops.py), their ceilings and the
 // profile's error on them too.
-// One section per device. Run: npx tsx calibrate/gpu-run-report.ts data/kernels-ref-h100-sxm.jsonl \
-//   data/torch-linear-h100-sxm.jsonl data/torch-ops-h100-sxm.jsonl data/kernels-ref-h200.jsonl data/torch-ops-h200.jsonl > docs/gpu-runs.md
+// One section per device (several kernels-ref files of one device are one section). Run:
+//   npx tsx calibrate/gpu-run-report.ts data/kernels-ref-h100-sxm.jsonl data/kernels-ref-h100-sxm-dense.jsonl \
+//   data/torch-linear-h100-sxm.jsonl data/torch-ops-h100-sxm.jsonl data/kernels-ref-h200.jsonl data/kernels-ref-h200-dense.jsonl \
+//   data/torch-ops-h200.jsonl > docs/gpu-runs.md
 import { readFileSync } from 'node:fs';
 import { parseMeasurements } from './measurements.ts';
 import type { Measurement } from './measurement-schema.ts';
@@ -14,14 +16,54 @@ import { parseProfileText } from './profile-schema.ts';
 
 interface TorchRow { m: number; n: number; k: number; dtype: string; medianS: number; torch: string; device: string }
 
-function deviceSection(rows: readonly Measurement[], file: string): string[] {
-  const d = rows[0]!.device;
-  const times = rows.map((r) => r.measuredAt ?? '').filter((t) => t !== '').sort();
+function deviceSection(files: readonly { file: string; rows: readonly Measurement[] }[]): string[] {
+  const d = files[0]!.rows[0]!.device;
+  const span = (rows: readonly Measurement[]): string => {
+    const times = rows.map((r) => r.measuredAt ?? '').filter((t) => t !== '').sort();
+    return `${times[0] ?? '?'} to ${times[times.length - 1] ?? '?'}`;
+  };
   return [
-    `## ${d.name} (${d.id ?? 'no preset id'}): ${file}`, '',
-    `${rows.length} rows, measured ${times[0] ?? '?'} to ${times[times.length - 1] ?? '?'}; ${d.computeUnits} SMs, boost clock ${((d.clockHz ?? 0) / 1e6).toFixed(0)} MHz,`,
-    `${((d.memoryBytes ?? 0) / 2 ** 30).toFixed(1)} GiB; driver ${d.driver ?? '?'}; ${d.runtime ?? '?'}.`, '',
+    `## ${d.name} (${d.id ?? 'no preset id'}): ${files.map((f) => f.file).join(', ')}`, '',
+    ...files.map((f) => `${f.file}: ${f.rows.length} rows, measured ${span(f.rows)}.`), '',
+    `${d.computeUnits} SMs, boost clock ${((d.clockHz ?? 0) / 1e6).toFixed(0)} MHz, ${((d.memoryBytes ?? 0) / 2 ** 30).toFixed(1)} GiB; driver ${d.driver ?? '?'}; ${d.runtime ?? '?'}.`, '',
   ];
+}
+
+/**
+ * The same plan line timed in two calls (fresh machines of one kind): |second / first − 1| by the first time's
+ * length. How far one row may sit from a later timing of it whatever the model does: a floor under the curves' error.
+ */
+function repeatTable(files: readonly { file: string; rows: readonly Measurement[] }[]): string[] {
+  const first = new Map<string, { row: Measurement; file: string }>();
+  const pairs: [Measurement, Measurement][] = [];
+  const where = new Map<string, number>();
+  for (const { file, rows } of files) {
+    for (const r of rows) {
+      const key = JSON.stringify([r.kernel, r.variant ?? '', r.dtype, r.shape]);
+      const earlier = first.get(key);
+      if (earlier === undefined) { first.set(key, { row: r, file }); continue; }
+      pairs.push([earlier.row, r]);
+      const between = earlier.file === file ? `within ${file}` : `between ${earlier.file} and ${file}`;
+      where.set(between, (where.get(between) ?? 0) + 1);
+    }
+  }
+  if (pairs.length === 0) return [];
+  const bands: [string, number, number][] = [['all', 0, Infinity], ['under 25 µs', 0, 25e-6], ['25 µs or more', 25e-6, Infinity]];
+  const lines = ['| first timing | pairs | median % | p90 % | largest % |', '|---|---|---|---|---|'];
+  for (const [name, lo, hi] of bands) {
+    const moved = pairs.filter(([a]) => a.medianS >= lo && a.medianS < hi).map(([a, b]) => Math.abs(b.medianS / a.medianS - 1) * 100);
+    if (moved.length === 0) continue;
+    const { median, p90 } = medianP90(moved);
+    lines.push(`| ${name} | ${moved.length} | ${median.toFixed(1)} | ${p90.toFixed(1)} | ${Math.max(...moved).toFixed(1)} |`);
+  }
+  const worst = pairs.reduce((w, p) => (Math.abs(Math.log(p[1].medianS / p[0].medianS)) > Math.abs(Math.log(w[1].medianS / w[0].medianS)) ? p : w));
+  const s = worst[0].shape;
+  return [`Plan lines timed in two calls, each on a fresh machine of this kind (${[...where].map(([w, n]) => `${n} ${w}`).join('; ')}):`,
+    '|second / first − 1|. Short calls move most: kernels-ref times a batch of back-to-back calls, which at a few µs of GPU',
+    'work may wait on each call\'s host dispatch (cuBLAS\'s kernel choice and the launch), and that varies with the machine;',
+    'graph replays, which would separate the two, were not run.',
+    `Largest: ${worst[0].kernel} ${worst[0].dtype} m ${s.m} n ${s.n} k ${s.k}, ${(worst[0].medianS * 1e6).toFixed(1)} → ${(worst[1].medianS * 1e6).toFixed(1)} µs.`,
+    '', ...lines];
 }
 
 function ceilingTable(rows: readonly Measurement[]): string[] {
@@ -76,6 +118,8 @@ function crossValidationSection(rows: readonly Measurement[], deviceId: string):
     ['GEMM fp16, n and k multiples of 8 (model shapes)', (r) => gemm(r) && r.row.dtype === 'fp16' && aligned(r)],
     ['GEMM fp16, n or k not a multiple of 8', (r) => gemm(r) && r.row.dtype === 'fp16' && !aligned(r)],
     ['GEMM fp32, all shapes', (r) => gemm(r) && r.row.dtype === 'fp32'],
+    ['GEMM, both dtypes, measured under 25 µs', (r) => gemm(r) && r.row.measuredS < 25e-6],
+    ['GEMM, both dtypes, measured 60 µs or more', (r) => gemm(r) && r.row.measuredS >= 60e-6],
     ['elementwise', (r) => r.row.family === 'elementwise'],
     ['attention prefill (PyTorch SDPA FlashAttention)', (r) => r.row.family === 'attention' && r.row.op.kind === 'attention' && r.row.op.queryLen > 1],
     ['attention decode (PyTorch SDPA FlashAttention)', (r) => r.row.family === 'attention' && r.row.op.kind === 'attention' && r.row.op.queryLen === 1],
@@ -109,9 +153,9 @@ const read = (file: string): Measurement[] => {
   return result.measurements;
 };
 // Each file by kind: torch-check.py writes plain rows (no measurement schema); the others are measurements.
-interface Run { kref: Measurement[]; krefFile: string; ops: Measurement[]; opsFile: string; torch: TorchRow[] }
+interface Run { kref: Measurement[]; krefFiles: { file: string; rows: Measurement[] }[]; ops: Measurement[]; opsFile: string; torch: TorchRow[] }
 const runs = new Map<string, Run>();
-const runOf = (id: string): Run => runs.get(id) ?? runs.set(id, { kref: [], krefFile: '', ops: [], opsFile: '', torch: [] }).get(id)!;
+const runOf = (id: string): Run => runs.get(id) ?? runs.set(id, { kref: [], krefFiles: [], ops: [], opsFile: '', torch: [] }).get(id)!;
 const torchRows: TorchRow[] = [];
 for (const file of files) {
   const first = readFileSync(file, 'utf8').trimStart().split('\n', 1)[0] ?? '';
@@ -121,7 +165,7 @@ for (const file of files) {
   }
   const rows = read(file);
   const run = runOf(rows[0]?.device.id ?? file);
-  if (rows[0]?.source === 'pytorch') { run.ops.push(...rows); run.opsFile = file; } else { run.kref.push(...rows); run.krefFile = file; }
+  if (rows[0]?.source === 'pytorch') { run.ops.push(...rows); run.opsFile = file; } else { run.kref.push(...rows); run.krefFiles.push({ file, rows }); }
 }
 // torch-check.py rows name the device as PyTorch does, like the kernels-ref rows of the same card.
 for (const run of runs.values()) run.torch = torchRows.filter((t) => t.device === run.kref[0]?.device.name);
@@ -131,12 +175,14 @@ const out = ['# Lent-GPU runs of kernels-ref', '',
   'the profiles fitted on them and their error: docs/calibration.md.'];
 for (const [deviceId, run] of runs) {
   if (run.kref.length === 0) continue;
-  out.push('', ...deviceSection(run.kref, run.krefFile), '### Best rate per kernel and dtype', '', ...ceilingTable(run.kref));
+  out.push('', ...deviceSection(run.krefFiles), '### Best rate per kernel and dtype', '', ...ceilingTable(run.kref));
   if (run.ops.length > 0) {
     out.push('', `### PyTorch's production kernels on the same kind of GPU: ${run.opsFile}`, '',
       `${run.ops.length} rows (${run.ops[0]!.device.name}, ${(run.ops[0]!.device.runtime ?? 'PyTorch').replace(/ SDPA .*/, '')}; CUDA-graph replays, kernels-ref/torch-ops.py). Best rate per kernel:`, '', ...ceilingTable(run.ops));
   }
   out.push('', '### Error on these rows: 5-fold cross-validation of the curves (refitted without each fold)', '', ...crossValidationSection([...run.kref, ...run.ops], deviceId));
+  const repeats = repeatTable(run.krefFiles);
+  if (repeats.length > 0) out.push('', '### The same shapes on two machines', '', ...repeats);
   if (run.torch.length > 0) out.push('', '### Cross-check: cuBLAS through kernels-ref vs torch.nn.functional.linear', '', ...torchTable(run.kref, run.torch));
 }
 console.log(out.join('\n'));

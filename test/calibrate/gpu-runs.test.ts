@@ -1,16 +1,19 @@
 // The lent-GPU runs committed to data/: every row validates; docs/gpu-runs.md is what calibrate/gpu-run-report.ts
 // prints from them (so the numbers quoted there are the data's); kernels-ref's PyTorch scripts at least parse.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseMeasurements } from '../../index.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 const data = (file: string): string => readFileSync(new URL(`../../data/${file}`, import.meta.url), 'utf8');
 
-describe('H100 and H200 runs of 2026-11-26', () => {
+describe('H100 and H200 runs of 2026-11-26 and 2026-11-27', () => {
   it('every kernels-ref and PyTorch row validates and names its preset', () => {
-    for (const [device, files] of [['h100-sxm', ['kernels-ref-h100-sxm.jsonl', 'torch-ops-h100-sxm.jsonl']], ['h200', ['kernels-ref-h200.jsonl', 'torch-ops-h200.jsonl']]] as const) {
+    for (const [device, files] of [['h100-sxm', ['kernels-ref-h100-sxm.jsonl', 'kernels-ref-h100-sxm-dense.jsonl', 'torch-ops-h100-sxm.jsonl']],
+      ['h200', ['kernels-ref-h200.jsonl', 'kernels-ref-h200-dense.jsonl', 'torch-ops-h200.jsonl']]] as const) {
       for (const file of files) {
         const parsed = parseMeasurements(data(file));
         expect(parsed.problems, file).toEqual([]);
@@ -20,19 +23,35 @@ describe('H100 and H200 runs of 2026-11-26', () => {
     expect(parseMeasurements(data('kernels-ref-h100-sxm.jsonl')).measurements).toHaveLength(597);
     expect(parseMeasurements(data('kernels-ref-h200.jsonl')).measurements).toHaveLength(608);
     expect(parseMeasurements(data('torch-ops-h200.jsonl')).measurements).toHaveLength(162);
+    // 2026-11-27: the two dense GEMM plans (279 + 723 lines) on each card, every line measured.
+    for (const file of ['kernels-ref-h100-sxm-dense.jsonl', 'kernels-ref-h200-dense.jsonl']) expect(parseMeasurements(data(file)).measurements, file).toHaveLength(1002);
   });
 
   it('docs/gpu-runs.md is the report of the committed data, one section per device', () => {
-    const files = ['kernels-ref-h100-sxm.jsonl', 'torch-linear-h100-sxm.jsonl', 'torch-ops-h100-sxm.jsonl', 'kernels-ref-h200.jsonl', 'torch-ops-h200.jsonl'];
+    const files = ['kernels-ref-h100-sxm.jsonl', 'kernels-ref-h100-sxm-dense.jsonl', 'torch-linear-h100-sxm.jsonl', 'torch-ops-h100-sxm.jsonl',
+      'kernels-ref-h200.jsonl', 'kernels-ref-h200-dense.jsonl', 'torch-ops-h200.jsonl'];
     const r = spawnSync('npx', ['tsx', 'calibrate/gpu-run-report.ts', ...files.map((f) => `data/${f}`)], { cwd: root, encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toBe(readFileSync(new URL('../../docs/gpu-runs.md', import.meta.url), 'utf8'));
-    expect(r.stdout).toMatch(/## NVIDIA H100 80GB HBM3 \(h100-sxm\)[\s\S]*\| gemm-blas \| fp16 \| 181 \| 785\.0 \|[\s\S]*## NVIDIA H200 \(h200\)[\s\S]*\| gemm-blas \| fp16 \| 181 \| 769\.1 \|/);
+    expect(r.stdout).toMatch(/## NVIDIA H100 80GB HBM3 \(h100-sxm\)[\s\S]*\| gemm-blas \| fp16 \| 481 \| 785\.0 \|[\s\S]*## NVIDIA H200 \(h200\)[\s\S]*\| gemm-blas \| fp16 \| 481 \| 769\.1 \|/);
+    // Each card's 58 repeated shapes (43 within the dense runs, 15 shared with the first day's) are scored as pairs, in that card's section.
+    expect(r.stdout.match(/### The same shapes on two machines[\s\S]*?\| all \| 58 \|/g)).toHaveLength(2);
     // The F.linear cross-check belongs to the H100 section only (no torch-check.py run on the H200).
     expect(r.stdout.match(/### Cross-check: cuBLAS/g)).toHaveLength(1);
   }, 120_000);
 
   const hasPython = spawnSync('python3', ['--version']).status === 0;
+  it.skipIf(!hasPython)('the committed GPU plans are what kernels-ref/plans/gpu-calibration.py writes (python3, where installed)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'genz-plans-'));
+    mkdirSync(join(dir, 'kernels-ref/plans'), { recursive: true });
+    const r = spawnSync('python3', [join(root, 'kernels-ref/plans/gpu-calibration.py')], { cwd: dir, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    for (const plan of ['gpu-calibration.jsonl', 'gpu-gemm-dense.jsonl', 'gpu-gemm-dense2.jsonl']) {
+      expect(readFileSync(join(dir, 'kernels-ref/plans', plan), 'utf8'), plan).toBe(readFileSync(join(root, 'kernels-ref/plans', plan), 'utf8'));
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it.skipIf(!hasPython)('the PyTorch scripts for a lent GPU parse (python3, where installed)', () => {
     for (const script of ['kernels-ref/torch-check.py', 'kernels-ref/torch-ops.py', 'kernels-ref/plans/gpu-calibration.py']) {
       const r = spawnSync('python3', ['-c', `import ast, sys; ast.parse(open(sys.argv[1]).read())`, script], { cwd: root, encoding: 'utf8' });
