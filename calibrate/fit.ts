@@ -930,6 +930,14 @@ export function fitProfile(measurements: readonly Measurement[], options: FitOpt
   const notes: string[] = [];
   const { unique: all, repeated } = withoutRepeats(measurements.filter((m) => measurementDeviceId(m) === deviceId));
   if (all.length === 0) throw new GenzError('invalid_input', `no measurements of device "${deviceId}"; found ${ids.join(', ')}`, ['deviceId']);
+  // A graph replay's time has no host dispatch between calls (kernels-ref's --graph): short kernels run several µs
+  // faster, and a fit would take them as the faster implementation of the shapes kernels-ref timed both ways.
+  // (Other sources' rows, e.g. PyTorch's CUDA-graph replays of torch-ops.py, are no rival implementation of them.)
+  const kref = all.filter((m) => m.source === 'kernels-ref');
+  const graphRows = kref.filter((m) => m.timing === 'graph-replay').length;
+  if (graphRows > 0 && graphRows < kref.length) {
+    throw new GenzError('invalid_input', `the kernels-ref measurements of "${deviceId}" mix graph replays (${graphRows} rows with "timing":"graph-replay", kref run --graph) with back-to-back timings (${kref.length - graphRows}); fit them apart`, ['measurements']);
+  }
   if (repeated > 0) notes.push(`${repeated} repeated rows (the same shape with the same times: one measurement twice in the files) counted once`);
   if (typeof options.hardware === 'string') checkHardwareOverride(all, options.hardware);
   const { kept: mine, dropped, handWritten, ownKernels } = fastestImplementations(all);

@@ -2,9 +2,9 @@
 // every kernel and dtype (the measured ceilings), and, where the PyTorch cross-check ran beside it
 // (kernels-ref/torch-check.py), kernels-ref's cuBLAS TN times against torch.nn.functional.linear on the same shapes.
 // With the PyTorch production kernels timed on the same kind of GPU (kernels-ref/torch-ops.py), their ceilings and the
-// profile's error on them too.
-// One section per device (several kernels-ref files of one device are one section). Run:
-//   npx tsx calibrate/gpu-run-report.ts data/kernels-ref-h100-sxm.jsonl data/kernels-ref-h100-sxm-dense.jsonl \
+// profile's error on them too; and where kernels-ref/graph-check.sh ran, the same lines timed back to back and as graph
+// replays. One section per device (several kernels-ref files of one device are one section). Run:
+//   npx tsx calibrate/gpu-run-report.ts data/kernels-ref-h100-sxm.jsonl data/kernels-ref-h100-sxm-dense.jsonl data/graph-check-h100-sxm.jsonl \
 //   data/torch-linear-h100-sxm.jsonl data/torch-ops-h100-sxm.jsonl data/kernels-ref-h200.jsonl data/kernels-ref-h200-dense.jsonl \
 //   data/torch-ops-h200.jsonl > docs/gpu-runs.md
 import { readFileSync } from 'node:fs';
@@ -30,40 +30,82 @@ function deviceSection(files: readonly { file: string; rows: readonly Measuremen
 }
 
 /**
- * The same plan line timed in two calls (fresh machines of one kind): |second / first − 1| by the first time's
- * length. How far one row may sit from a later timing of it whatever the model does: a floor under the curves' error.
+ * The same plan line timed twice (in the data here: two calls, each on a fresh machine of the kind), paired in argument
+ * order (a third timing pairs with the first): max / min − 1 of each pair, by the pair's shorter time, so that one slow
+ * hiccup of a short call counts as a short call's. How far one row may sit from a later timing of it whatever the
+ * model does: a floor under the curves' error.
  */
 function repeatTable(files: readonly { file: string; rows: readonly Measurement[] }[]): string[] {
   const first = new Map<string, { row: Measurement; file: string }>();
-  const pairs: [Measurement, Measurement][] = [];
+  const pairs: { shortS: number; moved: number; a: Measurement; b: Measurement }[] = [];
   const where = new Map<string, number>();
   for (const { file, rows } of files) {
     for (const r of rows) {
       const key = JSON.stringify([r.kernel, r.variant ?? '', r.dtype, r.shape]);
       const earlier = first.get(key);
       if (earlier === undefined) { first.set(key, { row: r, file }); continue; }
-      pairs.push([earlier.row, r]);
+      const [lo, hi] = [Math.min(earlier.row.medianS, r.medianS), Math.max(earlier.row.medianS, r.medianS)];
+      pairs.push({ shortS: lo, moved: (hi / lo - 1) * 100, a: earlier.row, b: r });
       const between = earlier.file === file ? `within ${file}` : `between ${earlier.file} and ${file}`;
       where.set(between, (where.get(between) ?? 0) + 1);
     }
   }
   if (pairs.length === 0) return [];
   const bands: [string, number, number][] = [['all', 0, Infinity], ['under 25 µs', 0, 25e-6], ['25 µs or more', 25e-6, Infinity]];
-  const lines = ['| first timing | pairs | median % | p90 % | largest % |', '|---|---|---|---|---|'];
+  const lines = ['| shorter timing | pairs | median % | p90 % | largest % |', '|---|---|---|---|---|'];
   for (const [name, lo, hi] of bands) {
-    const moved = pairs.filter(([a]) => a.medianS >= lo && a.medianS < hi).map(([a, b]) => Math.abs(b.medianS / a.medianS - 1) * 100);
+    const moved = pairs.filter((p) => p.shortS >= lo && p.shortS < hi).map((p) => p.moved);
     if (moved.length === 0) continue;
     const { median, p90 } = medianP90(moved);
     lines.push(`| ${name} | ${moved.length} | ${median.toFixed(1)} | ${p90.toFixed(1)} | ${Math.max(...moved).toFixed(1)} |`);
   }
-  const worst = pairs.reduce((w, p) => (Math.abs(Math.log(p[1].medianS / p[0].medianS)) > Math.abs(Math.log(w[1].medianS / w[0].medianS)) ? p : w));
-  const s = worst[0].shape;
-  return [`Plan lines timed in two calls, each on a fresh machine of this kind (${[...where].map(([w, n]) => `${n} ${w}`).join('; ')}):`,
-    '|second / first − 1|. Short calls move most: kernels-ref times a batch of back-to-back calls, which at a few µs of GPU',
-    'work may wait on each call\'s host dispatch (cuBLAS\'s kernel choice and the launch), and that varies with the machine;',
-    'graph replays, which would separate the two, were not run.',
-    `Largest: ${worst[0].kernel} ${worst[0].dtype} m ${s.m} n ${s.n} k ${s.k}, ${(worst[0].medianS * 1e6).toFixed(1)} → ${(worst[1].medianS * 1e6).toFixed(1)} µs.`,
+  const worst = pairs.reduce((w, p) => (p.moved > w.moved ? p : w));
+  const shape = Object.entries(worst.a.shape).map(([k, v]) => `${k} ${v}`).join(' ');
+  return [`Plan lines timed twice, each time in a call on a fresh machine of this kind (${[...where].map(([w, n]) => `${n} ${w}`).join('; ')}):`,
+    'max / min − 1 of the two times, by the shorter. Short calls move most: kernels-ref times a batch of back-to-back calls,',
+    'which waits on each call\'s host dispatch (cuBLAS\'s kernel choice and the launch) where the GPU work is short, and the',
+    'host varies with the machine ("Graph replays against back-to-back calls", where a device has that check, measures it).',
+    'The fits keep the faster of two timings of one shape (calibrate/fit.ts fastestImplementations).',
+    `Largest: ${worst.a.kernel} ${worst.a.dtype} ${worst.a.variant ?? ''} ${shape}, ${(worst.a.medianS * 1e6).toFixed(1)} and ${(worst.b.medianS * 1e6).toFixed(1)} µs.`.replace('  ', ' '),
     '', ...lines];
+}
+
+/**
+ * kernels-ref/graph-check.sh's rows: each plan line timed as back-to-back calls (plain kref run) and as one graph replay
+ * (--graph), each twice on one machine. Per group of lines: the median of each way's time, of their difference (the host
+ * dispatch a back-to-back batch waits on), and how far each way's two timings of a line lie apart (max / min − 1).
+ */
+function graphTable(rows: readonly Measurement[]): string[] {
+  const byLine = new Map<string, { eager: number[]; graph: number[]; row: Measurement }>();
+  for (const r of rows) {
+    const key = JSON.stringify([r.kernel, r.variant ?? '', r.dtype, r.shape]);
+    const entry = byLine.get(key) ?? byLine.set(key, { eager: [], graph: [], row: r }).get(key)!;
+    (r.timing === 'graph-replay' ? entry.graph : entry.eager).push(r.medianS * 1e6);
+  }
+  const lines = [...byLine.values()].filter((l) => l.eager.length >= 2 && l.graph.length >= 2);
+  const median = (xs: number[]): number => quantile([...xs].sort((a, b) => a - b), 0.5);
+  const spread = (xs: number[]): number => (Math.max(...xs) / Math.min(...xs) - 1) * 100;
+  const gemm = (l: { row: Measurement }): boolean => l.row.kernel === 'gemm-blas';
+  const groups: [string, (l: { row: Measurement; eager: number[] }) => boolean][] = [
+    ['cuBLAS GEMMs, back-to-back under 25 µs', (l) => gemm(l) && median(l.eager) < 25],
+    ['cuBLAS GEMMs, back-to-back 25 µs or more', (l) => gemm(l) && median(l.eager) >= 25],
+    ['elementwise, norms, softmax, copies, empty launch', (l) => !gemm(l)],
+  ];
+  const table = ['| lines | count | back-to-back µs (median) | graph replay µs | difference µs | back-to-back twice: median / p90 % apart | graph replay twice: median / p90 % apart |',
+    '|---|---|---|---|---|---|---|'];
+  for (const [name, keep] of groups) {
+    const picked = lines.filter(keep);
+    if (picked.length === 0) continue;
+    const e = picked.map((l) => median(l.eager)), g = picked.map((l) => median(l.graph));
+    const apart = (xs: number[]): string => { const { median: m, p90 } = medianP90(xs); return `${m.toFixed(1)} / ${p90.toFixed(1)}`; };
+    table.push(`| ${name} | ${picked.length} | ${median(e).toFixed(1)} | ${median(g).toFixed(1)} | ${median(picked.map((l) => median(l.eager) - median(l.graph))).toFixed(1)} | ${apart(picked.map((l) => spread(l.eager)))} | ${apart(picked.map((l) => spread(l.graph)))} |`);
+  }
+  const empty = lines.find((l) => l.row.kernel === 'empty');
+  return ['Each line of kernels-ref/plans/graph-check.jsonl timed four times on one machine: as a batch of back-to-back calls',
+    'between events (plain `kref run`, how every other kernels-ref row here was timed) and as the same batch captured into',
+    'one graph and replayed (`kref run --graph`), each twice. The difference is host time the back-to-back batch waits on;',
+    'graph replays, which have none, repeat within a few %.' + (empty ? ` An empty kernel: ${median(empty.eager).toFixed(1)} µs back to back, ${median(empty.graph).toFixed(1)} µs in a graph.` : ''),
+    '', ...table];
 }
 
 function ceilingTable(rows: readonly Measurement[]): string[] {
@@ -102,7 +144,8 @@ function torchTable(rows: readonly Measurement[], torch: readonly TorchRow[]): s
     `torch ${torch[0]?.torch ?? '?'} on ${torch[0]?.device ?? '?'}, F.linear timed one launch at a time with CUDA events (median of 20`,
     'after warm-up, weights rotated past twice the L2). GEMMs of 0.5 ms or more (kernels-ref time):',
     `${summary(ratios.big)}; shorter ones: ${summary(ratios.small)}. PyTorch's single-launch timing counts its own`,
-    'dispatch when the GPU waits on the host, which kernels-ref\'s back-to-back batches of short runs do not; bf16 runs the',
+    'dispatch when the GPU waits on the host, which kernels-ref\'s back-to-back batches hide where a call\'s GPU work outlasts',
+    'its dispatch (not always at a few µs: "The same shapes on two machines" above); bf16 runs the',
     'fp16 rate on the tensor cores.', '', ...lines,
   ];
 }
@@ -119,6 +162,7 @@ function crossValidationSection(rows: readonly Measurement[], deviceId: string):
     ['GEMM fp16, n or k not a multiple of 8', (r) => gemm(r) && r.row.dtype === 'fp16' && !aligned(r)],
     ['GEMM fp32, all shapes', (r) => gemm(r) && r.row.dtype === 'fp32'],
     ['GEMM, both dtypes, measured under 25 µs', (r) => gemm(r) && r.row.measuredS < 25e-6],
+    ['GEMM, both dtypes, measured 25–60 µs', (r) => gemm(r) && r.row.measuredS >= 25e-6 && r.row.measuredS < 60e-6],
     ['GEMM, both dtypes, measured 60 µs or more', (r) => gemm(r) && r.row.measuredS >= 60e-6],
     ['elementwise', (r) => r.row.family === 'elementwise'],
     ['attention prefill (PyTorch SDPA FlashAttention)', (r) => r.row.family === 'attention' && r.row.op.kind === 'attention' && r.row.op.queryLen > 1],
@@ -153,9 +197,9 @@ const read = (file: string): Measurement[] => {
   return result.measurements;
 };
 // Each file by kind: torch-check.py writes plain rows (no measurement schema); the others are measurements.
-interface Run { kref: Measurement[]; krefFiles: { file: string; rows: Measurement[] }[]; ops: Measurement[]; opsFile: string; torch: TorchRow[] }
+interface Run { kref: Measurement[]; krefFiles: { file: string; rows: Measurement[] }[]; ops: Measurement[]; opsFile: string; torch: TorchRow[]; graph: Measurement[]; graphFile: string }
 const runs = new Map<string, Run>();
-const runOf = (id: string): Run => runs.get(id) ?? runs.set(id, { kref: [], krefFiles: [], ops: [], opsFile: '', torch: [] }).get(id)!;
+const runOf = (id: string): Run => runs.get(id) ?? runs.set(id, { kref: [], krefFiles: [], ops: [], opsFile: '', torch: [], graph: [], graphFile: '' }).get(id)!;
 const torchRows: TorchRow[] = [];
 for (const file of files) {
   const first = readFileSync(file, 'utf8').trimStart().split('\n', 1)[0] ?? '';
@@ -165,7 +209,9 @@ for (const file of files) {
   }
   const rows = read(file);
   const run = runOf(rows[0]?.device.id ?? file);
-  if (rows[0]?.source === 'pytorch') { run.ops.push(...rows); run.opsFile = file; } else { run.kref.push(...rows); run.krefFiles.push({ file, rows }); }
+  // A graph check (kernels-ref/graph-check.sh) times the same lines both ways: a table of its own, fitted by nothing.
+  if (rows.some((r) => r.timing === 'graph-replay')) { run.graph.push(...rows); run.graphFile = run.graphFile ? `${run.graphFile}, ${file}` : file; }
+  else if (rows[0]?.source === 'pytorch') { run.ops.push(...rows); run.opsFile = file; } else { run.kref.push(...rows); run.krefFiles.push({ file, rows }); }
 }
 // torch-check.py rows name the device as PyTorch does, like the kernels-ref rows of the same card.
 for (const run of runs.values()) run.torch = torchRows.filter((t) => t.device === run.kref[0]?.device.name);
@@ -183,6 +229,7 @@ for (const [deviceId, run] of runs) {
   out.push('', '### Error on these rows: 5-fold cross-validation of the curves (refitted without each fold)', '', ...crossValidationSection([...run.kref, ...run.ops], deviceId));
   const repeats = repeatTable(run.krefFiles);
   if (repeats.length > 0) out.push('', '### The same shapes on two machines', '', ...repeats);
+  if (run.graph.length > 0) out.push('', `### Graph replays against back-to-back calls: ${run.graphFile}`, '', ...graphTable(run.graph));
   if (run.torch.length > 0) out.push('', '### Cross-check: cuBLAS through kernels-ref vs torch.nn.functional.linear', '', ...torchTable(run.kref, run.torch));
 }
 console.log(out.join('\n'));

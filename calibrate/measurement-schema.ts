@@ -61,6 +61,8 @@ export const MeasurementSchema = z
     achievedBytesPerS: z.number().finite().nonnegative().optional(),
     maxAbsError: z.number().finite().nonnegative().optional().describe('against the CPU reference (kernels-ref only)'),
     measuredAt: z.string().optional().describe('ISO date'),
+    timing: z.enum(['graph-replay']).optional()
+      .describe("how the time was taken, when not as events around back-to-back calls: 'graph-replay' (kref run --graph), the batch as one CUDA/HIP graph, the device's time without the host's dispatch of each call"),
   })
   .strict();
 

@@ -45,6 +45,20 @@ typedef __half gpuHalf;
 #define gpuEventSynchronize hipEventSynchronize
 #define gpuEventElapsedTime hipEventElapsedTime
 #define gpuDeviceSynchronize hipDeviceSynchronize
+typedef hipGraph_t gpuGraph_t;
+typedef hipGraphExec_t gpuGraphExec_t;
+#define gpuStreamCreate hipStreamCreate
+#define gpuStreamDestroy hipStreamDestroy
+#define gpuStreamBeginCapture hipStreamBeginCapture
+#define gpuStreamEndCapture hipStreamEndCapture
+#define gpuStreamCaptureModeThreadLocal hipStreamCaptureModeThreadLocal
+#define gpuGraphInstantiateWithFlags hipGraphInstantiateWithFlags
+#define gpuGraphLaunch hipGraphLaunch
+// HIP 5.2 (CI's hipcc) has no hipGraphUpload, so none is made on HIP: the timed replay also uploads the graph (kref run
+// --graph; its HIP path has not run on an AMD GPU).
+inline hipError_t gpuGraphUpload(hipGraphExec_t, hipStream_t) { return hipSuccess; }
+#define gpuGraphExecDestroy hipGraphExecDestroy
+#define gpuGraphDestroy hipGraphDestroy
 #define gpuFuncSetAttribute(f, attr, v) hipFuncSetAttribute(reinterpret_cast<const void*>(f), attr, v)
 #define gpuFuncAttrMaxDynamicSmem hipFuncAttributeMaxDynamicSharedMemorySize
 #define GPU_SHFL_XOR(v, mask, width) __shfl_xor((v), (mask), (width))
@@ -102,6 +116,18 @@ typedef __half gpuHalf;
 #define gpuEventSynchronize cudaEventSynchronize
 #define gpuEventElapsedTime cudaEventElapsedTime
 #define gpuDeviceSynchronize cudaDeviceSynchronize
+typedef cudaGraph_t gpuGraph_t;
+typedef cudaGraphExec_t gpuGraphExec_t;
+#define gpuStreamCreate cudaStreamCreate
+#define gpuStreamDestroy cudaStreamDestroy
+#define gpuStreamBeginCapture cudaStreamBeginCapture
+#define gpuStreamEndCapture cudaStreamEndCapture
+#define gpuStreamCaptureModeThreadLocal cudaStreamCaptureModeThreadLocal
+#define gpuGraphInstantiateWithFlags cudaGraphInstantiateWithFlags
+#define gpuGraphLaunch cudaGraphLaunch
+#define gpuGraphUpload cudaGraphUpload
+#define gpuGraphExecDestroy cudaGraphExecDestroy
+#define gpuGraphDestroy cudaGraphDestroy
 #define gpuFuncSetAttribute(f, attr, v) cudaFuncSetAttribute(f, attr, v)
 #define gpuFuncAttrMaxDynamicSmem cudaFuncAttributeMaxDynamicSharedMemorySize
 #define GPU_SHFL_XOR(v, mask, width) __shfl_xor_sync(0xffffffffu, (v), (mask), (width))
@@ -122,9 +148,18 @@ typedef __half gpuWmmaHalf;
     if (e_ != gpuSuccess) throw std::runtime_error(std::string(#call) + ": " + gpuGetErrorString(e_)); \
   } while (0)
 
-/** Launches a kernel on the default stream and checks the launch itself (configuration errors). */
+/**
+ * The stream every kernels-ref launch goes to: the legacy default stream (0), but a capturing stream while
+ * GpuBackend::timeGraph records a batch of runs into a graph (kref run --graph).
+ */
+inline gpuStream_t& gpuLaunchStream() {
+  static gpuStream_t stream = nullptr;
+  return stream;
+}
+
+/** Launches a kernel on gpuLaunchStream() and checks the launch itself (configuration errors). */
 template <typename... KArgs, typename... Args>
 inline void gpuLaunch(void (*kernel)(KArgs...), dim3 grid, dim3 block, size_t smem, Args... args) {
-  kernel<<<grid, block, smem, 0>>>(static_cast<KArgs>(args)...);
+  kernel<<<grid, block, smem, gpuLaunchStream()>>>(static_cast<KArgs>(args)...);
   GPU_CHECK(gpuGetLastError());
 }

@@ -12,6 +12,7 @@ namespace kref {
 struct Options {
   int repeats = 20, warmup = 3, device = 0;
   bool repeatsSet = false, warmupSet = false, quick = false;
+  bool graph = false;      // time graph replays of each batch (GPU backends): device time without the host's dispatch
   uint64_t seed = 1;
   double maxSeconds = 20;  // per plan line: repeats are cut (to at least 3) when a line would take longer
   std::string deviceId;

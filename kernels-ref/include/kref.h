@@ -104,6 +104,13 @@ class Backend {
   virtual void run(const Case&, void* const* in, void* const* out, void* scratch) = 0;
   /** Seconds taken by body(0..inner-1) run back to back: device events on a GPU, steady_clock on the CPU. */
   virtual double time(const std::function<void(int)>& body, int inner) = 0;
+  /**
+   * Seconds the device takes for body(0..inner-1) captured into one graph and replayed (kref run --graph): no host
+   * dispatch between the calls. Only where graphSupport() is "".
+   */
+  virtual double timeGraph(const std::function<void(int)>& body, int inner) { return time(body, inner); }
+  /** "" when this backend can time graph replays, else why not. */
+  virtual std::string graphSupport() const { return "graph replays need a GPU backend (cuda or hip)"; }
   /** Waits for the device and returns "" or the pending error. */
   virtual std::string sync() = 0;
 };

@@ -1,6 +1,6 @@
 """Writes kernels-ref/plans/gpu-calibration.jsonl, the plan a lent GPU runs beside kref's default sweep, and
 gpu-gemm-dense.jsonl and gpu-gemm-dense2.jsonl, more cuBLAS GEMMs for later calls (PLAN_ONLY=1; both ran on an H100 and an
-H200 on 2026-11-27).
+H200 on 2026-11-27), and graph-check.jsonl, short kernels to time with and without `kref run --graph`.
 
 Run from the repository root: python3 kernels-ref/plans/gpu-calibration.py (Python's seeded Mersenne Twister makes the
 log-uniform grids the same on every run; the committed files are its output).
@@ -97,3 +97,25 @@ for i, (dtype, m, n, k, layout) in enumerate(sorted(fp32 + fp16, key=lambda g: r
 with open("kernels-ref/plans/gpu-gemm-dense2.jsonl", "w") as f:
     f.write("\n".join(lines) + "\n")
 print(len(lines), "kernels-ref/plans/gpu-gemm-dense2.jsonl")
+
+# A fourth plan, for `kref run --graph` beside plain `kref run` on one machine (kernels-ref/README.md): short calls
+# timed both ways, to tell the device's time from the host's dispatch between back-to-back calls. The 43 fp32 shapes
+# timed on two machines above, the Llama-2-7B fp32 projections timed on both days, fp16 ones at decode sizes, and the
+# short elementwise, norm, copy and empty kernels.
+lines = [json.dumps(l, separators=(",", ":")) for l in repeats]
+for n, k in [(12288, 4096), (4096, 4096), (11008, 4096), (4096, 11008)]:
+    for m in [1, 16, 128]:
+        add("gemm-blas", {"m": m, "n": n, "k": k}, "fp32", "TN")
+        add("gemm-blas", {"m": m, "n": n, "k": k}, "fp16", "TN")
+for kernel in ["add", "silu"]:
+    for n in [1 << 14, 1 << 20]:
+        add(kernel, {"n": n})
+for kernel in ["rmsnorm", "softmax"]:
+    for rows in [1, 16]:
+        add(kernel, {"rows": rows, "cols": 4096})
+add("memcpy", {"bytes": 65536}, variant="kernel")
+add("memcpy", {"bytes": 65536}, variant="api")
+add("empty", {})
+with open("kernels-ref/plans/graph-check.jsonl", "w") as f:
+    f.write("\n".join(lines) + "\n")
+print(len(lines), "kernels-ref/plans/graph-check.jsonl")

@@ -34,7 +34,9 @@ struct Blas {
   using Create = int (*)(void**);
   using Sgemm = int (*)(void*, int, int, int, int, int, const float*, const float*, int, const float*, int, const float*, float*, int);
   using GemmEx = int (*)(void*, int, int, int, int, int, const void*, const void*, int, int, const void*, int, int, const void*, void*, int, int, int, int);
+  using SetStream = int (*)(void*, gpuStream_t);
   Create create = nullptr;
+  SetStream setStream = nullptr;
   Sgemm sgemm = nullptr;
   GemmEx gemmEx = nullptr;  // CUDA only
   mutable void* handle = nullptr;
@@ -48,6 +50,7 @@ struct Blas {
       if (!h) continue;
       create = reinterpret_cast<Create>(dlsym(h, "hipblasCreate"));
       sgemm = reinterpret_cast<Sgemm>(dlsym(h, "hipblasSgemm"));
+      setStream = reinterpret_cast<SetStream>(dlsym(h, "hipblasSetStream"));
       if (create && sgemm) { lib = name; return; }
       create = nullptr;
       sgemm = nullptr;
@@ -64,6 +67,7 @@ struct Blas {
       create = reinterpret_cast<Create>(dlsym(h, "cublasCreate_v2"));
       sgemm = reinterpret_cast<Sgemm>(dlsym(h, "cublasSgemm_v2"));
       gemmEx = reinterpret_cast<GemmEx>(dlsym(h, "cublasGemmEx"));
+      setStream = reinterpret_cast<SetStream>(dlsym(h, "cublasSetStream_v2"));
       if (create && sgemm) { lib = name; return; }
       create = nullptr;
       sgemm = nullptr;
@@ -76,11 +80,21 @@ struct Blas {
   bool fp16() const { return gemmEx != nullptr; }
   /** Row-major C[m,n] = A[m,k]·B[k,n] as column-major C^T = B^T·A^T; with bT, B is stored [n,k] and C = A·B^T
    *  (column-major: C^T = op_T(B)·A^T, the call torch.nn.Linear makes for y = x·W^T). */
+  void makeHandle() const {
+    if (handle) return;
+    int st = create(&handle);
+    if (st != 0) { handle = nullptr; throw std::runtime_error(lib + ": creating a handle failed with status " + std::to_string(st)); }
+  }
+  /** Sends the library's calls to `stream` (outside a capture: making the handle or its workspace may allocate). */
+  void useStream(gpuStream_t stream) const {
+    if (!ok()) return;
+    makeHandle();
+    if (!setStream) throw std::runtime_error(lib + " has no SetStream entry point: graph replays cannot capture its calls");
+    int st = setStream(handle, stream);
+    if (st != 0) throw std::runtime_error(lib + ": setting the stream failed with status " + std::to_string(st));
+  }
   void gemm(bool f16, bool bT, const void* A, const void* B, void* C, int m, int n, int k) const {
-    if (!handle) {
-      int st = create(&handle);
-      if (st != 0) { handle = nullptr; throw std::runtime_error(lib + ": creating a handle failed with status " + std::to_string(st)); }
-    }
+    makeHandle();
     float one = 1, zero = 0;
     int st;
     if (f16) {
@@ -112,6 +126,7 @@ class GpuBackend : public Backend {
     // Teardown cannot report errors; the status is dropped on purpose (HIP marks it nodiscard).
     if (start_) (void)gpuEventDestroy(start_);
     if (stop_) (void)gpuEventDestroy(stop_);
+    if (capture_) (void)gpuStreamDestroy(capture_);
   }
   std::string open(int device) override {
     info_.backend = GPU_BACKEND_NAME;
@@ -230,7 +245,7 @@ class GpuBackend : public Backend {
       gpu::lutGemv(static_cast<const uint8_t*>(in[0]), f(1), f(2), o, static_cast<float*>(scratch), i32("m"), i32("k"), i32("group"), bits);
     } else if (k == "memcpy") {
       if (c.variant == "kernel") gpu::copyKernel(in[0], out[0], c["bytes"]);
-      else GPU_CHECK(gpuMemcpyAsync(out[0], in[0], size_t(c["bytes"]), gpuMemcpyDeviceToDevice, 0));
+      else GPU_CHECK(gpuMemcpyAsync(out[0], in[0], size_t(c["bytes"]), gpuMemcpyDeviceToDevice, gpuLaunchStream()));
     } else if (k == "empty") gpu::empty();
     else throw std::runtime_error("internal: gpu backend has no kernel " + k);
   }
@@ -243,6 +258,46 @@ class GpuBackend : public Backend {
     GPU_CHECK(gpuEventElapsedTime(&ms, start_, stop_));
     return double(ms) * 1e-3;
   }
+  /**
+   * body(0..inner-1) captured into one graph on a stream of its own, uploaded, then replayed once between events: the
+   * device's time for the batch without the host's dispatch of each call between them (kref run --graph). Every
+   * launch and cuBLAS call goes to the capturing stream meanwhile (gpuLaunchStream, Blas::useStream); a blocking
+   * stream, so the legacy stream's copies before and after stay ordered with it.
+   */
+  double timeGraph(const std::function<void(int)>& body, int inner) override {
+    if (!capture_) GPU_CHECK(gpuStreamCreate(&capture_));
+    struct Capture {  // restores the launch stream, ends a capture cut short, frees the graph on every path out
+      gpuStream_t stream;
+      bool open = false;
+      gpuGraph_t graph = nullptr;
+      gpuGraphExec_t exec = nullptr;
+      ~Capture() {
+        if (open) { gpuGraph_t g = nullptr; if (gpuStreamEndCapture(stream, &g) == gpuSuccess && g) (void)gpuGraphDestroy(g); }
+        if (exec) (void)gpuGraphExecDestroy(exec);
+        if (graph) (void)gpuGraphDestroy(graph);
+        gpuLaunchStream() = nullptr;
+        try { blas().useStream(nullptr); } catch (...) {}
+      }
+    } cap{capture_};
+    blas().useStream(capture_);
+    gpuLaunchStream() = capture_;
+    GPU_CHECK(gpuStreamBeginCapture(capture_, gpuStreamCaptureModeThreadLocal));
+    cap.open = true;
+    for (int i = 0; i < inner; ++i) body(i);
+    cap.open = false;
+    GPU_CHECK(gpuStreamEndCapture(capture_, &cap.graph));
+    GPU_CHECK(gpuGraphInstantiateWithFlags(&cap.exec, cap.graph, 0));
+    // Uploaded ahead, not replayed ahead: a replay would leave the batch's buffers in the cache for the timed one.
+    GPU_CHECK(gpuGraphUpload(cap.exec, capture_));
+    GPU_CHECK(gpuEventRecord(start_, capture_));
+    GPU_CHECK(gpuGraphLaunch(cap.exec, capture_));
+    GPU_CHECK(gpuEventRecord(stop_, capture_));
+    GPU_CHECK(gpuEventSynchronize(stop_));
+    float ms = 0;
+    GPU_CHECK(gpuEventElapsedTime(&ms, start_, stop_));
+    return double(ms) * 1e-3;
+  }
+  std::string graphSupport() const override { return ""; }
   std::string sync() override {
     gpuError_t e = gpuDeviceSynchronize();
     if (e == gpuSuccess) e = gpuGetLastError();
@@ -252,6 +307,7 @@ class GpuBackend : public Backend {
  private:
   DeviceInfo info_;
   gpuEvent_t start_ = nullptr, stop_ = nullptr;
+  gpuStream_t capture_ = nullptr;
 };
 
 }  // namespace

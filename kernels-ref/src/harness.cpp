@@ -25,6 +25,8 @@ const char* kUsage =
     "                       measurement (genz.measurement.v1) or {\"error\",\"line\"} line per plan line\n"
     "options: --repeats N (20)  --warmup N (3)  --seed S (1)  --quick (repeats 5, warmup 1)\n"
     "         --max-seconds S (20, per line)  --device N (GPU index, 0)  --device-id ID (genz preset id)\n"
+    "         --graph (GPU backends: time each batch as one CUDA/HIP graph replay, without the host's dispatch\n"
+    "         between calls; rows carry \"timing\":\"graph-replay\"; HIP untested on a GPU)\n"
     "exit: 0 done (error lines included), 2 bad command line, 3 no device, 4 a line left the device unusable\n"
     "      (its error line is written; run the rest in a fresh process)\n";
 
@@ -64,6 +66,7 @@ int main(int argc, char** argv) {
     else if (a == "--device-id") opt.deviceId = next("an id");
     else if (a == "--max-seconds") opt.maxSeconds = double(integer(next("seconds"), 1));
     else if (a == "--quick") opt.quick = true;
+    else if (a == "--graph") opt.graph = true;
     else { std::fprintf(stderr, "kref: unknown option '%s'\n%s", a.c_str(), kUsage); return 2; }
   }
   if (opt.quick) {
@@ -109,6 +112,10 @@ int main(int argc, char** argv) {
   if (!openErr.empty()) {
     std::cout << json::Obj().str("error", openErr).num("line", 0).done() << std::endl;
     return 3;
+  }
+  if (opt.graph && cmd == "run" && !be->graphSupport().empty()) {
+    std::fprintf(stderr, "kref: --graph: %s\n", be->graphSupport().c_str());
+    return 2;
   }
   if (cmd == "info") {
     const DeviceInfo& d = be->info();

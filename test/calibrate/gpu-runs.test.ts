@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseMeasurements } from '../../index.ts';
+import { fitProfile, parseMeasurements } from '../../index.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 const data = (file: string): string => readFileSync(new URL(`../../data/${file}`, import.meta.url), 'utf8');
@@ -27,8 +27,23 @@ describe('H100 and H200 runs of 2026-11-26 and 2026-11-27', () => {
     for (const file of ['kernels-ref-h100-sxm-dense.jsonl', 'kernels-ref-h200-dense.jsonl']) expect(parseMeasurements(data(file)).measurements, file).toHaveLength(1002);
   });
 
+  it('the H100 graph check: both timings of every line validate; a fit refuses to mix them', () => {
+    const parsed = parseMeasurements(data('graph-check-h100-sxm.jsonl'));
+    expect(parsed.problems).toEqual([]);
+    const graph = parsed.measurements.filter((m) => m.timing === 'graph-replay');
+    expect(parsed.measurements).toHaveLength(4 * 78);
+    expect(graph).toHaveLength(2 * 78);
+    // Graph replays leave out the host's dispatch: an empty launch is several times faster in one.
+    const empty = parsed.measurements.filter((m) => m.kernel === 'empty');
+    expect(Math.max(...empty.filter((m) => m.timing === 'graph-replay').map((m) => m.medianS))).toBeLessThan(Math.min(...empty.filter((m) => m.timing === undefined).map((m) => m.medianS)) / 3);
+    expect(() => fitProfile(parsed.measurements, { deviceId: 'h100-sxm', createdBy: 'test' })).toThrow(/kernels-ref measurements of "h100-sxm" mix graph replays \(156 rows .*\) with back-to-back timings \(156\); fit them apart/);
+    // Graph replays beside PyTorch's rows of the same card are no mix: those are no rival timing of kernels-ref's lines.
+    const torch = parseMeasurements(data('torch-ops-h100-sxm.jsonl')).measurements;
+    expect(fitProfile([...graph, ...torch], { deviceId: 'h100-sxm', createdBy: 'test' }).deviceId).toBe('h100-sxm');
+  });
+
   it('docs/gpu-runs.md is the report of the committed data, one section per device', () => {
-    const files = ['kernels-ref-h100-sxm.jsonl', 'kernels-ref-h100-sxm-dense.jsonl', 'torch-linear-h100-sxm.jsonl', 'torch-ops-h100-sxm.jsonl',
+    const files = ['kernels-ref-h100-sxm.jsonl', 'kernels-ref-h100-sxm-dense.jsonl', 'graph-check-h100-sxm.jsonl', 'torch-linear-h100-sxm.jsonl', 'torch-ops-h100-sxm.jsonl',
       'kernels-ref-h200.jsonl', 'kernels-ref-h200-dense.jsonl', 'torch-ops-h200.jsonl'];
     const r = spawnSync('npx', ['tsx', 'calibrate/gpu-run-report.ts', ...files.map((f) => `data/${f}`)], { cwd: root, encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
@@ -36,6 +51,8 @@ describe('H100 and H200 runs of 2026-11-26 and 2026-11-27', () => {
     expect(r.stdout).toMatch(/## NVIDIA H100 80GB HBM3 \(h100-sxm\)[\s\S]*\| gemm-blas \| fp16 \| 481 \| 785\.0 \|[\s\S]*## NVIDIA H200 \(h200\)[\s\S]*\| gemm-blas \| fp16 \| 481 \| 769\.1 \|/);
     // Each card's 58 repeated shapes (43 within the dense runs, 15 shared with the first day's) are scored as pairs, in that card's section.
     expect(r.stdout.match(/### The same shapes on two machines[\s\S]*?\| all \| 58 \|/g)).toHaveLength(2);
+    // The graph check is the H100's own table, not rows of its sweep (no ceiling or cross-validation counts them).
+    expect(r.stdout).toMatch(/## NVIDIA H100[\s\S]*### Graph replays against back-to-back calls: data\/graph-check-h100-sxm\.jsonl[\s\S]*An empty kernel: 4\.8 µs back to back, 0\.8 µs in a graph[\s\S]*## NVIDIA H200/);
     // The F.linear cross-check belongs to the H100 section only (no torch-check.py run on the H200).
     expect(r.stdout.match(/### Cross-check: cuBLAS/g)).toHaveLength(1);
   }, 120_000);
@@ -43,13 +60,16 @@ describe('H100 and H200 runs of 2026-11-26 and 2026-11-27', () => {
   const hasPython = spawnSync('python3', ['--version']).status === 0;
   it.skipIf(!hasPython)('the committed GPU plans are what kernels-ref/plans/gpu-calibration.py writes (python3, where installed)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'genz-plans-'));
-    mkdirSync(join(dir, 'kernels-ref/plans'), { recursive: true });
-    const r = spawnSync('python3', [join(root, 'kernels-ref/plans/gpu-calibration.py')], { cwd: dir, encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
-    for (const plan of ['gpu-calibration.jsonl', 'gpu-gemm-dense.jsonl', 'gpu-gemm-dense2.jsonl']) {
-      expect(readFileSync(join(dir, 'kernels-ref/plans', plan), 'utf8'), plan).toBe(readFileSync(join(root, 'kernels-ref/plans', plan), 'utf8'));
+    try {
+      mkdirSync(join(dir, 'kernels-ref/plans'), { recursive: true });
+      const r = spawnSync('python3', [join(root, 'kernels-ref/plans/gpu-calibration.py')], { cwd: dir, encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      for (const plan of ['gpu-calibration.jsonl', 'gpu-gemm-dense.jsonl', 'gpu-gemm-dense2.jsonl', 'graph-check.jsonl']) {
+        expect(readFileSync(join(dir, 'kernels-ref/plans', plan), 'utf8'), plan).toBe(readFileSync(join(root, 'kernels-ref/plans', plan), 'utf8'));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it.skipIf(!hasPython)('the PyTorch scripts for a lent GPU parse (python3, where installed)', () => {

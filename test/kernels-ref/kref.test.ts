@@ -178,5 +178,10 @@ describe('kernels-ref CPU backend', () => {
   it('rejects bad options with exit code 2', () => {
     expect(spawnSync(kref, ['run', '--repeats', '0'], { input: '' }).status).toBe(2);
     expect(spawnSync(kref, ['frobnicate']).status).toBe(2);
+    // Graph replays are a GPU backend's: the CPU backend refuses --graph rather than time it another way.
+    const graph = spawnSync(kref, ['run', '--graph'], { input: '{"kernel":"add","shape":{"n":1024}}\n', encoding: 'utf8' });
+    expect(graph.status).toBe(2);
+    expect(graph.stderr).toMatch(/--graph: graph replays need a GPU backend/);
+    expect(graph.stdout).toBe('');
   });
 });
