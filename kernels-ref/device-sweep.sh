@@ -11,6 +11,7 @@
 #   EXTRA_PLAN=FILE adds plan lines (e.g. kernels-ref/plans/gpu-calibration.jsonl) to kref's default sweep;
 #   PLAN_ONLY=1 runs the extra plan alone (a second call on a card already swept: kernels-ref/plans/gpu-gemm-dense.jsonl).
 #   MAX_SECONDS (default 3) caps the timed repeats of one plan line (no fewer than 3 repeats).
+#   KREF_RUN_ARGS adds options to every `kref run` (e.g. --graph: graph-replay timings, rows marked "timing":"graph-replay").
 # The run order puts the vendor BLAS and the model-shaped kernels first and kernels-ref's teaching GEMMs (naive and
 # shared-memory tiles, smallest first) last, so a budget cut loses the least useful rows. A plan line that crashes
 # kref or makes no progress for STALL_S seconds (default 90) is recorded as an error and the sweep goes on after it.
@@ -77,7 +78,7 @@ say "build: $(( $(date +%s) - start )) s${CUDA_ARCHS:+ (CUDA_ARCHS=$CUDA_ARCHS)}
 total=$(grep -c . "$out/plan.jsonl")
 which="default${EXTRA_PLAN:+ + $EXTRA_PLAN}"
 [ "$plan_only" = 1 ] && which="only $EXTRA_PLAN"
-say "plan: ${total} lines (${which}); budget ${budget} s; stall ${stall} s; max ${maxs} s of repeats per line"
+say "plan: ${total} lines (${which}); budget ${budget} s; stall ${stall} s; max ${maxs} s of repeats per line${KREF_RUN_ARGS:+; kref run $KREF_RUN_ARGS}"
 
 # The sweep, resumed after a crash or a stall; kref flushes one output line per plan line, in order.
 raw="$out/raw.jsonl"
@@ -88,7 +89,7 @@ finished=0 status=0
 while [ "$finished" -lt "$total" ]; do
   tail -n +"$((finished + 1))" "$out/plan.jsonl" > "$out/plan-rest.jsonl"
   before=$(grep -c . "$raw")
-  "$kref" run --device-id "$id" --max-seconds "$maxs" $quick < "$out/plan-rest.jsonl" >> "$raw" 2>> "$log" &
+  "$kref" run --device-id "$id" --max-seconds "$maxs" $quick ${KREF_RUN_ARGS:-} < "$out/plan-rest.jsonl" >> "$raw" 2>> "$log" &
   pid=$!
   last=$before lastAt=$(date +%s) why=""
   while kill -0 "$pid" 2>/dev/null; do

@@ -45,6 +45,14 @@ describe('kernels-ref/device-sweep.sh', () => {
     const quick = sweep(60, true, { PLAN_ONLY: '1', EXTRA_PLAN: plan });
     expect(quick.status).toBe(1);
     expect(quick.stdout).toMatch(/use one or the other/);
+    // KREF_RUN_ARGS reaches every kref run (on a GPU: --graph); one kref refuses stops the sweep at once, said so.
+    const args = sweep(60, false, { PLAN_ONLY: '1', EXTRA_PLAN: plan, KREF_RUN_ARGS: '--repeats 4' });
+    expect(args.status, args.stdout + args.stderr).toBe(0);
+    expect(args.stdout).toMatch(/plan: 2 lines .*; kref run --repeats 4/);
+    expect(parseMeasurements(readFileSync(join(args.out, 'kernels-ref-ci-cpu.jsonl'), 'utf8')).measurements.map((m) => m.repeats)).toEqual([4, 4]);
+    const graph = sweep(60, false, { PLAN_ONLY: '1', EXTRA_PLAN: plan, KREF_RUN_ARGS: '--graph' });
+    expect(graph.status).toBe(1);
+    expect(graph.stdout).toMatch(/kref run stopped with exit 2/);
   }, 240_000);
 
   it('a budget that cuts the sweep keeps the finished rows and says so', () => {
