@@ -9,6 +9,7 @@
 //   data/torch-ops-h200.jsonl > docs/gpu-runs.md
 import { readFileSync } from 'node:fs';
 import { parseMeasurements } from './measurements.ts';
+import { measurementKey, shapeKey } from './op-family.ts';
 import type { Measurement } from './measurement-schema.ts';
 import { medianP90, quantile } from './accuracy/error-stats.ts';
 import { crossValidatedRows, type CrossValidatedRow } from './fit.ts';
@@ -41,7 +42,7 @@ function repeatTable(files: readonly { file: string; rows: readonly Measurement[
   const where = new Map<string, number>();
   for (const { file, rows } of files) {
     for (const r of rows) {
-      const key = JSON.stringify([r.kernel, r.variant ?? '', r.dtype, r.shape]);
+      const key = measurementKey(r, r.device.id ?? r.device.name);
       const earlier = first.get(key);
       if (earlier === undefined) { first.set(key, { row: r, file }); continue; }
       const [lo, hi] = [Math.min(earlier.row.medianS, r.medianS), Math.max(earlier.row.medianS, r.medianS)];
@@ -60,13 +61,13 @@ function repeatTable(files: readonly { file: string; rows: readonly Measurement[
     lines.push(`| ${name} | ${moved.length} | ${median.toFixed(1)} | ${p90.toFixed(1)} | ${Math.max(...moved).toFixed(1)} |`);
   }
   const worst = pairs.reduce((w, p) => (p.moved > w.moved ? p : w));
-  const shape = Object.entries(worst.a.shape).map(([k, v]) => `${k} ${v}`).join(' ');
+  const named = [worst.a.kernel, worst.a.dtype, worst.a.variant, shapeKey(worst.a)].filter((x) => x).join(' ');
   return [`Plan lines timed twice, each time in a call on a fresh machine of this kind (${[...where].map(([w, n]) => `${n} ${w}`).join('; ')}):`,
     'max / min − 1 of the two times, by the shorter. Short calls move most: kernels-ref times a batch of back-to-back calls,',
     'which waits on each call\'s host dispatch (cuBLAS\'s kernel choice and the launch) where the GPU work is short, and the',
     'host varies with the machine ("Graph replays against back-to-back calls", where a device has that check, measures it).',
     'The fits keep the faster of two timings of one shape (calibrate/fit.ts fastestImplementations).',
-    `Largest: ${worst.a.kernel} ${worst.a.dtype} ${worst.a.variant ?? ''} ${shape}, ${(worst.a.medianS * 1e6).toFixed(1)} and ${(worst.b.medianS * 1e6).toFixed(1)} µs.`.replace('  ', ' '),
+    `Largest: ${named}, ${(worst.a.medianS * 1e6).toFixed(1)} and ${(worst.b.medianS * 1e6).toFixed(1)} µs.`,
     '', ...lines];
 }
 
@@ -78,7 +79,7 @@ function repeatTable(files: readonly { file: string; rows: readonly Measurement[
 function graphTable(rows: readonly Measurement[]): string[] {
   const byLine = new Map<string, { eager: number[]; graph: number[]; row: Measurement }>();
   for (const r of rows) {
-    const key = JSON.stringify([r.kernel, r.variant ?? '', r.dtype, r.shape]);
+    const key = measurementKey(r, r.device.id ?? r.device.name);
     const entry = byLine.get(key) ?? byLine.set(key, { eager: [], graph: [], row: r }).get(key)!;
     (r.timing === 'graph-replay' ? entry.graph : entry.eager).push(r.medianS * 1e6);
   }
