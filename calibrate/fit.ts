@@ -18,7 +18,7 @@ import { ASSUMED_SCALE_OUT, DEFAULT_LINK_LATENCY_S, findDevice, findSystem, unkn
 import type { Network } from '../hardware/system-schema.ts';
 import { COLLECTIVE_KINDS, type Op } from '../models/ops.ts';
 import {
-  ATTENTION_KERNELS, CALIBRATION_FAMILIES, CALIBRATION_FEATURES, CALIBRATION_SCHEMA_ID, FEATURE_COUNT, attentionKernel, calibrationFeature, neighborCategory, twinDtype,
+  ATTENTION_KERNELS, CALIBRATION_FAMILIES, CALIBRATION_FEATURES, CALIBRATION_SCHEMA_ID, FEATURE_COUNT, attentionKernel, calibrationFeature, misalignedGemm, neighborCategory, twinDtype,
   type CalibrationCurve, type CalibrationCurves, type CalibrationFamily,
 } from '../simulator/calibration.ts';
 import { NEIGHBOR_COORDINATES } from '../simulator/calibration-neighbors.ts';
@@ -166,6 +166,26 @@ const MIN_FLOOR_MODEL_SLOWDOWN = 0.05;
 
 /** Training rows a family needs in one dtype for a curve of its own. */
 const MIN_DTYPE_ROWS = 20;
+
+/**
+ * Training rows each side needs before a 16-bit GEMM dtype curve splits into aligned and misaligned curves
+ * (CalibrationCurve.misaligned): 40, the fewest that fit the shape, wave and layout tier (MIDDLE_FEATURES) at
+ * ROWS_PER_PARAMETER. Only the Hopper sweeps have so many misaligned rows (342 per card; DeepBench 24 per board).
+ * In 5-fold CV (2026-11-27, docs/gpu-runs.md) the split took the aligned fp16 GEMMs (model shapes) from 3.9/18.0 to
+ * 3.6/16.8 % median/p90 on the H100 and from 4.6/13.4 to 3.0/10.7 on the H200; the misaligned ones scored about as in
+ * one curve (13.0/38.8 → 13.4/39.3 and 13.1/36.6 → 12.9/35.9), before the misalign feature was graded by alignment.
+ */
+const MIN_ALIGNMENT_SPLIT_ROWS = 40;
+
+/**
+ * Whether `rows` (one GEMM family's rows of one 16-bit dtype) hold enough aligned and misaligned rows for a curve
+ * each (MIN_ALIGNMENT_SPLIT_ROWS).
+ */
+function enoughForAlignmentSplit(family: CalibrationFamily, dtype: ComputeDtype, rows: readonly FitRow[]): boolean {
+  if (!TILE_FAMILIES.has(family) || (dtype !== 'fp16' && dtype !== 'bf16')) return false;
+  const misaligned = rows.filter((r) => misalignedGemm(r.op)).length;
+  return misaligned >= MIN_ALIGNMENT_SPLIT_ROWS && rows.length - misaligned >= MIN_ALIGNMENT_SPLIT_ROWS;
+}
 
 const GEMM_KERNELS = new Set<Measurement['kernel']>(['gemm-naive', 'gemm-smem', 'gemm-tensor', 'gemm-blas', 'gemm', 'batched-gemm', 'gemv', 'flat-gemm']);
 const STREAM_KERNELS = new Set<Measurement['kernel']>(['memcpy', 'add', 'mul', 'silu', 'gelu', 'silu-mul', 'rope', 'rmsnorm', 'layernorm', 'softmax', 'embedding']);
@@ -568,10 +588,18 @@ export function fitCurves(rows: readonly FitRow[], train: (row: FitRow) => boole
         const ofDtype = mine.filter((r) => r.dtype === dtype);
         if (ofDtype.length < MIN_DTYPE_ROWS) continue;
         const key = curveKey(family, dtype);
-        const curve = { ...fit(ofDtype, key), ...attentionKinds(ofDtype) };
-        (byDtype[family] ??= {})[dtype] = corrected(key)
-          ? withNeighbors(curve, ofDtype, (c) => ({ schema: CALIBRATION_SCHEMA_ID, deviceId, families: {}, byDtype: { [family]: { [dtype]: c } } }))
-          : curve;
+        // One curve of these rows, with its table: wrapped alone in its slot, a curve prices every row given to it.
+        const fitOf = (of: readonly FitRow[], ofKey: string): CalibrationCurve => {
+          const curve = { ...fit(of, ofKey), ...attentionKinds(of) };
+          return corrected(ofKey)
+            ? withNeighbors(curve, of, (c) => ({ schema: CALIBRATION_SCHEMA_ID, deviceId, families: {}, byDtype: { [family]: { [dtype]: c } } }))
+            : curve;
+        };
+        const split = parts.alignmentSplit === undefined ? enoughForAlignmentSplit(family, dtype, ofDtype) : parts.alignmentSplit.has(key);
+        const misaligned = split ? ofDtype.filter((r) => misalignedGemm(r.op)) : [];
+        (byDtype[family] ??= {})[dtype] = misaligned.length > 0 && misaligned.length < ofDtype.length
+          ? { ...fitOf(ofDtype.filter((r) => !misalignedGemm(r.op)), key), misaligned: fitOf(misaligned, curveKey(family, dtype, true)) }
+          : fitOf(ofDtype, key);
       }
     }
     // The family curve prices the dtypes without a curve of their own (curveFor): only their rows need a table.
@@ -585,17 +613,20 @@ export function fitCurves(rows: readonly FitRow[], train: (row: FitRow) => boole
   return curves;
 }
 
-/** The key of one curve in CurveParts: its family, or family/dtype for a dtype curve. */
-export function curveKey(family: CalibrationFamily, dtype?: ComputeDtype): string {
-  return dtype === undefined ? family : `${family}/${dtype}`;
+/**
+ * The key of one curve in CurveParts: its family, family/dtype for a dtype curve, family/dtype/misaligned for its
+ * misaligned GEMMs' curve.
+ */
+export function curveKey(family: CalibrationFamily, dtype?: ComputeDtype, misaligned = false): string {
+  return dtype === undefined ? family : `${family}/${dtype}${misaligned ? '/misaligned' : ''}`;
 }
 
 /** The key of the curve of `curves` that prices `row` (its dtype curve, a twin's, else its family's). */
 function pricingKey(curves: CalibrationCurves, row: FitRow): string {
   const perDtype = curves.byDtype?.[row.family];
   if (row.dtype !== null && perDtype !== undefined) {
-    if (perDtype[row.dtype] !== undefined) return curveKey(row.family, row.dtype);
-    if (perDtype[twinDtype(row.dtype)] !== undefined) return curveKey(row.family, twinDtype(row.dtype));
+    const dtype = perDtype[row.dtype] !== undefined ? row.dtype : perDtype[twinDtype(row.dtype)] !== undefined ? twinDtype(row.dtype) : undefined;
+    if (dtype !== undefined) return curveKey(row.family, dtype, perDtype[dtype]!.misaligned !== undefined && misalignedGemm(row.op));
   }
   return row.family;
 }
@@ -621,21 +652,30 @@ export interface CurveParts {
    * (enoughWeightShapes): every fit made with these parts, inner folds included, uses that answer.
    */
   weightShapeTerms?: ReadonlyMap<string, boolean>;
+  /**
+   * The 16-bit GEMM dtype curves (curveKey) whose rows the choice was made on held enough aligned and misaligned rows
+   * for a curve each (enoughForAlignmentSplit): every fit made with these parts splits those and no others; absent:
+   * each fit decides on its own rows.
+   */
+  alignmentSplit?: ReadonlySet<string>;
 }
 const ALL_PARTS: CurveParts = { neighbors: 'all', tiles: 'all' };
 function chosen(parts: CurveParts, part: 'neighbors' | 'tiles' | 'rich', key: string, family: CalibrationFamily): boolean {
   const set = parts[part];
   if (set === undefined) return false;
   if (set === 'all') return true;
-  return set.has(parts.scored === undefined || parts.scored.has(key) ? key : family);
+  if (parts.scored === undefined || parts.scored.has(key)) return set.has(key);
+  // An unscored misaligned curve takes its dtype curve's choices where those were scored, else the family's.
+  const parent = key.replace(/\/misaligned$/, '');
+  return set.has(parent !== key && parts.scored.has(parent) ? parent : family);
 }
 
 /** `curves` without their neighbour tables (the curves alone: a table does not change the curve it sits on). */
 function withoutTables(curves: CalibrationCurves): CalibrationCurves {
   const strip = (c: CalibrationCurve | undefined): CalibrationCurve | undefined => {
     if (c === undefined) return undefined;
-    const { neighbors: _, ...curve } = c;
-    return curve;
+    const { neighbors: _, misaligned, ...curve } = c;
+    return misaligned === undefined ? curve : { ...curve, misaligned: strip(misaligned)! };
   };
   const map = <K extends string>(record: Partial<Record<K, CalibrationCurve>>): Partial<Record<K, CalibrationCurve>> =>
     Object.fromEntries(Object.entries(record).map(([k, c]) => [k, strip(c as CalibrationCurve)])) as Partial<Record<K, CalibrationCurve>>;
@@ -708,7 +748,7 @@ export function compacted(points: number[][], maxPoints = MAX_TABLE_POINTS): num
 /** The families that have a neighbour table in `curves` (family or dtype curves). */
 export function neighborFamiliesOf(curves: Pick<CalibrationCurves, 'families' | 'byDtype'>): Set<CalibrationFamily> {
   return new Set(CALIBRATION_FAMILIES.filter((family) => curves.families[family]?.neighbors !== undefined
-    || Object.values(curves.byDtype?.[family] ?? {}).some((c) => c?.neighbors !== undefined)));
+    || Object.values(curves.byDtype?.[family] ?? {}).some((c) => c?.neighbors !== undefined || c?.misaligned?.neighbors !== undefined)));
 }
 
 /**
@@ -725,10 +765,25 @@ export function chooseCurveParts(rows: readonly FitRow[], deviceId: string, fold
   };
   // The richer tier is tried only for families with a curve under ALL_FEATURES_ROWS (a GEMM curve with fewer may lose
   // terms at 4 rows per parameter; families that vary fewer features may fit the same either way, at the cost of a fit).
+  // Which 16-bit GEMM dtype curves split by alignment, decided once on these rows (an inner fold has 4/5 of them).
+  // Only where fitCurves makes dtype curves: a family with rows of several dtypes.
+  const alignmentSplit = new Set<string>();
+  for (const family of TILE_FAMILIES) {
+    const mine = rows.filter((r) => r.family === family);
+    if (new Set(mine.map((r) => r.dtype)).size < 2) continue;
+    for (const dtype of COMPUTE_DTYPES) {
+      if (enoughForAlignmentSplit(family, dtype, mine.filter((r) => r.dtype === dtype))) alignmentSplit.add(curveKey(family, dtype));
+    }
+  }
+  // The rows each dtype curve is fitted on: a split one's aligned and misaligned rows apart.
+  const curveRows = (family: CalibrationFamily, dtype: ComputeDtype, ofDtype: readonly FitRow[]): [string, readonly FitRow[]][] =>
+    alignmentSplit.has(curveKey(family, dtype))
+      ? [[curveKey(family, dtype), ofDtype.filter((r) => !misalignedGemm(r.op))], [curveKey(family, dtype, true), ofDtype.filter((r) => misalignedGemm(r.op))]]
+      : [[curveKey(family, dtype), ofDtype]];
   const small = new Set(CALIBRATION_FAMILIES.filter((family) => {
     const mine = rows.filter((r) => r.family === family);
-    const perDtype = COMPUTE_DTYPES.map((d) => mine.filter((r) => r.dtype === d).length).filter((n) => n >= MIN_DTYPE_ROWS);
-    return mine.length > 0 && Math.min(mine.length, ...perDtype) < ALL_FEATURES_ROWS;
+    const perCurve = COMPUTE_DTYPES.flatMap((d) => curveRows(family, d, mine.filter((r) => r.dtype === d)).map(([, of]) => of.length)).filter((n) => n >= MIN_DTYPE_ROWS);
+    return mine.length > 0 && Math.min(mine.length, ...perCurve) < ALL_FEATURES_ROWS;
   }));
   const gemmRows = rows.filter((r) => TILE_FAMILIES.has(r.family));
   const tables = neighbors ? 'all' : new Set<string>();
@@ -740,7 +795,8 @@ export function chooseCurveParts(rows: readonly FitRow[], deviceId: string, fold
     weightShapeTerms.set(family, enoughWeightShapes(mine));
     for (const dtype of COMPUTE_DTYPES) {
       const ofDtype = mine.filter((r) => r.dtype === dtype);
-      if (ofDtype.length > 0) weightShapeTerms.set(curveKey(family, dtype), enoughWeightShapes(ofDtype));
+      if (ofDtype.length === 0) continue;
+      for (const [key, of] of curveRows(family, dtype, ofDtype)) weightShapeTerms.set(key, enoughWeightShapes(of));
     }
   }
   for (let fold = 0; fold < folds; fold++) {
@@ -749,9 +805,9 @@ export function chooseCurveParts(rows: readonly FitRow[], deviceId: string, fold
     const inFold = (r: FitRow): boolean => Math.floor(stableHash(r.splitKey) / folds) % folds === fold;
     // One fit per fold, tier and tile choice: the same curves priced with their tables and without.
     const fits: [number, readonly FitRow[], CurveParts][] = [
-      [2, rows, { neighbors: tables, tiles: 'all', weightShapeTerms }], [0, gemmRows, { neighbors: tables, tiles: none, weightShapeTerms }],
-      [6, rows.filter((r) => small.has(r.family)), { neighbors: tables, tiles: 'all', rich: 'all', weightShapeTerms }],
-      [4, gemmRows.filter((r) => small.has(r.family)), { neighbors: tables, tiles: none, rich: 'all', weightShapeTerms }],
+      [2, rows, { neighbors: tables, tiles: 'all', weightShapeTerms, alignmentSplit }], [0, gemmRows, { neighbors: tables, tiles: none, weightShapeTerms, alignmentSplit }],
+      [6, rows.filter((r) => small.has(r.family)), { neighbors: tables, tiles: 'all', rich: 'all', weightShapeTerms, alignmentSplit }],
+      [4, gemmRows.filter((r) => small.has(r.family)), { neighbors: tables, tiles: none, rich: 'all', weightShapeTerms, alignmentSplit }],
     ];
     for (const [base, of, parts] of fits) {
       if (of.length === 0) continue;
@@ -783,7 +839,7 @@ export function chooseCurveParts(rows: readonly FitRow[], deviceId: string, fold
     if (withTiles) tiles.add(key);
     if (withTiles || !Number.isFinite(plain) ? tiledTable < tiled : plainTable < plain) tabled.add(key);
   }
-  return { neighbors: tabled, tiles, rich, scored: new Set(errors.keys()), weightShapeTerms };
+  return { neighbors: tabled, tiles, rich, scored: new Set(errors.keys()), weightShapeTerms, alignmentSplit };
 }
 
 /** The device a profile's curves are for: its embedded spec, else the preset of its id. */

@@ -31,27 +31,39 @@ const NeighborTableSchema = z
   })
   .strict();
 
+const curveFields = {
+  weights: z.array(finite.min(-100, 'must be at least -100').max(100, 'must be at most 100')).min(1).max(FEATURE_COUNT, `must have at most ${FEATURE_COUNT} entries`)
+    .describe('natural-log slowdown per unit of each feature (features beyond its length weigh 0)'),
+  featureMin: vector('smallest value of each feature in the training rows (features are clamped to it)'),
+  featureMax: vector('largest value of each feature in the training rows'),
+  overheadS: finite.nonnegative('must not be negative').max(1, 'must be at most 1 s').describe('fixed time per kernel launch, seconds'),
+  minSlowdown: finite.min(0.05, 'must be at least 0.05').max(1e6, 'must be at most 1e6').optional()
+    .describe('smallest slowdown over the roofline floor measured in the training rows; the curve never predicts less (below 1: collective curves only)'),
+  dtypes: z.array(z.enum(COMPUTE_DTYPES)).optional().describe('compute dtypes of the rows it was fitted on'),
+  collectives: z.array(z.enum(COLLECTIVE_KINDS)).optional().describe('collective curves: the kinds of the rows it was fitted on (others keep the default efficiencies)'),
+  attentionKernels: z.array(z.enum(ATTENTION_KERNELS)).optional().describe('attention curves: the kernels of the rows it was fitted on, flash or unfused (the other keeps the default efficiencies)'),
+  neighbors: NeighborTableSchema.optional().describe('training rows\' residuals for the neighbour correction (simulator/calibration-neighbors.ts)'),
+};
+
+/** featureMin ≤ featureMax, feature by feature. */
+function orderedBounds(curve: { featureMin: number[]; featureMax: number[] }, ctx: z.RefinementCtx): void {
+  curve.featureMin.forEach((lo, i) => {
+    const hi = curve.featureMax[i];
+    if (hi !== undefined && lo > hi) ctx.addIssue({ code: 'custom', path: ['featureMin', i], message: `must not exceed featureMax[${i}] (${hi}), found ${lo}` });
+  });
+}
+
+/** A curve inside another (CalibrationCurve.misaligned): the same fields, nested no further. */
+const SubCurveSchema = z.object(curveFields).strict().superRefine(orderedBounds);
+
 export const CurveSchema = z
   .object({
-    weights: z.array(finite.min(-100, 'must be at least -100').max(100, 'must be at most 100')).min(1).max(FEATURE_COUNT, `must have at most ${FEATURE_COUNT} entries`)
-      .describe('natural-log slowdown per unit of each feature (features beyond its length weigh 0)'),
-    featureMin: vector('smallest value of each feature in the training rows (features are clamped to it)'),
-    featureMax: vector('largest value of each feature in the training rows'),
-    overheadS: finite.nonnegative('must not be negative').max(1, 'must be at most 1 s').describe('fixed time per kernel launch, seconds'),
-    minSlowdown: finite.min(0.05, 'must be at least 0.05').max(1e6, 'must be at most 1e6').optional()
-      .describe('smallest slowdown over the roofline floor measured in the training rows; the curve never predicts less (below 1: collective curves only)'),
-    dtypes: z.array(z.enum(COMPUTE_DTYPES)).optional().describe('compute dtypes of the rows it was fitted on'),
-    collectives: z.array(z.enum(COLLECTIVE_KINDS)).optional().describe('collective curves: the kinds of the rows it was fitted on (others keep the default efficiencies)'),
-    attentionKernels: z.array(z.enum(ATTENTION_KERNELS)).optional().describe('attention curves: the kernels of the rows it was fitted on, flash or unfused (the other keeps the default efficiencies)'),
-    neighbors: NeighborTableSchema.optional().describe('training rows\' residuals for the neighbour correction (simulator/calibration-neighbors.ts)'),
+    ...curveFields,
+    misaligned: SubCurveSchema.optional()
+      .describe('16-bit GEMM curves of one dtype: the curve of the GEMMs with n or k off a multiple of 8, fitted on those rows alone (this one then on the aligned ones)'),
   })
   .strict()
-  .superRefine((curve, ctx) => {
-    curve.featureMin.forEach((lo, i) => {
-      const hi = curve.featureMax[i];
-      if (hi !== undefined && lo > hi) ctx.addIssue({ code: 'custom', path: ['featureMin', i], message: `must not exceed featureMax[${i}] (${hi}), found ${lo}` });
-    });
-  });
+  .superRefine(orderedBounds);
 
 const errorPair = z
   .object({
@@ -128,16 +140,28 @@ export const ProfileSchema = z
         ctx.addIssue({ code: 'custom', path: [...path, 'minSlowdown'], message: `must be at least 1 (only collective curves may price under the roofline floor), found ${curve.minSlowdown}` });
       }
     };
+    const checkBoth = (curve: CalibrationCurveInput, family: string, path: (string | number)[]): void => {
+      check(curve, path);
+      atLeastFloor(curve, family, path);
+      if (curve.misaligned) { check(curve.misaligned, [...path, 'misaligned']); atLeastFloor(curve.misaligned, family, [...path, 'misaligned']); }
+    };
     for (const [family, curve] of Object.entries(profile.families)) {
-      if (curve) { check(curve, ['families', family]); atLeastFloor(curve, family, ['families', family]); }
+      if (!curve) continue;
+      checkBoth(curve, family, ['families', family]);
+      if (curve.misaligned) ctx.addIssue({ code: 'custom', path: ['families', family, 'misaligned'], message: 'only a 16-bit GEMM curve of one dtype (byDtype.gemm or byDtype.bmm, fp16 or bf16) has a misaligned curve' });
     }
     for (const [family, byDtype] of Object.entries(profile.byDtype ?? {})) {
       for (const [dtype, curve] of Object.entries(byDtype ?? {})) {
-        if (curve) { check(curve, ['byDtype', family, dtype]); atLeastFloor(curve, family, ['byDtype', family, dtype]); }
+        if (!curve) continue;
+        checkBoth(curve, family, ['byDtype', family, dtype]);
+        if (curve.misaligned && !((family === 'gemm' || family === 'bmm') && (dtype === 'fp16' || dtype === 'bf16'))) {
+          ctx.addIssue({ code: 'custom', path: ['byDtype', family, dtype, 'misaligned'], message: 'only a 16-bit GEMM curve of one dtype (byDtype.gemm or byDtype.bmm, fp16 or bf16) has a misaligned curve' });
+        }
       }
     }
   });
 
+type CalibrationCurveInput = z.output<typeof CurveSchema>;
 export type CalibrationProfile = z.output<typeof ProfileSchema>;
 export type FamilyError = z.output<typeof FamilyErrorSchema>;
 

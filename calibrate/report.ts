@@ -2,7 +2,7 @@
 // family and device, as a markdown table: from the held-out table stored in each profile, or recomputed on
 // given measurements (their held-out split by the profile's hash, or all of them).
 import { GenzError } from '../common/errors.ts';
-import { CALIBRATION_FEATURES, calibrationFeature } from '../simulator/calibration.ts';
+import { misalignedGemm } from '../simulator/calibration.ts';
 import { costOp } from '../simulator/roofline/roofline-backend.ts';
 import { absPctError, medianP90, quantile } from './accuracy/error-stats.ts';
 import { crossValidate, fastestImplementations, type CrossValidatedError, fitRows, heldOutErrors, measuredDeviceIds, measurementDeviceId, ownGpuKernel, profileDevice, profileMeasurements, withoutRepeats } from './fit.ts';
@@ -174,7 +174,6 @@ const LARGE_GEMM_EDGE = 256;
 const LARGE_GEMM_FLOOR_S = 100e-6;
 /** Fewest large GEMMs of one device, family and dtype the throughput check reports. */
 const LARGE_GEMM_MIN_ROWS = 10;
-const MISALIGN_FEATURE = CALIBRATION_FEATURES.indexOf('misalign');
 
 /**
  * A check of the data rather than of the fit: achieved FLOP/s of each device's large, compute-bound GEMMs (m, n,
@@ -196,7 +195,7 @@ export function largeGemmThroughputTable(profiles: readonly CalibrationProfile[]
       if (op.kind !== 'gemm' || Math.min(op.m, op.n, op.k) < LARGE_GEMM_EDGE || r.computeS < r.memoryS || r.floorS < LARGE_GEMM_FLOOR_S) continue;
       // 16-bit GEMMs with n or k off a multiple of 8 run cuBLAS's slower kernels (the misalign feature): a group apart,
       // else their 6x lower rate reads as a clock change.
-      const misaligned = calibrationFeature(MISALIGN_FEATURE, op, r.computeS, r.memoryS, 0, 0) === 1;
+      const misaligned = misalignedGemm(op);
       const key = `${r.family}|${r.dtype ?? ''}${misaligned ? ' (n or k not a multiple of 8)' : ''}`;
       (groups.get(key) ?? groups.set(key, []).get(key)!).push((2 * op.batch * op.m * op.n * op.k) / r.measuredS);
     }

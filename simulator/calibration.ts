@@ -51,11 +51,18 @@ export type CalibrationFamily = (typeof CALIBRATION_FAMILIES)[number];
  *   depends on m and n together; deep K is split). In 5-fold cross-validation they helped NeuSight's bmm most
  *   (A100 board 15.9/40.7 → 13.7/35.3 % median/p90); elsewhere GEMM medians moved by at most half a point and p90s
  *   by −2.1 to +0.3 (one dtype curve, V100 fp16, +1.5).
- * - misalign (16-bit GEMMs only): 1 when n or k (the leading dimensions of the BLAS call in either of genz's layouts)
- *   is not a multiple of 8 elements (16 bytes): tensor-core kernels need 16-byte aligned rows, and cuBLAS falls back
- *   to slower ones. Measured on an H100 (kernels-ref, 2026-11-26): fp16 TN m 6088 × n 7244 × k 3019 ran 8× its
+ * - misalign (16-bit GEMMs only): 0 when n and k (the leading dimensions of the BLAS call in either of genz's layouts)
+ *   are multiples of 8 elements (16 bytes): Hopper's TMA and the 16-byte cp.async need 16-byte aligned rows, and
+ *   cuBLAS falls back to slower kernels otherwise. 0.5 when the rows are 4- or 8-byte aligned (n and k even: the
+ *   4- and 8-byte cp.async still apply), 1 when either is odd (2-byte rows: no cp.async copy size fits, PTX allows 4,
+ *   8 and 16). Measured on an H100 (kernels-ref, 2026-11-26): fp16 TN m 6088 × n 7244 × k 3019 ran 8× its
  *   roofline floor where aligned shapes of that size run 1.3×; 5-fold CV of its fp16 GEMMs 15.9/49.9 → 10.1/25.2 %
- *   median/p90 (7.9/25.2 with the minSlowdown bound below). Applied to fp32 and int8 rows too it moved DeepBench's and NeuSight's p90s by −1 to +6 points.
+ *   median/p90 (7.9/25.2 with the minSlowdown bound below). Applied to fp32 and int8 rows too it moved DeepBench's
+ *   and NeuSight's p90s by −1 to +6 points. (It was 1 for every misaligned row until 2026-11-27: on the 342
+ *   misaligned fp16 rows of each Hopper sweep, scored by their own curve, rows of even n and k then ran a mean 28 %
+ *   faster than priced, rows with an odd one 5 % slower; 5-fold CV of those rows 13.4/39.3 → 8.8/29.5 % on the H100,
+ *   12.9/35.9 → 9.8/25.4 on the H200. The grading was chosen after reading those residuals; 1, 2/3, 1/3 by
+ *   log2 of the row alignment scored 10.3/32.5 and 10.6/27.5.)
  * - padN, padK, padM64 (GEMM only): log10 of n and k rounded up to whole 128s, and of m rounded up to whole 64s, over
  *   themselves: tile quantization per dimension (pad sees only the output area). NeuSight's torch.bmm rows (PyTorch
  *   2.1, the same shapes on every board) leave a sawtooth of period 128 in k under the curves without them: on the
@@ -109,6 +116,14 @@ export interface CalibrationCurve {
    * 2026-11-26, and where cross-validation found that it did not help).
    */
   neighbors?: NeighborTable;
+  /**
+   * 16-bit GEMM curves of one dtype: the curve of the GEMMs with n or k off a multiple of 8 (misalignedGemm), fitted
+   * on those rows alone where the device had enough of them (calibrate/fit.ts MIN_ALIGNMENT_SPLIT_ROWS); this curve
+   * then was fitted on the aligned ones only. cuBLAS runs misaligned shapes on other kernels (an H100's large fp16
+   * ones at a median 122 TFLOP/s against 753 aligned): one curve over both bent to the 342 misaligned rows of a
+   * Hopper sweep beside 139 aligned. Absent: this curve prices both.
+   */
+  misaligned?: CalibrationCurve;
 }
 
 export interface CalibrationCurves {
@@ -160,7 +175,21 @@ export function curveFor(calibration: CalibrationCurves | undefined, deviceId: s
   const curve = familyCurve(calibration, family, computeDtype) ?? (family === 'bmm' ? familyCurve(calibration, 'gemm', computeDtype) : undefined);
   if (op.kind === 'collective' && curve?.collectives !== undefined && !curve.collectives.includes(op.collective)) return undefined;
   if (op.kind === 'attention' && curve?.attentionKernels !== undefined && !curve.attentionKernels.includes(attentionKernel(op))) return undefined;
-  return curve;
+  return curve?.misaligned !== undefined && misalignedGemm(op) ? curve.misaligned : curve;
+}
+
+/**
+ * A 16-bit GEMM with n or k (the leading dimensions of the BLAS call in either of genz's layouts) not a multiple of
+ * 8 elements (16 bytes): tensor-core kernels need 16-byte aligned rows, and cuBLAS falls back to slower ones (the
+ * misalign feature, and the misaligned sub-curve of CalibrationCurve).
+ */
+export function misalignedGemm(op: Op): boolean {
+  return op.kind === 'gemm' && op.actBits === 16 && (op.n % 8 !== 0 || op.k % 8 !== 0);
+}
+
+/** The largest of 1, 2, 4 and 8 elements that divides `extent` (a row of it is that many elements aligned). */
+function rowAlignment(extent: number): number {
+  return extent % 8 === 0 ? 8 : extent % 4 === 0 ? 4 : extent % 2 === 0 ? 2 : 1;
 }
 
 function familyCurve(calibration: CalibrationCurves, family: CalibrationFamily, computeDtype: ComputeDtype | null): CalibrationCurve | undefined {
@@ -257,10 +286,7 @@ function featureOf(index: number, op: Op, balance: number, floorS: number, compu
     case 12: return op.kind === 'gemm' && layoutOf(op.blasLayout)[1] === 'T' ? 1 : 0;
     case 13: return op.kind === 'gemm' ? clampedLog10(op.m) * clampedLog10(op.n) : 0;
     case 14: return op.kind === 'gemm' ? clampedLog10(op.k) ** 2 : 0;
-    case 15: {
-      if (op.kind !== 'gemm' || op.actBits !== 16) return 0;
-      return op.n % 8 !== 0 || op.k % 8 !== 0 ? 1 : 0;
-    }
+    case 15: return op.kind === 'gemm' && misalignedGemm(op) ? (Math.min(rowAlignment(op.n), rowAlignment(op.k)) === 1 ? 1 : 0.5) : 0;
     case 16: return op.kind === 'gemm' ? tilePad(op.n, TILE) : 0;
     case 17: return op.kind === 'gemm' ? tilePad(op.k, TILE) : 0;
     case 18: return op.kind === 'gemm' ? tilePad(op.m, TILE / 2) : 0;

@@ -5,12 +5,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { estimateOp, findDevice, IDEAL_EFFICIENCY } from '../../index.ts';
 import { parseCsv, num } from '../../calibrate/accuracy/csv.ts';
-import { chooseCurveParts, crossValidate, fastestImplementations, fitProfile, fitProfiles, fitRows, measurementContext, withoutWorseCurves } from '../../calibrate/fit.ts';
+import { chooseCurveParts, crossValidate, fastestImplementations, fitCurves, fitProfile, fitProfiles, fitRows, measurementContext, withoutWorseCurves } from '../../calibrate/fit.ts';
 import type { Measurement } from '../../calibrate/measurement-schema.ts';
 import { measurementOp } from '../../calibrate/op-family.ts';
-import { parseProfile, parseProfileText, profileCurves, type CalibrationProfile } from '../../calibrate/profile-schema.ts';
+import { parseProfile, parseProfileText, profileCurves, profileText, type CalibrationProfile } from '../../calibrate/profile-schema.ts';
 import { largeGemmThroughputTable, ownKernelsTable, profileErrors, reportProfile, rerunDriftTable } from '../../calibrate/report.ts';
-import { CALIBRATION_FEATURES, CALIBRATION_SCHEMA_ID, FEATURE_COUNT, calibrationFeature, type CalibrationCurve, type CalibrationCurves, type CalibrationFamily } from '../../simulator/calibration.ts';
+import { CALIBRATION_FEATURES, CALIBRATION_SCHEMA_ID, FEATURE_COUNT, calibrationFeature, curveFor, type CalibrationCurve, type CalibrationCurves, type CalibrationFamily } from '../../simulator/calibration.ts';
 import type { BlasLayout, Op } from '../../models/ops.ts';
 import { DEFAULT_EFFICIENCY } from '../../simulator/efficiency.ts';
 import { costOp } from '../../simulator/roofline/roofline-backend.ts';
@@ -263,7 +263,8 @@ describe('GEMM layout (synthetic)', () => {
 });
 
 describe('GEMM row alignment (synthetic)', () => {
-  // Truth: a GEMM whose n or k is not a whole number of 16-byte rows runs 4× slower (cuBLAS leaves the tensor-core path).
+  // Truth: a GEMM whose n or k is odd (2-byte rows) runs 4× slower (cuBLAS leaves the tensor-core path and the async
+  // copies), one whose rows are 4- or 8-byte aligned 2× (misalign 0.5).
   const device: Device = { id: 'h100-sxm', name: 'NVIDIA H100 80GB HBM3', backend: 'cuda' };
   const h100 = findDevice('h100-sxm')!;
   const misalign = CALIBRATION_FEATURES.indexOf('misalign');
@@ -281,12 +282,14 @@ describe('GEMM row alignment (synthetic)', () => {
     return costOp(op, { ...ctx, calibration: fitted }).latencyS;
   };
 
-  it('prices a misaligned n or k 4× an aligned neighbour; m does not matter; only 16-bit GEMMs (tensor cores) are affected', () => {
-    expect(time({ m: 3000, n: 2052, k: 1504 }) / time({ m: 3000, n: 2048, k: 1504 })).toBeCloseTo(4, 0);
-    expect(time({ m: 3000, n: 2048, k: 1502 }) / time({ m: 3000, n: 2048, k: 1504 })).toBeCloseTo(4, 0);
+  it('prices an odd n or k 4× an aligned neighbour and an even one 2×; m does not matter; only 16-bit GEMMs (tensor cores) are affected', () => {
+    expect(time({ m: 3000, n: 2051, k: 1504 }) / time({ m: 3000, n: 2048, k: 1504 })).toBeCloseTo(4, 0);
+    expect(time({ m: 3000, n: 2048, k: 1501 }) / time({ m: 3000, n: 2048, k: 1504 })).toBeCloseTo(4, 0);
+    expect(time({ m: 3000, n: 2052, k: 1504 }) / time({ m: 3000, n: 2048, k: 1504 })).toBeCloseTo(2, 0);
+    expect(time({ m: 3000, n: 2048, k: 1502 }) / time({ m: 3000, n: 2048, k: 1504 })).toBeCloseTo(2, 0);
     expect(time({ m: 3001, n: 2048, k: 1504 }) / time({ m: 3000, n: 2048, k: 1504 })).toBeCloseTo(1, 1);
-    const feature = (n: number, actBits: number): number => calibrationFeature(misalign, { kind: 'gemm', m: 8, n, k: 4096, batch: 1, weightBits: actBits, actBits, outBits: actBits } as Op, 1, 1, 0, 132);
-    expect([feature(4100, 32), feature(4100, 16), feature(4104, 16), feature(4100, 8)]).toEqual([0, 1, 0, 0]);
+    const feature = (n: number, actBits: number, k = 4096): number => calibrationFeature(misalign, { kind: 'gemm', m: 8, n, k, batch: 1, weightBits: actBits, actBits, outBits: actBits } as Op, 1, 1, 0, 132);
+    expect([feature(4100, 32), feature(4100, 16), feature(4102, 16), feature(4101, 16), feature(4104, 16), feature(4104, 16, 4099), feature(4100, 8)]).toEqual([0, 0.5, 0.5, 1, 0, 1, 0]);
   });
 });
 
@@ -520,6 +523,106 @@ describe('per-dtype curves and collectives (synthetic)', () => {
     const bad = structuredClone(profile) as Record<string, any>;
     bad.byDtype.gemm.fp12 = bad.byDtype.gemm.fp16;
     expectGenzError(() => parseProfile(bad), 'invalid_input', ['byDtype', 'gemm', 'fp12']);
+  });
+});
+
+describe('aligned and misaligned 16-bit GEMM curves (synthetic)', () => {
+  // Truth: misaligned fp16 GEMMs (n or k off a multiple of 8) follow a curve of their own, slower and with another
+  // size slope; fp32 GEMMs one more. With 40 training rows or more on each side the fp16 curve splits in two.
+  const device: Device = { id: 'h100-sxm', name: 'NVIDIA H100 80GB HBM3', backend: 'cuda' };
+  const h100 = findDevice('h100-sxm')!;
+  const flat = (bias: number, size: number, overheadS: number): CalibrationCurve => ({
+    weights: [bias, 0, 0, 0, size, 0, 0, 0, 0], featureMin: new Array(FEATURE_COUNT).fill(-1e9), featureMax: new Array(FEATURE_COUNT).fill(1e9), overheadS,
+  });
+  const truth: CalibrationCurves = {
+    schema: CALIBRATION_SCHEMA_ID, deviceId: h100.id, families: {},
+    byDtype: { gemm: { fp32: flat(0.1, 0.05, 8e-6), fp16: { ...flat(0.3, 0, 4e-6), misaligned: flat(1.2, 0.15, 6e-6) } } },
+  };
+  const priced = pricedOn(h100);
+  const timed = (shape: Record<string, number>, dtype: Measurement['dtype']): Measurement => {
+    const row = measurement(device, 'gemm', shape, 1, { dtype });
+    const { op, ctx } = priced(row);
+    return { ...row, medianS: costOp(op, { ...ctx, calibration: truth }).latencyS };
+  };
+  const rowsWith = (misalignedNs: number[]): Measurement[] => {
+    const rows: Measurement[] = [];
+    for (let m = 1; m <= 8192; m *= 2) {
+      for (const k of [1024, 8192]) {
+        for (const n of [1024, 2048, 4096]) rows.push(timed({ m, n, k }, 'fp32'), timed({ m, n, k }, 'fp16'));
+        for (const n of misalignedNs) rows.push(timed({ m, n, k: k - 2 }, 'fp16'));
+      }
+    }
+    return rows;
+  };
+  const rows = rowsWith([1022, 2051, 4099]);
+  const profile = fitProfile(rows, { createdBy: 'test: alignment split', neighbors: false });
+  const misalign = CALIBRATION_FEATURES.indexOf('misalign');
+
+  it('fits the fp16 GEMMs as two curves (aligned, misaligned) and the fp32 ones as one; each prices its rows', () => {
+    const fp16 = profile.byDtype!.gemm!.fp16!;
+    expect(fp16.misaligned).toBeDefined();
+    expect(fp16.featureMax[misalign]).toBe(0);
+    expect(fp16.misaligned!.featureMin[misalign]).toBeGreaterThanOrEqual(0.5);
+    expect(profile.byDtype!.gemm!.fp32!.misaligned).toBeUndefined();
+    for (const e of profile.heldOutError) expect(e.after!.p90AbsPctError, `${e.family} ${e.dtype ?? ''}`).toBeLessThan(2);
+    const curves = profileCurves(profile);
+    const op = (n: number, k: number): Op => ({ kind: 'gemm', m: 512, n, k, batch: 1, weightBits: 16, actBits: 16, outBits: 16 } as Op);
+    expect(curveFor(curves, h100.id, op(2051, 4096), 'fp16')).toBe(curves.byDtype!.gemm!.fp16!.misaligned);
+    expect(curveFor(curves, h100.id, op(2048, 4094), 'bf16')).toBe(curves.byDtype!.gemm!.fp16!.misaligned);
+    expect(curveFor(curves, h100.id, op(2048, 4096), 'fp16')).toBe(curves.byDtype!.gemm!.fp16);
+  });
+
+  it('cross-validation scores every row once and within the truth', () => {
+    const cv = crossValidate(rows, profile);
+    const gemm = cv.filter((e) => e.family === 'gemm');
+    expect(gemm.map((e) => e.dtype ?? '')).toEqual(['', 'fp32', 'fp16']);
+    expect(gemm[1]!.rows + gemm[2]!.rows).toBe(gemm[0]!.rows);
+    for (const e of gemm) expect(e.p90AbsPctError, e.dtype ?? 'all').toBeLessThan(2);
+  });
+
+  it('with neighbour tables: the table of each side holds its own rows (category digit 1 on the misaligned curve, 0 on the aligned)', () => {
+    const { rows: fitted } = fitRows(rows, h100, h100.id, 0);
+    const parts = chooseCurveParts(fitted, h100.id);
+    expect([...parts.alignmentSplit!]).toEqual(['gemm/fp16']);
+    expect(parts.scored!.has('gemm/fp16/misaligned')).toBe(true);
+    // Every part on (fitCurves' default): both fp16 curves carry a table, each of its own rows.
+    const fp16 = fitCurves(fitted, () => true, h100.id).byDtype!.gemm!.fp16!;
+    expect(fp16.neighbors!.points).toHaveLength(rows.filter((r) => r.dtype === 'fp16' && r.shape.n! % 8 === 0 && r.shape.k! % 8 === 0).length);
+    expect(fp16.misaligned!.neighbors!.points).toHaveLength(rows.filter((r) => r.dtype === 'fp16' && (r.shape.n! % 8 !== 0 || r.shape.k! % 8 !== 0)).length);
+    for (const [curve, digit] of [[fp16, 0], [fp16.misaligned!, 1]] as const) {
+      for (const p of curve.neighbors!.points) expect(p[0]! % 10).toBe(digit);
+    }
+  });
+
+  it('a family of one dtype (no dtype curves) is not split, and its choice makes no misaligned curve key', () => {
+    const fp16Only = rows.filter((r) => r.dtype === 'fp16');
+    const { rows: fitted } = fitRows(fp16Only, h100, h100.id, 0);
+    expect(chooseCurveParts(fitted, h100.id).alignmentSplit!.size).toBe(0);
+    const one = fitProfile(fp16Only, { createdBy: 'test: alignment, one dtype', neighbors: false });
+    expect(one.byDtype).toBeUndefined();
+    expect(one.families.gemm!.misaligned).toBeUndefined();
+  });
+
+  it('keeps one fp16 curve where the misaligned rows are too few for a curve of their own', () => {
+    const few = fitProfile(rowsWith([2051]), { createdBy: 'test: alignment, few', neighbors: false });
+    expect(few.byDtype!.gemm!.fp16!.misaligned).toBeUndefined();
+  });
+
+  it('round-trips through the profile text; a misaligned curve anywhere but a 16-bit GEMM dtype curve is rejected at its path', () => {
+    expect(parseProfileText(profileText(profile))).toEqual(profile);
+    const sub = profile.byDtype!.gemm!.fp16!.misaligned!;
+    const onFamily = structuredClone(profile) as Record<string, any>;
+    onFamily.families.gemm.misaligned = sub;
+    expectGenzError(() => parseProfile(onFamily), 'invalid_input', ['families', 'gemm', 'misaligned']);
+    const onFp32 = structuredClone(profile) as Record<string, any>;
+    onFp32.byDtype.gemm.fp32.misaligned = sub;
+    expectGenzError(() => parseProfile(onFp32), 'invalid_input', ['byDtype', 'gemm', 'fp32', 'misaligned']);
+    const nested = structuredClone(profile) as Record<string, any>;
+    nested.byDtype.gemm.fp16.misaligned.misaligned = sub;
+    expectGenzError(() => parseProfile(nested), 'invalid_input', ['byDtype', 'gemm', 'fp16', 'misaligned', 'misaligned']);
+    const short = structuredClone(profile) as Record<string, any>;
+    short.byDtype.gemm.fp16.misaligned.weights.pop();
+    expectGenzError(() => parseProfile(short), 'invalid_input', ['byDtype', 'gemm', 'fp16', 'misaligned', 'weights']);
   });
 });
 

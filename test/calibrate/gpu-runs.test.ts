@@ -6,6 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fitProfile, parseMeasurements } from '../../index.ts';
+import { parseProfileText } from '../../calibrate/profile-schema.ts';
+import { CALIBRATION_FEATURES, curveFor } from '../../simulator/calibration.ts';
+import { defaultCalibration } from '../../simulator/calibration-defaults.ts';
+import type { Op } from '../../models/ops.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 const data = (file: string): string => readFileSync(new URL(`../../data/${file}`, import.meta.url), 'utf8');
@@ -25,6 +29,23 @@ describe('H100 and H200 runs of 2026-11-26 and 2026-11-27', () => {
     expect(parseMeasurements(data('torch-ops-h200.jsonl')).measurements).toHaveLength(162);
     // 2026-11-27: the two dense GEMM plans (279 + 723 lines) on each card, every line measured.
     for (const file of ['kernels-ref-h100-sxm-dense.jsonl', 'kernels-ref-h200-dense.jsonl']) expect(parseMeasurements(data(file)).measurements, file).toHaveLength(1002);
+  });
+
+  it('the shipped Hopper profiles price misaligned fp16 GEMMs by a curve of their own, fitted on those rows alone', () => {
+    const misalign = CALIBRATION_FEATURES.indexOf('misalign');
+    for (const id of ['h100-sxm', 'h200']) {
+      const profile = parseProfileText(readFileSync(new URL(`../../data/profiles/${id}.json`, import.meta.url), 'utf8'), id);
+      const fp16 = profile.byDtype!.gemm!.fp16!;
+      expect(fp16.featureMax[misalign], id).toBe(0);
+      expect(fp16.misaligned!.featureMin[misalign], id).toBe(0.5);
+      expect(fp16.misaligned!.featureMax[misalign], id).toBe(1);
+      expect(profile.byDtype!.gemm!.fp32!.misaligned, id).toBeUndefined();
+      // The estimator's default calibration for the device prices a misaligned bf16 GEMM (fp16's twin) by it.
+      const shipped = defaultCalibration(id)!;
+      const op = (n: number): Op => ({ kind: 'gemm', m: 512, n, k: 4096, batch: 1, weightBits: 16, actBits: 16, outBits: 16 } as Op);
+      expect(curveFor(shipped, id, op(4097), 'bf16'), id).toBe(shipped.byDtype!.gemm!.fp16!.misaligned);
+      expect(curveFor(shipped, id, op(4096), 'bf16'), id).toBe(shipped.byDtype!.gemm!.fp16);
+    }
   });
 
   it('the H100 graph check: both timings of every line validate; a fit refuses to mix them', () => {
