@@ -161,6 +161,9 @@ function crossValidationSection(rows: readonly Measurement[], deviceId: string):
     ['GEMM fp16, all shapes', (r) => gemm(r) && r.row.dtype === 'fp16'],
     ['GEMM fp16, n and k multiples of 8 (model shapes)', (r) => gemm(r) && r.row.dtype === 'fp16' && aligned(r)],
     ['GEMM fp16, n or k not a multiple of 8', (r) => gemm(r) && r.row.dtype === 'fp16' && !aligned(r)],
+    // The misalign feature's two grades (simulator/calibration.ts): 2-byte rows, and 4- or 8-byte ones.
+    ['… of which n or k odd', (r) => gemm(r) && r.row.dtype === 'fp16' && r.row.op.kind === 'gemm' && (r.row.op.n % 2 === 1 || r.row.op.k % 2 === 1)],
+    ['… of which n and k even', (r) => gemm(r) && r.row.dtype === 'fp16' && !aligned(r) && r.row.op.kind === 'gemm' && r.row.op.n % 2 === 0 && r.row.op.k % 2 === 0],
     ['GEMM fp32, all shapes', (r) => gemm(r) && r.row.dtype === 'fp32'],
     ['GEMM, both dtypes, measured under 25 µs', (r) => gemm(r) && r.row.measuredS < 25e-6],
     ['GEMM, both dtypes, measured 25–60 µs', (r) => gemm(r) && r.row.measuredS >= 25e-6 && r.row.measuredS < 60e-6],

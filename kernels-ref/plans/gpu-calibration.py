@@ -1,6 +1,7 @@
 """Writes kernels-ref/plans/gpu-calibration.jsonl, the plan a lent GPU runs beside kref's default sweep, and
 gpu-gemm-dense.jsonl and gpu-gemm-dense2.jsonl, more cuBLAS GEMMs for later calls (PLAN_ONLY=1; both ran on an H100 and an
-H200 on 2026-11-27), and graph-check.jsonl, short kernels to time with and without `kref run --graph`.
+H200 on 2026-11-27), graph-check.jsonl, short kernels to time with and without `kref run --graph`, and
+gpu-gemm-align.jsonl, fresh fp16 GEMMs by row alignment (not yet run).
 
 Run from the repository root: python3 kernels-ref/plans/gpu-calibration.py (Python's seeded Mersenne Twister makes the
 log-uniform grids the same on every run; the committed files are its output).
@@ -119,3 +120,34 @@ add("empty", {})
 with open("kernels-ref/plans/graph-check.jsonl", "w") as f:
     f.write("\n".join(lines) + "\n")
 print(len(lines), "kernels-ref/plans/graph-check.jsonl")
+
+# A fifth plan (2026-11-27, not yet run): fresh fp16 cuBLAS GEMMs in four classes of row alignment, 40 each, to score
+# the graded misalign feature (simulator/calibration.ts: 1 where n or k is odd, 0.5 where both are even, 0 at
+# multiples of 8) on shapes it was not chosen on: the grading was picked after reading the 342 misaligned rows'
+# residuals of the dense plans. Classes by the smaller alignment of n and k, in elements: 1 (an odd one), 2, 4, 8.
+# Run back to back like the fitted rows, and score them against the shipped profile before any refit reads them.
+lines = []
+rng = random.Random(20261129)
+
+
+def aligned_to(x, align):
+    """`x` moved to the nearest value whose largest power-of-2 divisor (up to 8) is exactly `align` (8: a multiple of 8)."""
+    if align == 8:
+        return max(8, 8 * round(x / 8))
+    base = max(align, align * round(x / align))
+    return base if base % (2 * align) else base + align
+
+
+shapes = []
+for align in [1, 2, 4, 8]:
+    for i in range(40):
+        m, n, k = log_uniform(0, 13), log_uniform(7, 14.5), log_uniform(7, 14)
+        # The class is the smaller alignment: one of n and k at it (which one alternates), the other at it or above.
+        other = 8 if i % 4 < 2 else rng.choice([a for a in [1, 2, 4, 8] if a >= align])
+        n, k = (aligned_to(n, align), aligned_to(k, other)) if i % 2 else (aligned_to(n, other), aligned_to(k, align))
+        shapes.append((m, n, k, "TN" if i % 3 else "NN"))
+for m, n, k, layout in sorted(shapes, key=lambda g: rng.random()):
+    add("gemm-blas", {"m": m, "n": n, "k": k}, "fp16", layout)
+with open("kernels-ref/plans/gpu-gemm-align.jsonl", "w") as f:
+    f.write("\n".join(lines) + "\n")
+print(len(lines), "kernels-ref/plans/gpu-gemm-align.jsonl")

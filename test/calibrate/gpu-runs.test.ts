@@ -85,12 +85,27 @@ describe('H100 and H200 runs of 2026-11-26 and 2026-11-27', () => {
       mkdirSync(join(dir, 'kernels-ref/plans'), { recursive: true });
       const r = spawnSync('python3', [join(root, 'kernels-ref/plans/gpu-calibration.py')], { cwd: dir, encoding: 'utf8' });
       expect(r.status, r.stderr).toBe(0);
-      for (const plan of ['gpu-calibration.jsonl', 'gpu-gemm-dense.jsonl', 'gpu-gemm-dense2.jsonl', 'graph-check.jsonl']) {
+      for (const plan of ['gpu-calibration.jsonl', 'gpu-gemm-dense.jsonl', 'gpu-gemm-dense2.jsonl', 'graph-check.jsonl', 'gpu-gemm-align.jsonl']) {
         expect(readFileSync(join(dir, 'kernels-ref/plans', plan), 'utf8'), plan).toBe(readFileSync(join(root, 'kernels-ref/plans', plan), 'utf8'));
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('the alignment plan: 40 fp16 GEMMs per class of row alignment, none of them a shape the Hopper fits read', () => {
+    const plan = readFileSync(join(root, 'kernels-ref/plans/gpu-gemm-align.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kernel: string; dtype: string; shape: Record<string, number> });
+    const alignment = (x: number): number => (x % 8 === 0 ? 8 : x % 4 === 0 ? 4 : x % 2 === 0 ? 2 : 1);
+    const classes = new Map<number, number>();
+    for (const line of plan) {
+      expect([line.kernel, line.dtype]).toEqual(['gemm-blas', 'fp16']);
+      const a = Math.min(alignment(line.shape.n!), alignment(line.shape.k!));
+      classes.set(a, (classes.get(a) ?? 0) + 1);
+    }
+    expect([...classes].sort((x, y) => x[0] - y[0])).toEqual([[1, 40], [2, 40], [4, 40], [8, 40]]);
+    const fitted = new Set(['kernels-ref-h100-sxm.jsonl', 'kernels-ref-h100-sxm-dense.jsonl', 'kernels-ref-h200.jsonl', 'kernels-ref-h200-dense.jsonl']
+      .flatMap((f) => parseMeasurements(data(f)).measurements).map((m) => `${m.shape.m}x${m.shape.n}x${m.shape.k}`));
+    expect(plan.filter((l) => fitted.has(`${l.shape.m}x${l.shape.n}x${l.shape.k}`))).toEqual([]);
   });
 
   it.skipIf(!hasPython)('the PyTorch scripts for a lent GPU parse (python3, where installed)', () => {
