@@ -875,10 +875,24 @@ export interface CrossValidatedRow { row: FitRow; calibratedS: number; calibrate
 
 /** Every row of `profile`'s device scored by curves fitted on the other folds (see crossValidate). */
 export function crossValidatedRows(measurements: readonly Measurement[], profile: CalibrationProfile, folds = 5, salt = ''): CrossValidatedRow[] {
-  const device = profileDevice(profile);
-  const { rows } = fitRows(fastestImplementations(withoutRepeats(profileMeasurements(profile, measurements)).unique).kept, device, profile.deviceId, 0);
   // Cross-validate the procedure that made the profile: with tables where it could keep them (a curve may not have).
   const withTables = profile.neighborTables ?? neighborFamiliesOf(profile).size > 0;
+  // The result depends on the profile only through its device and that choice, not its curves: `npm run profiles`
+  // asks for the same rows three times per device (withoutWorseCurves, the 5-fold table, the published bars). Salted
+  // draws are asked for once each: not kept (keeping them too took the build from 1.0 to 2.1 GB resident).
+  if (salt !== '') return crossValidatedRowsOnce(measurements, profile, folds, salt, withTables);
+  const key = JSON.stringify([profile.deviceId, profile.device ?? null, withTables, folds]);
+  const cache = crossValidationCache.get(measurements) ?? crossValidationCache.set(measurements, new Map()).get(measurements)!;
+  const cached = cache.get(key) ?? cache.set(key, crossValidatedRowsOnce(measurements, profile, folds, salt, withTables)).get(key)!;
+  return [...cached];
+}
+
+/** Cross-validated rows already computed, per measurements array (the same array, not equal contents). */
+const crossValidationCache = new WeakMap<readonly Measurement[], Map<string, CrossValidatedRow[]>>();
+
+function crossValidatedRowsOnce(measurements: readonly Measurement[], profile: CalibrationProfile, folds: number, salt: string, withTables: boolean): CrossValidatedRow[] {
+  const device = profileDevice(profile);
+  const { rows } = fitRows(fastestImplementations(withoutRepeats(profileMeasurements(profile, measurements)).unique).kept, device, profile.deviceId, 0);
   const out: CrossValidatedRow[] = [];
   for (let fold = 0; fold < folds; fold++) {
     // A salt draws other folds (report.ts crossValidationTable's draws); '' keeps the folds every table in docs/ reports.

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { estimateOp, findDevice, IDEAL_EFFICIENCY } from '../../index.ts';
 import { parseCsv, num } from '../../calibrate/accuracy/csv.ts';
-import { chooseCurveParts, crossValidate, fastestImplementations, fitCurves, fitProfile, fitProfiles, fitRows, measurementContext, withoutWorseCurves } from '../../calibrate/fit.ts';
+import { chooseCurveParts, crossValidate, crossValidatedRows, fastestImplementations, fitCurves, fitProfile, fitProfiles, fitRows, measurementContext, withoutWorseCurves } from '../../calibrate/fit.ts';
 import type { Measurement } from '../../calibrate/measurement-schema.ts';
 import { measurementOp } from '../../calibrate/op-family.ts';
 import { parseProfile, parseProfileText, profileCurves, profileText, type CalibrationProfile } from '../../calibrate/profile-schema.ts';
@@ -821,5 +821,18 @@ describe('cross-validation repeats the procedure that made the profile', () => {
     // The same curves, no table kept: allowed (today's profiles) and inferred (a profile before the field) differ.
     expect(gemm(profile)).not.toEqual(gemm({ ...profile, neighborTables: undefined }));
     expect(gemm({ ...profile, neighborTables: false })).toEqual(gemm({ ...profile, neighborTables: undefined }));
+  });
+
+  it('depends on the device and table choice of the profile, not its curves: a repeat call gives the same rows, unshared', () => {
+    const first = crossValidatedRows(measurements, shipped, 5);
+    const noCurves = crossValidatedRows(measurements, { ...shipped, families: {}, byDtype: undefined }, 5);
+    expect(noCurves).toEqual(first);
+    first.length = 0;
+    expect(crossValidatedRows(measurements, shipped, 5)).toEqual(noCurves);
+    // Another salt, another device choice or other measurements are other results.
+    expect(crossValidatedRows(measurements, shipped, 5, 'draw 1|')).not.toEqual(noCurves);
+    expect(crossValidatedRows(measurements, { ...shipped, neighborTables: false }, 5)).not.toEqual(noCurves);
+    const firstBlas = measurements.findIndex((m) => m.kernel === 'gemm-blas');
+    expect(crossValidatedRows(measurements.filter((_, i) => i !== firstBlas), shipped, 5)).toHaveLength(noCurves.length - 1);
   });
 });
