@@ -14,6 +14,7 @@ import type { Measurement } from './measurement-schema.ts';
 import { medianP90, quantile } from './accuracy/error-stats.ts';
 import { crossValidatedRows, type CrossValidatedRow } from './fit.ts';
 import { parseProfileText } from './profile-schema.ts';
+import { misalignGrade, misalignedGemm } from '../simulator/calibration.ts';
 
 interface TorchRow { m: number; n: number; k: number; dtype: string; medianS: number; torch: string; device: string }
 
@@ -156,14 +157,14 @@ function crossValidationSection(rows: readonly Measurement[], deviceId: string):
   const profile = parseProfileText(readFileSync(new URL(`../data/profiles/${deviceId}.json`, import.meta.url), 'utf8'));
   const scored = crossValidatedRows(rows, profile, 5);
   const gemm = (r: CrossValidatedRow): boolean => r.row.op.kind === 'gemm' && r.row.op.batch === 1;
-  const aligned = (r: CrossValidatedRow): boolean => r.row.op.kind === 'gemm' && r.row.op.n % 8 === 0 && r.row.op.k % 8 === 0;
+  const fp16 = (r: CrossValidatedRow): boolean => gemm(r) && r.row.dtype === 'fp16';
   const subsets: [string, (r: CrossValidatedRow) => boolean][] = [
-    ['GEMM fp16, all shapes', (r) => gemm(r) && r.row.dtype === 'fp16'],
-    ['GEMM fp16, n and k multiples of 8 (model shapes)', (r) => gemm(r) && r.row.dtype === 'fp16' && aligned(r)],
-    ['GEMM fp16, n or k not a multiple of 8', (r) => gemm(r) && r.row.dtype === 'fp16' && !aligned(r)],
+    ['GEMM fp16, all shapes', fp16],
+    ['GEMM fp16, n and k multiples of 8 (model shapes)', (r) => fp16(r) && !misalignedGemm(r.row.op)],
+    ['GEMM fp16, n or k not a multiple of 8', (r) => fp16(r) && misalignedGemm(r.row.op)],
     // The misalign feature's two grades (simulator/calibration.ts): 2-byte rows, and 4- or 8-byte ones.
-    ['… of which n or k odd', (r) => gemm(r) && r.row.dtype === 'fp16' && r.row.op.kind === 'gemm' && (r.row.op.n % 2 === 1 || r.row.op.k % 2 === 1)],
-    ['… of which n and k even', (r) => gemm(r) && r.row.dtype === 'fp16' && !aligned(r) && r.row.op.kind === 'gemm' && r.row.op.n % 2 === 0 && r.row.op.k % 2 === 0],
+    ['… of which n or k odd', (r) => fp16(r) && misalignGrade(r.row.op) === 1],
+    ['… of which n and k even', (r) => fp16(r) && misalignGrade(r.row.op) === 0.5],
     ['GEMM fp32, all shapes', (r) => gemm(r) && r.row.dtype === 'fp32'],
     ['GEMM, both dtypes, measured under 25 µs', (r) => gemm(r) && r.row.measuredS < 25e-6],
     ['GEMM, both dtypes, measured 25–60 µs', (r) => gemm(r) && r.row.measuredS >= 25e-6 && r.row.measuredS < 60e-6],

@@ -140,6 +140,7 @@ export const ProfileSchema = z
         ctx.addIssue({ code: 'custom', path: [...path, 'minSlowdown'], message: `must be at least 1 (only collective curves may price under the roofline floor), found ${curve.minSlowdown}` });
       }
     };
+    const MISPLACED_MISALIGNED = 'only a 16-bit GEMM curve of one dtype (byDtype.gemm or byDtype.bmm, fp16 or bf16) has a misaligned curve';
     const checkBoth = (curve: CalibrationCurveInput, family: string, path: (string | number)[]): void => {
       check(curve, path);
       atLeastFloor(curve, family, path);
@@ -148,14 +149,14 @@ export const ProfileSchema = z
     for (const [family, curve] of Object.entries(profile.families)) {
       if (!curve) continue;
       checkBoth(curve, family, ['families', family]);
-      if (curve.misaligned) ctx.addIssue({ code: 'custom', path: ['families', family, 'misaligned'], message: 'only a 16-bit GEMM curve of one dtype (byDtype.gemm or byDtype.bmm, fp16 or bf16) has a misaligned curve' });
+      if (curve.misaligned) ctx.addIssue({ code: 'custom', path: ['families', family, 'misaligned'], message: MISPLACED_MISALIGNED });
     }
     for (const [family, byDtype] of Object.entries(profile.byDtype ?? {})) {
       for (const [dtype, curve] of Object.entries(byDtype ?? {})) {
         if (!curve) continue;
         checkBoth(curve, family, ['byDtype', family, dtype]);
         if (curve.misaligned && !((family === 'gemm' || family === 'bmm') && (dtype === 'fp16' || dtype === 'bf16'))) {
-          ctx.addIssue({ code: 'custom', path: ['byDtype', family, dtype, 'misaligned'], message: 'only a 16-bit GEMM curve of one dtype (byDtype.gemm or byDtype.bmm, fp16 or bf16) has a misaligned curve' });
+          ctx.addIssue({ code: 'custom', path: ['byDtype', family, dtype, 'misaligned'], message: MISPLACED_MISALIGNED });
         }
       }
     }

@@ -187,9 +187,13 @@ export function misalignedGemm(op: Op): boolean {
   return op.kind === 'gemm' && op.actBits === 16 && (op.n % 8 !== 0 || op.k % 8 !== 0);
 }
 
-/** The largest of 1, 2, 4 and 8 elements that divides `extent` (a row of it is that many elements aligned). */
-function rowAlignment(extent: number): number {
-  return extent % 8 === 0 ? 8 : extent % 4 === 0 ? 4 : extent % 2 === 0 ? 2 : 1;
+/**
+ * The misalign feature: 0 for an aligned (or not 16-bit) GEMM, 1 where n or k is odd (2-byte rows), 0.5 where both
+ * are even (4- or 8-byte rows).
+ */
+export function misalignGrade(op: Op): 0 | 0.5 | 1 {
+  if (op.kind !== 'gemm' || !misalignedGemm(op)) return 0;
+  return op.n % 2 === 1 || op.k % 2 === 1 ? 1 : 0.5;
 }
 
 function familyCurve(calibration: CalibrationCurves, family: CalibrationFamily, computeDtype: ComputeDtype | null): CalibrationCurve | undefined {
@@ -286,7 +290,7 @@ function featureOf(index: number, op: Op, balance: number, floorS: number, compu
     case 12: return op.kind === 'gemm' && layoutOf(op.blasLayout)[1] === 'T' ? 1 : 0;
     case 13: return op.kind === 'gemm' ? clampedLog10(op.m) * clampedLog10(op.n) : 0;
     case 14: return op.kind === 'gemm' ? clampedLog10(op.k) ** 2 : 0;
-    case 15: return op.kind === 'gemm' && misalignedGemm(op) ? (Math.min(rowAlignment(op.n), rowAlignment(op.k)) === 1 ? 1 : 0.5) : 0;
+    case 15: return misalignGrade(op);
     case 16: return op.kind === 'gemm' ? tilePad(op.n, TILE) : 0;
     case 17: return op.kind === 'gemm' ? tilePad(op.k, TILE) : 0;
     case 18: return op.kind === 'gemm' ? tilePad(op.m, TILE / 2) : 0;
