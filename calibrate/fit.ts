@@ -6,9 +6,9 @@
 //   by the training error of the whole prediction, a robust small-op intercept that keeps the fit linear.
 //   minSlowdown, the smallest measured/floor of the training rows, bounds every calibrated time from below (at least
 //   1, so at the roofline floor; but a collective's, whose floor is a model: FLOOR_MODEL_FAMILIES).
-//   The GEMM tile-padding features (TILE_FEATURES), the neighbour correction (its training rows' residuals,
-//   simulator/calibration-neighbors.ts) and, for curves on few rows, a richer feature tier (RICH_ROWS_PER_PARAMETER)
-//   are kept per curve where a 5-fold cross-validation over the training rows says they help (chooseCurveParts).
+//   The GEMM kernel-regime steps (TILE_FEATURES: tile padding, few-token kernels, power-of-two strides), the
+//   neighbour correction (its training rows' residuals, simulator/calibration-neighbors.ts) and, for curves on few
+//   rows, a richer feature tier (RICH_ROWS_PER_PARAMETER) are kept per curve where a 5-fold cross-validation over the training rows says they help (chooseCurveParts).
 // A device without a genz preset gets a spec built from the measurements (best achieved rates), embedded in the profile.
 import { lusolve } from 'mathjs';
 import { GenzError } from '../common/errors.ts';
@@ -99,14 +99,16 @@ function isHeldOutKey(key: string, percent: number): boolean {
 }
 
 /**
- * The per-dimension tile-padding features (simulator/calibration.ts: padN, padK, padM64). A family's curves carry them
- * only where cross-validation on the training rows finds they help (chooseCurveParts): NeuSight's batched GEMMs follow
- * them closely, while on a few hundred grid-shaped rows (DeepBench, the Hopper sweeps) they can fit noise.
+ * The GEMM kernel-regime steps (simulator/calibration.ts): the per-dimension tile padding (padN, padK, padM64), the
+ * few-token kernels (skinny) and power-of-two weight strides (pow2Stride). A family's curves carry them only where
+ * cross-validation on the training rows finds they help (chooseCurveParts): NeuSight's batched GEMMs follow the
+ * padding closely and DeepBench's P100 and MI25 the other two, while on a few hundred grid-shaped rows (the Hopper
+ * sweeps) they can fit noise.
  */
-const TILE_FEATURES: readonly number[] = (['padN', 'padK', 'padM64'] as const).map((f) => CALIBRATION_FEATURES.indexOf(f));
+const TILE_FEATURES: readonly number[] = (['padN', 'padK', 'padM64', 'skinny', 'pow2Stride'] as const).map((f) => CALIBRATION_FEATURES.indexOf(f));
 
 /**
- * The features a curve fitted on a few dozen rows keeps (4 rows per parameter and the overhead: 80 rows when all 19
+ * The features a curve fitted on a few dozen rows keeps (4 rows per parameter and the overhead: 88 rows when all 21
  * features vary, 40 for these): balance, size, the shape terms (log m, n, k for a GEMM), wave and the layout. In
  * 5-fold CV this tier took the CI machine's CPU GEMMs (53 rows) from 12.7/27.2 to 6.5/23.7 % median/p90 and the H200's
  * fp32 GEMMs (60) from 11.6/40.6 to 11.6/36.0; the H100's fp32 GEMMs moved from 12.1/34.8 to 12.0/37.4.
@@ -115,7 +117,7 @@ const MIDDLE_FEATURES: readonly number[] = (['balance', 'size', 'shape1', 'shape
 
 /**
  * The GEMM features that depend on the weight's shape (n, k) alone or with m: a curve fits them only where its rows
- * hold WEIGHT_SHAPES_PER_TERM distinct (n, k) pairs per term (21). Vidur's A100 and A40 sweeps time one model's four
+ * hold WEIGHT_SHAPES_PER_TERM distinct (n, k) pairs per term (24). Vidur's A100 and A40 sweeps time one model's four
  * projections at hundreds of token counts: 1,000 rows, 4 weight shapes (14 with LLMCompass's on the A100), and these
  * terms learned each shape's offset by heart. Holding out every row of one (n, k) pair at a time (the shapes of
  * another model), the A100's curves scored 12.7/27.3 % median/p90 and the A40's 7.7/17.7 (the defaults 3.9–9.1
@@ -124,7 +126,7 @@ const MIDDLE_FEATURES: readonly number[] = (['balance', 'size', 'shape1', 'shape
  * TFLOP/s, above the best TN GEMM measured on it (248) and MAMF's 268 (data/mamf_bf16_matmul_measured.csv); now
  * 209–223. DeepBench's (29 shapes per dtype), NeuSight's and the Hopper sweeps' curves keep them.
  */
-const WEIGHT_SHAPE_FEATURES: readonly number[] = (['shape2', 'shape3', 'mn', 'k2', 'padN', 'padK', 'misalign'] as const).map((f) => CALIBRATION_FEATURES.indexOf(f));
+const WEIGHT_SHAPE_FEATURES: readonly number[] = (['shape2', 'shape3', 'mn', 'k2', 'padN', 'padK', 'misalign', 'pow2Stride'] as const).map((f) => CALIBRATION_FEATURES.indexOf(f));
 const WEIGHT_SHAPES_PER_TERM = 3;
 
 /** Whether GEMM rows hold enough distinct weight shapes (n, k) for the weight-shape terms; other rows: true. */

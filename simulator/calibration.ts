@@ -70,8 +70,26 @@ export type CalibrationFamily = (typeof CALIBRATION_FAMILIES)[number];
  *   at each later multiple; m shows period 64 on the P100 and T4. 5-fold CV of bmm: A100 board 9.6/25.1 → 5.4/18.6 %,
  *   P100 8.4/24.3 → 4.0/11.1. A fit keeps them per curve only where cross-validation on its training rows says they
  *   help (calibrate/fit.ts chooseCurveParts): on a few hundred grid-shaped rows they can fit noise.
+ * - skinny (GEMM only): 1 when m ≤ 16 (an MoE expert's fractional token share included). Libraries run other kernels
+ *   for a handful of tokens, and on some parts those are far slower per byte: in DeepBench's P100 rows (cuBLAS 8) a
+ *   16-token GEMM took a geometric mean 1.62× (up to 3.2×) as long as the 32-token GEMM of the same weight and layout,
+ *   where the V100, T4 and MI25 took 0.86–0.97×. The smooth m terms could not bend that sharply and priced the
+ *   32-token rows, which run at the memory floor, up to 1.8× too slow as well. DeepBench times no m between 16 and
+ *   32, so where in that gap the kernels change is not measured.
+ * - pow2Stride (GEMM only): with the weight read transposed (transW), log2 of the largest power of two dividing its
+ *   row stride in bytes (k × weight bytes), capped at 16 KiB, over log2 16 KiB: 1 for a stride that is a multiple of
+ *   16 KiB. Rows of a power-of-two stride fall on the same DRAM channels. DeepBench's MI25 (rocBLAS) TN GEMMs took a
+ *   mean 1.07–1.10× their NN twins at k with a power-of-two part of 32–256 elements, 1.23× at 512 and 1.39–1.46× at
+ *   1,024–4,096; NVIDIA's boards show no such trend (0.97–1.22×, unordered). Chosen after reading the MI25's
+ *   residuals by layout and k, so its cross-validated error is not independent of that choice.
+ *   skinny and pow2Stride join the tile terms: a curve keeps them only where cross-validation says the group helps.
+ *   5-fold CV, median/p90 % (2026-11-27): MI25 7.3/26.0 → 6.7/23.2, P100 3.0/39.2 → 3.4/36.7, T4 5.4/21.2 →
+ *   5.5/19.2, V100 4.1/17.1 → 3.9/17.2; the Hopper curves moved by at most 0.3 points, NeuSight's and Vidur's not
+ *   at all. pow2Stride, a weight-shape term, raised the distinct weight shapes those terms need from 21 to 24
+ *   (calibrate/fit.ts WEIGHT_SHAPE_FEATURES): the CI CPU's GEMMs (22 shapes) and the T4's int8 ones (21) lost their
+ *   n- and k-terms, and scored 9.3/23.4 → 6.9/23.3 and 5.4/23.6 → 4.9/18.0.
  */
-export const CALIBRATION_FEATURES = ['bias', 'balance', 'balance2', 'overlap', 'size', 'shape1', 'shape2', 'shape3', 'shape4', 'wave', 'pad', 'transW', 'transX', 'mn', 'k2', 'misalign', 'padN', 'padK', 'padM64'] as const;
+export const CALIBRATION_FEATURES = ['bias', 'balance', 'balance2', 'overlap', 'size', 'shape1', 'shape2', 'shape3', 'shape4', 'wave', 'pad', 'transW', 'transX', 'mn', 'k2', 'misalign', 'padN', 'padK', 'padM64', 'skinny', 'pow2Stride'] as const;
 export const FEATURE_COUNT = CALIBRATION_FEATURES.length;
 
 /** Output tile edge of the wave and pad features: the common CUTLASS/cuBLAS 128 × 128 threadblock tile. */
@@ -236,6 +254,14 @@ function tilePad(extent: number, tile: number): number {
   return Math.log10((Math.ceil(whole / tile) * tile) / whole);
 }
 
+/** log2 of the largest power of two dividing `bytes` (an integer; else 0), capped at `cap`, over log2 `cap`: 0…1. */
+function pow2Part(bytes: number, cap: number): number {
+  if (!(bytes > 0) || !Number.isInteger(bytes)) return 0;
+  let p = 1;
+  while (p < cap && bytes % (2 * p) === 0) p *= 2;
+  return Math.log2(p) / Math.log2(cap);
+}
+
 function clampedLog10(x: number): number {
   return x > 0 && Number.isFinite(x) ? Math.log10(x) : 0;
 }
@@ -294,6 +320,13 @@ function featureOf(index: number, op: Op, balance: number, floorS: number, compu
     case 16: return op.kind === 'gemm' ? tilePad(op.n, TILE) : 0;
     case 17: return op.kind === 'gemm' ? tilePad(op.k, TILE) : 0;
     case 18: return op.kind === 'gemm' ? tilePad(op.m, TILE / 2) : 0;
+    case 19: return op.kind === 'gemm' && op.m <= 16 ? 1 : 0;
+    case 20: {
+      if (op.kind !== 'gemm' || layoutOf(op.blasLayout)[0] !== 'T') return 0;
+      // The stored element's width: effective weight bits carry group scales (4-bit, group 128: 4.125).
+      const storedBits = 2 ** Math.floor(Math.log2(op.weightBits ?? op.actBits));
+      return pow2Part((op.k * storedBits) / 8, 16384);
+    }
     default: return 0;
   }
 }

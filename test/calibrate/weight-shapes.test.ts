@@ -13,7 +13,7 @@ import { costOp } from '../../simulator/roofline/roofline-backend.ts';
 const data = (file: string): string => readFileSync(new URL(`../../data/${file}`, import.meta.url), 'utf8');
 const vidur = IMPORTERS.vidur(data('vidur_mlp_llama2-7b_tp1_a100_a40.csv'), 'vidur_mlp_llama2-7b_tp1_a100_a40.csv');
 const weightShape = (r: FitRow): string => (r.op.kind === 'gemm' ? `${r.op.n}x${r.op.k}` : '');
-const SHAPE_TERMS = ['shape2', 'shape3', 'mn', 'k2', 'padN', 'padK', 'misalign'].map((f) => CALIBRATION_FEATURES.indexOf(f as never));
+const SHAPE_TERMS = ['shape2', 'shape3', 'mn', 'k2', 'padN', 'padK', 'misalign', 'pow2Stride'].map((f) => CALIBRATION_FEATURES.indexOf(f as never));
 
 function gemmRows(deviceId: string): FitRow[] {
   const mine = vidur.filter((m) => m.device.id === deviceId);
