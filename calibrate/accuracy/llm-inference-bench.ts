@@ -175,7 +175,7 @@ export const BENCH_FRAMEWORK: Readonly<Record<string, ServingFramework>> = {
  * share for these models at ≤ 2,048 tokens), then its decode steps.
  */
 export function benchLatency(row: BenchRow, efficiency?: Partial<EfficiencyProfile>, calibration: 'none' | 'default' = 'none',
-  withFramework: boolean | FrameworkCosts = false): { feasible: boolean; e2eS: number } {
+  withFramework: boolean | FrameworkCosts = false): { feasible: boolean; e2eS: number; maxBatchThatFits: number } {
   const run = (sequences: number, inputTokens: number, outputTokens: number): EstimateReport => estimate({
     model: row.model, hardware: row.hardware, ...(row.split === 'layers' ? { pp: row.tp } : { tp: row.tp }), batch: sequences, inputTokens, outputTokens,
     dtype: 'fp16', calibration, identicalPrompts: row.identicalPrompts, ...(efficiency ? { efficiency } : {}),
@@ -183,13 +183,33 @@ export function benchLatency(row: BenchRow, efficiency?: Partial<EfficiencyProfi
     ...(typeof withFramework === 'object' ? { frameworkCosts: withFramework } : {}),
   });
   const whole = run(row.sequences, row.tokens, row.tokens);
-  if (row.promptChunk === undefined || row.promptChunk >= row.tokens || !whole.feasible) return { feasible: whole.feasible, e2eS: whole.e2eS };
+  const maxBatchThatFits = whole.maxBatchThatFits;
+  if (row.promptChunk === undefined || row.promptChunk >= row.tokens || !whole.feasible) return { feasible: whole.feasible, e2eS: whole.e2eS, maxBatchThatFits };
   const passes = Math.floor(row.tokens / row.promptChunk);
   const rest = row.tokens - passes * row.promptChunk;
   const chunk = run(1, row.promptChunk, 1);
   const last = rest > 0 ? run(1, rest, 1) : undefined;
   const promptS = chunk.ttftS + (passes - 1) * promptPassIntervalS(chunk) + (last === undefined ? 0 : promptPassIntervalS(last));
-  return { feasible: chunk.feasible && (last?.feasible ?? true), e2eS: promptS + whole.e2eS - whole.ttftS };
+  return { feasible: chunk.feasible && (last?.feasible ?? true), e2eS: promptS + whole.e2eS - whole.ttftS, maxBatchThatFits };
+}
+
+/**
+ * A row whose sequences' KV cache genz finds over the devices' memory, priced as a serving framework runs it: at most
+ * the largest batch that fits at once (EstimateReport.maxBatchThatFits), the batch in ⌈batch / that⌉ waves one
+ * after another (equal lengths: a wave's sequences start and finish together), the last wave the remainder. The
+ * frameworks did run these (vLLM admits what fits and preempts as the cache grows, TensorRT-LLM and DeepSpeed-MII
+ * queue), so the file times them. Null for a row that fits, a single sequence (llama.cpp's rows) or one whose one
+ * sequence does not fit.
+ */
+export function queuedBenchLatency(row: BenchRow, efficiency?: Partial<EfficiencyProfile>, calibration: 'none' | 'default' = 'none',
+  withFramework: boolean | FrameworkCosts = false): { e2eS: number; waves: number; concurrent: number } | null {
+  const whole = benchLatency(row, efficiency, calibration, withFramework);
+  const concurrent = whole.maxBatchThatFits;
+  if (whole.feasible || row.sequences <= 1 || concurrent < 1) return null;
+  const waves = Math.ceil(row.sequences / concurrent);
+  const rest = row.sequences - (waves - 1) * concurrent;
+  const wave = (sequences: number): number => benchLatency({ ...row, batch: sequences, sequences }, efficiency, calibration, withFramework).e2eS;
+  return { e2eS: (waves - 1) * wave(concurrent) + wave(rest), waves, concurrent };
 }
 
 /**
@@ -234,4 +254,22 @@ export function benchSamples(rows: readonly BenchRow[], efficiency?: Partial<Eff
     samples.push({ group: `${row.framework} ${row.hardware}`, predictedS: report.e2eS, measuredS: row.latencyS });
   }
   return { samples, infeasible, unsplit };
+}
+
+/**
+ * One sample per row over genz's memory capacity that queuedBenchLatency can price (none of them is in any fit: the
+ * fits take rows that fit), and the count of those it cannot (one sequence does not fit, or a single sequence).
+ */
+export function queuedBenchSamples(rows: readonly BenchRow[], efficiency?: Partial<EfficiencyProfile>, calibration: 'none' | 'default' = 'none',
+  withFramework: boolean | FrameworkCosts = false): { samples: Sample[]; unpriced: number } {
+  const samples: Sample[] = [];
+  let unpriced = 0;
+  for (const row of rows) {
+    const whole = benchLatency(row, efficiency, calibration, withFramework);
+    if (whole.feasible) continue;
+    const queued = queuedBenchLatency(row, efficiency, calibration, withFramework);
+    if (queued === null) { unpriced++; continue; }
+    samples.push({ group: `${row.framework} ${row.hardware}`, predictedS: queued.e2eS, measuredS: row.latencyS });
+  }
+  return { samples, unpriced };
 }
