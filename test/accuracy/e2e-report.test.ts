@@ -86,6 +86,10 @@ describe('calibrate e2e llm-inference-bench', () => {
     expect(row[7]).toBe(vllm.medianAbsPctError.toFixed(1));
     expect(row[8]).toBe(vllm.p90AbsPctError.toFixed(1));
     expect(run.stdout).toMatch(/held-out split, one run in five by a hash of its configuration, and every run of hardware no fit reads, of 1630/);
+    // The runs over genz's memory are scored too, in waves, in a table of their own after the main one.
+    const left = Number(/- (\d+) rows?: genz finds the model does not fit/.exec(run.stdout)![1]);
+    expect(run.stdout).toContain(`Of the rows over memory, ${left} priced as run in waves`);
+    expect(run.stdout.indexOf('| waves median %')).toBeGreaterThan(run.stdout.indexOf('| vLLM a100-40gb-sxm |'));
   });
 
   it('refuses a file without the columns and an unknown source', () => {
