@@ -6,8 +6,8 @@
 //   by the training error of the whole prediction, a robust small-op intercept that keeps the fit linear.
 //   minSlowdown, the smallest measured/floor of the training rows, bounds every calibrated time from below (at least
 //   1, so at the roofline floor; but a collective's, whose floor is a model: FLOOR_MODEL_FAMILIES).
-//   The GEMM kernel-regime steps (TILE_FEATURES: tile padding, few-token kernels, power-of-two strides), the
-//   neighbour correction (its training rows' residuals, simulator/calibration-neighbors.ts) and, for curves on few
+//   The GEMM kernel-regime steps (TILE_FEATURES: tile padding, few-token kernels, power-of-two strides, few
+//   tiles), the neighbour correction (its training rows' residuals, simulator/calibration-neighbors.ts) and, for curves on few
 //   rows, a richer feature tier (RICH_ROWS_PER_PARAMETER) are kept per curve where a 5-fold cross-validation over the training rows says they help (chooseCurveParts).
 // A device without a genz preset gets a spec built from the measurements (best achieved rates), embedded in the profile.
 import { lusolve } from 'mathjs';
@@ -105,10 +105,10 @@ function isHeldOutKey(key: string, percent: number): boolean {
  * padding closely and DeepBench's P100 and MI25 the other two, while on a few hundred grid-shaped rows (the Hopper
  * sweeps) they can fit noise.
  */
-const TILE_FEATURES: readonly number[] = (['padN', 'padK', 'padM64', 'skinny', 'pow2Stride'] as const).map((f) => CALIBRATION_FEATURES.indexOf(f));
+const TILE_FEATURES: readonly number[] = (['padN', 'padK', 'padM64', 'skinny', 'pow2Stride', 'fewTiles'] as const).map((f) => CALIBRATION_FEATURES.indexOf(f));
 
 /**
- * The features a curve fitted on a few dozen rows keeps (4 rows per parameter and the overhead: 88 rows when all 21
+ * The features a curve fitted on a few dozen rows keeps (4 rows per parameter and the overhead: 92 rows when all 22
  * features vary, 40 for these): balance, size, the shape terms (log m, n, k for a GEMM), wave and the layout. In
  * 5-fold CV this tier took the CI machine's CPU GEMMs (53 rows) from 12.7/27.2 to 6.5/23.7 % median/p90 and the H200's
  * fp32 GEMMs (60) from 11.6/40.6 to 11.6/36.0; the H100's fp32 GEMMs moved from 12.1/34.8 to 12.0/37.4.

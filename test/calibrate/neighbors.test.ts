@@ -118,7 +118,8 @@ describe('fitted neighbour tables (synthetic H100 GEMMs with a band the smooth f
     expect(corrected.families.gemm?.neighbors?.points.length).toBeGreaterThan(100);
     expect(plain.families.gemm?.neighbors).toBeUndefined();
     // Measured when written: 23.5/44.0 % without, 13.1/34.0 % with (the correction blurs the band's edges over ~0.5 decades).
-    expect(heldOut(corrected).medianAbsPctError).toBeLessThan(heldOut(plain).medianAbsPctError * 0.7);
+    // Since the fewTiles term (2026-11-27), which follows part of the band on few-tile shapes, 16.6/47.2 % without.
+    expect(heldOut(corrected).medianAbsPctError).toBeLessThan(heldOut(plain).medianAbsPctError * 0.85);
     expect(heldOut(corrected).p90AbsPctError).toBeLessThan(heldOut(plain).p90AbsPctError * 0.9);
   });
 
