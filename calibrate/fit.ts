@@ -7,8 +7,9 @@
 //   minSlowdown, the smallest measured/floor of the training rows, bounds every calibrated time from below (at least
 //   1, so at the roofline floor; but a collective's, whose floor is a model: FLOOR_MODEL_FAMILIES).
 //   The GEMM kernel-regime steps (TILE_FEATURES: tile padding, few-token kernels, power-of-two strides, few
-//   tiles), the neighbour correction (its training rows' residuals, simulator/calibration-neighbors.ts) and, for curves on few
-//   rows, a richer feature tier (RICH_ROWS_PER_PARAMETER) are kept per curve where a 5-fold cross-validation over the training rows says they help (chooseCurveParts).
+//   tiles), the neighbour correction (its training rows' residuals, simulator/calibration-neighbors.ts) and, for
+//   curves on few rows, a richer feature tier (RICH_ROWS_PER_PARAMETER) are kept per curve where a 5-fold
+//   cross-validation over the training rows says they help (chooseCurveParts).
 // A device without a genz preset gets a spec built from the measurements (best achieved rates), embedded in the profile.
 import { lusolve } from 'mathjs';
 import { GenzError } from '../common/errors.ts';
@@ -100,10 +101,10 @@ function isHeldOutKey(key: string, percent: number): boolean {
 
 /**
  * The GEMM kernel-regime steps (simulator/calibration.ts): the per-dimension tile padding (padN, padK, padM64), the
- * few-token kernels (skinny) and power-of-two weight strides (pow2Stride). A family's curves carry them only where
- * cross-validation on the training rows finds they help (chooseCurveParts): NeuSight's batched GEMMs follow the
- * padding closely and DeepBench's P100 and MI25 the other two, while on a few hundred grid-shaped rows (the Hopper
- * sweeps) they can fit noise.
+ * few-token kernels (skinny), power-of-two weight strides (pow2Stride) and GEMMs of few tiles (fewTiles). A family's
+ * curves carry them only where cross-validation on the training rows finds they help (chooseCurveParts): NeuSight's
+ * batched GEMMs follow the padding closely and DeepBench's P100 and MI25 the others, while on a few hundred
+ * grid-shaped rows (the Hopper sweeps) they can fit noise.
  */
 const TILE_FEATURES: readonly number[] = (['padN', 'padK', 'padM64', 'skinny', 'pow2Stride', 'fewTiles'] as const).map((f) => CALIBRATION_FEATURES.indexOf(f));
 

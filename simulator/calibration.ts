@@ -87,13 +87,15 @@ export type CalibrationFamily = (typeof CALIBRATION_FAMILIES)[number];
  *   P100 times m 8–16 × n 512–1,024 × k 500,000 (4–8 tiles of 128 on 56 SMs) at 7–17 ms whatever n, 2.5–9× the floor:
  *   ~25 GB/s per tile. The wave term alone, shared with the many-tile rows, had learned the opposite sign there.
  *   Batched GEMMs are left out: on NeuSight's bmm rows the term took a negative weight (its tiles are the batch's).
- *   skinny, pow2Stride and fewTiles join the tile terms: a curve keeps them only where cross-validation says the group helps.
+ *   skinny, pow2Stride and fewTiles join the tile terms: a curve keeps them only where cross-validation says the
+ *   group helps.
  *   5-fold CV, median/p90 % (2026-11-27), before → skinny and pow2Stride → fewTiles too: MI25 7.3/26.0 → 6.7/23.2 →
  *   7.2/23.7, P100 3.0/39.2 → 3.4/36.7 → 3.5/29.7, T4 5.4/21.2 → 5.5/19.2 → 5.4/18.5, V100 4.1/17.1 → 3.9/17.2 →
  *   4.1/17.1 (its fp16 curve 20.6 → 23.9 at the last step), H200 GEMMs 8.0/25.9 → 8.2/25.9 → 8.2/25.5; the H100
- *   curves moved by at most 0.3 points, NeuSight's and Vidur's not at all. pow2Stride, a weight-shape term, raised the distinct weight shapes those terms need from 21 to 24
- *   (calibrate/fit.ts WEIGHT_SHAPE_FEATURES): the CI CPU's GEMMs (22 shapes) and the T4's int8 ones (21) lost their
- *   n- and k-terms, and scored 9.3/23.4 → 6.9/23.3 and 5.4/23.6 → 4.9/18.0.
+ *   curves moved by at most 0.3 points, NeuSight's and Vidur's not at all. pow2Stride, a weight-shape term, raised
+ *   the distinct weight shapes those terms need from 21 to 24 (calibrate/fit.ts WEIGHT_SHAPE_FEATURES): the CI CPU's
+ *   GEMMs (22 shapes) and the T4's int8 ones (21) lost their n- and k-terms, and scored 9.3/23.4 → 6.9/23.3 and
+ *   5.4/23.6 → 4.9/18.0.
  */
 export const CALIBRATION_FEATURES = ['bias', 'balance', 'balance2', 'overlap', 'size', 'shape1', 'shape2', 'shape3', 'shape4', 'wave', 'pad', 'transW', 'transX', 'mn', 'k2', 'misalign', 'padN', 'padK', 'padM64', 'skinny', 'pow2Stride', 'fewTiles'] as const;
 export const FEATURE_COUNT = CALIBRATION_FEATURES.length;
@@ -334,16 +336,16 @@ function featureOf(index: number, op: Op, balance: number, floorS: number, compu
     case 17: return op.kind === 'gemm' ? tilePad(op.k, TILE) : 0;
     case 18: return op.kind === 'gemm' ? tilePad(op.m, TILE / 2) : 0;
     case 19: return op.kind === 'gemm' && op.m <= 16 ? 1 : 0;
-    case 21: {
-      // Tiles of one GEMM (not a batched one) on a device with an SM count: wave is log10(SMs / tiles) below one wave.
-      if (op.kind !== 'gemm' || op.batch > 1 || !(computeUnits > 0)) return 0;
-      return Math.max(0, featureOf(9, op, balance, floorS, computeUnits) - FEW_TILES_SHARE_DECADES);
-    }
     case 20: {
       if (op.kind !== 'gemm' || layoutOf(op.blasLayout)[0] !== 'T') return 0;
       // The stored element's width: effective weight bits carry group scales (4-bit, group 128: 4.125).
       const storedBits = 2 ** Math.floor(Math.log2(op.weightBits ?? op.actBits));
       return pow2Part((op.k * storedBits) / 8, 16384);
+    }
+    case 21: {
+      // Tiles of one GEMM (not a batched one) on a device with an SM count: wave is log10(SMs / tiles) below one wave.
+      if (op.kind !== 'gemm' || op.batch > 1 || !(computeUnits > 0)) return 0;
+      return Math.max(0, featureOf(9, op, balance, floorS, computeUnits) - FEW_TILES_SHARE_DECADES);
     }
     default: return 0;
   }

@@ -199,11 +199,11 @@ export function benchLatency(row: BenchRow, efficiency?: Partial<EfficiencyProfi
  * after another (equal lengths: a wave's sequences start and finish together), the last wave the remainder. The
  * frameworks did run these (vLLM admits what fits and preempts as the cache grows, TensorRT-LLM and DeepSpeed-MII
  * queue), so the file times them. Null for a row that fits, a single sequence (llama.cpp's rows) or one whose one
- * sequence does not fit.
+ * sequence does not fit. `whole`: the row's own benchLatency, where the caller has it.
  */
 export function queuedBenchLatency(row: BenchRow, efficiency?: Partial<EfficiencyProfile>, calibration: 'none' | 'default' = 'none',
-  withFramework: boolean | FrameworkCosts = false): { e2eS: number; waves: number; concurrent: number } | null {
-  const whole = benchLatency(row, efficiency, calibration, withFramework);
+  withFramework: boolean | FrameworkCosts = false,
+  whole: ReturnType<typeof benchLatency> = benchLatency(row, efficiency, calibration, withFramework)): { e2eS: number; waves: number; concurrent: number } | null {
   const concurrent = whole.maxBatchThatFits;
   if (whole.feasible || row.sequences <= 1 || concurrent < 1) return null;
   const waves = Math.ceil(row.sequences / concurrent);
@@ -267,7 +267,7 @@ export function queuedBenchSamples(rows: readonly BenchRow[], efficiency?: Parti
   for (const row of rows) {
     const whole = benchLatency(row, efficiency, calibration, withFramework);
     if (whole.feasible) continue;
-    const queued = queuedBenchLatency(row, efficiency, calibration, withFramework);
+    const queued = queuedBenchLatency(row, efficiency, calibration, withFramework, whole);
     if (queued === null) { unpriced++; continue; }
     samples.push({ group: `${row.framework} ${row.hardware}`, predictedS: queued.e2eS, measuredS: row.latencyS });
   }
