@@ -85,5 +85,6 @@ export { crossValidate, fitProfile, fitProfiles, measuredDeviceIds, measurementD
 export { crossValidationTable, largeGemmThroughputSection, largeGemmThroughputTable, reportProfile, rerunDriftTable } from './calibrate/report.ts';
 export { ProfileSchema, parseProfile, parseProfileText, profileCurves, profileJsonSchema, profileText } from './calibrate/profile-schema.ts';
 export type { CalibrationProfile } from './calibrate/profile-schema.ts';
-export type { CalibrationCurves, CalibrationCurve } from './simulator/calibration.ts';
+export type { CalibrationCurves, CalibrationCurve, CurveErrorReport, HeldOutKernelError } from './simulator/calibration.ts';
+export { curveErrorsText } from './simulator/calibration.ts';
 export { defaultCalibration, shippedCalibrationIds } from './simulator/calibration-defaults.ts';

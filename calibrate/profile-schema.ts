@@ -189,6 +189,7 @@ export function profileCurves(profile: CalibrationProfile): CalibrationCurves {
   return {
     schema: profile.schema, deviceId: profile.deviceId, families: profile.families,
     ...(profile.byDtype === undefined ? {} : { byDtype: profile.byDtype }),
+    heldOutError: profile.heldOutError,
   };
 }
 

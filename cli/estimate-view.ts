@@ -1,5 +1,5 @@
 // Human-readable views of an estimate and of a phase's operators.
-import { FRAMEWORK_COSTS, defaultCalibration, type EstimateReport, type FrameworkCosts, type ServingFramework, type OpReport, type VisionReport } from '../index.ts';
+import { FRAMEWORK_COSTS, curveErrorsText, defaultCalibration, type EstimateReport, type FrameworkCosts, type ServingFramework, type OpReport, type VisionReport } from '../index.ts';
 import { formatBytes, formatCount, formatPercent, formatSeconds, table } from './format.ts';
 
 export function estimateText(r: EstimateReport): string {
@@ -39,9 +39,14 @@ function calibrationLine(r: EstimateReport): string {
   if (r.inputs.backend === 'cycle') return 'engine: cycle-level simulator (uncalibrated: efficiency factors and calibration profiles do not apply)';
   // GEMMs that widen narrower operands first (W4A16, fp8 on an A100) are no curve's: simulator/calibration.ts curveFor.
   const widened = c && c.widenedGemms && c.families.includes('gemm') ? ' (GEMMs that widen their operands first: efficiency factors)' : '';
-  return c ? `calibration: ${c.profile} profile for ${c.families.join(', ')} ops${widened}; the rest use efficiency factors (--calibration none: all)`
+  return c ? `calibration: ${c.profile} profile for ${c.families.join(', ')} ops${widened}; the rest use efficiency factors (--calibration none: all)${curveErrorText(c)}`
     : defaultCalibration(r.inputs.hardware.device.id) === undefined ? 'efficiency factors (no calibration profile for this device)'
       : 'efficiency factors (the shipped calibration profile is off: --calibration none or --ideal)';
+}
+
+/** The held-out kernel-time error of the curves that priced the estimate; empty where none with held-out rows did. */
+function curveErrorText(c: NonNullable<EstimateReport['inputs']['calibration']>): string {
+  return c.heldOutError.length === 0 ? '' : `\nheld-out error of these curves (kernel time, median / p90 %): ${curveErrorsText(c.heldOutError)}. End to end: docs/accuracy.md`;
 }
 
 export function opsText(ops: OpReport[], title: string): string {

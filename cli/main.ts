@@ -227,7 +227,16 @@ function opText(r: ReturnType<typeof estimateOp>): string {
     ['kind', 'hardware', 'dtype', 'FLOPs', 'bytes', 'bound', 'latency', 'achieved', 'energy'],
     [r.kind, r.hardware, r.computeDtype ?? '-', formatCount(r.flops + r.vectorFlops), formatBytes(r.bytes), r.bound,
       formatSeconds(r.latencyS), `${formatCount(r.flopsPerS)}FLOP/s`, `${r.energyJ.toPrecision(3)} J`],
-  ]), ...(r.notes ?? []).map((n) => `note: ${n}`)].join('\n');
+  ]), ...pricingLines(r), ...(r.notes ?? []).map((n) => `note: ${n}`)].join('\n');
+}
+
+/** What priced the op on the roofline engine: a calibration curve (and its held-out error) or the efficiency factors. */
+function pricingLines(r: ReturnType<typeof estimateOp>): string[] {
+  if (r.calibrated === undefined) return [];
+  if (!r.calibrated) return ['priced by the efficiency factors (no calibration curve of this device prices this op)'];
+  const e = r.heldOutError;
+  return [e === undefined ? 'priced by a calibration curve (its profile recorded no held-out error for it)'
+    : `priced by the ${e.deviceId} calibration curve for ${e.family}${e.dtype === undefined ? '' : ` ${e.dtype}`}: held-out kernel-time error ${e.medianAbsPctError.toFixed(1)} / ${e.p90AbsPctError.toFixed(1)} % (median / p90, ${e.heldOutRows} rows)`];
 }
 
 /**

@@ -34,6 +34,11 @@ function put(target: CalibrationCurves, family: CalibrationFamily, dtype: Comput
 export function mergeCurves(deviceId: string, profiles: readonly CalibrationCurves[]): CalibrationCurves {
   const merged: CalibrationCurves = { schema: 'genz.calibration.v1', deviceId, families: {}, fittedOn: [...new Set(profiles.map((p) => p.deviceId))] };
   for (const profile of profiles) {
+    // Each family's error from the profile whose curves price it: the first, as for the curves.
+    for (const error of profile.heldOutError ?? []) {
+      const errors = (merged.heldOutError ??= []);
+      if (!errors.some((e) => e.family === error.family && e.dtype === error.dtype)) errors.push({ ...error, deviceId: error.deviceId ?? profile.deviceId });
+    }
     for (const [family, perDtype] of Object.entries(profile.byDtype ?? {}) as [CalibrationFamily, Partial<Record<ComputeDtype, CalibrationCurve>>][]) {
       for (const [dtype, curve] of Object.entries(perDtype) as [ComputeDtype, CalibrationCurve][]) put(merged, family, dtype, curve);
     }

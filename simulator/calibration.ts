@@ -172,6 +172,27 @@ export interface CalibrationCurves {
    * another's silicon borrows its curves: simulator/calibration-defaults.ts); absent: deviceId's own.
    */
   fittedOn?: string[];
+  /**
+   * The curves' kernel-time error on the measurements their profile held out (a profile's heldOutError; absent in a
+   * bare set of curves): what an estimate says of its own error (curveError).
+   */
+  heldOutError?: HeldOutKernelError[];
+}
+
+/**
+ * A family's (and, where the profile split it, a compute dtype's) absolute % error of kernel time on the rows its
+ * profile held out of the fit (calibrate/fit.ts: 20 % of the shapes), calibrated; the shape of a profile's
+ * heldOutError entries, whose other fields are ignored here.
+ */
+export interface HeldOutKernelError {
+  family: CalibrationFamily;
+  /** The rows of this compute dtype only (absent: every row of the family). */
+  dtype?: ComputeDtype;
+  heldOutRows: number;
+  /** Null where the family had no curve or no held-out rows. */
+  after: { medianAbsPctError: number; p90AbsPctError: number } | null;
+  /** The device whose rows were held out, where curves of several profiles were merged; absent: the curves' own. */
+  deviceId?: string;
 }
 
 export const ATTENTION_KERNELS = ['flash', 'unfused'] as const;
@@ -227,6 +248,55 @@ export function misalignedGemm(op: Op): boolean {
 export function misalignGrade(op: Op): 0 | 0.5 | 1 {
   if (op.kind !== 'gemm' || !misalignedGemm(op)) return 0;
   return op.n % 2 === 1 || op.k % 2 === 1 ? 1 : 0.5;
+}
+
+/**
+ * The held-out error of the curve that prices `op` (curveFor): the entry of its family and compute dtype (or that
+ * dtype's twin), else of its family over every dtype; a batched GEMM priced by the gemm curves takes theirs.
+ * Undefined where no curve prices the op, or its profile held out no rows of that family.
+ */
+export function curveError(calibration: CalibrationCurves | undefined, deviceId: string, op: Op, computeDtype: ComputeDtype | null): HeldOutKernelError | undefined {
+  if (calibration?.heldOutError === undefined || curveFor(calibration, deviceId, op, computeDtype) === undefined) return undefined;
+  const own = calibrationFamily(op);
+  const family = own === 'bmm' && familyCurve(calibration, 'bmm', computeDtype) === undefined ? 'gemm' : own;
+  const entries = calibration.heldOutError.filter((e) => e.family === family && e.after !== null && e.heldOutRows > 0);
+  const byDtype = computeDtype === null ? undefined : entries.find((e) => e.dtype === computeDtype || e.dtype === twinDtype(computeDtype));
+  return byDtype ?? entries.find((e) => e.dtype === undefined);
+}
+
+/** A curve's held-out error as a report gives it (EstimateReport, SingleOpResult): absolute % of kernel time. */
+export interface CurveErrorReport {
+  family: CalibrationFamily;
+  dtype?: ComputeDtype;
+  /** The device whose measurements were held out (a same-silicon part's, where its curves were borrowed). */
+  deviceId: string;
+  heldOutRows: number;
+  medianAbsPctError: number;
+  p90AbsPctError: number;
+}
+
+/** curveError of the curve that priced `op`, as a report gives it; undefined where it has none. */
+export function curveErrorReport(calibration: CalibrationCurves | undefined, deviceId: string, op: Op, computeDtype: ComputeDtype | null): CurveErrorReport | undefined {
+  const error = curveError(calibration, deviceId, op, computeDtype);
+  if (error?.after == null) return undefined;
+  return {
+    family: error.family, ...(error.dtype === undefined ? {} : { dtype: error.dtype }),
+    deviceId: error.deviceId ?? calibration!.fittedOn?.[0] ?? calibration!.deviceId,
+    heldOutRows: error.heldOutRows, medianAbsPctError: error.after.medianAbsPctError, p90AbsPctError: error.after.p90AbsPctError,
+  };
+}
+
+/**
+ * Curves' held-out errors in words, by the device whose rows were held out (median / p90 %):
+ * "h200 gemm fp16 8.5 / 22.9 (89 rows), norm 8.8 / 19.4 (12 rows); h100-sxm collective 0.8 / 7.0 (988 rows)".
+ */
+export function curveErrorsText(errors: readonly CurveErrorReport[]): string {
+  const byDevice = new Map<string, string[]>();
+  for (const e of errors) {
+    const text = `${e.family}${e.dtype === undefined ? '' : ` ${e.dtype}`} ${e.medianAbsPctError.toFixed(1)} / ${e.p90AbsPctError.toFixed(1)} (${e.heldOutRows} rows)`;
+    byDevice.set(e.deviceId, [...(byDevice.get(e.deviceId) ?? []), text]);
+  }
+  return [...byDevice].map(([device, texts]) => `${device} ${texts.join(', ')}`).join('; ');
 }
 
 function familyCurve(calibration: CalibrationCurves, family: CalibrationFamily, computeDtype: ComputeDtype | null): CalibrationCurve | undefined {

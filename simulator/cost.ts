@@ -31,6 +31,8 @@ export interface OpCost {
   energyJ: number;
   /** Datapath the op's tensor work runs on, or null when it has none. */
   computeDtype: ComputeDtype | null;
+  /** True where a calibration curve priced it (the roofline engine; else the efficiency factors or another model). */
+  calibrated?: boolean;
 }
 
 export interface CostContext {

@@ -10,7 +10,7 @@ import { DEFAULT_EFFICIENCY } from './efficiency.ts';
 import { energyRates } from './energy.ts';
 import { EngineSchema, backendFor } from './engines.ts';
 import { DEFAULT_HARDWARE } from './serving/request.ts';
-import type { CalibrationCurves } from './calibration.ts';
+import { curveErrorReport, type CalibrationCurves, type CurveErrorReport } from './calibration.ts';
 import { defaultCalibration } from './calibration-defaults.ts';
 import { requireCpu } from './cpu-lowbit.ts';
 
@@ -57,6 +57,11 @@ export interface SingleOpResult extends OpCost {
   bytes: number;
   /** What was assumed about the hardware (a collective over more devices than a preset system holds: its network). */
   notes?: string[];
+  /**
+   * Where a calibration curve priced the op (`calibrated`): that curve's kernel-time error on the measurements its
+   * profile held out (absolute %; the device whose rows they were), if its profile recorded any.
+   */
+  heldOutError?: CurveErrorReport;
 }
 
 /** The cost of one operator, on the engine the request names (or on `backend`). */
@@ -114,6 +119,7 @@ export function estimateOp(request: SingleOpRequest, backend?: CostBackend): Sin
     : req.calibration === 'none' ? undefined : (req.calibration as unknown as CalibrationCurves);
   if (curves) ctx.calibration = curves;
   const cost = (backend ?? backendFor(req.engine)).cost(op, ctx);
+  const error = cost.calibrated ? curveErrorReport(curves, system.device.id, op, cost.computeDtype) : undefined;
   return {
     kind: req.kind,
     hardware: system.device.id,
@@ -121,5 +127,6 @@ export function estimateOp(request: SingleOpRequest, backend?: CostBackend): Sin
     bytes: cost.dramBytes + cost.linkBytes,
     flopsPerS: cost.latencyS > 0 ? (cost.flops + cost.vectorFlops) / cost.latencyS : 0,
     ...(system.notes.length > 0 ? { notes: [...system.notes] } : {}),
+    ...(error === undefined ? {} : { heldOutError: error }),
   };
 }

@@ -153,7 +153,7 @@ export function costOp(op: Op, ctx: CostContext): OpCost {
   return {
     latencyS, computeS, memoryS, networkS, overheadS,
     flops: w.flops, vectorFlops: w.vectorFlops, dramBytes, onChipBytes, linkBytes: w.linkBytes,
-    bound, energyJ, computeDtype: w.computeDtype,
+    bound, energyJ, computeDtype: w.computeDtype, calibrated: curve !== undefined,
   };
 }
 

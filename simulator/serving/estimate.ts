@@ -1,14 +1,14 @@
 // The serving estimate: batch, input and output lengths on a model and a system → TTFT, TPOT, end-to-end
 // latency, tokens/s, memory per device, energy per token, and the largest batch that fits.
 import { GenzError } from '../../common/errors.ts';
-import type { ComputeDtype } from '../../common/dtype.ts';
+import { COMPUTE_DTYPES, type ComputeDtype } from '../../common/dtype.ts';
 import type { TransformerConfig } from '../../models/transformer-schema.ts';
 import type { AttentionOp, ParallelGroup } from '../../models/ops.ts';
 import type { Precision } from '../../models/precision.ts';
 import { buildGraph } from '../../models/graph.ts';
 import { expertReplicas } from '../../models/emitter.ts';
 import { parallelismProblem } from '../../models/footprint.ts';
-import { dequantizing, type CalibrationCurves } from '../calibration.ts';
+import { CALIBRATION_FAMILIES, calibrationFamily, curveErrorReport, dequantizing, type CalibrationCurves, type CurveErrorReport } from '../calibration.ts';
 import { defaultCalibration } from '../calibration-defaults.ts';
 import { paramBreakdown } from '../../models/params.ts';
 import { resolveModel } from '../../models/registry.ts';
@@ -131,12 +131,11 @@ export interface EstimateReport {
     hardware: ResolvedSystem;
     scenario: Scenario;
     efficiency: EfficiencyProfile;
-    /** The calibration profile in use and the op families it has curves for, or null for the efficiency factors alone. */
     /**
      * The calibration profile in use, the op families it has curves for, and whether some GEMMs widen their operands
      * first (dequantizing: no curve prices them, the efficiency factors do); null: the efficiency factors alone.
      */
-    calibration: { profile: string; families: string[]; widenedGemms: boolean } | null;
+    calibration: CalibrationSummary | null;
     backend: string;
   };
 }
@@ -419,16 +418,44 @@ export function estimateResolved(inputs: ResolvedInputs, backend: CostBackend = 
   return report;
 }
 
-function calibrationSummary(curves: CalibrationCurves | undefined, phases: readonly CostedGraph[]): { profile: string; families: string[]; widenedGemms: boolean } | null {
+/** How the calibration priced an estimate (EstimateReport.inputs.calibration). */
+export interface CalibrationSummary {
+  profile: string;
+  families: string[];
+  widenedGemms: boolean;
+  /**
+   * The kernel-time error, on the measurements their profile held out, of the curves that priced this estimate's
+   * ops (prefill and decode): one entry per family (and compute dtype, where the profile split it), absolute %.
+   * Kernels, not the end to end: docs/accuracy.md has that.
+   */
+  heldOutError: CurveErrorReport[];
+}
+
+function calibrationSummary(curves: CalibrationCurves | undefined, phases: readonly CostedGraph[]): CalibrationSummary | null {
   if (!curves) return null;
   const widenedGemms = phases.some((p) => p.graph.ops.some((op, i) => dequantizing(op, p.costs[i]!.computeDtype)));
+  // One lookup per family and datapath (the curve's error depends on nothing else): sweeps build this per estimate.
+  const errors = new Map<string, CurveErrorReport>();
+  const looked = new Set<number>();
+  for (const p of phases) {
+    for (let i = 0; i < p.graph.ops.length; i++) {
+      const op = p.graph.ops[i]!, cost = p.costs[i]!;
+      if (!cost.calibrated) continue;
+      const key = CALIBRATION_FAMILIES.indexOf(calibrationFamily(op)) * 64 + (cost.computeDtype === null ? 63 : COMPUTE_DTYPES.indexOf(cost.computeDtype));
+      if (looked.has(key)) continue;
+      looked.add(key);
+      const error = curveErrorReport(curves, curves.deviceId, op, cost.computeDtype);
+      if (error) errors.set(`${error.deviceId} ${error.family} ${error.dtype ?? ''}`, error);
+    }
+  }
+  const heldOutError = [...errors.values()].sort((a, b) => a.family.localeCompare(b.family) || (a.dtype ?? '').localeCompare(b.dtype ?? ''));
   const families = new Set([...Object.keys(curves.families), ...Object.keys(curves.byDtype ?? {})]);
   // A part that borrows a same-silicon part's curves says whose they are.
   const borrowed = (curves.fittedOn ?? []).filter((id) => id !== curves.deviceId);
   const own = curves.fittedOn === undefined || curves.fittedOn.includes(curves.deviceId);
   const profile = borrowed.length === 0 ? curves.deviceId
     : own ? `${curves.deviceId} + ${borrowed.join(' + ')} (same silicon)` : `${borrowed.join(' + ')} (same silicon as ${curves.deviceId})`;
-  return { profile, families: [...families].sort(), widenedGemms };
+  return { profile, families: [...families].sort(), widenedGemms, heldOutError };
 }
 
 /** NaN or Infinity never leaves the core: extreme inputs that overflow are reported as a user error. */

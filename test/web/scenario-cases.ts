@@ -146,6 +146,8 @@ export function scenarioCases(session: Session): void {
     await page.locator('[data-knob="eff.memory"]').waitFor();
     await page.locator('[data-metric="tpot"] .value').waitFor();
     expect(await page.locator('.efficiency-note').textContent()).toMatch(/a100-80gb-sxm calibration profile prices the .*gemm/);
+    // With the curves' error on the rows their fit held out, as `genz estimate` prints it.
+    expect(await page.locator('.efficiency-note .curve-errors').textContent()).toMatch(/on a100-80gb-sxm measurements the fit held out, median \/ p90: .*gemm \d+\.\d \/ \d+\.\d % \(\d+ rows\)/);
     await page.getByRole('button', { name: /Ideal roofline/ }).click();
     const ideal = tpotOf({ ...a100, efficiency: { ...IDEAL_EFFICIENCY } });
     await expect.poll(() => metric(page, 'tpot')).toBe(ideal);

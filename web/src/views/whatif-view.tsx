@@ -15,6 +15,15 @@ import type { Update } from '../state/use-url-state.ts';
 
 const GROUPS: [KnobGroup, string][] = [['hardware', 'Hardware'], ['model', 'Model'], ['scenario', 'Scenario'], ['efficiency', 'Efficiency factors']];
 
+type CurveError = NonNullable<EstimateReport['inputs']['calibration']>['heldOutError'][number];
+
+/** The curves' kernel-time error on the measurements their profiles held out, as the CLI's estimate gives it. */
+function CurveErrors({ errors }: { errors: readonly CurveError[] }) {
+  if (errors.length === 0) return null;
+  const text = errors.map((e) => `${e.deviceId === errors[0]!.deviceId ? '' : `${e.deviceId} `}${e.family}${e.dtype ? ` ${e.dtype}` : ''} ${e.medianAbsPctError.toFixed(1)} / ${e.p90AbsPctError.toFixed(1)} % (${e.heldOutRows} rows)`);
+  return <span className="curve-errors">Their kernel-time error on {errors[0]!.deviceId} measurements the fit held out, median / p90: {text.join(', ')}.{' '}</span>;
+}
+
 /** What the efficiency factors price: everything, or what the device's calibration profile leaves to them. */
 function EfficiencyNote({ report, state, update, catalog }: { report?: EstimateReport; state: AppState; update: Update; catalog: Catalog }) {
   const calibration = report?.inputs.calibration;
@@ -27,6 +36,7 @@ function EfficiencyNote({ report, state, update, catalog }: { report?: EstimateR
       {calibration ? (
         <>
           The {calibration.profile} calibration profile prices the {calibration.families.join(', ')} operators; these factors price the rest.{' '}
+          <CurveErrors errors={calibration.heldOutError} />
           <button type="button" className="link" onClick={() => update((s) => ({ ...s, scenario: { ...s.scenario, calibration: 'none' } }))}>
             Price everything with the factors
           </button>
