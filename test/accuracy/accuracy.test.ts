@@ -2,7 +2,8 @@
 // split that calibrate/fit-defaults.ts did not fit on. Prints the error tables; asserts regression guards.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EFFICIENCY, IDEAL_EFFICIENCY } from '../../index.ts';
+import { DEFAULT_EFFICIENCY, IDEAL_EFFICIENCY, estimate, findDevice } from '../../index.ts';
+import { RATE_MAX_TOKENS, RATE_PROMPT_CHUNK, llamaCppStreamRates, type StreamRateGroup } from '../../calibrate/accuracy/llama-cpp-rates.ts';
 import { vidurAttentionSamples, vidurMlpSamples } from '../../calibrate/accuracy/vidur.ts';
 import { vidurCollectiveSamples } from '../../calibrate/accuracy/collectives.ts';
 import { BENCH_FRAMEWORK, benchLatency, benchRows, benchSamples, queuedBenchLatency, queuedBenchSamples } from '../../calibrate/accuracy/llm-inference-bench.ts';
@@ -180,6 +181,34 @@ describe('end to end against LLM-Inference-Bench (MI250, never fitted on), held-
     expect(full.medianAbsPctError).toBeLessThanOrEqual(30);
     expect(full.medianAbsPctError).toBeLessThan(defaults.medianAbsPctError);
     expect(defaults.medianAbsPctError).toBeLessThan(ideal.medianAbsPctError);
+  });
+});
+
+describe("llama.cpp's weight-stream rates (docs/accuracy.md: why the MI250's llama.cpp runs are missed)", () => {
+  const rows = benchRows(read('llm_inference_bench_a100_mi250.csv'));
+  const rates = llamaCppStreamRates(rows);
+  const group = (hardware: string, size: string): StreamRateGroup => rates.find((g) => g.hardware === hardware && g.size === size)!;
+
+  it('groups the dense runs of n_batch 64 and up to 512 tokens by device and size, Mixtral left out', () => {
+    expect(rates.map((g) => `${g.hardware} ${g.size}`)).toEqual(['a100-40gb-sxm 7–8B', 'mi250-gcd 7–8B', 'mi250-gcd 70–72B']);
+    const counted = rows.filter((r) => r.framework === 'llama.cpp' && r.promptChunk === RATE_PROMPT_CHUNK && r.tokens <= RATE_MAX_TOKENS && !r.model.includes('mixtral'));
+    expect(rates.reduce((n, g) => n + g.runs, 0)).toBe(counted.length);
+  });
+
+  it('a rate is the weights over the time per step (output tokens plus prompt passes), below the DRAM peak', () => {
+    const large = rows.filter((r) => r.framework === 'llama.cpp' && r.hardware === 'mi250-gcd' && /^(llama-2-70b|llama-3-70b|qwen2-72b)$/.test(r.model) && r.promptChunk === 64 && r.tokens <= 512);
+    const weights = (model: string): number => estimate({ model, hardware: 'mi250-gcd', pp: 8, inputTokens: 1, outputTokens: 1, dtype: 'fp16' }).memory.totalWeightsBytes;
+    const measured = large.map((r) => weights(r.model) / (r.latencyS / (r.tokens + Math.ceil(r.tokens / 64))) / 1e9).sort((a, b) => a - b);
+    expect(measured.length % 2).toBe(1);
+    expect(group('mi250-gcd', '70–72B').measuredGBs).toBeCloseTo(measured[(measured.length - 1) / 2]!, 6);
+    for (const g of rates) for (const v of [g.measuredGBs, g.kernelsGBs, g.withHostGBs]) expect(v).toBeLessThan(findDevice(g.hardware)!.memory[0]!.bandwidthBytesPerS / 1e9);
+  });
+
+  it('the measured MI250 rate barely moves with the model size, and host costs per step lower the priced rate of a 7B step more than of a 70B one', () => {
+    const small = group('mi250-gcd', '7–8B'), large = group('mi250-gcd', '70–72B');
+    expect(large.measuredGBs / small.measuredGBs).toBeGreaterThan(0.8);
+    expect(large.measuredGBs / small.measuredGBs).toBeLessThan(1.25);
+    expect(small.withHostGBs / small.kernelsGBs).toBeLessThan(large.withHostGBs / large.kernelsGBs);
   });
 });
 
