@@ -66,6 +66,21 @@ export function scenarioCases(session: Session): void {
     await page.context().close();
   }, 60_000);
 
+  it('an MoE model offers identical prompts: they change TPOT as the core says and go in the link; a dense model hides it', async () => {
+    const mixtral = { model: 'mixtral-8x7b', batch: 16 };
+    const page = await session.open('?model=mixtral-8x7b&batch=16');
+    await page.locator('[data-metric="tpot"] .value').waitFor();
+    expect(await metric(page, 'tpot')).toBe(tpotOf(mixtral));
+    await page.locator('input[name="identicalPrompts"]').check();
+    const same = tpotOf({ ...mixtral, identicalPrompts: true });
+    expect(same).not.toBe(tpotOf(mixtral));
+    await expect.poll(() => metric(page, 'tpot')).toBe(same);
+    expect(query(page).get('same')).toBe('1');
+    await page.selectOption('select[name="model"]', 'llama-3.1-8b');
+    await expect.poll(() => page.locator('input[name="identicalPrompts"]').count()).toBe(0);
+    await page.context().close();
+  }, 60_000);
+
   it('on a CPU preset, threads and the low-bit kernel appear, change TPOT and go in the link; a GPU hides them', async () => {
     const cpu = { model: 'llama-2-7b', hardware: 'jetson-agx-orin-cpu', wbits: 2 };
     const page = await session.open('?hw=jetson-agx-orin-cpu&model=llama-2-7b&wbits=2');

@@ -9,7 +9,7 @@ import { toCsv } from '../../web/src/format/csv.ts';
 import { baseRequest } from '../../web/src/state/base-request.ts';
 import { forHardware } from '../../web/src/core/worker-api.ts';
 import { overridesFor } from '../../web/src/state/efficiency-knobs.ts';
-import { isCpuHardware, isVisionLanguage, whatIf } from '../../web/src/state/requests.ts';
+import { isCpuHardware, isMixtureOfExperts, isVisionLanguage, whatIf } from '../../web/src/state/requests.ts';
 import { isNavigation } from '../../web/src/state/use-url-state.ts';
 import { CUSTOM, DEFAULT_STATE, type AppState } from '../../web/src/state/app-state.ts';
 import { parseState, serializeState } from '../../web/src/state/url-state.ts';
@@ -115,6 +115,19 @@ describe('requests', () => {
     // Hardware that does not resolve is left to the core, which names the problem.
     const unknown = { ...request, hardware: 'no-such-device' };
     expect(forHardware(unknown)).toBe(unknown);
+  });
+
+  it('identical prompts go in the link and the request when set, and the checkbox is offered for MoE models', () => {
+    const same: AppState = { ...DEFAULT_STATE, model: 'mixtral-8x7b', scenario: { ...DEFAULT_STATE.scenario, batch: 16, identicalPrompts: true } };
+    expect(parseState(serializeState(same))).toEqual(same);
+    expect(serializeState(same)).toMatch(/same=1/);
+    expect(baseRequest(same).identicalPrompts).toBe(true);
+    expect(baseRequest(DEFAULT_STATE)).not.toHaveProperty('identicalPrompts');
+    expect(parseState('?same=0').scenario).not.toHaveProperty('identicalPrompts');
+    expect(isMixtureOfExperts(same, catalog())).toBe(true);
+    expect(isMixtureOfExperts(DEFAULT_STATE, catalog())).toBe(false);
+    // An uploaded spec may have experts: offered.
+    expect(isMixtureOfExperts({ ...DEFAULT_STATE, model: CUSTOM, customModel: { id: 'x' } }, catalog())).toBe(true);
   });
 
   it('a serving framework is sent as such; none is left to the core', () => {

@@ -4,7 +4,7 @@ import { problemsAt } from '../core/problems.ts';
 import { formatCount } from '../format/units.ts';
 import { CUSTOM, DTYPES, type AppState, type ScenarioState } from '../state/app-state.ts';
 import type { Update } from '../state/use-url-state.ts';
-import { isCpuHardware, isVisionLanguage } from '../state/requests.ts';
+import { isCpuHardware, isMixtureOfExperts, isVisionLanguage } from '../state/requests.ts';
 import { NumberField, SelectField } from './field.tsx';
 import { ScenarioExtras } from './scenario-extras.tsx';
 
@@ -63,9 +63,14 @@ export function InputsPanel({ state, update, catalog, problems }: Props) {
       <h2>Model and hardware</h2>
       <SelectField label="model" name="model" value={state.model} errors={problemsAt(problems, ['model'])}
         onChange={(model) => update((st) => {
-          // Images apply to vision-language models only: a model that takes none drops them.
+          // Images apply to vision-language models only, identical prompts to mixtures of experts: a model without
+          // them drops them.
           const next = { ...st, model };
-          return catalog && !isVisionLanguage(next, catalog) ? { ...next, scenario: { ...st.scenario, images: undefined } } : next;
+          if (!catalog) return next;
+          const scenario = { ...st.scenario };
+          if (!isVisionLanguage(next, catalog)) scenario.images = undefined;
+          if (!isMixtureOfExperts(next, catalog)) scenario.identicalPrompts = undefined;
+          return { ...next, scenario };
         })}>
         <ModelOptions catalog={catalog} state={state} />
       </SelectField>

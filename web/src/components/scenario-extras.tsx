@@ -4,7 +4,7 @@ import type { Catalog, GenzProblem } from '../core/protocol.ts';
 import { problemsAt } from '../core/problems.ts';
 import { formatCount } from '../format/units.ts';
 import { CALIBRATIONS, DEFAULT_SPECULATIVE, ENGINES, FRAMEWORKS, LOW_BIT_KERNELS, type AppState, type Calibration, type Engine, type Framework, type LowBitKernelChoice, type ScenarioState } from '../state/app-state.ts';
-import { isCpuHardware, isVisionLanguage } from '../state/requests.ts';
+import { isCpuHardware, isMixtureOfExperts, isVisionLanguage } from '../state/requests.ts';
 import { NumberField, SelectField } from './field.tsx';
 
 interface Props {
@@ -42,6 +42,7 @@ export function ScenarioExtras({ state, setScenario, catalog, problems }: Props)
   const spec = s.speculative;
   const showImages = isVisionLanguage(state, catalog) || s.images !== undefined;
   const cpu = isCpuHardware(state, catalog);
+  const showIdentical = isMixtureOfExperts(state, catalog) || s.identicalPrompts === true;
   // Drafts are decoder models (a VLM cannot draft); an unknown id from a link stays listed so its error shows.
   const drafts = (catalog?.models ?? []).filter((m) => !m.vlm);
   const listed = !spec || drafts.some((m) => m.id === spec.draft);
@@ -70,6 +71,13 @@ export function ScenarioExtras({ state, setScenario, catalog, problems }: Props)
             {LOW_BIT_KERNELS.map((k) => <option key={k} value={k}>{KERNEL_LABELS[k]}</option>)}
           </SelectField>
         </div>
+      ) : null}
+      {showIdentical ? (
+        <label className="check">
+          <input type="checkbox" name="identicalPrompts" checked={s.identicalPrompts === true}
+            onChange={(e) => setScenario({ identicalPrompts: e.target.checked ? true : undefined })} />
+          identical prompts (a benchmark repeating one: the experts route them alike)
+        </label>
       ) : null}
       {showImages ? (
         <NumberField name="images" label="images per sequence (vision-language model)" value={s.images} optional placeholder="1"

@@ -61,6 +61,11 @@ export interface ScenarioState {
   threads?: number;
   /** CPU devices: the low-bit kernel (the core's default, dequant, when not given). */
   lowBitKernel?: LowBitKernelChoice;
+  /**
+   * Every sequence of the batch is the same prompt (benchmarks that repeat one): a mixture of experts routes them
+   * alike (the request's identicalPrompts; false when not given).
+   */
+  identicalPrompts?: boolean;
 }
 
 /** The id of the uploaded spec in the model and hardware pickers. */

@@ -24,6 +24,7 @@ function scenarioFields(s: ScenarioState): Omit<EstimateRequest, 'model' | 'hard
     ...(s.framework === 'none' ? {} : { framework: s.framework }),
     ...(s.threads === undefined ? {} : { threads: s.threads }),
     ...(s.lowBitKernel === undefined ? {} : { lowBitKernel: s.lowBitKernel }),
+    ...(s.identicalPrompts ? { identicalPrompts: true } : {}),
   };
 }
 

@@ -45,6 +45,16 @@ export function isVisionLanguage(state: AppState, catalog: Catalog | undefined):
 }
 
 /**
+ * Whether the chosen model routes tokens to experts (a preset's MoE layers; an uploaded spec may, so it counts): only
+ * then does identicalPrompts change an estimate.
+ */
+export function isMixtureOfExperts(state: AppState, catalog: Catalog | undefined): boolean {
+  const input = modelInput(state);
+  if (typeof input !== 'string') return true;
+  return catalog?.models.find((m) => m.id === input)?.config.moe !== undefined;
+}
+
+/**
  * Whether the chosen hardware runs on a CPU (a device with a cpu block, alone or as a system's device): only then do
  * the scenario's threads and low-bit kernel apply. Unknown until the catalog has loaded (false).
  */

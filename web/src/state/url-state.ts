@@ -55,6 +55,7 @@ export function parseState(search: string): AppState {
   scenario.calibration = oneOf(CALIBRATIONS, q.get('cal'), d.scenario.calibration);
   scenario.engine = oneOf(ENGINES, q.get('eng'), d.scenario.engine);
   scenario.framework = oneOf(FRAMEWORKS, q.get('fw'), d.scenario.framework);
+  if (q.get('same') === '1') scenario.identicalPrompts = true;
   const kernel = q.get('lbk');
   if (kernel !== null && (LOW_BIT_KERNELS as readonly string[]).includes(kernel)) scenario.lowBitKernel = kernel as LowBitKernelChoice;
   const draft = q.get('draft');
@@ -98,6 +99,7 @@ export function serializeState(s: AppState): string {
   put('eng', s.scenario.engine, d.scenario.engine);
   put('fw', s.scenario.framework, d.scenario.framework);
   if (s.scenario.lowBitKernel !== undefined) q.set('lbk', s.scenario.lowBitKernel);
+  if (s.scenario.identicalPrompts) q.set('same', '1');
   const spec = s.scenario.speculative;
   if (spec) {
     q.set('draft', spec.draft);
