@@ -86,5 +86,5 @@ export { crossValidationTable, largeGemmThroughputSection, largeGemmThroughputTa
 export { ProfileSchema, parseProfile, parseProfileText, profileCurves, profileJsonSchema, profileText } from './calibrate/profile-schema.ts';
 export type { CalibrationProfile } from './calibrate/profile-schema.ts';
 export type { CalibrationCurves, CalibrationCurve, CurveErrorReport, HeldOutKernelError } from './simulator/calibration.ts';
-export { curveErrorsText } from './simulator/calibration.ts';
+export { curveErrorLabel, curveErrorsText } from './simulator/calibration.ts';
 export { defaultCalibration, shippedCalibrationIds } from './simulator/calibration-defaults.ts';

@@ -19,8 +19,8 @@ import { ASSUMED_SCALE_OUT, DEFAULT_LINK_LATENCY_S, findDevice, findSystem, unkn
 import type { Network } from '../hardware/system-schema.ts';
 import { COLLECTIVE_KINDS, type Op } from '../models/ops.ts';
 import {
-  ATTENTION_KERNELS, CALIBRATION_FAMILIES, CALIBRATION_FEATURES, CALIBRATION_SCHEMA_ID, FEATURE_COUNT, attentionKernel, calibrationFeature, misalignedGemm, neighborCategory, twinDtype,
-  type CalibrationCurve, type CalibrationCurves, type CalibrationFamily,
+  ATTENTION_KERNELS, CALIBRATION_FAMILIES, CALIBRATION_FEATURES, CALIBRATION_SCHEMA_ID, FEATURE_COUNT, GEMM_ALIGNMENTS, attentionKernel, calibrationFeature, gemmAlignment,
+  misalignedGemm, neighborCategory, twinDtype, type CalibrationCurve, type CalibrationCurves, type CalibrationFamily, type GemmAlignment,
 } from '../simulator/calibration.ts';
 import { NEIGHBOR_COORDINATES } from '../simulator/calibration-neighbors.ts';
 import type { CostContext } from '../simulator/cost.ts';
@@ -529,10 +529,11 @@ function errorPair(rows: readonly FitRow[], predict: (r: FitRow) => number): Fam
 
 const round = (x: number): number => Math.round(x * 100) / 100;
 
-function familyError(rows: readonly FitRow[], family: CalibrationFamily, curves: CalibrationCurves, hasCurve: boolean, dtype?: ComputeDtype): FamilyError {
+function familyError(rows: readonly FitRow[], family: CalibrationFamily, curves: CalibrationCurves, hasCurve: boolean, dtype?: ComputeDtype,
+  alignment?: GemmAlignment): FamilyError {
   const test = rows.filter((r) => r.heldOut);
   return {
-    family, ...(dtype === undefined ? {} : { dtype }), trainRows: rows.length - test.length, heldOutRows: test.length,
+    family, ...(dtype === undefined ? {} : { dtype }), ...(alignment === undefined ? {} : { alignment }), trainRows: rows.length - test.length, heldOutRows: test.length,
     before: errorPair(test, (r) => costOp(r.op, r.ctx).latencyS),
     after: hasCurve ? errorPair(test, (r) => costOp(r.op, { ...r.ctx, calibration: curves }).latencyS) : null,
   };
@@ -540,7 +541,9 @@ function familyError(rows: readonly FitRow[], family: CalibrationFamily, curves:
 
 /**
  * Held-out error per family, before (the rows' own context: default efficiencies) and after (with `curves`),
- * then per family and dtype where the curves have dtype curves.
+ * then per family and dtype where the curves have dtype curves, and per side of a dtype curve with a misaligned
+ * sub-curve (aligned rows, misaligned rows: each side has a curve of its own, and an estimate reports the error of
+ * the one that priced its GEMMs; an H100's aligned fp16 rows miss by a third of its misaligned ones).
  */
 export function heldOutErrors(rows: readonly FitRow[], curves: CalibrationCurves): FamilyError[] {
   return CALIBRATION_FAMILIES.flatMap((family) => {
@@ -549,7 +552,12 @@ export function heldOutErrors(rows: readonly FitRow[], curves: CalibrationCurves
     const dtypes = COMPUTE_DTYPES.filter((d) => curves.byDtype?.[family]?.[d] !== undefined);
     return [
       familyError(mine, family, curves, curves.families[family] !== undefined),
-      ...dtypes.map((dtype) => familyError(mine.filter((r) => r.dtype === dtype), family, curves, true, dtype)),
+      ...dtypes.flatMap((dtype) => {
+        const ofDtype = mine.filter((r) => r.dtype === dtype);
+        const sides = curves.byDtype?.[family]?.[dtype]?.misaligned === undefined ? [] : GEMM_ALIGNMENTS;
+        return [familyError(ofDtype, family, curves, true, dtype),
+          ...sides.map((side) => familyError(ofDtype.filter((r) => gemmAlignment(r.op) === side), family, curves, true, dtype, side))];
+      }),
     ];
   });
 }
@@ -853,15 +861,16 @@ export function profileDevice(profile: CalibrationProfile): Device {
 }
 
 /**
- * The measurements of a profile's device; all of them when none matches and they could be what a --hardware fit
- * took (a profile fitted with that override names the preset, not the measured device): of one device that names no
- * genz id, on a backend of the profile device's kind (CPU rows for a CPU). Rows of another named device score nothing.
+ * The measurements of a profile's device: rows whose device is the profile's, or the device a --hardware fit
+ * measured (measuredDeviceId). Rows of any other device score nothing, even a file of one unnamed device: until
+ * 2026-11-27 such a file was taken whole, and a report scored a TITAN Xp's DeepBench rows against the V100 profile
+ * without a word.
  */
 export function profileMeasurements(profile: CalibrationProfile, measurements: readonly Measurement[]): Measurement[] {
-  const mine = measurements.filter((m) => measurementDeviceId(m) === profile.deviceId);
-  if (mine.length > 0 || measuredDeviceIds(measurements).length !== 1 || measurements.some((m) => m.device.id !== undefined)) return mine;
-  const cpuProfile = profileDevice(profile).kind === 'cpu';
-  return measurements.every((m) => (m.device.backend === 'cpu') === cpuProfile) ? [...measurements] : mine;
+  return measurements.filter((m) => {
+    const id = measurementDeviceId(m);
+    return id === profile.deviceId || id === profile.measuredDeviceId;
+  });
 }
 
 /** Cross-validated error of one family (and dtype) on one device: every row scored by a fit that did not see it. */
@@ -1059,6 +1068,7 @@ export function fitProfile(measurements: readonly Measurement[], options: FitOpt
     notes,
     createdBy: options.createdBy,
     measurementSources: sources.length > 0 ? sources : ['unknown'],
+    ...(deviceId === device.id ? {} : { measuredDeviceId: deviceId }),
   };
 }
 

@@ -8,7 +8,7 @@ import { parseWith } from '../common/zod-errors.ts';
 import { DeviceSchema } from '../hardware/device-schema.ts';
 import { COLLECTIVE_KINDS } from '../models/ops.ts';
 import {
-  ATTENTION_KERNELS, CALIBRATION_FAMILIES, CALIBRATION_FEATURES, CALIBRATION_SCHEMA_ID, FEATURE_COUNT, type CalibrationCurves,
+  ATTENTION_KERNELS, CALIBRATION_FAMILIES, CALIBRATION_FEATURES, CALIBRATION_SCHEMA_ID, FEATURE_COUNT, GEMM_ALIGNMENTS, type CalibrationCurves,
 } from '../simulator/calibration.ts';
 import { MAX_NEIGHBORS, MAX_NEIGHBOR_POINTS } from '../simulator/calibration-neighbors.ts';
 
@@ -76,6 +76,8 @@ export const FamilyErrorSchema = z
   .object({
     family: z.enum(CALIBRATION_FAMILIES),
     dtype: z.enum(COMPUTE_DTYPES).optional().describe('the rows of this compute dtype only (absent: all rows of the family)'),
+    alignment: z.enum(GEMM_ALIGNMENTS).optional()
+      .describe("16-bit GEMMs of a dtype curve with a misaligned sub-curve: the rows of one side only, n and k multiples of 8 ('aligned') or not ('misaligned'), each priced by its own curve (absent: both)"),
     trainRows: z.number().int().nonnegative(),
     heldOutRows: z.number().int().nonnegative(),
     before: errorPair.nullable().describe('held-out error of the default efficiencies (uncalibrated estimator); null without held-out rows'),
@@ -114,6 +116,8 @@ export const ProfileSchema = z
     notes: z.array(z.string()).describe('assumptions made while fitting (inferred peaks, …)'),
     createdBy: z.string().min(1).describe('the command that made the profile'),
     measurementSources: z.array(z.string().min(1)).min(1).describe('files or datasets the measurements came from'),
+    measuredDeviceId: z.string().min(1).optional()
+      .describe("the device id of the measurements (their device.id, else a slug of their device name) where it is not deviceId: a fit with --hardware names the preset; a report matches rows by either"),
   })
   .strict()
   .superRefine((profile, ctx) => {

@@ -2,7 +2,7 @@
 // family and device, as a markdown table: from the held-out table stored in each profile, or recomputed on
 // given measurements (their held-out split by the profile's hash, or all of them).
 import { GenzError } from '../common/errors.ts';
-import { misalignedGemm } from '../simulator/calibration.ts';
+import { gemmAlignment, misalignedGemm } from '../simulator/calibration.ts';
 import { costOp } from '../simulator/roofline/roofline-backend.ts';
 import { absPctError, medianP90, quantile } from './accuracy/error-stats.ts';
 import { crossValidate, fastestImplementations, type CrossValidatedError, fitRows, heldOutErrors, measuredDeviceIds, measurementDeviceId, ownGpuKernel, profileDevice, profileMeasurements, withoutRepeats } from './fit.ts';
@@ -55,7 +55,9 @@ export function profileErrors(profile: CalibrationProfile, measurements: readonl
   }
   const { rows } = fitRows(unseen, device, profile.deviceId, 100);
   const fittedRows = fitRows(fastestImplementations(fitted).kept, device, profile.deviceId, 0).rows;
-  return heldOutErrors(rows, curves).map((e) => ({ ...e, trainRows: fittedRows.filter((r) => r.family === e.family && (e.dtype === undefined || r.dtype === e.dtype)).length }));
+  return heldOutErrors(rows, curves).map((e) => ({
+    ...e, trainRows: fittedRows.filter((r) => r.family === e.family && (e.dtype === undefined || r.dtype === e.dtype) && (e.alignment === undefined || gemmAlignment(r.op) === e.alignment)).length,
+  }));
 }
 
 const pct = (x: number | undefined): string => (x === undefined ? '—' : x.toFixed(1));
@@ -68,7 +70,7 @@ export function errorTable(entries: readonly { deviceId: string; errors: readonl
   ];
   for (const { deviceId, errors } of entries) {
     for (const e of errors) {
-      lines.push(`| ${deviceId} | ${e.family}${e.dtype === undefined ? '' : ` ${e.dtype}`} | ${e.trainRows} | ${e.heldOutRows} | ${pct(e.before?.medianAbsPctError)} | ${pct(e.before?.p90AbsPctError)} | ${pct(e.after?.medianAbsPctError)} | ${pct(e.after?.p90AbsPctError)} |`);
+      lines.push(`| ${deviceId} | ${e.family}${e.dtype === undefined ? '' : ` ${e.dtype}`}${e.alignment === undefined ? '' : ` ${e.alignment}`} | ${e.trainRows} | ${e.heldOutRows} | ${pct(e.before?.medianAbsPctError)} | ${pct(e.before?.p90AbsPctError)} | ${pct(e.after?.medianAbsPctError)} | ${pct(e.after?.p90AbsPctError)} |`);
     }
   }
   return lines.join('\n');

@@ -3,12 +3,15 @@ import { readFileSync, existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import {
-  GenzError, findDevice, hardwareIds, IMPORTERS, IMPORT_SOURCES, measuredDeviceIds, measurementDeviceId, withoutWorseCurves, VIDUR_DEVICES, closestNames, writeMeasurementFile, readMeasurementFileStrict, fitProfiles, reportProfile, crossValidationTable, largeGemmThroughputSection,
+  GenzError, formatProblem, findDevice, hardwareIds, IMPORTERS, IMPORT_SOURCES, measuredDeviceIds, measurementDeviceId, withoutWorseCurves, VIDUR_DEVICES, closestNames, writeMeasurementFile, readMeasurementFileStrict, fitProfiles, reportProfile, crossValidationTable, largeGemmThroughputSection,
   parseProfileText, profileText, runKernelsRef, E2E_SOURCES, llmInferenceBenchReport, neusightE2eReport, tmacReport, type ImportSource, type Measurement, type CalibrationProfile, type KrefBackend,
+  type GenzProblem,
 } from '../node.ts';
 import { parseWhole, readTextFile } from './inputs.ts';
 
 const out = (text: string): void => { process.stdout.write(`${text}\n`); };
+/** Bad-row problems `calibrate import` prints; --strict lists every one (as the rejection). */
+const MAX_SKIPPED_SHOWN = 20;
 
 export function registerCalibrate(program: Command): Command {
   const calibrate = program.command('calibrate').description('measure kernels, import public measurements, fit and report calibration profiles');
@@ -54,7 +57,8 @@ export function registerCalibrate(program: Command): Command {
     .argument('<file>', 'the CSV (or JSON) as published')
     .requiredOption('--out <file>', 'JSON Lines output (overwritten)')
     .option('--device <name>', `vidur: the device folder of a file without a device column (${Object.keys(VIDUR_DEVICES).join(', ')}; default: the one its path names); mlperf: the genz preset id of the GPU the tuning table was measured on (default mi300x, Dell's v4.1 submission)`)
-    .action((source: string, file: string, flags: { out: string; device?: string }) => {
+    .option('--strict', 'reject the whole file when a row has a bad cell (default: leave such rows out, each named by line on stderr, and import the rest)')
+    .action((source: string, file: string, flags: { out: string; device?: string; strict?: boolean }) => {
       if (!(IMPORT_SOURCES as readonly string[]).includes(source)) {
         throw new GenzError('unknown_id', `unknown source "${source}"; expected one of ${IMPORT_SOURCES.join(', ')} (closest: ${closestNames(source, IMPORT_SOURCES).join(', ')})`, ['source']);
       }
@@ -62,10 +66,16 @@ export function registerCalibrate(program: Command): Command {
         throw new GenzError('invalid_input', `--device applies to vidur and mlperf files only (${source} files name their device)`, ['device']);
       }
       const text = readTextFile(file, 'file');
-      const measurements = IMPORTERS[source as ImportSource](text, file, flags.device === undefined ? {} : { device: flags.device });
+      const skipped: GenzProblem[] = [];
+      const measurements = IMPORTERS[source as ImportSource](text, file, { ...(flags.device === undefined ? {} : { device: flags.device }), ...(flags.strict ? {} : { skipped }) });
+      // A file of which no row reads is a wrong file, not a file with a few bad rows: reject it as --strict would.
+      if (measurements.length === 0 && skipped.length > 0) throw new GenzError('invalid_input', skipped);
+      for (const problem of skipped.slice(0, MAX_SKIPPED_SHOWN)) process.stderr.write(`genz: skipped ${formatProblem(problem)}\n`);
+      if (skipped.length > MAX_SKIPPED_SHOWN) process.stderr.write(`genz: … and ${skipped.length - MAX_SKIPPED_SHOWN} more problems (--strict lists them all)\n`);
       writeMeasurementFile(flags.out, measurements);
       const devices = new Set(measurements.map((m) => m.device.id ?? m.device.name));
-      out(`${measurements.length} measurements from ${file} (${[...devices].join(', ')}) → ${flags.out}`);
+      const rows = new Set(skipped.map((p) => p.path[0])).size;
+      out(`${measurements.length} measurements from ${file} (${[...devices].join(', ')}) → ${flags.out}${rows > 0 ? `; ${rows} rows with bad cells left out (stderr)` : ''}`);
     });
 
   calibrate.command('fit')

@@ -46,7 +46,8 @@ function calibrationLine(r: EstimateReport): string {
 
 /** The held-out kernel-time error of the curves that priced the estimate; empty where none with held-out rows did. */
 function curveErrorText(c: NonNullable<EstimateReport['inputs']['calibration']>): string {
-  return c.heldOutError.length === 0 ? '' : `\nheld-out error of these curves (kernel time, median / p90 %): ${curveErrorsText(c.heldOutError)}. End to end: docs/accuracy.md`;
+  return c.heldOutError.length === 0 ? '' : `\nheld-out error of these curves (kernel time on rows of their sweeps the fit never saw, median / p90 %): ${curveErrorsText(c.heldOutError)}.`
+    + ' New weight shapes and end to end: docs/calibration.md, docs/accuracy.md';
 }
 
 export function opsText(ops: OpReport[], title: string): string {

@@ -2,7 +2,7 @@
 // line per problem and exits 2; anything else is a bug and exits 1 with its stack.
 import { Command, CommanderError, Option } from 'commander';
 import {
-  GenzError, formatProblem, estimate, estimateOp, listDevices, listSystems, listModels, findDevice, findSystem, findModel,
+  GenzError, curveErrorLabel, formatProblem, estimate, estimateOp, listDevices, listSystems, listModels, findDevice, findSystem, findModel,
   hardwareIds, modelIds, hardwareJsonSchema, modelJsonSchema, COMPUTE_DTYPES, IDEAL_EFFICIENCY, DEFAULT_MODEL, DEFAULT_HARDWARE,
   paramBreakdown, closestNames, SERVING_FRAMEWORKS, LOW_BIT_KERNELS, BLAS_LAYOUTS, estimateVision, vitIds, vimIds, vlmIds, findVit, findVim, findVlmConfig, listVits, listVims, listVlmConfigs, vitParams, vimParams,
   type EstimateRequest, type SingleOpRequest, type VisionRequest,
@@ -232,11 +232,14 @@ function opText(r: ReturnType<typeof estimateOp>): string {
 
 /** What priced the op on the roofline engine: a calibration curve (and its held-out error) or the efficiency factors. */
 function pricingLines(r: ReturnType<typeof estimateOp>): string[] {
-  if (r.calibrated === undefined) return [];
-  if (!r.calibrated) return ['priced by the efficiency factors (no calibration curve of this device prices this op)'];
+  if (r.pricedBy === undefined) return [];
+  if (r.pricedBy === 'factors') return ['priced by the efficiency factors (no calibration curve applies: none for this op on this device, or calibration off)'];
+  if (r.pricedBy === 'outside-curve') {
+    return ["priced by the efficiency factors: the op lies outside the range its family's calibration curve was fitted on (on a GPU the curve's per-kernel overhead still sets its minimum)"];
+  }
   const e = r.heldOutError;
   return [e === undefined ? 'priced by a calibration curve (its profile recorded no held-out error for it)'
-    : `priced by the ${e.deviceId} calibration curve for ${e.family}${e.dtype === undefined ? '' : ` ${e.dtype}`}: held-out kernel-time error ${e.medianAbsPctError.toFixed(1)} / ${e.p90AbsPctError.toFixed(1)} % (median / p90, ${e.heldOutRows} rows)`];
+    : `priced by the ${e.deviceId} calibration curve for ${curveErrorLabel(e)}: held-out kernel-time error ${e.medianAbsPctError.toFixed(1)} / ${e.p90AbsPctError.toFixed(1)} % (median / p90, ${e.heldOutRows} rows)`];
 }
 
 /**

@@ -34,19 +34,17 @@ function put(target: CalibrationCurves, family: CalibrationFamily, dtype: Comput
 export function mergeCurves(deviceId: string, profiles: readonly CalibrationCurves[]): CalibrationCurves {
   const merged: CalibrationCurves = { schema: 'genz.calibration.v1', deviceId, families: {}, fittedOn: [...new Set(profiles.map((p) => p.deviceId))] };
   for (const profile of profiles) {
-    // Each family's error from the profile whose curves price it: the first, as for the curves.
-    for (const error of profile.heldOutError ?? []) {
-      const errors = (merged.heldOutError ??= []);
-      if (!errors.some((e) => e.family === error.family && e.dtype === error.dtype)) errors.push({ ...error, deviceId: error.deviceId ?? profile.deviceId });
-    }
+    // Every profile's errors, by its device: a curve says which device fitted it (put), and its error is that one's.
+    for (const error of profile.heldOutError ?? []) (merged.heldOutError ??= []).push({ ...error, deviceId: error.deviceId ?? profile.deviceId });
     for (const [family, perDtype] of Object.entries(profile.byDtype ?? {}) as [CalibrationFamily, Partial<Record<ComputeDtype, CalibrationCurve>>][]) {
-      for (const [dtype, curve] of Object.entries(perDtype) as [ComputeDtype, CalibrationCurve][]) put(merged, family, dtype, curve);
+      for (const [dtype, curve] of Object.entries(perDtype) as [ComputeDtype, CalibrationCurve][]) put(merged, family, dtype, { ...curve, deviceId: profile.deviceId });
     }
     for (const [family, curve] of Object.entries(profile.families) as [CalibrationFamily, CalibrationCurve][]) {
+      const tagged = { ...curve, deviceId: profile.deviceId };
       if (curve.dtypes && curve.dtypes.length > 0) {
-        for (const dtype of curve.dtypes) put(merged, family, dtype, curve);
+        for (const dtype of curve.dtypes) put(merged, family, dtype, tagged);
       } else if (merged.families[family] === undefined) {
-        merged.families[family] = curve;
+        merged.families[family] = tagged;
       }
     }
   }

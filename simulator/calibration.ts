@@ -157,6 +157,11 @@ export interface CalibrationCurve {
    * Hopper sweep beside 139 aligned. Absent: this curve prices both.
    */
   misaligned?: CalibrationCurve;
+  /**
+   * The device whose rows fitted it, where the curves of several profiles were merged (a same-silicon part's:
+   * simulator/calibration-defaults.ts); absent: the curves' own. Says whose held-out error is the curve's.
+   */
+  deviceId?: string;
 }
 
 export interface CalibrationCurves {
@@ -188,6 +193,8 @@ export interface HeldOutKernelError {
   family: CalibrationFamily;
   /** The rows of this compute dtype only (absent: every row of the family). */
   dtype?: ComputeDtype;
+  /** The rows of one side of a dtype curve with a misaligned sub-curve (absent: both). */
+  alignment?: GemmAlignment;
   heldOutRows: number;
   /** Null where the family had no curve or no held-out rows. */
   after: { medianAbsPctError: number; p90AbsPctError: number } | null;
@@ -232,6 +239,14 @@ export function curveFor(calibration: CalibrationCurves | undefined, deviceId: s
   return curve?.misaligned !== undefined && misalignedGemm(op) ? curve.misaligned : curve;
 }
 
+/** The two sides of a 16-bit GEMM curve with a misaligned sub-curve (misalignedGemm). */
+export const GEMM_ALIGNMENTS = ['aligned', 'misaligned'] as const;
+export type GemmAlignment = (typeof GEMM_ALIGNMENTS)[number];
+
+export function gemmAlignment(op: Op): GemmAlignment {
+  return misalignedGemm(op) ? 'misaligned' : 'aligned';
+}
+
 /**
  * A 16-bit GEMM with n or k (the leading dimensions of the BLAS call in either of genz's layouts) not a multiple of
  * 8 elements (16 bytes): tensor-core kernels need 16-byte aligned rows, and cuBLAS falls back to slower ones (the
@@ -251,23 +266,37 @@ export function misalignGrade(op: Op): 0 | 0.5 | 1 {
 }
 
 /**
- * The held-out error of the curve that prices `op` (curveFor): the entry of its family and compute dtype (or that
- * dtype's twin), else of its family over every dtype; a batched GEMM priced by the gemm curves takes theirs.
- * Undefined where no curve prices the op, or its profile held out no rows of that family.
+ * The held-out error of the curve that prices `op` (curveFor), from the rows of the profile that curve came from:
+ * the entry of its family, compute dtype (or that dtype's twin) and, where the dtype curve has a misaligned
+ * sub-curve, the op's side; else of its family and dtype; else of its family over every dtype. A batched GEMM priced
+ * by the gemm curves takes theirs. Undefined where no curve prices the op, or its profile held out no such rows.
  */
 export function curveError(calibration: CalibrationCurves | undefined, deviceId: string, op: Op, computeDtype: ComputeDtype | null): HeldOutKernelError | undefined {
   if (calibration?.heldOutError === undefined || curveFor(calibration, deviceId, op, computeDtype) === undefined) return undefined;
   const own = calibrationFamily(op);
   const family = own === 'bmm' && familyCurve(calibration, 'bmm', computeDtype) === undefined ? 'gemm' : own;
-  const entries = calibration.heldOutError.filter((e) => e.family === family && e.after !== null && e.heldOutRows > 0);
-  const byDtype = computeDtype === null ? undefined : entries.find((e) => e.dtype === computeDtype || e.dtype === twinDtype(computeDtype));
-  return byDtype ?? entries.find((e) => e.dtype === undefined);
+  const curve = familyCurve(calibration, family, computeDtype)!;
+  const source = curve.deviceId ?? curveSource(calibration);
+  const entries = calibration.heldOutError.filter((e) => e.family === family && (e.deviceId ?? curveSource(calibration)) === source && e.after !== null && e.heldOutRows > 0);
+  const ofDtype = computeDtype === null ? [] : entries.filter((e) => e.dtype === computeDtype || e.dtype === twinDtype(computeDtype));
+  const side = curve.misaligned === undefined ? undefined : gemmAlignment(op);
+  return ofDtype.find((e) => e.alignment === side) ?? ofDtype.find((e) => e.alignment === undefined)
+    ?? entries.find((e) => e.dtype === undefined && e.alignment === undefined);
+}
+
+/** The device whose rows fitted a set of curves that records no device per curve. */
+function curveSource(calibration: CalibrationCurves): string {
+  return calibration.fittedOn?.[0] ?? calibration.deviceId;
 }
 
 /** A curve's held-out error as a report gives it (EstimateReport, SingleOpResult): absolute % of kernel time. */
 export interface CurveErrorReport {
   family: CalibrationFamily;
   dtype?: ComputeDtype;
+  /** One side of a 16-bit GEMM curve with a misaligned sub-curve. */
+  alignment?: GemmAlignment;
+  /** The op's family where another's curve priced it: batched GEMMs ('bmm') on a gemm curve, none of their own. */
+  pricing?: CalibrationFamily;
   /** The device whose measurements were held out (a same-silicon part's, where its curves were borrowed). */
   deviceId: string;
   heldOutRows: number;
@@ -279,11 +308,18 @@ export interface CurveErrorReport {
 export function curveErrorReport(calibration: CalibrationCurves | undefined, deviceId: string, op: Op, computeDtype: ComputeDtype | null): CurveErrorReport | undefined {
   const error = curveError(calibration, deviceId, op, computeDtype);
   if (error?.after == null) return undefined;
+  const family = calibrationFamily(op);
   return {
-    family: error.family, ...(error.dtype === undefined ? {} : { dtype: error.dtype }),
-    deviceId: error.deviceId ?? calibration!.fittedOn?.[0] ?? calibration!.deviceId,
+    family: error.family, ...(error.dtype === undefined ? {} : { dtype: error.dtype }), ...(error.alignment === undefined ? {} : { alignment: error.alignment }),
+    ...(family === error.family ? {} : { pricing: family }),
+    deviceId: error.deviceId ?? curveSource(calibration!),
     heldOutRows: error.heldOutRows, medianAbsPctError: error.after.medianAbsPctError, p90AbsPctError: error.after.p90AbsPctError,
   };
+}
+
+/** Which curve an error is of, in words: "gemm fp16 aligned", "gemm (pricing bmm, none measured)". */
+export function curveErrorLabel(e: CurveErrorReport): string {
+  return `${e.family}${e.dtype === undefined ? '' : ` ${e.dtype}`}${e.alignment === undefined ? '' : ` ${e.alignment}`}${e.pricing === undefined ? '' : ` (pricing ${e.pricing}, none measured)`}`;
 }
 
 /**
@@ -293,7 +329,7 @@ export function curveErrorReport(calibration: CalibrationCurves | undefined, dev
 export function curveErrorsText(errors: readonly CurveErrorReport[]): string {
   const byDevice = new Map<string, string[]>();
   for (const e of errors) {
-    const text = `${e.family}${e.dtype === undefined ? '' : ` ${e.dtype}`} ${e.medianAbsPctError.toFixed(1)} / ${e.p90AbsPctError.toFixed(1)} (${e.heldOutRows} rows)`;
+    const text = `${curveErrorLabel(e)} ${e.medianAbsPctError.toFixed(1)} / ${e.p90AbsPctError.toFixed(1)} (${e.heldOutRows} rows)`;
     byDevice.set(e.deviceId, [...(byDevice.get(e.deviceId) ?? []), text]);
   }
   return [...byDevice].map(([device, texts]) => `${device} ${texts.join(', ')}`).join('; ');

@@ -31,8 +31,12 @@ export interface OpCost {
   energyJ: number;
   /** Datapath the op's tensor work runs on, or null when it has none. */
   computeDtype: ComputeDtype | null;
-  /** True where a calibration curve priced it (the roofline engine; else the efficiency factors or another model). */
-  calibrated?: boolean;
+  /**
+   * What priced it on the roofline engine: a calibration curve; the efficiency factors because the op lies outside
+   * the range its family's curve was fitted on (on a GPU the curve's per-kernel overhead still sets a minimum:
+   * roofline-backend.ts); or the efficiency factors, no curve applying. Absent on other engines.
+   */
+  pricedBy?: 'curve' | 'outside-curve' | 'factors';
 }
 
 export interface CostContext {

@@ -58,8 +58,8 @@ export interface SingleOpResult extends OpCost {
   /** What was assumed about the hardware (a collective over more devices than a preset system holds: its network). */
   notes?: string[];
   /**
-   * Where a calibration curve priced the op (`calibrated`): that curve's kernel-time error on the measurements its
-   * profile held out (absolute %; the device whose rows they were), if its profile recorded any.
+   * Where a calibration curve priced the op (pricedBy 'curve'): that curve's kernel-time error on the measurements
+   * its profile held out (absolute %; the device whose rows they were), if its profile recorded any.
    */
   heldOutError?: CurveErrorReport;
 }
@@ -119,7 +119,7 @@ export function estimateOp(request: SingleOpRequest, backend?: CostBackend): Sin
     : req.calibration === 'none' ? undefined : (req.calibration as unknown as CalibrationCurves);
   if (curves) ctx.calibration = curves;
   const cost = (backend ?? backendFor(req.engine)).cost(op, ctx);
-  const error = cost.calibrated ? curveErrorReport(curves, system.device.id, op, cost.computeDtype) : undefined;
+  const error = cost.pricedBy === 'curve' ? curveErrorReport(curves, system.device.id, op, cost.computeDtype) : undefined;
   return {
     kind: req.kind,
     hardware: system.device.id,

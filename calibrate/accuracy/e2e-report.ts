@@ -28,16 +28,26 @@ export function variantsTable(variants: readonly Variant[]): string {
   return lines.join('\n');
 }
 
-/** How many rows each reason left out. */
-function reasonCounts(skipped: readonly { reason: string }[]): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const { reason } of skipped) counts.set(reason, (counts.get(reason) ?? 0) + 1);
-  return counts;
+/** The file lines of the rows each reason left out. */
+function reasonLines(skipped: readonly { line: number; reason: string }[]): Map<string, number[]> {
+  const lines = new Map<string, number[]>();
+  for (const { line, reason } of skipped) lines.set(reason, [...(lines.get(reason) ?? []), line]);
+  return lines;
 }
 
-/** Left-out rows by reason, one line each ("" when none). */
-export function skippedLines(skipped: ReadonlyMap<string, number>): string {
-  return [...skipped].sort(([a], [b]) => a.localeCompare(b)).map(([reason, n]) => `- ${n} row${n === 1 ? '' : 's'}: ${reason}`).join('\n');
+/** File lines a reason names before "…" (the count says how many there are). */
+const LINES_SHOWN = 8;
+
+/**
+ * Left-out rows by reason, one line each ("" when none): a count, or the rows' file lines (the first LINES_SHOWN),
+ * so a user can find them.
+ */
+export function skippedLines(skipped: ReadonlyMap<string, number | readonly number[]>): string {
+  return [...skipped].sort(([a], [b]) => a.localeCompare(b)).map(([reason, rows]) => {
+    const n = typeof rows === 'number' ? rows : rows.length;
+    const where = typeof rows === 'number' ? '' : ` (line${n === 1 ? '' : 's'} ${rows.slice(0, LINES_SHOWN).join(', ')}${n > LINES_SHOWN ? ', …' : ''})`;
+    return `- ${n} row${n === 1 ? '' : 's'}${where}: ${reason}`;
+  }).join('\n');
 }
 
 /** The report of an LLM-Inference-Bench CSV (the extract in data/ or the repository's Plots/All_results.csv). */
@@ -51,7 +61,7 @@ export function llmInferenceBenchReport(csv: string, options: { heldOutOnly?: bo
   const defaults = benchSamples(rows);
   const profiles = benchSamples(rows, undefined, 'default');
   const withHost = benchSamples(rows, undefined, 'default', true);
-  const left = reasonCounts(skipped);
+  const left: Map<string, number | number[]> = reasonLines(skipped);
   if (withHost.infeasible > 0) left.set('genz finds the model does not fit in the devices\' memory', withHost.infeasible);
   if (withHost.unsplit > 0) left.set('genz refuses the split (a TP degree that does not divide the heads)', withHost.unsplit);
   const table = variantsTable([
@@ -82,7 +92,7 @@ export function neusightE2eReport(csv: string): string {
   const { rows, skipped } = readNeusightE2e(csv);
   const defaults = neusightSamples(rows, 'none', shippedProfileText);
   const profiles = neusightSamples(rows, 'default', shippedProfileText);
-  const left = reasonCounts(skipped);
+  const left: Map<string, number | number[]> = reasonLines(skipped);
   if (profiles.infeasible > 0) left.set('genz finds the model does not fit in the device\'s memory', profiles.infeasible);
   const notes = skippedLines(left);
   return [
@@ -103,7 +113,7 @@ export function tmacReport(csv: string, options: { heldOutOnly?: boolean } = {})
   const kept = (index: number): boolean => !options.heldOutOnly || isHeldOut(index);
   const rows = read.rows.filter((r) => kept(r.index));
   const skipped = read.skipped.filter((r) => kept(r.index));
-  const notes = skippedLines(reasonCounts(skipped));
+  const notes = skippedLines(reasonLines(skipped));
   return [
     `Time per generated token on CPUs (T-MAC's decode runs: T-MAC's LUT kernels and llama.cpp's, 1 to all threads): ${rows.length} of ${rows.length + skipped.length} rows scored${options.heldOutOnly ? ' (every 5th row: of the shipped file, the split the kernel constants and the two fitted CPUs\' bandwidths and kernel speeds were not fitted on)' : ''}; absolute % error, median and p90, per CPU and framework.`,
     `genz prices one decode step with --threads and --lowbit-kernel (lut for T-MAC, dequant for llama.cpp) on the CPU preset; runs whose standard deviation exceeds ${TMAC_MAX_RELATIVE_SPREAD * 100} % of their mean are left out.`,

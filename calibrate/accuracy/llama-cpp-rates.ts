@@ -1,7 +1,8 @@
 // Why genz misses llama.cpp on the MI250 (docs/accuracy.md): the rate at which each llama.cpp run streams its
 // weights through a decode step, measured and as genz prices it. A step of one sequence reads every fp16 weight
-// once, so weights ÷ time per step is a bandwidth, comparable across model sizes and with the device's peak.
-import { estimate } from '../../index.ts';
+// once (but the input embedding table, which it gathers a row of), so those bytes ÷ time per step is a bandwidth,
+// comparable across model sizes and with the device's peak.
+import { estimate, findModel, paramBreakdown } from '../../index.ts';
 import { benchLatency, type BenchRow } from './llm-inference-bench.ts';
 
 /** llama.cpp's prompt passes per run (n_batch tokens each): runs of the file's largest n_batch keep them few. */
@@ -14,7 +15,7 @@ export interface StreamRateGroup {
   /** '7–8B' or '70–72B' (the file's two sizes of dense model; Mixtral's experts are read in part and left out). */
   size: string;
   runs: number;
-  /** Medians over the runs, GB/s of fp16 weights per step. */
+  /** Medians over the runs, GB/s of the fp16 weights a step reads (all but the input embedding table). */
   measuredGBs: number;
   kernelsGBs: number;
   withHostGBs: number;
@@ -36,7 +37,10 @@ export function llamaCppStreamRates(rows: readonly BenchRow[]): StreamRateGroup[
   const groups = new Map<string, { hardware: string; size: string; measured: number[]; kernels: number[]; withHost: number[] }>();
   for (const row of rows) {
     if (row.framework !== 'llama.cpp' || row.promptChunk !== RATE_PROMPT_CHUNK || row.tokens > RATE_MAX_TOKENS || row.model.includes('mixtral')) continue;
-    const weightsBytes = estimate({ model: row.model, hardware: row.hardware, pp: row.tp, inputTokens: 1, outputTokens: 1, dtype: 'fp16' }).memory.totalWeightsBytes;
+    const params = paramBreakdown(findModel(row.model)!);
+    // A tied table is the LM head's weight too, read whole every step.
+    const gatheredBytes = params.lmHead > 0 ? 2 * params.embedding : 0;
+    const weightsBytes = estimate({ model: row.model, hardware: row.hardware, pp: row.tp, inputTokens: 1, outputTokens: 1, dtype: 'fp16' }).memory.totalWeightsBytes - gatheredBytes;
     const steps = row.tokens + Math.ceil(row.tokens / RATE_PROMPT_CHUNK);
     const rate = (seconds: number): number => weightsBytes / (seconds / steps) / 1e9;
     const size = weightsBytes > 50e9 ? '70–72B' : '7–8B';

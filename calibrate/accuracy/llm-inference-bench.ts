@@ -100,7 +100,8 @@ export const REPEATED_PROMPT = new Set(['TensorRT-LLM', 'Deepspeed-MII']);
  * A row of a file genz cannot place: its index and split (as BenchRow's), whether it is of the hardware the fits read
  * (FIT_HARDWARE; false where its hardware is unknown or another), and why.
  */
-export interface SkippedRow { index: number; heldOut: boolean; fitHardware: boolean; reason: string }
+/** A row left out: its index among the data rows, its line in the file, and why. */
+export interface SkippedRow { index: number; line: number; heldOut: boolean; fitHardware: boolean; reason: string }
 
 /**
  * The held-out split: one run in five by the FNV-1a hash of its configuration (framework, hardware, model, devices,
@@ -129,7 +130,7 @@ export function readBench(csv: string): { rows: BenchRow[]; skipped: SkippedRow[
   const rows = table.records.flatMap((record, index): BenchRow[] => {
     let heldOut = isHeldOut(index);
     let fitHardware = false;
-    const skip = (reason: string): [] => { skipped.push({ index, heldOut, fitHardware, reason }); return []; };
+    const skip = (reason: string): [] => { skipped.push({ index, line: record.line, heldOut, fitHardware, reason }); return []; };
     if (record.width !== names.length) return skip(`${record.width} cells where the header has ${names.length}`);
     const row = Object.fromEntries(table.header.map((name, i) => [names[i]!, record.cells[name]!.trim()])) as Record<(typeof COLUMNS)[number], string>;
     heldOut = heldOutRun([row.framework, row.hardware, row.model, row.num_devices, row.batch_size, row.input_output_len]);
@@ -243,30 +244,37 @@ export function benchSamples(rows: readonly BenchRow[], efficiency?: Partial<Eff
   let infeasible = 0;
   let unsplit = 0;
   for (const row of rows) {
-    let report: { feasible: boolean; e2eS: number };
-    try {
-      report = benchLatency(row, efficiency, calibration, withFramework);
-    } catch (err) {
-      if (err instanceof GenzError && err.problems.some((p) => p.path[0] === 'tp' || p.path[0] === 'pp')) { unsplit++; continue; }
-      throw err;
-    }
+    const report = splitBenchLatency(row, efficiency, calibration, withFramework);
+    if (report === null) { unsplit++; continue; }
     if (!report.feasible) { infeasible++; continue; }
     samples.push({ group: `${row.framework} ${row.hardware}`, predictedS: report.e2eS, measuredS: row.latencyS });
   }
   return { samples, infeasible, unsplit };
 }
 
+/** benchLatency, or null where genz refuses the row's split (a TP degree that does not divide the heads). */
+function splitBenchLatency(row: BenchRow, efficiency: Partial<EfficiencyProfile> | undefined, calibration: 'none' | 'default',
+  withFramework: boolean | FrameworkCosts): ReturnType<typeof benchLatency> | null {
+  try {
+    return benchLatency(row, efficiency, calibration, withFramework);
+  } catch (err) {
+    if (err instanceof GenzError && err.problems.some((p) => p.path[0] === 'tp' || p.path[0] === 'pp')) return null;
+    throw err;
+  }
+}
+
 /**
  * One sample per row over genz's memory capacity that queuedBenchLatency can price (none of them is in any fit: the
  * fits take rows that fit), and the count of those it cannot (one sequence does not fit, or a single sequence).
+ * Rows genz refuses to split that way are benchSamples' `unsplit`, not counted here.
  */
 export function queuedBenchSamples(rows: readonly BenchRow[], efficiency?: Partial<EfficiencyProfile>, calibration: 'none' | 'default' = 'none',
   withFramework: boolean | FrameworkCosts = false): { samples: Sample[]; unpriced: number } {
   const samples: Sample[] = [];
   let unpriced = 0;
   for (const row of rows) {
-    const whole = benchLatency(row, efficiency, calibration, withFramework);
-    if (whole.feasible) continue;
+    const whole = splitBenchLatency(row, efficiency, calibration, withFramework);
+    if (whole === null || whole.feasible) continue;
     const queued = queuedBenchLatency(row, efficiency, calibration, withFramework, whole);
     if (queued === null) { unpriced++; continue; }
     samples.push({ group: `${row.framework} ${row.hardware}`, predictedS: queued.e2eS, measuredS: row.latencyS });

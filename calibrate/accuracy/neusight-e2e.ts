@@ -87,13 +87,13 @@ export interface NeusightE2eRow {
 const COLUMNS = ['device', 'model', 'mode', 'seq_len', 'batch', 'variant', 'e2e_latency_ms'] as const;
 
 /** The inference rows genz can run, and the others with the reason. */
-export function readNeusightE2e(csv: string): { rows: NeusightE2eRow[]; skipped: { index: number; reason: string }[] } {
+export function readNeusightE2e(csv: string): { rows: NeusightE2eRow[]; skipped: { index: number; line: number; reason: string }[] } {
   const table = parseCsvTable(csv);
   const missing = COLUMNS.filter((c) => !table.header.includes(c));
   if (missing.length > 0) throw new GenzError('invalid_input', `not a NeuSight end-to-end label CSV: no column ${missing.join(', ')}`, ['file']);
-  const skipped: { index: number; reason: string }[] = [];
+  const skipped: { index: number; line: number; reason: string }[] = [];
   const rows = table.records.flatMap((record, index): NeusightE2eRow[] => {
-    const skip = (reason: string): [] => { skipped.push({ index, reason }); return []; };
+    const skip = (reason: string): [] => { skipped.push({ index, line: record.line, reason }); return []; };
     if (record.width !== table.header.length) return skip(`${record.width} cells where the header has ${table.header.length}`);
     const cell = (c: (typeof COLUMNS)[number]): string => record.cells[c]!.trim();
     const device = cell('device').replaceAll('_', ' ');

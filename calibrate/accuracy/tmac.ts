@@ -67,13 +67,13 @@ export interface TmacRow {
 const COLUMNS = ['device', 'model', 'framework', 'num_threads', 'mean', 'std'] as const;
 
 /** The rows genz can run, and the others with the reason. */
-export function readTmac(csv: string): { rows: TmacRow[]; skipped: { index: number; reason: string }[] } {
+export function readTmac(csv: string): { rows: TmacRow[]; skipped: { index: number; line: number; reason: string }[] } {
   const table = parseCsvTable(csv);
   const missing = COLUMNS.filter((c) => !table.header.includes(c));
   if (missing.length > 0) throw new GenzError('invalid_input', `not a T-MAC tokens/s CSV: no column ${missing.join(', ')}`, ['file']);
-  const skipped: { index: number; reason: string }[] = [];
+  const skipped: { index: number; line: number; reason: string }[] = [];
   const rows = table.records.flatMap((record, index): TmacRow[] => {
-    const skip = (reason: string): [] => { skipped.push({ index, reason }); return []; };
+    const skip = (reason: string): [] => { skipped.push({ index, line: record.line, reason }); return []; };
     if (record.width !== table.header.length) return skip(`${record.width} cells where the header has ${table.header.length}`);
     const cell = (c: (typeof COLUMNS)[number]): string => record.cells[c]!.trim();
     if (cell('device') === 'device') return skip('a repeated header row (files concatenated with their headers)');

@@ -13,7 +13,7 @@
 //   int8 GEMM writes 32-bit results), the rest write C in the input type.
 import type { BlasLayout } from '../../models/ops.ts';
 import type { Measurement } from '../measurement-schema.ts';
-import { DTYPE_BYTES, ImportProblems, gemmCost, measurement, msToS, requireColumns, type CsvRecord } from './table.ts';
+import { DTYPE_BYTES, ImportProblems, gemmCost, measurement, msToS, requireColumns, type CsvRecord, type ImportOptions } from './table.ts';
 
 const SOURCE = 'deepbench';
 
@@ -54,8 +54,8 @@ function precisionOf(problems: ImportProblems, record: CsvRecord): Precision | u
   if (text.startsWith('16 bit inputs, 32 bit multiplication')) return { dtype: 'fp16', outBytes: 2, note: 'fp32-math' };
   const typed = (words: string): Precision | undefined => {
     if (/\bint ?8\b|\b8[ -]bit\b/.test(words)) return { dtype: 'int8', outBytes: 4, note: 'int32-out' };
-    if (/\bfp ?16\b|\bhalf\b|\b16[ -]bit\b/.test(words)) return { dtype: 'fp16', outBytes: 2 };
-    if (/\bfp ?32\b|\bfloat\b|\bsingle\b|\b32[ -]bit\b/.test(words)) return { dtype: 'fp32', outBytes: 4 };
+    if (/\b(fp|float) ?16\b|\bhalf\b|\b16[ -]bit\b/.test(words)) return { dtype: 'fp16', outBytes: 2 };
+    if (/\b(fp|float) ?32\b|\bfloat\b|\bsingle\b|\b32[ -]bit\b/.test(words)) return { dtype: 'fp32', outBytes: 4 };
     return undefined;
   };
   const typedBy = typed(text) ?? typed((record.cells.sheet ?? '').trim().toLowerCase());
@@ -65,9 +65,9 @@ function precisionOf(problems: ImportProblems, record: CsvRecord): Precision | u
 }
 
 /** Shape {m: N, n: M, k: K, batch: 1} (genz's m is DeepBench's batch N); FLOPs 2·M·N·K; bytes read A and B and write C once. */
-export function importDeepbench(text: string, fileName?: string): Measurement[] {
+export function importDeepbench(text: string, fileName?: string, options: ImportOptions = {}): Measurement[] {
   const table = requireColumns(text, ['device', 'precision', 'M', 'N', 'K', 'A_transpose', 'B_transpose', 'time_ms'], 'a DeepBench GEMM CSV', fileName);
-  const problems = new ImportProblems(SOURCE, fileName);
+  const problems = new ImportProblems(SOURCE, fileName, options);
   const out: Measurement[] = [];
   for (const record of table.records) {
     const precision = precisionOf(problems, record);

@@ -9,7 +9,7 @@
 import { GenzError } from '../../common/errors.ts';
 import { FLOPS_PER_ELEMENT } from '../../models/emitter.ts';
 import type { Measurement } from '../measurement-schema.ts';
-import { DTYPE_BYTES, ImportProblems, gemmCost, measurement, msToS, parseCsvTable, requireColumns } from './table.ts';
+import { DTYPE_BYTES, ImportProblems, gemmCost, measurement, msToS, parseCsvTable, requireColumns, type ImportOptions } from './table.ts';
 
 const SOURCE = 'llmcompass';
 const FP16 = DTYPE_BYTES.fp16;
@@ -24,19 +24,19 @@ function device(name: string): Measurement['device'] {
   return known ? { name, id: known.id, backend: known.backend } : { name, backend: 'other' };
 }
 
-export function importLlmcompass(text: string, fileName?: string): Measurement[] {
+export function importLlmcompass(text: string, fileName?: string, options: ImportOptions = {}): Measurement[] {
   const header = parseCsvTable(text.slice(0, text.indexOf('\n') + 1 || text.length)).header;
-  if (header.includes('latency_ms') && header.includes('K')) return importLlmcompassMatmul(text, fileName);
-  if (header.includes('throughput_GBps')) return importLlmcompassRowwise(text, fileName);
+  if (header.includes('latency_ms') && header.includes('K')) return importLlmcompassMatmul(text, fileName, options);
+  if (header.includes('throughput_GBps')) return importLlmcompassRowwise(text, fileName, options);
   throw new GenzError('invalid_input',
     `expected an LLMCompass CSV (device,op,M,N,K,latency_ms,tflops or device,op,M,N,throughput_GBps), found header "${header.join(',')}"${fileName ? ` (in ${fileName})` : ''}`,
     ['line 1']);
 }
 
 /** matmul_{A100,MI210}: shape {m, n, k, batch: 1}, fp16 in and out; layout 'NN' (torch.matmul of contiguous A·B). */
-export function importLlmcompassMatmul(text: string, fileName?: string): Measurement[] {
+export function importLlmcompassMatmul(text: string, fileName?: string, options: ImportOptions = {}): Measurement[] {
   const table = requireColumns(text, ['device', 'op', 'M', 'N', 'K', 'latency_ms'], 'an LLMCompass matmul CSV', fileName);
-  const problems = new ImportProblems(SOURCE, fileName);
+  const problems = new ImportProblems(SOURCE, fileName, options);
   const out: Measurement[] = [];
   for (const record of table.records) {
     problems.oneOf(record, 'op', ['matmul_fp16']);
@@ -53,9 +53,9 @@ export function importLlmcompassMatmul(text: string, fileName?: string): Measure
 }
 
 /** softmax / layernorm over rows: shape {rows: M, cols: N}; bytes read and write the tensor once (+ γ, β). */
-export function importLlmcompassRowwise(text: string, fileName?: string): Measurement[] {
+export function importLlmcompassRowwise(text: string, fileName?: string, options: ImportOptions = {}): Measurement[] {
   const table = requireColumns(text, ['device', 'op', 'M', 'N', 'throughput_GBps'], 'an LLMCompass softmax/layernorm CSV', fileName);
-  const problems = new ImportProblems(SOURCE, fileName);
+  const problems = new ImportProblems(SOURCE, fileName, options);
   const out: Measurement[] = [];
   for (const record of table.records) {
     const op = problems.oneOf(record, 'op', ['softmax', 'layernorm']);

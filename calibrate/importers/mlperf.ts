@@ -9,7 +9,7 @@ import { GenzError } from '../../common/errors.ts';
 import { closestNames } from '../../common/closest.ts';
 import { DEVICE_PRESETS } from '../../hardware/presets/index.ts';
 import type { Measurement } from '../measurement-schema.ts';
-import { DTYPE_BYTES, ImportProblems, gemmCost, measurement, msToS, requireColumns } from './table.ts';
+import { DTYPE_BYTES, ImportProblems, gemmCost, measurement, msToS, requireColumns, type ImportOptions } from './table.ts';
 
 const SOURCE = 'mlperf';
 
@@ -33,10 +33,10 @@ function mlperfDevice(id: string | undefined): Measurement['device'] {
 }
 
 /** Shape {m: N, n: M, k: K, batch: 1}; dtype is the input type; bytes read A and B (input type) and write C (output type). */
-export function importMlperf(text: string, fileName?: string, options: { device?: string } = {}): Measurement[] {
+export function importMlperf(text: string, fileName?: string, options: ImportOptions & { device?: string } = {}): Measurement[] {
   const device = mlperfDevice(options.device);
   const table = requireColumns(text, ['M', 'N', 'K', 'libtype', 'soltimems', 'indtype', 'outdtype'], 'an MLPerf GEMM tuning CSV', fileName);
-  const problems = new ImportProblems(SOURCE, fileName);
+  const problems = new ImportProblems(SOURCE, fileName, options);
   const known = Object.keys(DTYPES);
   const out: Measurement[] = [];
   for (const record of table.records) {

@@ -3,7 +3,7 @@
 // batch B; bmm is B independent (M×K) · (K×N) → batched-gemm. The project ships a stratified subsample
 // (data/neusight_linear_bmm_fp32_subsample.csv, made by subsample-neusight.ts); the importer takes either.
 import type { Measurement } from '../measurement-schema.ts';
-import { DTYPE_BYTES, ImportProblems, gemmCost, measurement, msToS, requireColumns } from './table.ts';
+import { DTYPE_BYTES, ImportProblems, gemmCost, measurement, msToS, requireColumns, type ImportOptions } from './table.ts';
 
 const SOURCE = 'neusight';
 const FP32 = DTYPE_BYTES.fp32;
@@ -42,9 +42,9 @@ function device(name: string): Measurement['device'] {
  * Shape {batch: B, m: M, n: N, k: K}; fp32 throughout; bytes read A and B once and write C once. Layout: Linear
  * issues 'TN' (its weight is stored out × in), bmm of contiguous tensors 'NN'.
  */
-export function importNeusight(text: string, fileName?: string): Measurement[] {
+export function importNeusight(text: string, fileName?: string, options: ImportOptions = {}): Measurement[] {
   const table = requireColumns(text, ['device', 'op', 'B', 'M', 'N', 'K', 'latency_ms'], 'a NeuSight linear/bmm CSV', fileName);
-  const problems = new ImportProblems(SOURCE, fileName);
+  const problems = new ImportProblems(SOURCE, fileName, options);
   const devices = new Map<string, Measurement['device']>();
   const out: Measurement[] = [];
   for (const record of table.records) {

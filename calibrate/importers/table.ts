@@ -78,11 +78,20 @@ export function parseCsvTable(text: string): CsvTable {
   };
 }
 
-/** Collects problems while rows are read, and throws them all at once. */
+/** What every importer takes besides the text and the file's name. */
+export interface ImportOptions {
+  /**
+   * Where given, rows with a bad cell are left out and their problems (with line numbers) appended here; the rows
+   * that read well are imported. Absent: any bad row rejects the file, every problem listed.
+   */
+  skipped?: GenzProblem[];
+}
+
+/** Collects problems while rows are read, and throws them all at once (or hands them to the caller's list). */
 export class ImportProblems {
   readonly problems: GenzProblem[] = [];
 
-  constructor(readonly source: string, readonly fileName?: string) {}
+  constructor(readonly source: string, readonly fileName?: string, readonly options: ImportOptions = {}) {}
 
   add(line: number, column: string | undefined, message: string): void {
     const suffix = this.fileName ? ` (in ${this.fileName})` : '';
@@ -109,8 +118,11 @@ export class ImportProblems {
     return undefined;
   }
 
+  /** Rejects the file with every problem, or, with the options' `skipped` list, appends them there. */
   throwIfAny(): void {
-    if (this.problems.length > 0) throw new GenzError('invalid_input', this.problems);
+    if (this.problems.length === 0) return;
+    if (this.options.skipped) this.options.skipped.push(...this.problems);
+    else throw new GenzError('invalid_input', this.problems);
   }
 }
 

@@ -13,7 +13,7 @@ import { FLOPS_PER_ELEMENT } from '../../models/emitter.ts';
 import type { BlasLayout } from '../../models/ops.ts';
 import { causalPairs } from '../../simulator/work.ts';
 import type { KernelName, Measurement } from '../measurement-schema.ts';
-import { DTYPE_BYTES, ImportProblems, gemmCost, measurement, msToS, parseCsvTable, requireColumns, type CsvRecord } from './table.ts';
+import { DTYPE_BYTES, ImportProblems, gemmCost, measurement, msToS, parseCsvTable, requireColumns, type CsvRecord, type ImportOptions } from './table.ts';
 
 const SOURCE = 'vidur';
 const FP16 = DTYPE_BYTES.fp16;
@@ -42,7 +42,7 @@ function device(name: string): Measurement['device'] {
 }
 
 /** What a caller may say about a Vidur file that its columns do not. */
-export interface VidurImportOptions {
+export interface VidurImportOptions extends ImportOptions {
   /** The device (or network) folder name of a file without a device column: a100, h100, a40, h100_dgx … */
   device?: string;
 }
@@ -176,7 +176,7 @@ function mlpOps(tokens: number, d: number, ffnAll: number, headsAll: number, kvH
 /** mlp.csv: one measurement per (row, known op column); the variant names the op (e.g. "attn_pre_proj"). */
 export function importVidurMlp(text: string, fileName?: string, options: VidurImportOptions = {}): Measurement[] {
   const table = requireColumns(normalizeHeader(text), MLP_COLUMNS, 'a Vidur mlp.csv', fileName);
-  const problems = new ImportProblems(SOURCE, fileName);
+  const problems = new ImportProblems(SOURCE, fileName, options);
   const folder = wholeFileDevice(table.header, 'device', options, fileName, 'a Vidur mlp.csv');
   const fixed = folder === undefined ? undefined : device(folder);
   const hasTp = table.header.includes('tp');
@@ -226,7 +226,7 @@ function bool(problems: ImportProblems, record: CsvRecord, column: string): bool
  */
 export function importVidurAttention(text: string, fileName?: string, options: VidurImportOptions = {}): Measurement[] {
   const table = requireColumns(normalizeHeader(text), ATTENTION_COLUMNS, 'a Vidur attention.csv', fileName);
-  const problems = new ImportProblems(SOURCE, fileName);
+  const problems = new ImportProblems(SOURCE, fileName, options);
   const folder = wholeFileDevice(table.header, 'device', options, fileName, 'a Vidur attention.csv');
   const fixed = folder === undefined ? undefined : device(folder);
   const single = table.header.includes('attn_kernel_median_ms');
@@ -275,7 +275,7 @@ export function importVidurAttention(text: string, fileName?: string, options: V
  */
 export function importVidurCollectives(text: string, fileName?: string, options: VidurImportOptions = {}): Measurement[] {
   const table = requireColumns(normalizeHeader(text), COLLECTIVE_COLUMNS, 'a Vidur collectives CSV', fileName);
-  const problems = new ImportProblems(SOURCE, fileName);
+  const problems = new ImportProblems(SOURCE, fileName, options);
   const fixed = wholeFileDevice(table.header, 'network_device', options, fileName, 'a Vidur collectives CSV');
   const out: Measurement[] = [];
   for (const record of table.records) {

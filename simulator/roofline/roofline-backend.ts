@@ -115,7 +115,9 @@ export function costOp(op: Op, ctx: CostContext): OpCost {
   // profile + host time) vLLM 24.9/38.1 → 12.2/27.5, llama.cpp 38.3/53.3 → 29.4/51.3. Pricing such ops by the whole
   // curve (its slowdown clamped to the fitted range) had jumps at the threshold and bypassed the row-length rule.
   let overheadFloorS = 0;
+  let outsideCurve = false;
   if (curve !== undefined && !calibrationApplies(curve, op, t.computeS, t.memoryS, t.networkS)) {
+    outsideCurve = true;
     if (device.kind === 'gpu' && curveSeesShape(curve, op)) overheadFloorS = Math.max(t.computeS, t.memoryS * memoryStretch, t.networkS) + curve.overheadS * Math.max(1, w.kernels);
     curve = undefined;
     t = times(ctx.efficiency);
@@ -153,7 +155,7 @@ export function costOp(op: Op, ctx: CostContext): OpCost {
   return {
     latencyS, computeS, memoryS, networkS, overheadS,
     flops: w.flops, vectorFlops: w.vectorFlops, dramBytes, onChipBytes, linkBytes: w.linkBytes,
-    bound, energyJ, computeDtype: w.computeDtype, calibrated: curve !== undefined,
+    bound, energyJ, computeDtype: w.computeDtype, pricedBy: curve !== undefined ? 'curve' : outsideCurve ? 'outside-curve' : 'factors',
   };
 }
 

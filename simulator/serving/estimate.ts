@@ -3,12 +3,12 @@
 import { GenzError } from '../../common/errors.ts';
 import { COMPUTE_DTYPES, type ComputeDtype } from '../../common/dtype.ts';
 import type { TransformerConfig } from '../../models/transformer-schema.ts';
-import type { AttentionOp, ParallelGroup } from '../../models/ops.ts';
+import type { AttentionOp, Op, ParallelGroup } from '../../models/ops.ts';
 import type { Precision } from '../../models/precision.ts';
 import { buildGraph } from '../../models/graph.ts';
 import { expertReplicas } from '../../models/emitter.ts';
 import { parallelismProblem } from '../../models/footprint.ts';
-import { CALIBRATION_FAMILIES, calibrationFamily, curveErrorReport, dequantizing, type CalibrationCurves, type CurveErrorReport } from '../calibration.ts';
+import { CALIBRATION_FAMILIES, calibrationFamily, curveErrorReport, dequantizing, misalignedGemm, type CalibrationCurves, type CurveErrorReport } from '../calibration.ts';
 import { defaultCalibration } from '../calibration-defaults.ts';
 import { paramBreakdown } from '../../models/params.ts';
 import { resolveModel } from '../../models/registry.ts';
@@ -431,24 +431,32 @@ export interface CalibrationSummary {
   heldOutError: CurveErrorReport[];
 }
 
+// A curve's error depends on the curves, the op's family, datapath and alignment only: one lookup per curves object
+// and key, not per op and estimate (sweeps run thousands of estimates).
+const curveErrorCache = new WeakMap<CalibrationCurves, Map<number, CurveErrorReport | null>>();
+
+function cachedCurveError(curves: CalibrationCurves, op: Op, computeDtype: ComputeDtype | null): CurveErrorReport | undefined {
+  const cache = curveErrorCache.get(curves) ?? curveErrorCache.set(curves, new Map()).get(curves)!;
+  const key = (CALIBRATION_FAMILIES.indexOf(calibrationFamily(op)) * 64 + (computeDtype === null ? 63 : COMPUTE_DTYPES.indexOf(computeDtype))) * 2 + (misalignedGemm(op) ? 1 : 0);
+  let error = cache.get(key);
+  if (error === undefined) cache.set(key, error = curveErrorReport(curves, curves.deviceId, op, computeDtype) ?? null);
+  return error ?? undefined;
+}
+
 function calibrationSummary(curves: CalibrationCurves | undefined, phases: readonly CostedGraph[]): CalibrationSummary | null {
   if (!curves) return null;
   const widenedGemms = phases.some((p) => p.graph.ops.some((op, i) => dequantizing(op, p.costs[i]!.computeDtype)));
-  // One lookup per family and datapath (the curve's error depends on nothing else): sweeps build this per estimate.
-  const errors = new Map<string, CurveErrorReport>();
-  const looked = new Set<number>();
+  const errors = new Set<CurveErrorReport>();
   for (const p of phases) {
     for (let i = 0; i < p.graph.ops.length; i++) {
-      const op = p.graph.ops[i]!, cost = p.costs[i]!;
-      if (!cost.calibrated) continue;
-      const key = CALIBRATION_FAMILIES.indexOf(calibrationFamily(op)) * 64 + (cost.computeDtype === null ? 63 : COMPUTE_DTYPES.indexOf(cost.computeDtype));
-      if (looked.has(key)) continue;
-      looked.add(key);
-      const error = curveErrorReport(curves, curves.deviceId, op, cost.computeDtype);
-      if (error) errors.set(`${error.deviceId} ${error.family} ${error.dtype ?? ''}`, error);
+      const cost = p.costs[i]!;
+      if (cost.pricedBy !== 'curve') continue;
+      const error = cachedCurveError(curves, p.graph.ops[i]!, cost.computeDtype);
+      if (error) errors.add(error);
     }
   }
-  const heldOutError = [...errors.values()].sort((a, b) => a.family.localeCompare(b.family) || (a.dtype ?? '').localeCompare(b.dtype ?? ''));
+  const heldOutError = [...errors].sort((a, b) => a.family.localeCompare(b.family) || (a.dtype ?? '').localeCompare(b.dtype ?? '')
+    || (a.alignment ?? '').localeCompare(b.alignment ?? '') || (a.pricing ?? '').localeCompare(b.pricing ?? ''));
   const families = new Set([...Object.keys(curves.families), ...Object.keys(curves.byDtype ?? {})]);
   // A part that borrows a same-silicon part's curves says whose they are.
   const borrowed = (curves.fittedOn ?? []).filter((id) => id !== curves.deviceId);

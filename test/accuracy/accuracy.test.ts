@@ -2,7 +2,7 @@
 // split that calibrate/fit-defaults.ts did not fit on. Prints the error tables; asserts regression guards.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EFFICIENCY, IDEAL_EFFICIENCY, estimate, findDevice } from '../../index.ts';
+import { DEFAULT_EFFICIENCY, IDEAL_EFFICIENCY, estimate, findDevice, findModel, paramBreakdown } from '../../index.ts';
 import { RATE_MAX_TOKENS, RATE_PROMPT_CHUNK, llamaCppStreamRates, type StreamRateGroup } from '../../calibrate/accuracy/llama-cpp-rates.ts';
 import { vidurAttentionSamples, vidurMlpSamples } from '../../calibrate/accuracy/vidur.ts';
 import { vidurCollectiveSamples } from '../../calibrate/accuracy/collectives.ts';
@@ -197,7 +197,8 @@ describe("llama.cpp's weight-stream rates (docs/accuracy.md: why the MI250's lla
 
   it('a rate is the weights over the time per step (output tokens plus prompt passes), below the DRAM peak', () => {
     const large = rows.filter((r) => r.framework === 'llama.cpp' && r.hardware === 'mi250-gcd' && /^(llama-2-70b|llama-3-70b|qwen2-72b)$/.test(r.model) && r.promptChunk === 64 && r.tokens <= 512);
-    const weights = (model: string): number => estimate({ model, hardware: 'mi250-gcd', pp: 8, inputTokens: 1, outputTokens: 1, dtype: 'fp16' }).memory.totalWeightsBytes;
+    const weights = (model: string): number => estimate({ model, hardware: 'mi250-gcd', pp: 8, inputTokens: 1, outputTokens: 1, dtype: 'fp16' }).memory.totalWeightsBytes
+      - 2 * paramBreakdown(findModel(model)!).embedding;
     const measured = large.map((r) => weights(r.model) / (r.latencyS / (r.tokens + Math.ceil(r.tokens / 64))) / 1e9).sort((a, b) => a - b);
     expect(measured.length % 2).toBe(1);
     expect(group('mi250-gcd', '70–72B').measuredGBs).toBeCloseTo(measured[(measured.length - 1) / 2]!, 6);

@@ -72,7 +72,23 @@ describe('calibrate e2e llm-inference-bench', () => {
     for (const group of ['vLLM h100-sxm', 'TensorRT-LLM h100-sxm', 'llama.cpp h100-sxm', 'Deepspeed gaudi2', 'vLLM gh200-96gb', 'vLLM mi300x']) {
       expect(run.stdout).toContain(`| ${group} |`);
     }
-    expect(run.stdout).toContain('- 1 row: no genz preset for hardware "Intel PVC GPU"');
+    expect(run.stdout).toContain('- 1 row (line 6): no genz preset for hardware "Intel PVC GPU"'); // the file line, to find it
+  });
+
+  it('a run genz cannot split (TP 8 over 28 heads) beside one over memory: counted, the rest scored, in waves too', () => {
+    // The report prices over-memory rows in waves; before 2026-11-27 that pass met the unsplittable row unguarded and
+    // the whole command failed.
+    const file = join(dir, 'split-and-waves.csv');
+    writeFileSync(file, `${ALL_RESULTS.split('\n')[0]}
+AMD MI300X GPU,1,vLLM,meta-llama/Meta-Llama-3-70B,2048,128,3045.5,172.1
+AMD MI300X GPU,8,vLLM,Qwen/Qwen2-7B,128,1,2.1,120.0
+AMD MI300X GPU,1,vLLM,meta-llama/Llama-2-7b-hf,128,1,1.3,98.0
+`);
+    const run = genz('calibrate', 'e2e', 'llm-inference-bench', file);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain('genz refuses the split (a TP degree that does not divide the heads)');
+    expect(run.stdout).toMatch(/\| vLLM mi300x \| 1 \|/); // the Llama-2-7B run, in the main table and
+    expect(run.stdout.split('| vLLM mi300x |').length).toBe(3); // the 70B batch of 128 in the waves table
   });
 
   it('on the extract\'s held-out split prints the numbers of the accuracy report', () => {

@@ -57,7 +57,7 @@ NVIDIA_H100_80GB_HBM3,gpt3_27,train,2048,1,,32,900,300,600
     const run = genz('calibrate', 'e2e', 'neusight', file);
     expect(run.status, run.stderr).toBe(0);
     for (const group of ['NVIDIA H100 80GB HBM3 (h100-sxm)', 'NVIDIA L4 (l4)', 'NVIDIA A100 80GB PCIe (a100-80gb-pcie)']) expect(run.stdout).toContain(`| ${group} | 1 |`);
-    expect(run.stdout).toContain('- 1 row: training (forward and backward): genz estimates inference');
+    expect(run.stdout).toContain('- 1 row (line 5): training (forward and backward): genz estimates inference');
     expect(genz('calibrate', 'e2e', 'neusight', file, '--held-out').stderr).toMatch(/--held-out applies to llm-inference-bench/);
   });
 });

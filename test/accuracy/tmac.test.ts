@@ -157,9 +157,9 @@ describe('genz calibrate e2e tmac and estimate --threads', () => {
     const run = genz('calibrate', 'e2e', 'tmac', file);
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/2 of 4 rows scored/);
-    expect(run.stdout).toMatch(/1 row: a repeated header row/);
+    expect(run.stdout).toMatch(/1 row \(line 5\): a repeated header row/);
     expect(run.stdout).toMatch(/\| jetson-agx-orin-cpu tmac \| 1 \|/);
-    expect(run.stdout).toMatch(/1 row: no genz CPU preset for device "pi5"/);
+    expect(run.stdout).toMatch(/1 row \(line 4\): no genz CPU preset for device "pi5"/);
     const held = genz('calibrate', 'e2e', 'tmac', 'data/tmac_lut_cpu_tokens_per_s_jetson_surface7.csv', '--held-out');
     expect(held.status, held.stderr).toBe(0);
     expect(held.stdout).toMatch(/24 of 24 rows scored \(every 5th row/);

@@ -3,7 +3,7 @@
 // rejected with the field path.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { estimateOp, findDevice, IDEAL_EFFICIENCY } from '../../index.ts';
+import { IMPORTERS, estimateOp, findDevice, IDEAL_EFFICIENCY } from '../../index.ts';
 import { parseCsv, num } from '../../calibrate/accuracy/csv.ts';
 import { chooseCurveParts, crossValidate, crossValidatedRows, fastestImplementations, fitCurves, fitProfile, fitProfiles, fitRows, measurementContext, withoutWorseCurves } from '../../calibrate/fit.ts';
 import type { Measurement } from '../../calibrate/measurement-schema.ts';
@@ -737,6 +737,22 @@ describe('options', () => {
   it('an unknown --hardware names the closest preset', () => {
     const e = expectGenzError(() => fitProfile(vidur, { createdBy: 'x', deviceId: 'a40', hardware: 'a4O' }), 'unknown_id', ['hardware']);
     expect(e.message).toMatch(/a40/);
+  });
+
+  it("a profile scores its own device's rows only; a --hardware fit remembers the device it measured", () => {
+    const v100 = parseProfileText(readFileSync(new URL('../../data/profiles/v100.json', import.meta.url), 'utf8'));
+    const deepbench = IMPORTERS.deepbench(readFileSync(new URL('../../data/deepbench_gemm_results.csv', import.meta.url), 'utf8'), 'd')
+      .filter((m) => m.device.id === 'v100');
+    // The same rows as another board's, one genz has no preset for (a kept-back DeepBench file may hold a TITAN Xp).
+    const titan = deepbench.map((m) => ({ ...m, device: { name: 'NVIDIA TitanXp', backend: m.device.backend } }));
+    expectGenzError(() => profileErrors(v100, titan), 'invalid_input', ['measurements']);
+    const fitted = fitProfile(titan, { createdBy: 'x', hardware: 'v100' });
+    expect(fitted).toMatchObject({ deviceId: 'v100', measuredDeviceId: 'nvidia-titanxp' });
+    expect(profileErrors(fitted, titan).find((e) => e.family === 'gemm' && e.dtype === undefined)!.heldOutRows).toBeGreaterThan(0);
+    expect(parseProfileText(profileText(fitted))).toEqual(fitted);
+    // The V100's own profile names no measured device: its rows match by id.
+    expect(v100).not.toHaveProperty('measuredDeviceId');
+    expect(profileErrors(v100, deepbench).length).toBeGreaterThan(0);
   });
 });
 

@@ -2,7 +2,7 @@
 // every line valid and round-tripping through the writer and reader, bad cells reported by line and column.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { findDevice } from '../../index.ts';
+import { findDevice, type GenzProblem } from '../../index.ts';
 import { FAMILY_OF, MeasurementSchema, type Measurement } from '../../calibrate/measurement-schema.ts';
 import { formatMeasurements, measurementKey, parseMeasurements } from '../../calibrate/measurements.ts';
 import { IMPORTERS, IMPORT_SOURCES, NEUSIGHT_DEVICES, type ImportSource } from '../../calibrate/importers/index.ts';
@@ -322,6 +322,18 @@ describe('deepbench', () => {
     expect(e.problems[2]!.message).toMatch(/found "NaN"/);
   });
 
+  it("with a `skipped` list, leaves the bad rows out (their problems listed there) and imports the rest", () => {
+    const skipped: GenzProblem[] = [];
+    const ms = IMPORTERS.deepbench(fixture('deepbench-bad.csv'), 'deepbench-bad.csv', { skipped });
+    expect(skipped.map((p) => p.path)).toEqual([['line 3', 'time_ms'], ['line 4', 'A_transpose'], ['line 4', 'time_ms']]);
+    expect(ms.length).toBe(parseCsvTable(fixture('deepbench-bad.csv')).records.length - 2);
+    // Every importer takes it: a NeuSight row with an empty time.
+    const neusight: GenzProblem[] = [];
+    const rows = IMPORTERS.neusight('device,op,B,M,N,K,latency_ms\nTesla T4,linear,1,64,64,64,0.01\nTesla T4,linear,1,64,64,64,\n', 'n.csv', { skipped: neusight });
+    expect(rows.length).toBe(1);
+    expect(neusight.map((p) => p.path)).toEqual([['line 3', 'latency_ms']]);
+  });
+
   it('names missing columns', () => {
     const e = expectGenzError(() => IMPORTERS.deepbench('device,M,N,K\nX,1,2,3\n'), 'invalid_input', ['line 1']);
     expect(e.message).toMatch(/missing precision, A_transpose, B_transpose, time_ms/);
@@ -334,6 +346,8 @@ describe('deepbench', () => {
     expect(row('Results', 'FP16 inputs, FP32 math').dtype).toBe('fp16');
     expect(row('Results FP32', 'single precision').dtype).toBe('fp32');
     expect(row('Results FP16', 'Mixed').dtype).toBe('fp16');
+    expect(row('Sheet1', 'Float16').dtype).toBe('fp16');
+    expect(row('Sheet1', 'float32').dtype).toBe('fp32');
     expect(row('Results', 'Float').device).toEqual({ name: 'NVIDIA TitanXp', backend: 'cuda' }); // a device genz has no preset of
     expectGenzError(() => row('Results', 'Mixed'), 'invalid_input', ['line 2', 'precision']);
   });

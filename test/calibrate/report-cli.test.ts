@@ -101,6 +101,24 @@ describe('calibrate report --folds', () => {
 describe('calibrate import --device', () => {
   const dir = mkdtempSync(join(tmpdir(), 'genz-import-'));
 
+  it('leaves rows with a bad cell out, naming each by line, and imports the rest; --strict rejects the file', () => {
+    const [head, ...rows] = readFileSync(join(root, 'data/deepbench_gemm_results.csv'), 'utf8').split('\n').slice(0, 6);
+    const file = join(dir, 'gaps.csv');
+    // A kept-back DeepBench sheet may lack a time where a kernel was not run.
+    writeFileSync(file, [head, ...rows, 'NVIDIA V100,train,Results FP32,Float,DeepSpeech,1760,128,1760,N,N,,', ''].join('\n'));
+    const lenient = genz('calibrate', 'import', 'deepbench', file, '--out', join(dir, 'gaps.jsonl'));
+    expect(lenient.status, lenient.stderr).toBe(0);
+    expect(lenient.stdout).toMatch(/^5 measurements .*; 1 rows with bad cells left out/m);
+    expect(lenient.stderr).toMatch(/genz: skipped line 7\.time_ms: expected a positive number, found an empty cell/);
+    expect(readFileSync(join(dir, 'gaps.jsonl'), 'utf8').trim().split('\n')).toHaveLength(5);
+    const strict = genz('calibrate', 'import', 'deepbench', file, '--strict', '--out', join(dir, 'strict.jsonl'));
+    expect(strict.status).toBe(2);
+    expect(strict.stderr).toMatch(/line 7\.time_ms/);
+    // No row reads: a wrong file, rejected either way.
+    writeFileSync(file, [head, 'NVIDIA V100,train,Results FP32,Float,DeepSpeech,1760,128,1760,N,N,,', ''].join('\n'));
+    expect(genz('calibrate', 'import', 'deepbench', file, '--out', join(dir, 'none.jsonl')).status).toBe(2);
+  });
+
   it("names the device of a Vidur file that has no device column; other sources refuse it", () => {
     const attention = join(dir, 'attention.csv'); // a name without a Vidur device folder in it
     writeFileSync(attention, readFileSync(join(root, 'data/vidur_attention_a100_llama2-70b_tp2_subsample.csv')));

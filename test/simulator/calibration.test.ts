@@ -1,7 +1,7 @@
 // Calibration curves in the roofline backend: family mapping, never below the roofline floor (whatever the
 // weights), parts sum to the total, features clamped to the fitted range, curves of another device ignored.
 import { describe, expect, it } from 'vitest';
-import { findDevice, IDEAL_EFFICIENCY, DEFAULT_EFFICIENCY, type CostContext, type Op } from '../../index.ts';
+import { findDevice, IDEAL_EFFICIENCY, DEFAULT_EFFICIENCY, type CostContext, type Op, type OpCost } from '../../index.ts';
 import {
   CALIBRATION_SCHEMA_ID, FEATURE_COUNT, calibratedLatencyS, calibrationFamily, calibrationFeature, curveFor, neighborCategory, type CalibrationCurve, type CalibrationCurves,
 } from '../../simulator/calibration.ts';
@@ -82,6 +82,13 @@ describe('batched GEMMs (bmm)', () => {
   });
 });
 
+/** An op its family's curve does not price (outside its fitted range): the defaults' cost, said to be so. */
+function outsideCurve(priced: OpCost, defaults: OpCost): void {
+  expect(priced.pricedBy).toBe('outside-curve');
+  expect(defaults.pricedBy).toBe('factors');
+  expect({ ...priced, pricedBy: undefined }).toEqual({ ...defaults, pricedBy: undefined });
+}
+
 describe('calibrated cost', () => {
   const cases: [string, number[]][] = [
     ['zero weights', wide(0)],
@@ -130,7 +137,7 @@ describe('calibrated cost', () => {
   it('an op outside the balance or size the curve was fitted on keeps the default efficiencies', () => {
     const fittedOnSmall = curve(w(1), 0, [0, -3, 0, 0, -1, 0, 0, 0, 0], [1, 3, 9, 1, 1, 1, 1, 1, 1]); // ops of 0.1–10 µs
     const big: Op = { ...base, kind: 'gemm', m: 16384, n: 16384, k: 16384, batch: 1, weightBits: 16, actBits: 16, outBits: 16 };
-    expect(costOp(big, { ...ctx, calibration: allFamilies(fittedOnSmall) })).toEqual(costOp(big, ctx));
+    outsideCurve(costOp(big, { ...ctx, calibration: allFamilies(fittedOnSmall) }), costOp(big, ctx));
   });
 
   it('on a GPU an op the curve does not price pays at least its floor plus the curve\'s per-kernel overhead; not on a CPU', () => {
@@ -145,9 +152,10 @@ describe('calibrated cost', () => {
     expect(priced.computeS).toBe(defaults.computeS);
     expect(priced.memoryS).toBe(defaults.memoryS);
     expect(priced.bound).toBe('overhead');
+    expect(priced.pricedBy).toBe('outside-curve');
     // A CPU keeps the range guard as it was: the defaults alone.
     const cpu = { ...device, kind: 'cpu' as const };
-    expect(costOp(gemv, { ...ctx, device: cpu, calibration: { ...allFamilies(fittedOnBig) } })).toEqual(costOp(gemv, { ...ctx, device: cpu }));
+    outsideCurve(costOp(gemv, { ...ctx, device: cpu, calibration: { ...allFamilies(fittedOnBig) } }), costOp(gemv, { ...ctx, device: cpu }));
   });
 
   it('an op above the size of a curve fitted up to saturated ops (floors of 1 ms and more) is priced by the curve', () => {
@@ -158,10 +166,10 @@ describe('calibrated cost', () => {
     const big: Op = { ...base, kind: 'gemm', m: 65536, n: 65536, k: 65536, batch: 1, weightBits: 16, actBits: 16, outBits: 16 };
     expect(Math.log10(floorOf(big) / 1e-6)).toBeGreaterThan(4.5);
     expect(costOp(big, { ...ctx, calibration: allFamilies(saturated) }).latencyS / floorOf(big)).toBeCloseTo(Math.exp(0.2), 10);
-    expect(costOp(big, { ...ctx, calibration: allFamilies(unsaturated) })).toEqual(costOp(big, ctx));
+    outsideCurve(costOp(big, { ...ctx, calibration: allFamilies(unsaturated) }), costOp(big, ctx));
     // Below the fitted sizes (beyond the slack) the defaults still price an op.
     const small: Op = { ...big, m: 8, n: 8, k: 8 };
-    expect(costOp(small, { ...ctx, calibration: allFamilies(saturated) })).toEqual(costOp(small, ctx));
+    outsideCurve(costOp(small, { ...ctx, calibration: allFamilies(saturated) }), costOp(small, ctx));
   });
 
   it('a family without a curve keeps the default efficiencies, and curves of another device are ignored', () => {

@@ -20,7 +20,8 @@ type CurveError = NonNullable<EstimateReport['inputs']['calibration']>['heldOutE
 /** The curves' kernel-time error on the measurements their profiles held out, as the CLI's estimate gives it. */
 function CurveErrors({ errors }: { errors: readonly CurveError[] }) {
   if (errors.length === 0) return null;
-  const text = errors.map((e) => `${e.deviceId === errors[0]!.deviceId ? '' : `${e.deviceId} `}${e.family}${e.dtype ? ` ${e.dtype}` : ''} ${e.medianAbsPctError.toFixed(1)} / ${e.p90AbsPctError.toFixed(1)} % (${e.heldOutRows} rows)`);
+  const text = errors.map((e) => `${e.deviceId === errors[0]!.deviceId ? '' : `${e.deviceId} `}${e.family}${e.dtype ? ` ${e.dtype}` : ''}${e.alignment ? ` ${e.alignment}` : ''}`
+    + `${e.pricing ? ` (pricing ${e.pricing}, none measured)` : ''} ${e.medianAbsPctError.toFixed(1)} / ${e.p90AbsPctError.toFixed(1)} % (${e.heldOutRows} rows)`);
   return <span className="curve-errors">Their kernel-time error on {errors[0]!.deviceId} measurements the fit held out, median / p90: {text.join(', ')}.{' '}</span>;
 }
 
