@@ -100,14 +100,29 @@ export function reportProfile(profiles: CalibrationProfile | readonly Calibratio
     ? 'held-out rows stored in the profile'
     : options.except !== undefined ? 'given measurements not among the fitted ones'
       : options.rows === 'all' ? 'all given measurements' : 'held-out rows of the given measurements';
-  const headings: [string, string] = options.except === undefined ? ['train rows', 'held-out rows'] : ['fitted rows', 'unseen rows'];
-  const out = [`Absolute percentage error of kernel time (${scope}); before = default efficiencies, after = calibration curves.`, '', errorTable(entries, headings)];
+  const headings: [string, string] = options.except !== undefined ? ['fitted rows', 'unseen rows']
+    : options.rows === 'all' && measurements !== undefined ? ['—', 'scored rows'] : ['train rows', 'held-out rows'];
+  const out = [`Absolute percentage error of kernel time (${scope}); before = default efficiencies, after = calibration curves.`];
+  if (measurements !== undefined) out.push(...list.map((p) => rowsAccount(p, measurements)));
+  out.push('', errorTable(entries, headings));
   if (skipped.length > 0) out.push('', ...skipped.map((e) => `Not scored: ${e.problems[0]!.message}.`));
   for (const p of list) {
     out.push('', `${p.deviceId}: made by \`${p.createdBy}\` from ${p.measurementSources.join(', ')}; ${p.split.heldOutPercent}% of shapes held out; ${p.skippedRows} rows of kernels no curve family models (scan, conv1d, LUT GEMV, copy, empty launch) or without a roofline floor left out.`);
     for (const note of p.notes) out.push(`- ${note}`);
   }
   return out.join('\n');
+}
+
+/**
+ * What became of the given rows for one profile: how many are of its device (the rest score nothing), and how many
+ * of those repeat another row (counted once). The table's row counts are of what remains, by family.
+ */
+function rowsAccount(profile: CalibrationProfile, measurements: readonly Measurement[]): string {
+  const mine = profileMeasurements(profile, measurements);
+  const { repeated } = withoutRepeats(mine);
+  const others = measurements.length - mine.length;
+  return `${profile.deviceId}: ${mine.length} of ${measurements.length} given rows are of this device${others > 0 ? ` (${others} of ${measuredDeviceIds(measurements.filter((m) => !mine.includes(m))).join(', ')} score nothing here)` : ''}`
+    + `${repeated > 0 ? `; ${repeated} repeat another row, counted once` : ''}.`;
 }
 
 /**

@@ -119,7 +119,8 @@ export function registerCalibrate(program: Command): Command {
     .option('--measurements <files...>', 'score on these measurements instead of the held-out table stored in the profile, and check them (spread of large-GEMM throughput)')
     .option('--folds <k>', 'also k-fold cross-validate the fit on --measurements, or on the --except rows when given (every row scored by a fit without it)', parseWhole('folds'))
     .option('--except <files...>', 'the measurements the profiles were fitted on: score every row of --measurements not among them (the error on shapes never fitted)')
-    .action((files: string[], flags: { measurements?: string[]; folds?: number; except?: string[] }) => {
+    .option('--all-rows', 'score every row of --measurements, not only the 20% held-out split by the profile\'s hash (for rows the profile was not fitted on)')
+    .action((files: string[], flags: { measurements?: string[]; folds?: number; except?: string[]; allRows?: boolean }) => {
       const profiles: CalibrationProfile[] = files.map((file) => parseProfileText(readTextFile(file, 'profile'), file));
       const measurements = flags.measurements?.flatMap((file) => readMeasurementFileStrict(file));
       if (flags.folds !== undefined && (measurements === undefined || flags.folds < 2)) {
@@ -128,8 +129,11 @@ export function registerCalibrate(program: Command): Command {
       if (flags.except !== undefined && measurements === undefined) {
         throw new GenzError('invalid_input', '--except needs --measurements (the rows to score)', ['except']);
       }
+      if (flags.allRows && (measurements === undefined || flags.except !== undefined)) {
+        throw new GenzError('invalid_input', measurements === undefined ? '--all-rows needs --measurements (the rows to score)' : '--all-rows and --except both choose the rows: give one', ['all-rows']);
+      }
       const except = flags.except?.flatMap((file) => readMeasurementFileStrict(file));
-      out(reportProfile(profiles, measurements, except === undefined ? {} : { except }));
+      out(reportProfile(profiles, measurements, except === undefined ? (flags.allRows ? { rows: 'all' } : {}) : { except }));
       // With --except the cross-validation refits on the fitted rows, as the profile was made, and compares with the unseen table.
       if (flags.folds !== undefined) out(`\n${crossValidationTable(profiles, except ?? measurements!, flags.folds)}`);
       // A check of the data itself: a wide spread of large-GEMM throughput is noise no curve can take out.

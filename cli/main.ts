@@ -134,6 +134,12 @@ function isVisionEncoder(model: unknown): boolean {
   return kind === 'vit' || kind === 'vim';
 }
 
+// A reader that stops early (`genz … | head`) closes the pipe: that ends the command, not with a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const program = new Command('genz')
   .description('Analytical performance, memory and energy estimates for LLM inference on any hardware')
   .showHelpAfterError()

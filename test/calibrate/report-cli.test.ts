@@ -33,6 +33,22 @@ describe('calibrate report --folds', () => {
     expect(Number(spread[2])).toBeLessThan(1.5);
   });
 
+  it('says what became of the given rows; --all-rows scores every row of the device, not the held-out split', () => {
+    const held = genz('calibrate', 'report', 'data/profiles/v100.json', '--measurements', rows);
+    expect(held.status, held.stderr).toBe(0);
+    const all = readFileSync(rows, 'utf8').trim().split('\n').length;
+    const v100 = readFileSync(rows, 'utf8').split('\n').filter((l) => l.includes('"id":"v100"')).length;
+    expect(held.stdout).toContain(`v100: ${v100} of ${all} given rows are of this device (${all - v100} of `);
+    const every = genz('calibrate', 'report', 'data/profiles/v100.json', '--measurements', rows, '--all-rows');
+    expect(every.status, every.stderr).toBe(0);
+    expect(every.stdout).toMatch(/\(all given measurements\)/);
+    const scored = /\| v100 \| gemm \| 0 \| (\d+) \|/.exec(every.stdout)!;
+    expect(Number(scored[1])).toBe(v100);
+    const split = /\| v100 \| gemm \| (\d+) \| (\d+) \|/.exec(held.stdout)!;
+    expect(Number(split[1]) + Number(split[2])).toBe(v100);
+    expect(genz('calibrate', 'report', 'data/profiles/v100.json', '--all-rows').status).toBe(2);
+  });
+
   it('--no-neighbors fits the curves alone (no neighbour tables, and says so in createdBy)', () => {
     const v100 = join(dir, 'v100.jsonl');
     writeFileSync(v100, readFileSync(rows, 'utf8').split('\n').filter((l) => l.includes('"id":"v100"')).join('\n'));

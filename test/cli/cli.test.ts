@@ -1,6 +1,9 @@
 // The `genz` command through a real subprocess: the contracts of issue 2 that scripts rely on.
 // Each spawn costs ~0.5 s, so every command runs once (memoized) and several checks share it.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -371,4 +374,16 @@ describe('what a new user met (an audit, 2026-11-27)', () => {
     expect(text).toMatch(/^vision tower of 1 image per sequence × batch 1/m);
     expect(text).toMatch(/^prefill of 1024 tokens \+ 64 image tokens × batch 1/m);
   });
+});
+
+describe('output to a reader that stops early', () => {
+  it('`genz op --from-file … | head -1` ends quietly with 0, not with an EPIPE stack trace', () => {
+    // 2,000 lines of JSON, each written on its own: head closes the pipe after the first, and the next writes fail.
+    const file = join(mkdtempSync(join(tmpdir(), 'genz-pipe-')), 'ops.jsonl');
+    writeFileSync(file, Array.from({ length: 2000 }, (_, i) => JSON.stringify({ kind: 'gemm', m: 64 + i, n: 4096, k: 4096 })).join('\n'));
+    const r = spawnSync('bash', ['-c', `node cli/bin.js op --from-file ${file} --hardware h100-sxm --json | head -1 >/dev/null; echo "status \${PIPESTATUS[0]}"`],
+      { cwd: ROOT, encoding: 'utf8' });
+    expect(r.stdout.trim()).toBe('status 0');
+    expect(r.stderr).not.toMatch(/EPIPE|Unhandled/);
+  }, 60_000);
 });
