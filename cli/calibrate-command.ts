@@ -67,11 +67,13 @@ export function registerCalibrate(program: Command): Command {
       }
       const text = readTextFile(file, 'file');
       const skipped: GenzProblem[] = [];
-      const measurements = IMPORTERS[source as ImportSource](text, file, { ...(flags.device === undefined ? {} : { device: flags.device }), ...(flags.strict ? {} : { skipped }) });
+      const leftOut = new Map<string, number>();
+      const measurements = IMPORTERS[source as ImportSource](text, file, { ...(flags.device === undefined ? {} : { device: flags.device }), ...(flags.strict ? {} : { skipped }), leftOut });
       // A file of which no row reads is a wrong file, not a file with a few bad rows: reject it as --strict would.
       if (measurements.length === 0 && skipped.length > 0) throw new GenzError('invalid_input', skipped);
       for (const problem of skipped.slice(0, MAX_SKIPPED_SHOWN)) process.stderr.write(`genz: skipped ${formatProblem(problem)}\n`);
       if (skipped.length > MAX_SKIPPED_SHOWN) process.stderr.write(`genz: … and ${skipped.length - MAX_SKIPPED_SHOWN} more problems (--strict lists them all)\n`);
+      for (const [reason, n] of leftOut) process.stderr.write(`genz: left out ${n === 1 ? '' : `${n} `}${reason}\n`);
       writeMeasurementFile(flags.out, measurements);
       const devices = new Set(measurements.map((m) => m.device.id ?? m.device.name));
       const rows = new Set(skipped.map((p) => p.path[0])).size;

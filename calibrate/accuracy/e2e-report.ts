@@ -3,7 +3,7 @@
 // (host time, own all-reduce kernels, decode KV re-reads). Rows genz cannot place (no preset for the device or model) or run (does not fit, does not split)
 // are counted by reason below the table.
 import { readFileSync } from 'node:fs';
-import { FIT_HARDWARE, benchSamples, queuedBenchSamples, readBench } from './llm-inference-bench.ts';
+import { BENCH_FRAMEWORK, FIT_HARDWARE, benchSamples, queuedBenchSamples, readBench } from './llm-inference-bench.ts';
 import { neusightSamples, readNeusightE2e } from './neusight-e2e.ts';
 import { TMAC_MAX_RELATIVE_SPREAD, readTmac, tmacSamples } from './tmac.ts';
 import { isHeldOut, summarize, type ErrorSummary, type Sample } from './error-stats.ts';
@@ -69,11 +69,13 @@ export function llmInferenceBenchReport(csv: string, options: { heldOutOnly?: bo
   ]);
   const notes = skippedLines(left);
   const total = rows.length + skipped.length;
+  const unfitted = [...new Set(rows.filter((r) => BENCH_FRAMEWORK[r.framework] === undefined).map((r) => r.framework))].sort();
   // The frameworks ran the rows over genz's memory: priced in waves of the largest batch that fits (a fixed rule).
   const queued = withHost.infeasible > 0 ? queuedBenchSamples(rows, undefined, 'default', true).samples : [];
   return [
     `End-to-end latency, LLM-Inference-Bench: ${withHost.samples.length} of ${total} rows scored${options.heldOutOnly ? ` (the held-out split, one run in five by a hash of its configuration, and every run of hardware no fit reads, of ${read.rows.length + read.skipped.length})` : ''}; absolute % error, median and p90, per framework and device.`,
-    '"defaults": genz\'s efficiency factors; "profiles": the shipped calibration profiles where the device has one; "+ host": each framework\'s fitted costs: host time per step and per sequence, its own all-reduce kernels and decode KV re-reads (simulator/serving/frameworks.ts; none for frameworks without them).',
+    '"defaults": genz\'s efficiency factors; "profiles": the shipped calibration profiles where the device has one; "+ host": each framework\'s fitted costs: host time per step and per sequence, its own all-reduce kernels and decode KV re-reads (simulator/serving/frameworks.ts; none for frameworks without them).'
+      + (unfitted.length > 0 ? ` No costs were fitted for ${unfitted.join(', ')}: their "+ host" column is the profiles' alone.` : ''),
     '',
     table,
     ...(notes === '' ? [] : ['', 'Rows left out:', notes]),

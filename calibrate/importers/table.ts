@@ -85,6 +85,13 @@ export interface ImportOptions {
    * that read well are imported. Absent: any bad row rejects the file, every problem listed.
    */
   skipped?: GenzProblem[];
+  /** Where given, what the importer leaves out by design (a backend or an op genz does not model), counted by reason. */
+  leftOut?: Map<string, number>;
+}
+
+/** Counts one more left-out item under `reason` in the options' leftOut (if the caller asked). */
+export function leaveOut(options: ImportOptions, reason: string, count = 1): void {
+  options.leftOut?.set(reason, (options.leftOut.get(reason) ?? 0) + count);
 }
 
 /** Collects problems while rows are read, and throws them all at once (or hands them to the caller's list). */

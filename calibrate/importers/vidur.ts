@@ -13,7 +13,7 @@ import { FLOPS_PER_ELEMENT } from '../../models/emitter.ts';
 import type { BlasLayout } from '../../models/ops.ts';
 import { causalPairs } from '../../simulator/work.ts';
 import type { KernelName, Measurement } from '../measurement-schema.ts';
-import { DTYPE_BYTES, ImportProblems, gemmCost, measurement, msToS, parseCsvTable, requireColumns, type CsvRecord, type ImportOptions } from './table.ts';
+import { DTYPE_BYTES, ImportProblems, leaveOut, gemmCost, measurement, msToS, parseCsvTable, requireColumns, type CsvRecord, type ImportOptions } from './table.ts';
 
 const SOURCE = 'vidur';
 const FP16 = DTYPE_BYTES.fp16;
@@ -183,6 +183,7 @@ export function importVidurMlp(text: string, fileName?: string, options: VidurIm
   // Op columns this importer does not know (other models' extra ops) are left out, not guessed.
   const known = mlpOps(1, 1, 1, 1, 1);
   const opColumns = table.header.filter((h) => h.endsWith('_median_ms') && h in known);
+  for (const column of table.header.filter((h) => h.endsWith('_median_ms') && !(h in known))) leaveOut(options, `column ${column}: an op genz does not map (its times are not imported)`);
   const out: Measurement[] = [];
   for (const record of table.records) {
     const tokens = problems.num(record, 'num_tokens', { positive: true, integer: true });
@@ -237,7 +238,11 @@ export function importVidurAttention(text: string, fileName?: string, options: V
   const backendColumn = table.header.includes('attention_backend');
   for (const record of table.records) {
     // Vidur's own attention.csv also times other backends (FlashInfer …); the extracts keep FlashAttention, as here.
-    if (backendColumn && !/FLASH_ATTENTION$/i.test((record.cells.attention_backend ?? '').trim())) continue;
+    const backend = (record.cells.attention_backend ?? '').trim();
+    if (backendColumn && !/FLASH_ATTENTION$/i.test(backend)) {
+      leaveOut(options, `rows of attention backend ${backend || '(empty)'}: the attention curves model FlashAttention`);
+      continue;
+    }
     const prefill = bool(problems, record, 'is_prefill');
     const [d, qHeads, kvHeadsAll, tp, batch, chunk, cache] = (['n_embd', 'n_q_head', 'n_kv_head', 'tp', 'batch_size', 'prefill_chunk_size', 'kv_cache_size'] as const)
       .map((c) => problems.num(record, c, { positive: c !== 'prefill_chunk_size' && c !== 'kv_cache_size', integer: true })) as [number, number, number, number, number, number, number];

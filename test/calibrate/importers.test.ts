@@ -193,6 +193,22 @@ describe("vidur: Vidur's own files (time_stats columns, tensor parallelism, devi
     expectGenzError(() => IMPORTERS.vidur(data('vidur_mlp_llama2-7b_tp1_a100_a40.csv'), 'mlp.csv', { device: 'h100' }), 'invalid_input', ['device']);
   });
 
+  it('says what it leaves out by design: rows of other attention backends, op columns it does not map', () => {
+    const { header, rows } = extract('vidur_attention_a100_llama2-70b_tp2_subsample.csv');
+    const backends = ['FLASH_ATTENTION', 'FLASHINFER', 'NO_OP'];
+    const raw = csv([...header, 'attention_backend'], rows.slice(0, 9).map((r, i) => [...r, backends[i % 3]!]));
+    const leftOut = new Map<string, number>();
+    expect(IMPORTERS.vidur(raw, 'attention.csv', { device: 'a100', leftOut })).toHaveLength(3);
+    expect(leftOut).toEqual(new Map([
+      ['rows of attention backend FLASHINFER: the attention curves model FlashAttention', 3], ['rows of attention backend NO_OP: the attention curves model FlashAttention', 3],
+    ]));
+    const mlp = data('vidur_mlp_llama2-7b_tp1_a100_a40.csv').replace(/^([^\n]*)/, '$1,attn_kv_cache_save_median_ms').split('\n')
+      .map((line, i) => (i === 0 || line === '' ? line : `${line},0.01`)).join('\n');
+    const mlpLeft = new Map<string, number>();
+    expect(IMPORTERS.vidur(mlp, 'mlp.csv', { leftOut: mlpLeft })).toEqual(load('vidur_mlp_llama2-7b_tp1_a100_a40.csv'));
+    expect([...mlpLeft.keys()]).toEqual(['column attn_kv_cache_save_median_ms: an op genz does not map (its times are not imported)']);
+  });
+
   it('collectives: all_reduce.csv with its size and time_stats columns, the network from its folder', () => {
     const { header, rows } = extract('vidur_collectives_h100_dgx.csv');
     const col = (name: string) => header.indexOf(name);
