@@ -861,16 +861,14 @@ export function profileDevice(profile: CalibrationProfile): Device {
 }
 
 /**
- * The measurements of a profile's device: rows whose device is the profile's, or the device a --hardware fit
- * measured (measuredDeviceId). Rows of any other device score nothing, even a file of one unnamed device: until
- * 2026-11-27 such a file was taken whole, and a report scored a TITAN Xp's DeepBench rows against the V100 profile
- * without a word.
+ * The measurements of a profile's device: rows of the device a --hardware fit measured (measuredDeviceId), else of
+ * the profile's device. Rows of any other device score nothing, even a file of one unnamed device: until 2026-11-27
+ * such a file was taken whole, and a report scored a TITAN Xp's DeepBench rows against the V100 profile without a
+ * word. (A profile fitted with --hardware before then names no measured device: refit it to report on its rows.)
  */
 export function profileMeasurements(profile: CalibrationProfile, measurements: readonly Measurement[]): Measurement[] {
-  return measurements.filter((m) => {
-    const id = measurementDeviceId(m);
-    return id === profile.deviceId || id === profile.measuredDeviceId;
-  });
+  const id = profile.measuredDeviceId ?? profile.deviceId;
+  return measurements.filter((m) => measurementDeviceId(m) === id);
 }
 
 /** Cross-validated error of one family (and dtype) on one device: every row scored by a fit that did not see it. */
@@ -893,7 +891,7 @@ export function crossValidatedRows(measurements: readonly Measurement[], profile
   // asks for the same rows three times per device (withoutWorseCurves, the 5-fold table, the published bars). Salted
   // draws are asked for once each: not kept (keeping them too took the build from 1.0 to 2.1 GB resident).
   if (salt !== '') return crossValidatedRowsOnce(measurements, profile, folds, salt, withTables);
-  const key = JSON.stringify([profile.deviceId, profile.device ?? null, withTables, folds]);
+  const key = JSON.stringify([profile.deviceId, profile.measuredDeviceId ?? null, profile.device ?? null, withTables, folds]);
   const cache = crossValidationCache.get(measurements) ?? crossValidationCache.set(measurements, new Map()).get(measurements)!;
   const cached = cache.get(key) ?? cache.set(key, crossValidatedRowsOnce(measurements, profile, folds, salt, withTables)).get(key)!;
   return [...cached];

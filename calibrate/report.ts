@@ -62,7 +62,10 @@ export function profileErrors(profile: CalibrationProfile, measurements: readonl
 
 const pct = (x: number | undefined): string => (x === undefined ? '—' : x.toFixed(1));
 
-/** Markdown table: one line per device and family; `rowHeadings` name the two row counts (trainRows, heldOutRows). */
+/**
+ * Markdown table: one line per device and family; `rowHeadings` name the two row counts (trainRows, heldOutRows); a
+ * heading '—' leaves that count's cells '—' too (every given row scored: none was trained on).
+ */
 export function errorTable(entries: readonly { deviceId: string; errors: readonly FamilyError[] }[], rowHeadings: readonly [string, string] = ['train rows', 'held-out rows']): string {
   const lines = [
     `| device | family | ${rowHeadings[0]} | ${rowHeadings[1]} | before median % | before p90 % | after median % | after p90 % |`,
@@ -70,7 +73,7 @@ export function errorTable(entries: readonly { deviceId: string; errors: readonl
   ];
   for (const { deviceId, errors } of entries) {
     for (const e of errors) {
-      lines.push(`| ${deviceId} | ${e.family}${e.dtype === undefined ? '' : ` ${e.dtype}`}${e.alignment === undefined ? '' : ` ${e.alignment}`} | ${e.trainRows} | ${e.heldOutRows} | ${pct(e.before?.medianAbsPctError)} | ${pct(e.before?.p90AbsPctError)} | ${pct(e.after?.medianAbsPctError)} | ${pct(e.after?.p90AbsPctError)} |`);
+      lines.push(`| ${deviceId} | ${e.family}${e.dtype === undefined ? '' : ` ${e.dtype}`}${e.alignment === undefined ? '' : ` ${e.alignment}`} | ${rowHeadings[0] === '—' ? '—' : e.trainRows} | ${e.heldOutRows} | ${pct(e.before?.medianAbsPctError)} | ${pct(e.before?.p90AbsPctError)} | ${pct(e.after?.medianAbsPctError)} | ${pct(e.after?.p90AbsPctError)} |`);
     }
   }
   return lines.join('\n');
@@ -88,7 +91,8 @@ export function reportProfile(profiles: CalibrationProfile | readonly Calibratio
   const entries = list.flatMap((p) => {
     if (measurements === undefined) return [{ deviceId: p.deviceId, errors: p.heldOutError }];
     try {
-      return [{ deviceId: p.deviceId, errors: profileErrors(p, measurements, options) }];
+      // A --hardware profile's rows are of the device it measured: the table says so.
+      return [{ deviceId: p.measuredDeviceId === undefined ? p.deviceId : `${p.deviceId} (rows of ${p.measuredDeviceId})`, errors: profileErrors(p, measurements, options) }];
     } catch (e) {
       if (options.except === undefined || !(e instanceof GenzError) || e.problems[0]?.path[0] !== 'except') throw e;
       skipped.push(e);

@@ -74,6 +74,8 @@ export function registerCalibrate(program: Command): Command {
       for (const problem of skipped.slice(0, MAX_SKIPPED_SHOWN)) process.stderr.write(`genz: skipped ${formatProblem(problem)}\n`);
       if (skipped.length > MAX_SKIPPED_SHOWN) process.stderr.write(`genz: … and ${skipped.length - MAX_SKIPPED_SHOWN} more problems (--strict lists them all)\n`);
       for (const [reason, n] of leftOut) process.stderr.write(`genz: left out ${n === 1 ? '' : `${n} `}${reason}\n`);
+      // Nothing to write (every row left out by design): say so rather than leave an empty file for fit to refuse.
+      if (measurements.length === 0) throw new GenzError('invalid_input', `no measurement of ${file} is of a kernel genz models${leftOut.size > 0 ? ' (see what was left out above)' : ''}; nothing written to ${flags.out}`, ['file']);
       writeMeasurementFile(flags.out, measurements);
       const devices = new Set(measurements.map((m) => m.device.id ?? m.device.name));
       const rows = new Set(skipped.map((p) => p.path[0])).size;

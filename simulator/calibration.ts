@@ -278,7 +278,9 @@ export function curveError(calibration: CalibrationCurves | undefined, deviceId:
   const curve = familyCurve(calibration, family, computeDtype)!;
   const source = curve.deviceId ?? curveSource(calibration);
   const entries = calibration.heldOutError.filter((e) => e.family === family && (e.deviceId ?? curveSource(calibration)) === source && e.after !== null && e.heldOutRows > 0);
-  const ofDtype = computeDtype === null ? [] : entries.filter((e) => e.dtype === computeDtype || e.dtype === twinDtype(computeDtype));
+  // The entries of the dtype whose slot familyCurve chose: the op's own, else its twin's.
+  const slot = computeDtype === null ? undefined : calibration.byDtype?.[family]?.[computeDtype] !== undefined ? computeDtype : twinDtype(computeDtype);
+  const ofDtype = slot === undefined ? [] : entries.filter((e) => e.dtype === slot);
   const side = curve.misaligned === undefined ? undefined : gemmAlignment(op);
   return ofDtype.find((e) => e.alignment === side) ?? ofDtype.find((e) => e.alignment === undefined)
     ?? entries.find((e) => e.dtype === undefined && e.alignment === undefined);
@@ -317,9 +319,9 @@ export function curveErrorReport(calibration: CalibrationCurves | undefined, dev
   };
 }
 
-/** Which curve an error is of, in words: "gemm fp16 aligned", "gemm (pricing bmm, none measured)". */
+/** Which curve an error is of, in words: "gemm fp16 aligned", "gemm (pricing bmm: no bmm curve)". */
 export function curveErrorLabel(e: CurveErrorReport): string {
-  return `${e.family}${e.dtype === undefined ? '' : ` ${e.dtype}`}${e.alignment === undefined ? '' : ` ${e.alignment}`}${e.pricing === undefined ? '' : ` (pricing ${e.pricing}, none measured)`}`;
+  return `${e.family}${e.dtype === undefined ? '' : ` ${e.dtype}`}${e.alignment === undefined ? '' : ` ${e.alignment}`}${e.pricing === undefined ? '' : ` (pricing ${e.pricing}: no ${e.pricing} curve)`}`;
 }
 
 /**

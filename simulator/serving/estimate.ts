@@ -446,16 +446,17 @@ function cachedCurveError(curves: CalibrationCurves, op: Op, computeDtype: Compu
 function calibrationSummary(curves: CalibrationCurves | undefined, phases: readonly CostedGraph[]): CalibrationSummary | null {
   if (!curves) return null;
   const widenedGemms = phases.some((p) => p.graph.ops.some((op, i) => dequantizing(op, p.costs[i]!.computeDtype)));
-  const errors = new Set<CurveErrorReport>();
+  // Several keys (datapaths, alignments) can find one entry: one line each.
+  const errors = new Map<string, CurveErrorReport>();
   for (const p of phases) {
     for (let i = 0; i < p.graph.ops.length; i++) {
       const cost = p.costs[i]!;
       if (cost.pricedBy !== 'curve') continue;
       const error = cachedCurveError(curves, p.graph.ops[i]!, cost.computeDtype);
-      if (error) errors.add(error);
+      if (error) errors.set(`${error.deviceId} ${error.family} ${error.dtype} ${error.alignment} ${error.pricing}`, error);
     }
   }
-  const heldOutError = [...errors].sort((a, b) => a.family.localeCompare(b.family) || (a.dtype ?? '').localeCompare(b.dtype ?? '')
+  const heldOutError = [...errors.values()].sort((a, b) => a.family.localeCompare(b.family) || (a.dtype ?? '').localeCompare(b.dtype ?? '')
     || (a.alignment ?? '').localeCompare(b.alignment ?? '') || (a.pricing ?? '').localeCompare(b.pricing ?? ''));
   const families = new Set([...Object.keys(curves.families), ...Object.keys(curves.byDtype ?? {})]);
   // A part that borrows a same-silicon part's curves says whose they are.

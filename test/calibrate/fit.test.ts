@@ -683,7 +683,7 @@ describe('a device without a preset (the CI CPU)', () => {
     expect(profile.notes.join(' ')).toMatch(/no genz preset/);
     expect(profile.skippedRows).toBe(rows.filter((r) => r.kernel === 'memcpy').length);
     expect(Object.keys(profile.families).sort()).toEqual(['elementwise', 'gemm']);
-    expect(reportProfile(parseProfile(JSON.parse(JSON.stringify(profile))), rows, { rows: 'all' })).toMatch(/\| amd-epyc-7b13-64-core-processor \| gemm \| 0 \| 5 \|/);
+    expect(reportProfile(parseProfile(JSON.parse(JSON.stringify(profile))), rows, { rows: 'all' })).toMatch(/\| amd-epyc-7b13-64-core-processor \| gemm \| — \| 5 \|/);
   });
 
   it("fits the GEMM curve on the vendor BLAS: kernels-ref's hand-written GEMMs of other shapes are left out, with a note", () => {
@@ -748,7 +748,14 @@ describe('options', () => {
     expectGenzError(() => profileErrors(v100, titan), 'invalid_input', ['measurements']);
     const fitted = fitProfile(titan, { createdBy: 'x', hardware: 'v100' });
     expect(fitted).toMatchObject({ deviceId: 'v100', measuredDeviceId: 'nvidia-titanxp' });
-    expect(profileErrors(fitted, titan).find((e) => e.family === 'gemm' && e.dtype === undefined)!.heldOutRows).toBeGreaterThan(0);
+    const titanRows = profileErrors(fitted, titan).find((e) => e.family === 'gemm' && e.dtype === undefined)!;
+    expect(titanRows.heldOutRows).toBeGreaterThan(0);
+    // Beside the real V100's rows, each profile takes its own board's: the same counts as alone.
+    const mixed = [...titan, ...deepbench];
+    expect(profileErrors(fitted, mixed).find((e) => e.family === 'gemm' && e.dtype === undefined)).toEqual(titanRows);
+    expect(profileErrors(v100, mixed)).toEqual(profileErrors(v100, deepbench));
+    expect(crossValidatedRows(mixed, fitted, 5).length).toBe(crossValidatedRows(titan, fitted, 5).length);
+    expect(reportProfile([v100, fitted], mixed)).toMatch(/\| v100 \(rows of nvidia-titanxp\) \| gemm \|/);
     expect(parseProfileText(profileText(fitted))).toEqual(fitted);
     // The V100's own profile names no measured device: its rows match by id.
     expect(v100).not.toHaveProperty('measuredDeviceId');

@@ -42,7 +42,7 @@ describe('calibrate report --folds', () => {
     const every = genz('calibrate', 'report', 'data/profiles/v100.json', '--measurements', rows, '--all-rows');
     expect(every.status, every.stderr).toBe(0);
     expect(every.stdout).toMatch(/\(all given measurements\)/);
-    const scored = /\| v100 \| gemm \| 0 \| (\d+) \|/.exec(every.stdout)!;
+    const scored = /\| v100 \| gemm \| — \| (\d+) \|/.exec(every.stdout)!;
     expect(Number(scored[1])).toBe(v100);
     const split = /\| v100 \| gemm \| (\d+) \| (\d+) \|/.exec(held.stdout)!;
     expect(Number(split[1]) + Number(split[2])).toBe(v100);
@@ -130,6 +130,13 @@ describe('calibrate import --device', () => {
     const strict = genz('calibrate', 'import', 'deepbench', file, '--strict', '--out', join(dir, 'strict.jsonl'));
     expect(strict.status).toBe(2);
     expect(strict.stderr).toMatch(/line 7\.time_ms/);
+    // Every row left out by design (Vidur attention of another backend): an error, not an empty file.
+    const vidur = readFileSync(join(root, 'data/vidur_attention_a100_llama2-70b_tp2_subsample.csv'), 'utf8').trim().split('\n').slice(0, 4);
+    const flashinfer = join(dir, 'flashinfer.csv');
+    writeFileSync(flashinfer, [`${vidur[0]},attention_backend`, ...vidur.slice(1).map((l) => `${l},FLASHINFER`), ''].join('\n'));
+    const none = genz('calibrate', 'import', 'vidur', flashinfer, '--device', 'a100', '--out', join(dir, 'fi.jsonl'));
+    expect(none.status).toBe(2);
+    expect(none.stderr).toMatch(/left out 3 rows of attention backend FLASHINFER[\s\S]*no measurement of .* is of a kernel genz models/);
     // No row reads: a wrong file, rejected either way.
     writeFileSync(file, [head, 'NVIDIA V100,train,Results FP32,Float,DeepSpeech,1760,128,1760,N,N,,', ''].join('\n'));
     expect(genz('calibrate', 'import', 'deepbench', file, '--out', join(dir, 'none.jsonl')).status).toBe(2);

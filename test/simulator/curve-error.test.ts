@@ -86,13 +86,24 @@ describe("the curves' held-out error", () => {
     expect(curveErrorReport(withBmm, 'a100-80gb-sxm', gemm(64, 128, 128, 32), 'fp16')).not.toHaveProperty('pricing');
   });
 
+  it("an op takes the entry of the dtype slot its curve came from: its own dtype's before its twin's", () => {
+    const v100 = defaultCalibration('v100')!;
+    const fp16 = v100.byDtype!.gemm!.fp16!;
+    const both: CalibrationCurves = {
+      ...v100, byDtype: { ...v100.byDtype, gemm: { ...v100.byDtype!.gemm, bf16: fp16 } },
+      heldOutError: [{ family: 'gemm', dtype: 'bf16', heldOutRows: 3, after: { medianAbsPctError: 1, p90AbsPctError: 2 } }, ...v100.heldOutError!],
+    };
+    expect(curveErrorReport(both, 'v100', gemm(512, 4096, 4096), 'bf16')).toMatchObject({ dtype: 'bf16', heldOutRows: 3 });
+    expect(curveErrorReport(both, 'v100', gemm(512, 4096, 4096), 'fp16')).toMatchObject({ dtype: 'fp16', heldOutRows: entry('v100', 'gemm', 'fp16').heldOutRows });
+  });
+
   it('words group the entries by device', () => {
     expect(curveErrorsText([
       { family: 'gemm', dtype: 'fp16', deviceId: 'h200', heldOutRows: 89, medianAbsPctError: 8.48, p90AbsPctError: 22.88 },
       { family: 'norm', deviceId: 'h200', heldOutRows: 12, medianAbsPctError: 8.82, p90AbsPctError: 19.43 },
       { family: 'collective', deviceId: 'h100-sxm', heldOutRows: 988, medianAbsPctError: 0.8, p90AbsPctError: 7 },
       { family: 'gemm', dtype: 'fp16', alignment: 'misaligned', pricing: 'bmm', deviceId: 'h100-sxm', heldOutRows: 65, medianAbsPctError: 11.9, p90AbsPctError: 32.4 },
-    ])).toBe('h200 gemm fp16 8.5 / 22.9 (89 rows), norm 8.8 / 19.4 (12 rows); h100-sxm collective 0.8 / 7.0 (988 rows), gemm fp16 misaligned (pricing bmm, none measured) 11.9 / 32.4 (65 rows)');
+    ])).toBe('h200 gemm fp16 8.5 / 22.9 (89 rows), norm 8.8 / 19.4 (12 rows); h100-sxm collective 0.8 / 7.0 (988 rows), gemm fp16 misaligned (pricing bmm: no bmm curve) 11.9 / 32.4 (65 rows)');
   });
 });
 
@@ -102,6 +113,9 @@ describe('reports carry it', () => {
     const errors = r.inputs.calibration!.heldOutError;
     expect(errors.map((e) => e.family)).toEqual(expect.arrayContaining(['attention', 'gemm', 'norm']));
     expect(new Set(errors.map((e) => `${e.family} ${e.dtype}`)).size).toBe(errors.length);
+    // Hymba's GEMMs are aligned and misaligned; the V100's fp16 curve has one entry for both: listed once.
+    const hymba = estimate({ model: 'hymba-1.5b', hardware: 'v100' }).inputs.calibration!.heldOutError;
+    expect(hymba.filter((e) => e.family === 'gemm' && e.dtype === 'fp16')).toHaveLength(1);
     expect(errors.find((e) => e.family === 'gemm')).toMatchObject({ deviceId: 'a100-80gb-sxm', heldOutRows: entry('a100-80gb-sxm', 'gemm').heldOutRows, medianAbsPctError: entry('a100-80gb-sxm', 'gemm').after!.medianAbsPctError });
     expect(estimate({ model: 'llama-2-7b', hardware: 'a100-80gb-sxm', calibration: 'none' }).inputs.calibration).toBeNull();
     // Only ops a curve priced count: at batch 64 and 2,048 tokens the A100's attention lies outside the range its curve

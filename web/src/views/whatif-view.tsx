@@ -21,7 +21,7 @@ type CurveError = NonNullable<EstimateReport['inputs']['calibration']>['heldOutE
 function CurveErrors({ errors }: { errors: readonly CurveError[] }) {
   if (errors.length === 0) return null;
   const text = errors.map((e) => `${e.deviceId === errors[0]!.deviceId ? '' : `${e.deviceId} `}${e.family}${e.dtype ? ` ${e.dtype}` : ''}${e.alignment ? ` ${e.alignment}` : ''}`
-    + `${e.pricing ? ` (pricing ${e.pricing}, none measured)` : ''} ${e.medianAbsPctError.toFixed(1)} / ${e.p90AbsPctError.toFixed(1)} % (${e.heldOutRows} rows)`);
+    + `${e.pricing ? ` (pricing ${e.pricing}: no ${e.pricing} curve)` : ''} ${e.medianAbsPctError.toFixed(1)} / ${e.p90AbsPctError.toFixed(1)} % (${e.heldOutRows} rows)`);
   return <span className="curve-errors">Their kernel-time error on {errors[0]!.deviceId} measurements the fit held out, median / p90: {text.join(', ')}.{' '}</span>;
 }
 
