@@ -117,7 +117,7 @@ export const ProfileSchema = z
     createdBy: z.string().min(1).describe('the command that made the profile'),
     measurementSources: z.array(z.string().min(1)).min(1).describe('files or datasets the measurements came from'),
     measuredDeviceId: z.string().min(1).optional()
-      .describe("the device id of the measurements (their device.id, else a slug of their device name) where it is not deviceId: a fit with --hardware names the preset; a report matches rows by either"),
+      .describe("the device id of the measurements (their device.id, else a slug of their device name) where it is not deviceId: a fit with --hardware names the preset; a report scores this device's rows"),
   })
   .strict()
   .superRefine((profile, ctx) => {

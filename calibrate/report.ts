@@ -125,7 +125,8 @@ function rowsAccount(profile: CalibrationProfile, measurements: readonly Measure
   const mine = profileMeasurements(profile, measurements);
   const { repeated } = withoutRepeats(mine);
   const others = measurements.length - mine.length;
-  return `${profile.deviceId}: ${mine.length} of ${measurements.length} given rows are of this device${others > 0 ? ` (${others} of ${measuredDeviceIds(measurements.filter((m) => !mine.includes(m))).join(', ')} score nothing here)` : ''}`
+  const ofMine = new Set(mine);
+  return `${profile.deviceId}: ${mine.length} of ${measurements.length} given rows are of this device${others > 0 ? ` (${others} of ${measuredDeviceIds(measurements.filter((m) => !ofMine.has(m))).join(', ')} score nothing here)` : ''}`
     + `${repeated > 0 ? `; ${repeated} repeat another row, counted once` : ''}.`;
 }
 

@@ -3,6 +3,7 @@
 // once (but the input embedding table, which it gathers a row of), so those bytes ÷ time per step is a bandwidth,
 // comparable across model sizes and with the device's peak.
 import { estimate, findModel, paramBreakdown } from '../../index.ts';
+import { medianP90 } from './error-stats.ts';
 import { benchLatency, type BenchRow } from './llm-inference-bench.ts';
 
 /** llama.cpp's prompt passes per run (n_batch tokens each): runs of the file's largest n_batch keep them few. */
@@ -20,11 +21,6 @@ export interface StreamRateGroup {
   kernelsGBs: number;
   withHostGBs: number;
 }
-
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 /**
  * Per device and model size, the median weight-stream rate of llama.cpp's dense-model runs of n_batch
@@ -53,6 +49,6 @@ export function llamaCppStreamRates(rows: readonly BenchRow[]): StreamRateGroup[
   const order = (size: string): number => (size === '7–8B' ? 0 : 1);
   return [...groups.values()].sort((a, b) => a.hardware.localeCompare(b.hardware) || order(a.size) - order(b.size)).map((g) => ({
     hardware: g.hardware, size: g.size, runs: g.measured.length,
-    measuredGBs: median(g.measured), kernelsGBs: median(g.kernels), withHostGBs: median(g.withHost),
+    measuredGBs: medianP90(g.measured).median, kernelsGBs: medianP90(g.kernels).median, withHostGBs: medianP90(g.withHost).median,
   }));
 }
